@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, bottom up: transport (MicroHTTP over libmicrohttpd) and JSON (OrderedJSON) know
+// nothing of Kopo Kopo; K2Sandbox is the socket-free core (clock, tokens, store, scenario);
+// K2API and AdminAPI turn HTTP requests into sandbox calls; K2MockServer wires them to a
+// listening server; k2mock is the command line.
+let package = Package(
+    name: "k2mock",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "k2mock", targets: ["k2mock"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            path: "Sources/CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        .target(name: "MicroHTTP", dependencies: ["CMicroHTTPD"]),
+        .target(name: "OrderedJSON"),
+        .target(
+            name: "K2Sandbox",
+            dependencies: [
+                "OrderedJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+        ),
+        .target(name: "K2API", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox"]),
+        .target(name: "AdminAPI", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox"]),
+        .target(name: "K2MockServer", dependencies: ["MicroHTTP", "K2Sandbox", "K2API", "AdminAPI"]),
+        .executableTarget(
+            name: "k2mock",
+            dependencies: [
+                "K2MockServer", "K2Sandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP"]),
+        .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
+        .testTarget(name: "K2SandboxTests", dependencies: ["K2Sandbox", "OrderedJSON"]),
+        .testTarget(name: "K2APITests", dependencies: ["K2API", "AdminAPI", "K2MockServer", "K2Sandbox", "MicroHTTP", "OrderedJSON"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["k2mock"]),
+    ]
+)

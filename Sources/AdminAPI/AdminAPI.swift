@@ -1,0 +1,62 @@
+import K2API
+import K2Sandbox
+import MicroHTTP
+import OrderedJSON
+
+/// k2mock's own control surface under `/__admin` (CONTRACT §4): health, the clock, reset.
+/// Needs no K2 bearer token.
+public struct AdminAPI: Sendable {
+    public let sandbox: Sandbox
+
+    public init(sandbox: Sandbox) {
+        self.sandbox = sandbox
+    }
+
+    public func register(into router: inout Router<RouteHandler>) {
+        router.add("GET", "/__admin/health") { _, _ in
+            .respond(K2Responses.json(200, Health(scenario: sandbox.scenario.source, clock: sandbox.clockMode.rawValue)))
+        }
+        router.add("GET", "/__admin/clock") { _, _ in
+            .respond(K2Responses.json(200, clockStatus()))
+        }
+        router.add("POST", "/__admin/clock/advance") { request, _ in
+            .respond(advance(request))
+        }
+        router.add("POST", "/__admin/reset") { _, _ in
+            sandbox.reset()
+            return .respond(K2Responses.json(200, clockStatus()))
+        }
+    }
+
+    private func clockStatus() -> ClockStatus {
+        ClockStatus(now: sandbox.now().iso8601(), mode: sandbox.clockMode.rawValue, scale: sandbox.clockScale)
+    }
+
+    /// `{"seconds": N}` (whole or fractional, not negative); answers the new time.
+    private func advance(_ request: HTTPRequest) -> HTTPResponse {
+        let body: JSON
+        do {
+            body = try JSON.parse(request.body.isEmpty ? Array("{}".utf8) : request.body)
+        } catch {
+            return K2Responses.error(400, "Malformed JSON in request body: \(error)")
+        }
+        guard let lexeme = body["seconds"]?.numberLexeme ?? body["seconds"]?.stringValue,
+              let seconds = Double(lexeme), seconds.isFinite, seconds >= 0, seconds < 1e12 else {
+            return K2Responses.error(400, "Body must be {\"seconds\": N} with N a number of seconds, not negative")
+        }
+        sandbox.advance(by: TimeSpan(milliseconds: Int64((seconds * 1000).rounded())))
+        return K2Responses.json(200, clockStatus())
+    }
+}
+
+struct Health: Encodable {
+    var status = "ok"
+    var scenario: String
+    var clock: String
+}
+
+struct ClockStatus: Encodable {
+    var now: String
+    var mode: String
+    var scale: Double
+}

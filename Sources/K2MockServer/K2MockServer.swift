@@ -1,0 +1,77 @@
+import AdminAPI
+import K2API
+import K2Sandbox
+import MicroHTTP
+import Synchronization
+
+/// A sandbox served over HTTP: the K2 API and the admin API on one listening server. `handle`
+/// is the same entry point without a socket, for in-process tests.
+public final class K2MockServer: Sendable {
+    public let sandbox: Sandbox
+    private let router: Router<RouteHandler>
+    private let server: Mutex<HTTPServer?> = Mutex(nil)
+    private let listeningOrigin: ListeningOrigin
+    private let configuration: HTTPServer.Configuration
+
+    public init(sandbox: Sandbox, configuration: HTTPServer.Configuration = HTTPServer.Configuration()) {
+        self.sandbox = sandbox
+        var configuration = configuration
+        configuration.errorResponse = { status, message in K2Responses.error(status, message) }
+        self.configuration = configuration
+        let origin = ListeningOrigin("http://\(configuration.host):\(configuration.port)")
+        self.listeningOrigin = origin
+        var router = Router<RouteHandler>()
+        K2API(sandbox: sandbox, fallbackOrigin: { origin.value.withLock { $0 } }).register(into: &router)
+        AdminAPI(sandbox: sandbox).register(into: &router)
+        self.router = router
+    }
+
+    /// Starts listening; returns the origin (`http://host:port`, the real port when 0 was asked).
+    @discardableResult
+    public func start() throws -> String {
+        let router = self.router
+        let http = HTTPServer(configuration: configuration) { request in
+            K2MockServer.route(request, router: router)
+        }
+        let port = try http.start()
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        let origin = "http://\(host):\(port)"
+        listeningOrigin.value.withLock { $0 = origin }
+        server.withLock { $0 = http }
+        return origin
+    }
+
+    /// Stops accepting and finishes requests in flight.
+    public func stop() {
+        let http = server.withLock { current -> HTTPServer? in
+            defer { current = nil }
+            return current
+        }
+        http?.stop()
+    }
+
+    /// Answers one request as the server would, without a socket.
+    public func handle(_ request: HTTPRequest) -> HTTPHandling {
+        K2MockServer.route(request, router: router)
+    }
+
+    private static func route(_ request: HTTPRequest, router: Router<RouteHandler>) -> HTTPHandling {
+        let path = normalizedPath(request.path)
+        switch router.match(method: request.method, path: path) {
+        case .found(let handler, let parameters):
+            var request = request
+            request.path = path
+            return handler(request, parameters)
+        case .methodNotAllowed(let allowed):
+            return .respond(K2Responses.methodNotAllowed(request.method, path, allowed: allowed))
+        case .notFound:
+            return .respond(K2Responses.notFound(path))
+        }
+    }
+}
+
+/// The origin the server listens on, known only once it has started (port 0).
+private final class ListeningOrigin: Sendable {
+    let value: Mutex<String>
+    init(_ initial: String) { value = Mutex(initial) }
+}

@@ -1,0 +1,85 @@
+import Crypto
+
+/// A bearer token the sandbox issued or was given by the scenario.
+public struct AccessToken: Sendable, Equatable {
+    public var value: String
+    public var clientID: String
+    public var createdAt: Timestamp
+    /// nil: never expires (pre-issued tokens unless the scenario says otherwise).
+    public var expiresAt: Timestamp?
+    public var revoked = false
+
+    public init(value: String, clientID: String, createdAt: Timestamp, expiresAt: Timestamp?) {
+        self.value = value
+        self.clientID = clientID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+
+    public func isExpired(at now: Timestamp) -> Bool {
+        expiresAt.map { now >= $0 } ?? false
+    }
+
+    /// Whole seconds left at `now` (0 once expired); nil for tokens that never expire.
+    public func secondsRemaining(at now: Timestamp) -> Int64? {
+        expiresAt.map { max(0, ($0.milliseconds - now.milliseconds) / 1000) }
+    }
+}
+
+/// What a presented bearer token amounts to.
+public enum TokenCheck: Sendable, Equatable {
+    case valid(AccessToken)
+    case missing
+    case unknown
+    case expired(AccessToken)
+    case revoked(AccessToken)
+
+    /// A sentence for the 401 body: why the token was refused.
+    public var refusal: String? {
+        switch self {
+        case .valid: nil
+        case .missing: "The access token is missing"
+        case .unknown: "The access token is invalid"
+        case .expired: "The access token expired"
+        case .revoked: "The access token was revoked"
+        }
+    }
+}
+
+/// Tokens by the SHA-256 of their value: the lookup leaks nothing about a guess's prefix, and
+/// the final comparison runs in constant time.
+struct TokenStore: Sendable {
+    private var tokens: [[UInt8]: AccessToken] = [:]
+
+    mutating func add(_ token: AccessToken) {
+        tokens[Self.digest(token.value)] = token
+    }
+
+    func find(_ value: String) -> AccessToken? {
+        guard let token = tokens[Self.digest(value)], constantTimeEquals(token.value, value) else { return nil }
+        return token
+    }
+
+    func check(_ value: String?, at now: Timestamp) -> TokenCheck {
+        guard let value, !value.isEmpty else { return .missing }
+        guard let token = find(value) else { return .unknown }
+        if token.revoked { return .revoked(token) }
+        if token.isExpired(at: now) { return .expired(token) }
+        return .valid(token)
+    }
+
+    /// Marks the token revoked; false when it is unknown.
+    @discardableResult
+    mutating func revoke(_ value: String) -> Bool {
+        let key = Self.digest(value)
+        guard let token = tokens[key], constantTimeEquals(token.value, value) else { return false }
+        tokens[key]?.revoked = true
+        return true
+    }
+
+    var count: Int { tokens.count }
+
+    private static func digest(_ value: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(value.utf8)))
+    }
+}

@@ -1,0 +1,49 @@
+import OrderedJSON
+
+/// A resource's `{"data":...}` body rendered once per stage, split around the value of
+/// `_links.self` so that serving it to any origin is two copies, not a JSON encoding.
+public struct SelfLinkedBody: Sendable, Equatable {
+    public let head: [UInt8]
+    public let tail: [UInt8]
+
+    /// Renders `document`, whose `data.attributes._links.self` is set (or added) to a marker.
+    public init(document: JSON) {
+        var document = document
+        if case .object(var root) = document,
+           case .object(var data) = root["data"] ?? .null,
+           case .object(var attributes) = data["attributes"] ?? .null {
+            var links = attributes["_links"]?.objectValue ?? JSONObject()
+            links["self"] = .string(SelfLinkedBody.marker)
+            attributes["_links"] = .object(links)
+            data["attributes"] = .object(attributes)
+            root["data"] = .object(data)
+            document = .object(root)
+        }
+        let bytes = document.serialized()
+        let needle = Array(JSON.string(SelfLinkedBody.marker).serialized())
+        if let range = bytes.firstRange(of: needle) {
+            head = Array(bytes[..<(range.lowerBound + 1)])
+            tail = Array(bytes[(range.upperBound - 1)...])
+        } else {
+            head = bytes
+            tail = []
+        }
+    }
+
+    /// The body with `self` pointing at `selfURL`.
+    public func body(selfURL: String) -> [UInt8] {
+        guard !tail.isEmpty else { return head }
+        var out: [UInt8] = []
+        out.reserveCapacity(head.count + tail.count + selfURL.utf8.count + 8)
+        out.append(contentsOf: head)
+        var escaped: [UInt8] = []
+        JSON.string(selfURL).write(into: &escaped)
+        out.append(contentsOf: escaped.dropFirst().dropLast())
+        out.append(contentsOf: tail)
+        return out
+    }
+
+    /// Control characters cannot appear unescaped in JSON text, so the marker cannot collide
+    /// with a value from a request or fixture.
+    private static let marker = "\u{1}k2mock-self\u{1}"
+}

@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How sandbox time moves.
+public enum ClockMode: String, Sendable, CaseIterable {
+    /// Wall time since the scenario started, times the scale.
+    case real
+    /// Time moves only when told (`POST /__admin/clock/advance`).
+    case manual
+}
+
+/// The single source of time for everything in a sandbox. Lives inside the sandbox's locked
+/// state; it has no lock of its own.
+public struct SandboxClock: Sendable {
+    public let mode: ClockMode
+    /// Sandbox time at start and after a reset.
+    public let start: Timestamp
+    /// Sandbox seconds per wall second in real mode.
+    public let scale: Double
+    /// Nanoseconds from a monotonic source; injectable so real mode is testable without sleeping.
+    private let monotonicNanoseconds: @Sendable () -> UInt64
+    private var monotonicStart: UInt64
+    /// Time added by `advance`, in either mode.
+    private var advanced: Int64 = 0
+
+    public init(
+        mode: ClockMode, start: Timestamp, scale: Double = 1,
+        monotonicNanoseconds: @escaping @Sendable () -> UInt64 = SandboxClock.systemMonotonic
+    ) {
+        self.mode = mode
+        self.start = start
+        self.scale = scale
+        self.monotonicNanoseconds = monotonicNanoseconds
+        self.monotonicStart = monotonicNanoseconds()
+    }
+
+    public func now() -> Timestamp {
+        switch mode {
+        case .manual:
+            return Timestamp(milliseconds: start.milliseconds + advanced)
+        case .real:
+            let elapsed = Double(monotonicNanoseconds() &- monotonicStart) / 1_000_000 * scale
+            return Timestamp(milliseconds: start.milliseconds + advanced + Int64(elapsed))
+        }
+    }
+
+    /// Moves time forward (manual mode's only way forward; in real mode a jump ahead).
+    public mutating func advance(by span: TimeSpan) {
+        advanced += max(0, span.milliseconds)
+    }
+
+    /// Back to `start`.
+    public mutating func reset() {
+        advanced = 0
+        monotonicStart = monotonicNanoseconds()
+    }
+
+    /// Wall nanoseconds until sandbox time reaches `target` in real mode (nil in manual mode).
+    public func wallNanoseconds(until target: Timestamp) -> UInt64? {
+        guard mode == .real, scale > 0 else { return nil }
+        let remaining = target.milliseconds - now().milliseconds
+        guard remaining > 0 else { return 0 }
+        return UInt64(Double(remaining) * 1_000_000 / scale)
+    }
+
+    /// CLOCK_MONOTONIC in nanoseconds.
+    public static let systemMonotonic: @Sendable () -> UInt64 = {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+    }
+}

@@ -1,0 +1,55 @@
+/// One HTTP request as the server received it, copied out of libmicrohttpd's buffers.
+public struct HTTPRequest: Sendable {
+    /// The method as sent, e.g. `GET`.
+    public var method: String
+    /// The path, percent-decoded, without the query string.
+    public var path: String
+    /// Query arguments in the order sent; a key without `=` has an empty value.
+    public var query: [(name: String, value: String)]
+    /// Header fields in the order sent.
+    public var headers: HTTPHeaders
+    /// The body bytes (empty when none was sent).
+    public var body: [UInt8]
+
+    public init(
+        method: String, path: String, query: [(name: String, value: String)] = [],
+        headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first query argument called `name`.
+    public func queryValue(_ name: String) -> String? {
+        query.first { $0.name == name }?.value
+    }
+}
+
+/// Header fields with case-insensitive lookup, in the order given.
+public struct HTTPHeaders: Sendable, Sequence {
+    public private(set) var fields: [(name: String, value: String)]
+
+    public init(_ fields: [(name: String, value: String)] = []) {
+        self.fields = fields
+    }
+
+    /// The first field called `name`, compared case-insensitively.
+    public subscript(_ name: String) -> String? {
+        for field in fields where field.name.utf8.count == name.utf8.count
+            && field.name.lowercased() == name.lowercased() {
+            return field.value
+        }
+        return nil
+    }
+
+    public mutating func add(_ name: String, _ value: String) {
+        fields.append((name, value))
+    }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
+        fields.makeIterator()
+    }
+}

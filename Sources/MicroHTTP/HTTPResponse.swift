@@ -1,0 +1,19 @@
+/// A complete response: status, header fields (names sent exactly as given) and body bytes.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// What a handler does with a request: answer now on the server's thread, or hand the work to
+/// a Swift task so that a slow answer never holds one of the server's few threads.
+public enum HTTPHandling: Sendable {
+    case respond(HTTPResponse)
+    case deferred(@Sendable () async -> HTTPResponse)
+}

@@ -1,0 +1,129 @@
+import CMicroHTTPD
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An HTTP/1.1 server on GNU libmicrohttpd. Handlers run on the server's threads; a handler
+/// that may be slow answers `.deferred` and runs as a Swift task while its connection waits
+/// suspended, so the other connections keep being served.
+public final class HTTPServer: Sendable {
+    /// How the server listens and what it tolerates.
+    public struct Configuration: Sendable {
+        public var host: String
+        /// 0 picks a free port; `start()` reports the real one.
+        public var port: Int
+        /// Server threads; each runs an epoll loop over its share of the connections.
+        public var threads: Int
+        /// A keep-alive connection idle this long is closed.
+        public var idleTimeoutSeconds: Int
+        /// Larger request bodies are answered with 413 and not kept.
+        public var maxBodyBytes: Int
+        /// How long `stop()` waits for requests in flight before closing connections.
+        public var drainTimeoutSeconds: Double
+        /// Builds the body of the errors the transport answers by itself (413), so that they
+        /// carry the application's error shape.
+        public var errorResponse: @Sendable (_ status: Int, _ message: String) -> HTTPResponse
+
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, threads: Int = 2,
+            idleTimeoutSeconds: Int = 30, maxBodyBytes: Int = 1 << 20,
+            drainTimeoutSeconds: Double = 5,
+            errorResponse: @escaping @Sendable (Int, String) -> HTTPResponse = { status, message in
+                HTTPResponse(status: status, body: Array(message.utf8))
+            }
+        ) {
+            self.host = host
+            self.port = port
+            self.threads = threads
+            self.idleTimeoutSeconds = idleTimeoutSeconds
+            self.maxBodyBytes = maxBodyBytes
+            self.drainTimeoutSeconds = drainTimeoutSeconds
+            self.errorResponse = errorResponse
+        }
+    }
+
+    public enum StartError: Error, CustomStringConvertible {
+        case badHost(String)
+        case cannotListen(host: String, port: Int)
+
+        public var description: String {
+            switch self {
+            case .badHost(let host): "'\(host)' is not an IPv4 or IPv6 address"
+            case .cannotListen(let host, let port): "cannot listen on \(host):\(port) (in use, or not allowed)"
+            }
+        }
+    }
+
+    public let configuration: Configuration
+    private let context: ServerContext
+    private let daemon: Mutex<DaemonHandle?> = Mutex(nil)
+
+    public init(
+        configuration: Configuration,
+        handler: @escaping @Sendable (HTTPRequest) -> HTTPHandling
+    ) {
+        self.configuration = configuration
+        self.context = ServerContext(
+            handler: handler, errorResponse: configuration.errorResponse,
+            maxBodyBytes: configuration.maxBodyBytes)
+    }
+
+    /// Starts listening and returns the bound port.
+    @discardableResult
+    public func start() throws -> Int {
+        let host = configuration.host == "localhost" ? "127.0.0.1" : configuration.host
+        guard isIPLiteral(host) else { throw StartError.badHost(configuration.host) }
+        guard (0...65535).contains(configuration.port) else {
+            throw StartError.cannotListen(host: host, port: configuration.port)
+        }
+        let contextPointer = Unmanaged.passRetained(context).toOpaque()
+        let started = k2_start_daemon(
+            host, UInt16(configuration.port), UInt32(max(1, configuration.threads)),
+            UInt32(max(0, configuration.idleTimeoutSeconds)),
+            // Headers and the first body chunks share this per-connection arena.
+            64 * 1024,
+            accessHandler, contextPointer, requestCompleted, contextPointer)
+        guard let started else {
+            Unmanaged<ServerContext>.fromOpaque(contextPointer).release()
+            throw StartError.cannotListen(host: host, port: configuration.port)
+        }
+        let port = Int(k2_daemon_port(started))
+        daemon.withLock { $0 = DaemonHandle(raw: started, context: contextPointer) }
+        return port
+    }
+
+    /// Stops accepting, lets requests in flight (deferred ones included) finish up to the
+    /// drain timeout, then closes every connection. Safe to call more than once.
+    public func stop() {
+        guard let handle = daemon.withLock({ current -> DaemonHandle? in
+            defer { current = nil }
+            return current
+        }) else { return }
+        let listenSocket = MHD_quiesce_daemon(handle.raw)
+        if listenSocket >= 0 { close(listenSocket) }
+        var waited = 0.0
+        while context.requestsInFlight.load(ordering: .acquiring) > 0,
+              waited < configuration.drainTimeoutSeconds {
+            usleep(2_000)
+            waited += 0.002
+        }
+        MHD_stop_daemon(handle.raw)
+        Unmanaged<ServerContext>.fromOpaque(handle.context).release()
+    }
+
+    deinit { stop() }
+
+    private func isIPLiteral(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+    }
+}
+
+/// The running daemon and the retained context its callbacks see.
+private struct DaemonHandle: @unchecked Sendable {
+    let raw: OpaquePointer
+    let context: UnsafeMutableRawPointer
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import K2MockServer
+import K2Sandbox
+import MicroHTTP
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `k2mock serve`: run a sandbox until SIGINT or SIGTERM.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the K2 Connect API on loopback.",
+        discussion: "With no --scenario, runs the built-in default scenario (scenarios/default.yaml).")
+
+    @Option(help: "Address to bind (an IPv4 or IPv6 literal, or localhost).")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one and prints it.")
+    var port = 8080
+
+    @Option(help: "Scenario file (YAML) to run instead of the built-in default.")
+    var scenario: String?
+
+    @Option(help: "Clock mode: real (time passes) or manual (moves only via /__admin/clock/advance).")
+    var clock: String?
+
+    @Option(name: .customLong("time-scale"), help: "Sandbox seconds per wall second in real mode.")
+    var timeScale: Double?
+
+    @Option(help: "Seed for ids, references and tokens (same seed, same requests: same bytes).")
+    var seed: UInt64?
+
+    func validate() throws {
+        if let clock, ClockMode(rawValue: clock) == nil {
+            throw ValidationError("--clock must be 'real' or 'manual'")
+        }
+        if let timeScale, !(timeScale > 0 && timeScale <= 1_000_000) {
+            throw ValidationError("--time-scale must be above 0 and at most 1000000")
+        }
+        if !(0...65535).contains(port) {
+            throw ValidationError("--port must be from 0 to 65535")
+        }
+    }
+
+    func run() throws {
+        var loaded: Scenario
+        if let scenario {
+            do {
+                loaded = try ScenarioLoader().load(path: scenario)
+            } catch {
+                printError(error.description)
+                throw ExitCode(1)
+            }
+        } else {
+            loaded = DefaultScenario.load()
+        }
+        if let clock { loaded.clock.mode = ClockMode(rawValue: clock)! }
+        if let timeScale { loaded.clock.scale = timeScale }
+        if let seed { loaded.seed = seed }
+
+        // Block the stop signals before any server thread exists, so that every thread inherits
+        // the mask and only sigwait below receives them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+
+        let server = K2MockServer(
+            sandbox: Sandbox(scenario: loaded),
+            configuration: HTTPServer.Configuration(host: host, port: port))
+        let origin: String
+        do {
+            origin = try server.start()
+        } catch {
+            printError("k2mock: \(error)")
+            throw ExitCode(1)
+        }
+        printLine("k2mock listening on \(origin)")
+
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        server.stop()
+    }
+}
+
+/// Writes a line to stdout at once (the "listening" line must not wait in a buffer).
+func printLine(_ text: String) {
+    let bytes = Array((text + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+}
+
+func printError(_ text: String) {
+    let bytes = Array((text + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}

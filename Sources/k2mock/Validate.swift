@@ -1,0 +1,24 @@
+import ArgumentParser
+import K2Sandbox
+
+/// `k2mock validate FILE...`: check scenario files without serving them.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check scenario files; print FILE:LINE:COLUMN: message for each problem.")
+
+    @Argument(help: "Scenario files to check.")
+    var files: [String]
+
+    func run() throws {
+        var failed = false
+        for file in files {
+            do {
+                _ = try ScenarioLoader().load(path: file)
+            } catch {
+                failed = true
+                printError(error.description)
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
