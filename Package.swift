@@ -34,7 +34,7 @@ let package = Package(
             ],
         ),
         .target(name: "K2API", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox"]),
-        .target(name: "AdminAPI", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox"]),
+        .target(name: "AdminAPI", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2API"]),
         .target(name: "K2MockServer", dependencies: ["MicroHTTP", "K2Sandbox", "K2API", "AdminAPI"]),
         .executableTarget(
             name: "k2mock",
@@ -43,10 +43,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP"]),
+        // Test support: a raw HTTP client and the real binary as a child process.
+        .target(name: "K2MockTesting"),
+        .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting"]),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
         .testTarget(name: "K2SandboxTests", dependencies: ["K2Sandbox", "OrderedJSON"]),
         .testTarget(name: "K2APITests", dependencies: ["K2API", "AdminAPI", "K2MockServer", "K2Sandbox", "MicroHTTP", "OrderedJSON"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["k2mock"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["k2mock", "K2MockTesting"]),
     ]
 )

@@ -38,7 +38,9 @@ public struct ScenarioLoader: Sendable {
             throw ScenarioError(issues: reader.issues)
         }
         let scenario = parse(root, reader: reader, path: path)
-        if !reader.issues.isEmpty { throw ScenarioError(issues: reader.issues) }
+        if !reader.issues.isEmpty {
+            throw ScenarioError(issues: reader.issues.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+        }
         return scenario
     }
 

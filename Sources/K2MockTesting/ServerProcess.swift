@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `k2mock` binary started as a child process on port 0, for end-to-end tests.
+public final class ServerProcess {
+    public let pid: pid_t
+    public let origin: String
+    public let port: Int
+    private let stdoutFD: Int32
+
+    public enum Failure: Error, CustomStringConvertible {
+        case binaryMissing(String)
+        case spawn(Int32)
+        case noListeningLine(String)
+
+        public var description: String {
+            switch self {
+            case .binaryMissing(let path): "k2mock binary not found at \(path); build it first"
+            case .spawn(let code): "posix_spawn failed: \(code)"
+            case .noListeningLine(let output): "k2mock did not print its listening line; it printed: \(output)"
+            }
+        }
+    }
+
+    /// Starts `binary serve --port 0 <arguments>` and waits for its `listening on` line.
+    public init(binary: String = ServerProcess.defaultBinary(), arguments: [String] = []) throws {
+        guard access(binary, X_OK) == 0 else { throw Failure.binaryMissing(binary) }
+        var pipeFDs: [Int32] = [0, 0]
+        pipe(&pipeFDs)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
+        posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
+        let argv = [binary, "serve", "--port", "0"] + arguments
+        var cArgs = argv.map { strdup($0) } + [nil]
+        var child: pid_t = 0
+        let status = posix_spawn(&child, binary, &actions, nil, &cArgs, environ)
+        for pointer in cArgs { free(pointer) }
+        posix_spawn_file_actions_destroy(&actions)
+        close(pipeFDs[1])
+        guard status == 0 else { throw Failure.spawn(status) }
+        pid = child
+        stdoutFD = pipeFDs[0]
+        var output: [UInt8] = []
+        var found: String?
+        var byte: UInt8 = 0
+        while read(stdoutFD, &byte, 1) == 1 {
+            if byte == 0x0A {
+                let line = String(decoding: output, as: UTF8.self)
+                let prefix = "k2mock listening on "
+                if line.hasPrefix(prefix) {
+                    found = String(line.dropFirst(prefix.count))
+                    break
+                }
+                output.append(byte)
+            } else {
+                output.append(byte)
+            }
+        }
+        guard let found, let portText = found.split(separator: ":").last, let port = Int(portText) else {
+            kill(child, SIGKILL)
+            throw Failure.noListeningLine(String(decoding: output, as: UTF8.self))
+        }
+        origin = found
+        self.port = port
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    @discardableResult
+    public func stop() -> Int32 {
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        close(stdoutFD)
+        return (status >> 8) & 0xFF
+    }
+
+    /// `k2mock` next to the running test bundle (`.build/<triple>/debug/`).
+    public static func defaultBinary() -> String {
+        var path = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &path, path.count - 1)
+        let exe = count > 0 ? String(decoding: path[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        var directory = exe.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        while let last = directory.last, last.hasSuffix(".xctest") || last == "MacOS" || last == "Contents" {
+            directory.removeLast()
+        }
+        return directory.joined(separator: "/") + "/k2mock"
+    }
+
+    /// Runs `binary arguments...` to completion; returns its exit status and combined output.
+    public static func run(binary: String = ServerProcess.defaultBinary(), _ arguments: [String]) -> (status: Int32, output: String) {
+        var pipeFDs: [Int32] = [0, 0]
+        pipe(&pipeFDs)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
+        posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
+        var cArgs = ([binary] + arguments).map { strdup($0) } + [nil]
+        var child: pid_t = 0
+        let spawned = posix_spawn(&child, binary, &actions, nil, &cArgs, environ)
+        for pointer in cArgs { free(pointer) }
+        posix_spawn_file_actions_destroy(&actions)
+        close(pipeFDs[1])
+        guard spawned == 0 else { close(pipeFDs[0]); return (-1, "spawn failed") }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(pipeFDs[0], &chunk, chunk.count)
+            if count <= 0 { break }
+            output.append(contentsOf: chunk[..<count])
+        }
+        close(pipeFDs[0])
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        return ((status >> 8) & 0xFF, String(decoding: output, as: UTF8.self))
+    }
+}

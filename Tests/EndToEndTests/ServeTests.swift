@@ -1,0 +1,54 @@
+import K2MockTesting
+import Testing
+
+private let docsToken = "0Sn0W6kzNicvoWhDbQcVSKLRUpGjIdlPSEYyrHqrDDoRnQwE7Q"
+private let docsPaymentPath = "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364"
+
+/// The real binary, started as users start it.
+@Suite(.serialized) struct ServeTests {
+    @Test func answersTheDocsRequestOverHTTPAndStopsCleanly() throws {
+        let server = try ServerProcess()
+        let client = try RawHTTPClient(port: server.port)
+        let response = try client.request("GET", docsPaymentPath, headers: [("Authorization", "Bearer \(docsToken)")])
+        #expect(response.status == 200)
+        #expect(response.text.hasPrefix(#"{"data":{"id":"c6fda139-2480-4a93-95ed-f72c66b92364","type":"payment","attributes":{"status":"Processed""#))
+        #expect(response.text.contains(#""self":"\#(server.origin)\#(docsPaymentPath)"}}}}"#))
+        #expect(try client.request("GET", docsPaymentPath).status == 401)
+        let token = try client.request("POST", "/oauth/token", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                       body: "grant_type=client_credentials&client_id=sandbox_client_id&client_secret=sandbox_client_secret")
+        #expect(token.status == 200)
+        #expect(server.stop() == 0)
+    }
+
+    @Test func survivesGarbageOnTheWire() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        let garbage = try RawHTTPClient(port: server.port)
+        try garbage.send([0x00, 0xFF, 0x0D, 0x0A, 0x0D, 0x0A] + Array("NOT HTTP AT ALL\r\n\r\n".utf8))
+        let client = try RawHTTPClient(port: server.port)
+        #expect(try client.request("GET", "/__admin/health").status == 200)
+    }
+
+    @Test func validateReportsLocatedErrorsAndExitsOne() throws {
+        let path = "/tmp/k2mock-e2e-\(getpid()).yaml"
+        let file = fopen(path, "w")
+        fputs("version: 1\nclock: { mode: sideways }\n", file)
+        fclose(file)
+        defer { unlink(path) }
+        let result = ServerProcess.run(["validate", path])
+        #expect(result.status == 1)
+        #expect(result.output.contains("\(path):2:16: clock.mode must be 'real' or 'manual'"))
+        #expect(ServerProcess.run(["validate", "/nonexistent.yaml"]).status == 1)
+    }
+
+    @Test func refusesAnInvalidScenarioWithoutServing() {
+        let result = ServerProcess.run(["serve", "--port", "0", "--scenario", "/nonexistent.yaml"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("/nonexistent.yaml:1:1: cannot read the file"))
+        #expect(!result.output.contains("listening"))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,159 @@
+import K2MockTesting
+import MicroHTTP
+import Synchronization
+import Testing
+
+/// Holds deferred handlers until the test opens it.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    var waiting: Int { state.withLock { $0.waiters.count } }
+}
+
+/// Echoes what it received; `/slow` waits for the gate.
+func startEchoServer(gate: Gate = Gate(), maxBody: Int = 1 << 20) throws -> (HTTPServer, Int) {
+    let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0, maxBodyBytes: maxBody)) { request in
+        let summary = "\(request.method) \(request.path) q=\(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")) "
+            + "x=\(request.headers["X-Test"] ?? "-") body=\(request.body.count)"
+        if request.path == "/slow" {
+            return .deferred {
+                await gate.wait()
+                return HTTPResponse(status: 200, body: Array(("slow " + summary).utf8))
+            }
+        }
+        return .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("X-Echo", "1")]), body: Array(summary.utf8)))
+    }
+    let port = try server.start()
+    return (server, port)
+}
+
+@Suite(.serialized) struct HTTPServerTests {
+    @Test func reportsTheRealPortAndPassesMethodPathQueryHeadersAndBody() throws {
+        let (server, port) = try startEchoServer()
+        defer { server.stop() }
+        #expect(port > 0)
+        let client = try RawHTTPClient(port: port)
+        let response = try client.request("POST", "/a%20b?x=1&y=%C3%A9&flag", headers: [("X-Test", "yes")], body: "hello")
+        #expect(response.status == 200)
+        #expect(response.header("X-Echo") == "1")
+        #expect(response.text == "POST /a b q=x=1&y=é&flag= x=yes body=5")
+    }
+
+    @Test func keepsConnectionsAlive() throws {
+        let (server, port) = try startEchoServer()
+        defer { server.stop() }
+        let client = try RawHTTPClient(port: port)
+        for index in 0..<5 {
+            let response = try client.request("GET", "/n\(index)")
+            #expect(response.status == 200)
+            #expect(response.header("Connection")?.lowercased() != "close")
+        }
+    }
+
+    @Test func acceptsBodiesUpToTheLimitInManyChunks() throws {
+        let (server, port) = try startEchoServer()
+        defer { server.stop() }
+        let client = try RawHTTPClient(port: port)
+        let body = [UInt8](repeating: 0x41, count: 1 << 20)
+        let response = try client.request("POST", "/big", body: body)
+        #expect(response.text.hasSuffix("body=\(1 << 20)"))
+    }
+
+    @Test func refusesDeclaredOversizedBodiesBeforeReadingThem() throws {
+        let (server, port) = try startEchoServer(maxBody: 1000)
+        defer { server.stop() }
+        let client = try RawHTTPClient(port: port)
+        try client.send(Array("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 50000000\r\n\r\n".utf8))
+        let response = try client.readResponse()
+        #expect(response.status == 413)
+        #expect(response.text.contains("1000"))
+    }
+
+    @Test func refusesChunkedOversizedBodiesAndStaysUp() throws {
+        let (server, port) = try startEchoServer(maxBody: 1000)
+        defer { server.stop() }
+        let client = try RawHTTPClient(port: port)
+        let chunk = String(repeating: "B", count: 600)
+        let request = "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n0\r\n\r\n"
+        try client.send(Array(request.utf8))
+        #expect(try client.readResponse().status == 413)
+        #expect(try RawHTTPClient(port: port).request("GET", "/after").status == 200)
+    }
+
+    @Test func deferredHandlersDoNotHoldUpOtherConnections() throws {
+        let gate = Gate()
+        let (server, port) = try startEchoServer(gate: gate)
+        defer { server.stop() }
+        // More waiting requests than the server has threads.
+        let slow = try (0..<6).map { _ in try RawHTTPClient(port: port) }
+        for client in slow { try client.send(Array("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n".utf8)) }
+        let fast = try RawHTTPClient(port: port)
+        for _ in 0..<3 { #expect(try fast.request("GET", "/fast").status == 200) }
+        gate.open()
+        for client in slow {
+            let response = try client.readResponse()
+            #expect(response.text.hasPrefix("slow GET /slow"))
+        }
+    }
+
+    @Test func stopFinishesRequestsInFlight() async throws {
+        let gate = Gate()
+        let (server, port) = try startEchoServer(gate: gate)
+        let client = try RawHTTPClient(port: port)
+        try client.send(Array("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n".utf8))
+        while gate.waiting == 0 { await Task.yield() }
+        let stopped = Task.detached { server.stop() }
+        gate.open()
+        await stopped.value
+        #expect(try client.readResponse().status == 200)
+        #expect(throws: (any Error).self) { try RawHTTPClient(port: port).request("GET", "/") }
+    }
+
+    @Test func refusesHostsThatAreNotAddresses() {
+        let server = HTTPServer(configuration: .init(host: "not a host", port: 0)) { _ in .respond(HTTPResponse(status: 200)) }
+        #expect(throws: HTTPServer.StartError.self) { try server.start() }
+    }
+
+    @Test func routerMatchesParametersAndReportsOtherMethods() {
+        var router = Router<Int>()
+        router.add("GET", "/api/v1/payments/:id", 1)
+        router.add("POST", "/api/v1/payments", 2)
+        guard case .found(1, let parameters) = router.match(method: "GET", path: "/api/v1/payments/abc") else {
+            Issue.record("no match"); return
+        }
+        #expect(parameters["id"] == "abc")
+        guard case .found(1, _) = router.match(method: "HEAD", path: "/api/v1/payments/abc") else {
+            Issue.record("HEAD should match GET"); return
+        }
+        guard case .methodNotAllowed(let allowed) = router.match(method: "PUT", path: "/api/v1/payments") else {
+            Issue.record("expected 405"); return
+        }
+        #expect(allowed == ["POST"])
+        guard case .notFound = router.match(method: "GET", path: "/api/v1/payments/a/b") else {
+            Issue.record("expected 404"); return
+        }
+        #expect(normalizedPath("//api/v2//payment_links/") == "/api/v2/payment_links")
+        #expect(normalizedPath("") == "/")
+    }
+}

@@ -1,0 +1,30 @@
+import OrderedJSON
+import Testing
+
+private struct Disbursement: Encodable {
+    var amount: String
+    var status: String
+    var transaction_reference: String?
+}
+
+private struct Batch: Encodable {
+    var status: String
+    var disbursements: [Disbursement]
+    var metadata: JSON
+}
+
+@Suite struct OrderedJSONEncoderTests {
+    @Test func writesKeysInDeclarationOrderAndNilAsNull() throws {
+        let batch = Batch(
+            status: "Pending",
+            disbursements: [Disbursement(amount: "20000.0", status: "Pending", transaction_reference: nil)],
+            metadata: ["zeta": "1", "alpha": 2])
+        let text = String(decoding: try OrderedJSONEncoder().encodeBytes(batch), as: UTF8.self)
+        #expect(text == #"{"status":"Pending","disbursements":[{"amount":"20000.0","status":"Pending","transaction_reference":null}],"metadata":{"zeta":"1","alpha":2}}"#)
+    }
+
+    @Test func encodesIntegersAsIntegers() throws {
+        struct Amount: Encodable { var currency = "KES"; var value = 20000 }
+        #expect(try OrderedJSONEncoder().encode(Amount()).compactString == #"{"currency":"KES","value":20000}"#)
+    }
+}

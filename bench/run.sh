@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# k2mock's performance figures, one run: start-up to first answer (median of 10), idle RSS,
+# and the docs' GET under `wrk -t2 -c32 -d10s` against plain-C libmicrohttpd serving the
+# same bytes (rounds alternate; medians and CPU per request reported). Needs a release build
+# (`make bench` does it). These 2-core machines are noisy: compare ratios from one run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.build/release/k2mock
+OUT=bench/out
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+TOKEN=0Sn0W6kzNicvoWhDbQcVSKLRUpGjIdlPSEYyrHqrDDoRnQwE7Q
+PAYMENT=/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364
+K2PORT=18080
+CPORT=18081
+mkdir -p "$OUT"
+gcc -O2 -o "$OUT/c-baseline" bench/c-baseline.c $(pkg-config --cflags --libs libmicrohttpd)
+
+now_ns() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+wait_up() { until curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$1"; do :; done; }
+
+echo "== start-up: exec to first answered request (ms), 10 runs"
+starts=()
+for _ in $(seq 10); do
+  t0=$(now_ns)
+  "$BIN" serve --port $K2PORT >/dev/null & pid=$!
+  wait_up "http://127.0.0.1:$K2PORT$PAYMENT"
+  t1=$(now_ns)
+  kill $pid; wait $pid 2>/dev/null || true
+  starts+=($(( (t1 - t0) / 1000 )))
+done
+floor=()
+"$OUT/c-baseline" $CPORT <(echo '{}') & cpid=$!
+wait_up "http://127.0.0.1:$CPORT/x"
+for _ in $(seq 10); do t0=$(now_ns); curl -sf -o /dev/null "http://127.0.0.1:$CPORT/x"; t1=$(now_ns); floor+=($(( (t1 - t0) / 1000 ))); done
+kill $cpid; wait $cpid 2>/dev/null || true
+printf 'k2mock start-up median: %s ms (runs: %s µs)\n' \
+  "$(printf '%s\n' "${starts[@]}" | median | awk '{printf "%.1f", $1/1000}')" "${starts[*]}"
+printf 'one curl against a running server (the floor of this method): %s ms\n' \
+  "$(printf '%s\n' "${floor[@]}" | median | awk '{printf "%.1f", $1/1000}')"
+
+echo "== idle RSS"
+"$BIN" serve --port $K2PORT >/dev/null & pid=$!
+wait_up "http://127.0.0.1:$K2PORT$PAYMENT"
+curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$K2PORT$PAYMENT" > "$OUT/body.json"
+sleep 0.5
+echo "k2mock idle RSS: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
+kill $pid; wait $pid 2>/dev/null || true
+# The C server serves exactly the bytes k2mock served, self link included.
+sed "s/127.0.0.1:$K2PORT/127.0.0.1:$CPORT/" "$OUT/body.json" > "$OUT/c-body.json"
+echo "body: $(wc -c < "$OUT/body.json") bytes"
+
+echo "== GET throughput: wrk -t2 -c32 -d$DURATION, $ROUNDS rounds, servers alternate"
+run_wrk() { # name command port path
+  local name=$1 port=$3 path=$4
+  $2 & local spid=$!
+  wait_up "http://127.0.0.1:$port$path"
+  local before; before=$(cpu_ticks $spid)
+  local result; result=$(wrk -t2 -c32 -d"$DURATION" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port$path")
+  local after; after=$(cpu_ticks $spid)
+  local rss; rss=$(awk '/VmHWM/ {printf "%.1f", $2/1024}' /proc/$spid/status)
+  kill $spid; wait $spid 2>/dev/null || true
+  local rps; rps=$(echo "$result" | awk '/Requests\/sec/ {print $2}')
+  local total; total=$(echo "$result" | awk '/requests in/ {print $1}')
+  local non2xx; non2xx=$(echo "$result" | awk '/Non-2xx/ {print $4}')
+  local cpu_us; cpu_us=$(awk -v t=$((after - before)) -v n="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  echo "$name $rps $cpu_us $rss ${non2xx:-0}" >> "$OUT/wrk.txt"
+  echo "  $name: $rps req/s, $cpu_us µs CPU/req, peak RSS $rss MB, non-2xx ${non2xx:-0}"
+}
+rm -f "$OUT/wrk.txt"
+for round in $(seq "$ROUNDS"); do
+  echo " round $round"
+  run_wrk c "$OUT/c-baseline $CPORT $OUT/c-body.json" $CPORT "$PAYMENT"
+  run_wrk k2mock "$BIN serve --port $K2PORT" $K2PORT "$PAYMENT"
+done
+c_rps=$(awk '$1=="c" {print $2}' "$OUT/wrk.txt" | median)
+k_rps=$(awk '$1=="k2mock" {print $2}' "$OUT/wrk.txt" | median)
+c_cpu=$(awk '$1=="c" {print $3}' "$OUT/wrk.txt" | median)
+k_cpu=$(awk '$1=="k2mock" {print $3}' "$OUT/wrk.txt" | median)
+echo "== summary (medians)"
+echo "C libmicrohttpd: $c_rps req/s, $c_cpu µs CPU/req"
+echo "k2mock:          $k_rps req/s, $k_cpu µs CPU/req"
+awk -v a="$k_rps" -v b="$c_rps" -v x="$k_cpu" -v y="$c_cpu" 'BEGIN {printf "k2mock/C: %.2f× throughput, %.2f× CPU per request\n", a/b, x/y}'
