@@ -19,21 +19,26 @@ gcc -O2 -o "$OUT/c-baseline" bench/c-baseline.c $(pkg-config --cflags --libs lib
 now_ns() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
-wait_up() { until curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$1"; do :; done; }
+wait_up() { # URL [PID]: poll until it answers; give up if the server died
+  until curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$1"; do
+    if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then echo "server for $1 exited" >&2; exit 1; fi
+  done
+}
 
 echo "== start-up: exec to first answered request (ms), 10 runs"
 starts=()
 for _ in $(seq 10); do
   t0=$(now_ns)
   "$BIN" serve --port $K2PORT >/dev/null & pid=$!
-  wait_up "http://127.0.0.1:$K2PORT$PAYMENT"
+  wait_up "http://127.0.0.1:$K2PORT$PAYMENT" $pid
   t1=$(now_ns)
   kill $pid; wait $pid 2>/dev/null || true
   starts+=($(( (t1 - t0) / 1000 )))
 done
 floor=()
-"$OUT/c-baseline" $CPORT <(echo '{}') & cpid=$!
-wait_up "http://127.0.0.1:$CPORT/x"
+echo '{}' > "$OUT/empty.json"
+"$OUT/c-baseline" $CPORT "$OUT/empty.json" & cpid=$!
+wait_up "http://127.0.0.1:$CPORT/x" $cpid
 for _ in $(seq 10); do t0=$(now_ns); curl -sf -o /dev/null "http://127.0.0.1:$CPORT/x"; t1=$(now_ns); floor+=($(( (t1 - t0) / 1000 ))); done
 kill $cpid; wait $cpid 2>/dev/null || true
 printf 'k2mock start-up median: %s ms (runs: %s µs)\n' \
@@ -43,7 +48,7 @@ printf 'one curl against a running server (the floor of this method): %s ms\n' \
 
 echo "== idle RSS"
 "$BIN" serve --port $K2PORT >/dev/null & pid=$!
-wait_up "http://127.0.0.1:$K2PORT$PAYMENT"
+wait_up "http://127.0.0.1:$K2PORT$PAYMENT" $pid
 curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$K2PORT$PAYMENT" > "$OUT/body.json"
 sleep 0.5
 echo "k2mock idle RSS: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
@@ -56,7 +61,7 @@ echo "== GET throughput: wrk -t2 -c32 -d$DURATION, $ROUNDS rounds, servers alter
 run_wrk() { # name command port path
   local name=$1 port=$3 path=$4
   $2 & local spid=$!
-  wait_up "http://127.0.0.1:$port$path"
+  wait_up "http://127.0.0.1:$port$path" $spid
   local before; before=$(cpu_ticks $spid)
   local result; result=$(wrk -t2 -c32 -d"$DURATION" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port$path")
   local after; after=$(cpu_ticks $spid)
