@@ -38,7 +38,9 @@ public struct K2API: Sendable {
 /// The token of an `Authorization: Bearer <token>` header (scheme compared case-insensitively).
 func bearerToken(_ request: HTTPRequest) -> String? {
     guard let header = request.headers["Authorization"] else { return nil }
-    let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-    guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-    return parts[1].trimmingCharacters(in: " \t")
+    let bytes = Array(header.utf8)
+    let scheme = Array("bearer ".utf8)
+    guard bytes.count > scheme.count,
+          zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 | 0x20 }) else { return nil }
+    return String(decoding: bytes[scheme.count...], as: UTF8.self).trimmingBlanks()
 }

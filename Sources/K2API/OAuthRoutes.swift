@@ -19,7 +19,7 @@ struct OAuthRoutes: Sendable {
     private func clientCredentials(_ request: HTTPRequest, _ parameters: [String: String]) -> (String, String)? {
         if let id = parameters["client_id"], let secret = parameters["client_secret"] { return (id, secret) }
         guard let header = request.headers["Authorization"], header.lowercased().hasPrefix("basic "),
-              let decoded = base64Decode(String(header.dropFirst(6)).trimmingCharacters(in: " ")),
+              let decoded = base64Decode(header.dropFirst(6).trimmingBlanks()),
               let colon = decoded.firstIndex(of: ":") else { return nil }
         return (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]))
     }

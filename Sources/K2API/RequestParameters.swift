@@ -65,7 +65,7 @@ enum RequestBody {
     /// The content type without parameters, lowercased; nil when absent.
     static func mediaType(_ request: HTTPRequest) -> String? {
         guard let header = request.headers["Content-Type"] else { return nil }
-        let type = header.split(separator: ";").first.map { $0.trimmingCharacters(in: " \t") } ?? ""
+        let type = header.split(separator: ";").first.map { $0.trimmingBlanks() } ?? ""
         return type.isEmpty ? nil : type.lowercased()
     }
 
@@ -110,11 +110,12 @@ enum RequestBody {
 }
 
 extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        var slice = Substring(self)
-        while let first = slice.first, characters.contains(first) { slice.removeFirst() }
-        while let last = slice.last, characters.contains(last) { slice.removeLast() }
-        return String(slice)
+    /// Without leading and trailing spaces and tabs (the only blanks HTTP header values have).
+    func trimmingBlanks() -> String {
+        let bytes = Array(utf8)
+        var start = 0, end = bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }

@@ -66,7 +66,8 @@ public final class Sandbox: Sendable {
 
     /// What `Authorization: Bearer <value>` amounts to now.
     public func checkToken(_ value: String?) -> TokenCheck {
-        state.withLock { $0.tokens.check(value, at: $0.clock.now()) }
+        let digest = value.map(TokenDigest.init)
+        return state.withLock { $0.tokens.check(digest, at: $0.clock.now()) }
     }
 
     /// Revokes a token; false when it was unknown (which OAuth answers the same way).

@@ -38,8 +38,7 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// The first field called `name`, compared case-insensitively.
     public subscript(_ name: String) -> String? {
-        for field in fields where field.name.utf8.count == name.utf8.count
-            && field.name.lowercased() == name.lowercased() {
+        for field in fields where asciiCaseInsensitiveEquals(field.name, name) {
             return field.value
         }
         return nil
@@ -51,5 +50,20 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         fields.makeIterator()
+    }
+}
+
+/// Header names are ASCII; comparing them byte by byte avoids allocating lowercased copies.
+func asciiCaseInsensitiveEquals(_ a: String, _ b: String) -> Bool {
+    var a = a, b = b
+    return a.withUTF8 { x in
+        b.withUTF8 { y in
+            guard x.count == y.count else { return false }
+            for i in 0..<x.count where x[i] != y[i] {
+                let lower = x[i] | 0x20
+                guard lower == y[i] | 0x20, lower >= 0x61, lower <= 0x7A else { return false }
+            }
+            return true
+        }
     }
 }

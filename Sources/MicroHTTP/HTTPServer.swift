@@ -82,8 +82,9 @@ public final class HTTPServer: Sendable {
         let started = k2_start_daemon(
             host, UInt16(configuration.port), UInt32(max(1, configuration.threads)),
             UInt32(max(0, configuration.idleTimeoutSeconds)),
-            // Headers and the first body chunks share this per-connection arena.
-            64 * 1024,
+            // MHD's default per-connection arena for headers and body chunks. MHD zeroes it
+            // between keep-alive requests, so a larger one costs time on every request.
+            32 * 1024,
             accessHandler, contextPointer, requestCompleted, contextPointer)
         guard let started else {
             Unmanaged<ServerContext>.fromOpaque(contextPointer).release()

@@ -1,6 +1,7 @@
 /// Matches a method and path to a handler. Patterns are `/`-separated segments: literals,
 /// `:name` (one segment, captured). A path that matches some pattern under another method
-/// is reported as such, so the caller can answer 405 with `Allow`.
+/// is reported as such, so the caller can answer 405 with `Allow`. Matching works on the
+/// path's bytes and allocates only for captured values: it runs on every request.
 public struct Router<Handler: Sendable>: Sendable {
     public enum Match {
         case found(Handler, RouteParameters)
@@ -8,52 +9,92 @@ public struct Router<Handler: Sendable>: Sendable {
         case notFound
     }
 
-    private struct Route: Sendable {
-        let method: String
-        let segments: [Segment]
-        let handler: Handler
-    }
-
-    private enum Segment: Sendable, Equatable {
-        case literal(String)
-        case parameter(String)
-    }
-
-    private var routes: [Route] = []
+    private var table = RouteTable()
+    private var handlers: [Handler] = []
 
     public init() {}
 
     public mutating func add(_ method: String, _ pattern: String, _ handler: Handler) {
-        let segments = pattern.split(separator: "/").map { part -> Segment in
-            part.hasPrefix(":") ? .parameter(String(part.dropFirst())) : .literal(String(part))
-        }
-        routes.append(Route(method: method, segments: segments, handler: handler))
+        table.add(method: method, pattern: pattern, index: handlers.count)
+        handlers.append(handler)
     }
 
     /// `HEAD` matches `GET` routes. `path` should already be normalised (see `normalizedPath`).
     public func match(method: String, path: String) -> Match {
-        let parts = path.split(separator: "/")
-        var allowed: [String] = []
-        for route in routes {
-            guard let parameters = Self.bind(route.segments, to: parts) else { continue }
-            if route.method == method || (method == "HEAD" && route.method == "GET") {
-                return .found(route.handler, parameters)
-            }
-            if !allowed.contains(route.method) { allowed.append(route.method) }
+        switch table.match(method: method, path: path) {
+        case .found(let index, let parameters): .found(handlers[index], parameters)
+        case .methodNotAllowed(let allowed): .methodNotAllowed(allowed: allowed)
+        case .notFound: .notFound
         }
-        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
+    }
+}
+
+/// The non-generic part of `Router`, so matching is compiled once, for bytes.
+struct RouteTable: Sendable {
+    enum Match {
+        case found(Int, RouteParameters)
+        case methodNotAllowed([String])
+        case notFound
     }
 
-    private static func bind(_ segments: [Segment], to parts: [Substring]) -> RouteParameters? {
-        guard segments.count == parts.count else { return nil }
-        var parameters = RouteParameters()
-        for (segment, part) in zip(segments, parts) {
-            switch segment {
-            case .literal(let literal): if literal != part { return nil }
-            case .parameter(let name): parameters.values.append((name, String(part)))
+    private struct Route: Sendable {
+        let method: String
+        /// A literal's bytes, or nil for a captured `:name` (named in `names`).
+        let segments: [[UInt8]?]
+        let names: [String]
+        let index: Int
+    }
+
+    /// Routes by their number of segments.
+    private var routes: [Int: [Route]] = [:]
+
+    mutating func add(method: String, pattern: String, index: Int) {
+        var segments: [[UInt8]?] = []
+        var names: [String] = []
+        for part in pattern.split(separator: "/") {
+            if part.hasPrefix(":") {
+                segments.append(nil)
+                names.append(String(part.dropFirst()))
+            } else {
+                segments.append(Array(part.utf8))
             }
         }
-        return parameters
+        routes[segments.count, default: []].append(Route(method: method, segments: segments, names: names, index: index))
+    }
+
+    func match(method: String, path: String) -> Match {
+        var path = path
+        return path.withUTF8 { bytes in
+            // Segment boundaries, as ranges into `bytes`.
+            var ranges: [Range<Int>] = []
+            var start = 0
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
+                if i > start { ranges.append(start..<i) }
+                start = i + 1
+            }
+            guard let candidates = routes[ranges.count] else { return .notFound }
+            var allowed: [String] = []
+            for route in candidates {
+                var matches = true
+                for (segment, range) in zip(route.segments, ranges) {
+                    if let literal = segment, !literal.elementsEqual(UnsafeBufferPointer(rebasing: bytes[range])) {
+                        matches = false
+                        break
+                    }
+                }
+                guard matches else { continue }
+                if route.method == method || (method == "HEAD" && route.method == "GET") {
+                    var parameters = RouteParameters()
+                    var names = route.names.makeIterator()
+                    for (segment, range) in zip(route.segments, ranges) where segment == nil {
+                        parameters.values.append((names.next() ?? "", String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)))
+                    }
+                    return .found(route.index, parameters)
+                }
+                if !allowed.contains(route.method) { allowed.append(route.method) }
+            }
+            return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed)
+        }
     }
 }
 
@@ -71,6 +112,16 @@ public struct RouteParameters: Sendable {
 /// The path with runs of `/` collapsed and any trailing `/` dropped (`//api/v2/x/` → `/api/v2/x`):
 /// SDKs that join a base URL ending in `/` with a path starting with `/` send such paths.
 public func normalizedPath(_ path: String) -> String {
+    var isNormal = true
+    var previousSlash = false
+    var count = 0
+    for byte in path.utf8 {
+        count += 1
+        let slash = byte == UInt8(ascii: "/")
+        if slash && previousSlash { isNormal = false; break }
+        previousSlash = slash
+    }
+    if isNormal, count > 0, path.utf8.first == UInt8(ascii: "/"), count == 1 || !previousSlash { return path }
     let parts = path.split(separator: "/")
     return parts.isEmpty ? "/" : "/" + parts.joined(separator: "/")
 }

@@ -56,13 +56,18 @@ struct TokenStore: Sendable {
     }
 
     func find(_ value: String) -> AccessToken? {
-        guard let token = tokens[Self.digest(value)], constantTimeEquals(token.value, value) else { return nil }
+        find(TokenDigest(value))
+    }
+
+    func find(_ digest: TokenDigest) -> AccessToken? {
+        guard let token = tokens[digest.bytes], constantTimeEquals(token.value, digest.value) else { return nil }
         return token
     }
 
-    func check(_ value: String?, at now: Timestamp) -> TokenCheck {
-        guard let value, !value.isEmpty else { return .missing }
-        guard let token = find(value) else { return .unknown }
+    /// `digest` is computed by the caller, outside the sandbox's lock.
+    func check(_ digest: TokenDigest?, at now: Timestamp) -> TokenCheck {
+        guard let digest, !digest.value.isEmpty else { return .missing }
+        guard let token = find(digest) else { return .unknown }
         if token.revoked { return .revoked(token) }
         if token.isExpired(at: now) { return .expired(token) }
         return .valid(token)
@@ -80,6 +85,17 @@ struct TokenStore: Sendable {
     var count: Int { tokens.count }
 
     private static func digest(_ value: String) -> [UInt8] {
-        Array(SHA256.hash(data: Array(value.utf8)))
+        TokenDigest(value).bytes
+    }
+}
+
+/// A presented token and its SHA-256, the store's key.
+struct TokenDigest: Sendable {
+    let value: String
+    let bytes: [UInt8]
+
+    init(_ value: String) {
+        self.value = value
+        bytes = Array(SHA256.hash(data: Array(value.utf8)))
     }
 }

@@ -36,9 +36,13 @@ public struct SelfLinkedBody: Sendable, Equatable {
         var out: [UInt8] = []
         out.reserveCapacity(head.count + tail.count + selfURL.utf8.count + 8)
         out.append(contentsOf: head)
-        var escaped: [UInt8] = []
-        JSON.string(selfURL).write(into: &escaped)
-        out.append(contentsOf: escaped.dropFirst().dropLast())
+        if selfURL.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out.append(contentsOf: selfURL.utf8)
+        } else {
+            var escaped: [UInt8] = []
+            JSON.string(selfURL).write(into: &escaped)
+            out.append(contentsOf: escaped.dropFirst().dropLast())
+        }
         out.append(contentsOf: tail)
         return out
     }
