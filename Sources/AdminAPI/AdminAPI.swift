@@ -44,8 +44,11 @@ public struct AdminAPI: Sendable {
               let seconds = Double(lexeme), seconds.isFinite, seconds >= 0, seconds < 1e12 else {
             return K2Responses.error(400, "Body must be {\"seconds\": N} with N a number of seconds, not negative")
         }
-        sandbox.advance(by: TimeSpan(milliseconds: Int64((seconds * 1000).rounded())))
-        return K2Responses.json(200, clockStatus())
+        let ran = sandbox.advance(by: TimeSpan(milliseconds: Int64((seconds * 1000).rounded())))
+        let status = clockStatus()
+        return K2Responses.json(200, AdvanceResult(
+            now: status.now, mode: status.mode, scale: status.scale,
+            ran: ran.map { RanEvent(at: $0.at.iso8601(), resource: $0.kind.rawValue, id: $0.id, stage: $0.stage.rawValue) }))
     }
 }
 
@@ -59,4 +62,19 @@ struct ClockStatus: Encodable {
     var now: String
     var mode: String
     var scale: Double
+}
+
+/// What `clock/advance` answers: the new time and every event that ran, in the order it ran.
+struct AdvanceResult: Encodable {
+    var now: String
+    var mode: String
+    var scale: Double
+    var ran: [RanEvent]
+}
+
+struct RanEvent: Encodable {
+    var at: String
+    var resource: String
+    var id: String
+    var stage: String
 }

@@ -16,6 +16,7 @@ public struct K2API: Sendable {
     public func register(into router: inout Router<RouteHandler>) {
         OAuthRoutes(sandbox: sandbox).register(into: &router)
         ResourceRoutes(api: self).register(into: &router)
+        CreateRoutes(api: self).register(into: &router)
     }
 
     func origin(of request: HTTPRequest) -> String {

@@ -12,6 +12,7 @@ public final class K2MockServer: Sendable {
     private let server: Mutex<HTTPServer?> = Mutex(nil)
     private let listeningOrigin: ListeningOrigin
     private let configuration: HTTPServer.Configuration
+    private let driver = RealtimeDriver()
 
     public init(sandbox: Sandbox, configuration: HTTPServer.Configuration = HTTPServer.Configuration()) {
         self.sandbox = sandbox
@@ -38,6 +39,7 @@ public final class K2MockServer: Sendable {
         let origin = "http://\(host):\(port)"
         listeningOrigin.value.withLock { $0 = origin }
         server.withLock { $0 = http }
+        if sandbox.clockMode == .real { driver.start(sandbox) }
         return origin
     }
 
@@ -48,6 +50,7 @@ public final class K2MockServer: Sendable {
             return current
         }
         http?.stop()
+        driver.stop()
     }
 
     /// Answers one request as the server would, without a socket.

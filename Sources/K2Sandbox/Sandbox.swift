@@ -30,9 +30,45 @@ public final class Sandbox: Sendable {
     public var clockMode: ClockMode { scenario.clock.mode }
     public var clockScale: Double { scenario.clock.scale }
 
-    /// Moves sandbox time forward by `span`.
-    public func advance(by span: TimeSpan) {
-        state.withLock { $0.clock.advance(by: span) }
+    /// Moves sandbox time forward by `span` and runs, in due-time order, every transition that
+    /// falls due; returns them. Each is stamped with its own due time, not the target time.
+    @discardableResult
+    public func advance(by span: TimeSpan) -> [Transition] {
+        state.withLock { state in
+            var ran = state.runDue()
+            state.clock.advance(by: span)
+            ran += state.runDue()
+            return ran
+        }
+    }
+
+    /// Runs whatever has fallen due on a real clock (the background driver calls this).
+    @discardableResult
+    public func runDueEvents() -> [Transition] {
+        state.withLock { $0.runDue() }
+    }
+
+    /// Wall nanoseconds until the next scheduled event on a real clock; nil when none is
+    /// scheduled or the clock is manual.
+    public func wallNanosecondsUntilNextEvent() -> UInt64? {
+        state.withLock { state in state.scheduler.nextDue.flatMap { state.clock.wallNanoseconds(until: $0) } }
+    }
+
+    // MARK: Creating resources
+
+    /// Creates a resource from a validated request; returns its kind and id. Refusals that need
+    /// the store (an unknown destination) are thrown as `RequestError`.
+    public func create(_ request: CreateRequest) throws(RequestError) -> (kind: ResourceKind, id: String) {
+        let timelines = scenario.timelines
+        let result: Result<(ResourceKind, String), RequestError> = state.withLock { state in
+            state.runDue()
+            do throws(RequestError) {
+                return .success(try state.create(request, timelines: timelines))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     /// Back to the scenario's initial state: clock at its start, fixtures as loaded, issued
@@ -81,7 +117,10 @@ public final class Sandbox: Sendable {
     /// The rendered body of a resource, if it exists (ids compare case-insensitively).
     public func resource(_ kind: ResourceKind, id: String) -> SelfLinkedBody? {
         let key = ResourceKey(kind: kind, id: id)
-        return state.withLock { $0.resources[key]?.body }
+        return state.withLock { state in
+            state.runDue()
+            return state.resources[key]?.body
+        }
     }
 
     /// The system's wall time.
@@ -101,11 +140,24 @@ struct ResourceKey: Hashable, Sendable {
     }
 }
 
-/// A resource as the store keeps it: its current body, rendered when its stage changed.
+/// A resource as the store keeps it: its current body, rendered when its stage changed, and for
+/// created resources what it was created from and where it is on its timeline.
 struct StoredResource: Sendable {
     var kind: ResourceKind
     var id: String
     var body: SelfLinkedBody
+    var record: ResourceRecord?
+    var lifecycle: Lifecycle?
+
+    mutating func render() {
+        guard let record else { return }
+        body = SelfLinkedBody(document: renderDocument(kind: kind, id: id, record: record, lifecycle: lifecycle))
+    }
+}
+
+/// Something the scheduler runs when it falls due.
+enum ScheduledEvent: Sendable {
+    case transition(ResourceKey, step: Int)
 }
 
 /// Everything that changes while a sandbox runs.
@@ -114,6 +166,7 @@ struct SandboxState: Sendable {
     var ids: IdentifierSource
     var tokens: TokenStore
     var resources: [ResourceKey: StoredResource]
+    var scheduler = Scheduler<ScheduledEvent>()
 
     static func initial(scenario: Scenario, start: Timestamp, monotonic: @escaping @Sendable () -> UInt64) -> SandboxState {
         let clock = SandboxClock(mode: scenario.clock.mode, start: start, scale: scenario.clock.scale,

@@ -10,10 +10,13 @@ public struct Scenario: Sendable {
     public var credentials: [ClientCredentials]
     public var tokens: [PreissuedToken]
     public var fixtures: [Fixture]
+    /// The timeline each created resource follows.
+    public var timelines: Timelines
 
     public init(
         source: String, seed: UInt64? = nil, clock: ClockSettings = ClockSettings(),
-        credentials: [ClientCredentials] = [], tokens: [PreissuedToken] = [], fixtures: [Fixture] = []
+        credentials: [ClientCredentials] = [], tokens: [PreissuedToken] = [], fixtures: [Fixture] = [],
+        timelines: Timelines = Timelines()
     ) {
         self.source = source
         self.seed = seed
@@ -21,6 +24,7 @@ public struct Scenario: Sendable {
         self.credentials = credentials
         self.tokens = tokens
         self.fixtures = fixtures
+        self.timelines = timelines
     }
 
     public struct ClockSettings: Sendable, Equatable {

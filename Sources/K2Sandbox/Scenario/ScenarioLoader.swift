@@ -12,10 +12,10 @@ public struct ScenarioLoader: Sendable {
     }
 
     /// Top-level keys this version understands.
-    static let topLevelKeys = ["version", "seed", "clock", "credentials", "tokens", "fixtures"]
+    static let topLevelKeys = ["version", "seed", "clock", "credentials", "tokens", "fixtures", "timelines"]
     /// Keys of the public scenario format that this version does not implement yet: named so
     /// the error says so, instead of calling them unknown.
-    static let plannedKeys = ["timelines", "callbacks", "faults", "events", "expect"]
+    static let plannedKeys = ["callbacks", "faults", "events", "expect"]
 
     public func load(path: String) throws(ScenarioError) -> Scenario {
         guard let bytes = readFile(path) else {
@@ -68,6 +68,8 @@ public struct ScenarioLoader: Sendable {
                 scenario.tokens = parseTokens(value, reader: reader)
             case "fixtures":
                 scenario.fixtures = parseFixtures(value, reader: reader, scenarioPath: path)
+            case "timelines":
+                scenario.timelines = parseTimelines(value, reader: reader)
             default:
                 reader.fail(keyNode, "'\(key)' is part of the scenario format but not supported by this version of k2mock yet")
             }
@@ -185,6 +187,122 @@ public struct ScenarioLoader: Sendable {
             }
         }
         return result
+    }
+
+    /// Kinds that have timelines, by the names scenario files use.
+    private static let timelineKinds: [ResourceKind] = [.payment, .sendMoney, .incomingPayment]
+
+    private func parseTimelines(_ node: Node, reader: YAMLReader) -> Timelines {
+        var timelines = Timelines()
+        let kindNames = Self.timelineKinds.map(\.rawValue)
+        for (key, _, value) in reader.mapping(node, "timelines", allowed: kindNames + ["rules"]) ?? [] {
+            if key == "rules" {
+                for item in reader.sequence(value, "timelines.rules") ?? [] {
+                    if let rule = parseRule(item, reader: reader) { timelines.rules.append(rule) }
+                }
+            } else if let kind = ResourceKind(rawValue: key), let steps = parseSteps(value, kind: kind, context: "timelines.\(key)", reader: reader) {
+                timelines.defaults[kind] = steps
+            }
+        }
+        return timelines
+    }
+
+    private func parseRule(_ node: Node, reader: YAMLReader) -> TimelineRule? {
+        guard let pairs = reader.mapping(node, "a timelines rule", allowed: ["match", "timeline"]) else { return nil }
+        guard let matchNode = pairs.first(where: { $0.key == "match" })?.value,
+              let timelineNode = pairs.first(where: { $0.key == "timeline" })?.value else {
+            reader.fail(node, "a timelines rule needs match and timeline")
+            return nil
+        }
+        let allowed = ["resource", "amount", "phone_number", "destination_type", "till_number", "metadata"]
+        guard let fields = reader.mapping(matchNode, "match", allowed: allowed) else { return nil }
+        guard let resourceNode = fields.first(where: { $0.key == "resource" })?.value,
+              let resourceName = reader.string(resourceNode, "match.resource") else {
+            reader.fail(matchNode, "match needs resource (one of \(Self.timelineKinds.map(\.rawValue).joined(separator: ", ")))")
+            return nil
+        }
+        guard let kind = ResourceKind(rawValue: resourceName), Self.timelineKinds.contains(kind) else {
+            reader.fail(resourceNode, "match.resource must be one of \(Self.timelineKinds.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        var rule = TimelineRule(kind: kind, timeline: [])
+        for (key, _, value) in fields {
+            switch key {
+            case "amount":
+                if case .scalar(let scalar) = value, let money = Money(decimal: scalar.string) {
+                    rule.amountCents = money.cents
+                } else {
+                    reader.fail(value, "match.amount must be an amount such as 404 or 100.50")
+                }
+            case "phone_number":
+                if let phone = reader.string(value, "match.phone_number") {
+                    rule.phoneDigits = digitsOnly(normalizedKenyanPhone(phone) ?? phone)
+                }
+            case "destination_type": rule.destinationType = reader.string(value, "match.destination_type")
+            case "till_number": rule.tillNumber = reader.string(value, "match.till_number")
+            case "metadata":
+                if case .mapping(let mapping) = value {
+                    for (k, v) in mapping {
+                        if let k = k.string, let v = reader.string(v, "match.metadata.\(k)") { rule.metadata[k] = v }
+                    }
+                } else {
+                    reader.fail(value, "match.metadata must be a mapping of keys to values")
+                }
+            default: break
+            }
+        }
+        guard let steps = parseSteps(timelineNode, kind: kind, context: "timeline", reader: reader) else { return nil }
+        rule.timeline = steps
+        return rule
+    }
+
+    /// A list of `{after, stage, error}`: stages the kind has, times not going back, nothing
+    /// after a final stage, `error` only on Failed.
+    private func parseSteps(_ node: Node, kind: ResourceKind, context: String, reader: YAMLReader) -> [TimelineStep]? {
+        guard let items = reader.sequence(node, context) else { return nil }
+        if items.isEmpty { reader.fail(node, "\(context) needs at least one step") }
+        let allowedStages = Stage.allowed(for: kind)
+        var steps: [TimelineStep] = []
+        var valid = true
+        for item in items {
+            guard let pairs = reader.mapping(item, "a \(context) step", allowed: ["after", "stage", "error"]) else { valid = false; continue }
+            var after: TimeSpan?, stage: Stage?, error: String?
+            var stageNode: Node?
+            for (key, _, value) in pairs {
+                switch key {
+                case "after": after = reader.duration(value, "\(context).after")
+                case "stage":
+                    stageNode = value
+                    if let name = reader.string(value, "\(context).stage") {
+                        if let found = Stage(rawValue: name), allowedStages.contains(found) { stage = found } else {
+                            reader.fail(value, "unknown stage '\(name)' for \(kind.rawValue) (stages: \(allowedStages.map(\.rawValue).joined(separator: ", ")))")
+                        }
+                    }
+                default: error = reader.string(value, "\(context).error")
+                }
+            }
+            guard let after, let stage else {
+                if stageNode == nil || !pairs.contains(where: { $0.key == "after" }) { reader.fail(item, "a \(context) step needs after and stage") }
+                valid = false
+                continue
+            }
+            if let previous = steps.last {
+                if previous.stage.isFinal {
+                    reader.fail(item, "\(context): nothing can follow the final stage \(previous.stage.rawValue)")
+                    valid = false
+                }
+                if after < previous.after {
+                    reader.fail(item, "\(context): steps must not go back in time (\(after) after \(previous.after))")
+                    valid = false
+                }
+            }
+            if error != nil, stage != .failed {
+                reader.fail(item, "\(context): error is only for a Failed stage")
+                valid = false
+            }
+            steps.append(TimelineStep(after: after, stage: stage, error: error))
+        }
+        return valid ? steps : nil
     }
 
     private func yamlErrorLine(_ error: any Error) -> (Int, Int) {

@@ -1,0 +1,45 @@
+import K2Sandbox
+import MicroHTTP
+import OrderedJSON
+
+/// The `POST` endpoints that create resources: 201, an empty body, and a lowercase `location`
+/// (PHP's SDK reads `getHeaders()['location']` verbatim) holding the resource's absolute URL.
+struct CreateRoutes: Sendable {
+    let api: K2API
+
+    func register(into router: inout Router<RouteHandler>) {
+        add(&router, 1, "pay_recipients") { try .recipient(RecipientRequest(kind: .payRecipient, body: $0)) }
+        add(&router, 2, "external_recipients") { try .recipient(RecipientRequest(kind: .externalRecipient, body: $0)) }
+        add(&router, 1, "payments") { try .payment(PaymentRequest(body: $0)) }
+        add(&router, 2, "send_money") { try .sendMoney(SendMoneyRequest(body: $0)) }
+        for version in [1, 2] {
+            add(&router, version, "incoming_payments") { try .incomingPayment(IncomingPaymentRequest(body: $0)) }
+        }
+    }
+
+    private func add(
+        _ router: inout Router<RouteHandler>, _ version: Int, _ collection: String,
+        _ parse: @escaping @Sendable (JSONObject) throws -> CreateRequest
+    ) {
+        router.add("POST", "/api/v\(version)/\(collection)", api.authenticated { request, _, _ in
+            create(request, version: version, parse: parse)
+        })
+    }
+
+    private func create(
+        _ request: HTTPRequest, version: Int,
+        parse: @Sendable (JSONObject) throws -> CreateRequest
+    ) -> HTTPResponse {
+        let body: JSONObject
+        do { body = try RequestBody.jsonObject(request) } catch { return error.response }
+        do {
+            let (kind, id) = try api.sandbox.create(try parse(body))
+            let location = api.origin(of: request) + kind.path(id: id, version: version)
+            return HTTPResponse(status: 201, headers: HTTPHeaders([("location", location)]))
+        } catch let error as RequestError {
+            return K2Responses.error(400, error.message)
+        } catch {
+            return K2Responses.error(500, "Unexpected error: \(error)")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+/// Due events in order of due time, ties in the order they were scheduled: a binary heap keyed
+/// by (due, sequence), so the order never depends on anything but the scenario and requests.
+struct Scheduler<Event: Sendable>: Sendable {
+    private struct Entry: Sendable {
+        let due: Timestamp
+        let sequence: Int
+        let event: Event
+
+        func precedes(_ other: Entry) -> Bool {
+            (due.milliseconds, sequence) < (other.due.milliseconds, other.sequence)
+        }
+    }
+
+    private var heap: [Entry] = []
+    private var nextSequence = 0
+
+    var isEmpty: Bool { heap.isEmpty }
+    var count: Int { heap.count }
+    var nextDue: Timestamp? { heap.first?.due }
+
+    mutating func schedule(_ event: Event, at due: Timestamp) {
+        heap.append(Entry(due: due, sequence: nextSequence, event: event))
+        nextSequence += 1
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].precedes(heap[parent]) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    /// Removes and returns the earliest event if it is due at `now`.
+    mutating func popDue(at now: Timestamp) -> (due: Timestamp, event: Event)? {
+        guard let first = heap.first, first.due <= now else { return nil }
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var smallest = parent
+                if left < heap.count, heap[left].precedes(heap[smallest]) { smallest = left }
+                if right < heap.count, heap[right].precedes(heap[smallest]) { smallest = right }
+                if smallest == parent { break }
+                heap.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        return (first.due, first.event)
+    }
+}

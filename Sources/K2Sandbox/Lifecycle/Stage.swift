@@ -1,0 +1,37 @@
+/// A step of a resource's life (CONTRACT §3). Which stages a kind can pass through, and which
+/// end it, is a table here; the engine knows nothing else about kinds.
+public enum Stage: String, Sendable, CaseIterable {
+    case pending = "Pending"
+    case processed = "Processed"
+    case transferred = "Transferred"
+    case success = "Success"
+    case failed = "Failed"
+
+    /// The stages a kind may use in a timeline; empty for kinds without a lifecycle.
+    public static func allowed(for kind: ResourceKind) -> [Stage] {
+        switch kind {
+        case .payment, .sendMoney: [.pending, .processed, .transferred, .failed]
+        case .incomingPayment: [.pending, .success, .failed]
+        default: []
+        }
+    }
+
+    /// Reaching a final stage ends the timeline (and, later, fires the callback).
+    public var isFinal: Bool {
+        self == .transferred || self == .success || self == .failed
+    }
+}
+
+/// One step of a timeline: reach `stage` this long after the resource was created.
+public struct TimelineStep: Sendable, Equatable {
+    public var after: TimeSpan
+    public var stage: Stage
+    /// The failure reason a `Failed` stage reports.
+    public var error: String?
+
+    public init(after: TimeSpan, stage: Stage, error: String? = nil) {
+        self.after = after
+        self.stage = stage
+        self.error = error
+    }
+}

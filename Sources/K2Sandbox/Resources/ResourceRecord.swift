@@ -1,0 +1,88 @@
+import OrderedJSON
+
+/// What a created resource is: its request and the values drawn for it when it was created
+/// (drawing them up front keeps later transitions from depending on request interleaving).
+enum ResourceRecord: Sendable {
+    case recipient(RecipientRequest, recipientReference: String)
+    case payment(PaymentRequest, destinationLabel: String, transactionReference: String)
+    case sendMoney(SendMoneyRequest, destinationReferences: [String], transactionReferences: [String])
+    case incomingPayment(IncomingPaymentRequest, transactionID: String, reference: String)
+}
+
+/// The body of a created resource at its current stage.
+func renderDocument(kind: ResourceKind, id: String, record: ResourceRecord, lifecycle: Lifecycle?) -> JSON {
+    let encoder = OrderedJSONEncoder()
+    let stage = lifecycle?.stage ?? .pending
+    let created = (lifecycle?.createdAt ?? Timestamp(milliseconds: 0)).iso8601()
+    let failure = stage == .failed ? (lifecycle?.failure ?? "The transaction failed") : nil
+    let document: any Encodable
+    switch record {
+    case .recipient(let request, let recipientReference):
+        var attributes: JSON = ["recipient_type": .string(request.type.label), "status": "Approved"]
+        if case .object(var object) = attributes {
+            for (field, value) in request.fields { object[field] = value.map(JSON.string) ?? .null }
+            if kind == .externalRecipient { object["nickname"] = request.nickname.map(JSON.string) ?? .null }
+            object["recipient_reference"] = .string(recipientReference)
+            attributes = .object(object)
+        }
+        document = ResourceDocument(id: id, type: kind.rawValue, attributes: attributes)
+
+    case .payment(let request, let label, let transactionReference):
+        let transferred = lifecycle?.time(of: .transferred)
+        var batches: [TransferBatch] = []
+        if stage == .processed || stage == .transferred {
+            let status = stage == .transferred ? "Transferred" : "Pending"
+            batches = [TransferBatch(status: status, disbursements: [Disbursement(
+                amount: request.amount.decimalString, status: status, destination_type: label,
+                origination_time: transferred?.iso8601(), destination_reference: request.destinationReference,
+                transaction_reference: stage == .transferred ? transactionReference : nil)])]
+        }
+        document = ResourceDocument(id: id, type: kind.rawValue, attributes: PaymentAttributes(
+            status: stage == .transferred ? "Processed" : stage.rawValue, created_at: created,
+            amount: AmountValue(currency: "KES", value: request.amount.valueJSON), transfer_batches: batches,
+            errors: failure, metadata: .object(request.metadata), _links: ResourceLinks(callbackURL: request.callbackURL)))
+
+    case .sendMoney(let request, let destinationReferences, let transactionReferences):
+        let transferred = lifecycle?.time(of: .transferred)
+        var batches: [SendMoneyTransferBatch] = []
+        if stage == .processed || stage == .transferred {
+            let status = stage == .transferred ? "Transferred" : "Pending"
+            for (index, destination) in request.destinations.enumerated() {
+                var disbursement: JSON = ["amount": .string(destination.amount.decimalString), "errors": nil, "status": .string(status)]
+                if case .object(var object) = disbursement {
+                    for key in ["nickname", "favourite", "phone_number", "account_name", "account_number", "bank_branch_ref",
+                                "till_number", "paybill_number", "paybill_account_number"] {
+                        if let value = destination.echo[key] { object[key] = value }
+                    }
+                    object["destination_type"] = .string(destination.type)
+                    object["origination_time"] = transferred.map { .string($0.iso8601()) } ?? .null
+                    object["destination_reference"] = .string(destinationReferences[index])
+                    object["transaction_reference"] = stage == .transferred ? .string(transactionReferences[index]) : .null
+                    disbursement = .object(object)
+                }
+                batches.append(SendMoneyTransferBatch(status: status, amount: destination.amount.decimalString,
+                                                      disbursements: [disbursement]))
+            }
+        }
+        document = ResourceDocument(id: id, type: kind.rawValue, attributes: SendMoneyAttributes(
+            status: stage == .transferred ? "Processed" : stage.rawValue, created_at: created,
+            source_identifier: request.sourceIdentifier, destinations: request.destinations.map { .object($0.echo) },
+            currency: "KES", transfer_batches: batches, errors: failure, metadata: .object(request.metadata),
+            _links: ResourceLinks(callbackURL: request.callbackURL)))
+
+    case .incomingPayment(let request, let transactionID, let reference):
+        var transaction: IncomingPaymentTransaction?
+        if stage == .success, let received = lifecycle?.time(of: .success) {
+            transaction = IncomingPaymentTransaction(
+                id: transactionID, reference: reference, origination_time: received.iso8601(fractional: false),
+                sender_phone_number: request.phoneNumber, amount: request.amount.decimalString, currency: "KES",
+                till_number: request.tillNumber, sender_first_name: request.firstName,
+                sender_middle_name: request.middleName, sender_last_name: request.lastName)
+        }
+        document = ResourceDocument(id: id, type: kind.rawValue, attributes: IncomingPaymentAttributes(
+            initiation_time: created, status: stage.rawValue,
+            event: IncomingPaymentEvent(resource: transaction, errors: failure),
+            metadata: .object(request.metadata), _links: ResourceLinks(callbackURL: request.callbackURL)))
+    }
+    return (try? encoder.encode(document)) ?? .null
+}
