@@ -16,7 +16,8 @@ import Testing
 
     @Test func repositoryDefaultScenarioLoadsFromDisk() throws {
         let scenario = try ScenarioLoader().load(path: Self.root + "/scenarios/default.yaml")
-        #expect(scenario.fixtures.count == 1)
+        #expect(scenario.fixtures.map(\.document) == DefaultScenario.load().fixtures.map(\.document))
+        #expect(scenario.timelines == DefaultScenario.load().timelines)
     }
 
     @Test func providesTheDocsCredentialsTokenAndPayment() {

@@ -84,3 +84,81 @@ private let fixture = #"{"data":{"id":"abc","type":"payment","attributes":{"stat
         #expect(throws: ScenarioError.self) { try loader([:]).load(text: "version: 2\n", path: "s.yaml") }
     }
 }
+
+@Suite struct TimelineScenarioTests {
+    @Test func readsDefaultsAndRules() throws {
+        let scenario = try loader([:]).load(text: """
+            version: 1
+            timelines:
+              payment:
+                - { after: 0s, stage: Pending }
+                - { after: 1h, stage: Processed }
+                - { after: 2h, stage: Transferred }
+              rules:
+                - match: { resource: incoming_payment, phone_number: "0700000001", metadata: { tier: gold } }
+                  timeline:
+                    - { after: 0s, stage: Pending }
+                    - { after: 10s, stage: Failed, error: "Request cancelled by user" }
+            """, path: "s.yaml")
+        #expect(scenario.timelines.defaults[.payment]?.map(\.after) == [.zero, .seconds(3600), .seconds(7200)])
+        #expect(scenario.timelines.defaults[.incomingPayment] == Timelines.builtInDefaults[.incomingPayment])
+        let rule = try #require(scenario.timelines.rules.first)
+        #expect(rule.phoneDigits == "254700000001")
+        #expect(rule.metadata == ["tier": "gold"])
+        #expect(rule.timeline.last == TimelineStep(after: .seconds(10), stage: .failed, error: "Request cancelled by user"))
+    }
+
+    @Test func refusesBadTimelinesWithPositions() {
+        do {
+            _ = try loader([:]).load(text: """
+                version: 1
+                timelines:
+                  payment:
+                    - { after: 5 seconds, stage: Pending }
+                    - { after: 1s, stage: Success }
+                  send_money:
+                    - { after: 10s, stage: Transferred }
+                    - { after: 20s, stage: Processed }
+                  incoming_payment:
+                    - { after: 10s, stage: Pending }
+                    - { after: 5s, stage: Success, error: "no" }
+                  rules:
+                    - match: { amount: 5 }
+                      timeline: []
+                    - match: { resource: polling }
+                      timeline: []
+                """, path: "t.yaml")
+            Issue.record("expected errors")
+        } catch {
+            let lines = error.issues.map(\.description)
+            #expect(lines.contains { $0.hasPrefix("t.yaml:4:16: timelines.payment.after must be a duration") })
+            #expect(lines.contains("t.yaml:5:27: unknown stage 'Success' for payment (stages: Pending, Processed, Transferred, Failed)"))
+            #expect(lines.contains("t.yaml:8:7: timelines.send_money: nothing can follow the final stage Transferred"))
+            #expect(lines.contains { $0.hasPrefix("t.yaml:11:7: timelines.incoming_payment: steps must not go back in time") })
+            #expect(lines.contains("t.yaml:11:7: timelines.incoming_payment: error is only for a Failed stage"))
+            #expect(lines.contains { $0.hasPrefix("t.yaml:13:14: match needs resource") })
+            #expect(lines.contains { $0.hasPrefix("t.yaml:15:26: match.resource must be one of payment, send_money, incoming_payment") })
+        }
+    }
+
+    @Test func firstMatchingRuleWinsElseTheKindsDefault() {
+        let failing = [TimelineStep(after: .zero, stage: .pending), TimelineStep(after: .seconds(1), stage: .failed, error: "x")]
+        let stuck = [TimelineStep(after: .zero, stage: .pending)]
+        let timelines = Timelines(rules: [
+            TimelineRule(kind: .payment, amountCents: 40_400, timeline: failing),
+            TimelineRule(kind: .payment, metadata: ["slow": "yes"], timeline: stuck),
+            TimelineRule(kind: .payment, amountCents: 40_400, timeline: stuck),
+        ])
+        var facts = MatchFacts(kind: .payment)
+        facts.amountsCents = [40_400]
+        #expect(timelines.timeline(for: facts) == failing)
+        facts.amountsCents = [1]
+        facts.metadata = ["slow": "yes"]
+        #expect(timelines.timeline(for: facts) == stuck)
+        facts.metadata = [:]
+        #expect(timelines.timeline(for: facts) == Timelines.builtInDefaults[.payment])
+        var other = MatchFacts(kind: .sendMoney)
+        other.amountsCents = [40_400]
+        #expect(timelines.timeline(for: other) == Timelines.builtInDefaults[.sendMoney])
+    }
+}
