@@ -52,3 +52,27 @@ private let docsPaymentPath = "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b9
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The repository root, from this file's path.
+private let root = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
+
+@Suite(.serialized) struct ScenarioServeTests {
+    @Test func createsAPaymentAndAdvancesItOnAManualClock() throws {
+        let server = try ServerProcess(arguments: ["--scenario", root + "/scenarios/happy-path.yaml"])
+        defer { server.stop() }
+        let client = try RawHTTPClient(port: server.port)
+        let auth = [("Authorization", "Bearer demo-token"), ("Content-Type", "application/json")]
+        let created = try client.request("POST", "/api/v1/payments", headers: auth, body: #"""
+            {"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":20000},"metadata":{},"_links":{"callback_url":"https://example.test/cb"}}
+            """#)
+        #expect(created.status == 201)
+        let location = try #require(created.header("location"))
+        #expect(location.hasPrefix(server.origin + "/api/v1/payments/"))
+        let path = String(location.dropFirst(server.origin.count))
+        #expect(try client.request("GET", path, headers: auth).text.contains(#""status":"Pending""#))
+        let advanced = try client.request("POST", "/__admin/clock/advance", body: #"{"seconds":30}"#)
+        #expect(advanced.text.contains(#""stage":"Transferred""#))
+        let body = try client.request("GET", path, headers: auth).text
+        #expect(body.contains(#""status":"Transferred","destination_type":"Mobile Wallet","origination_time":"2021-01-28T10:00:30.000+03:00""#))
+    }
+}

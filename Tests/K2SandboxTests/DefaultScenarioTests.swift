@@ -30,3 +30,10 @@ import Testing
         #expect(scenario.clock.mode == .real)
     }
 }
+
+@Suite struct ShippedScenarioTests {
+    @Test(arguments: ["default", "happy-path", "failures", "slow-day"])
+    func everyShippedScenarioIsValid(_ name: String) throws {
+        _ = try ScenarioLoader().load(path: DefaultScenarioTests.root + "/scenarios/\(name).yaml")
+    }
+}
