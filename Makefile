@@ -4,7 +4,7 @@ SWIFT       ?= swift
 HOST        ?= 127.0.0.1
 PORT        ?= 8080
 ARGS        ?=
-RUN_DEPS     = libmicrohttpd-dev pkg-config
+RUN_DEPS     = libmicrohttpd-dev libcurl4-openssl-dev pkg-config
 TEST_DEPS    = $(RUN_DEPS)
 BENCH_DEPS   = $(RUN_DEPS) wrk gcc curl
 

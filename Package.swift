@@ -24,6 +24,13 @@ let package = Package(
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
         .target(name: "MicroHTTP", dependencies: ["CMicroHTTPD"]),
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "CurlClient", dependencies: ["CCurl"]),
         .target(name: "OrderedJSON"),
         .target(
             name: "K2Sandbox",
@@ -35,7 +42,7 @@ let package = Package(
         ),
         .target(name: "K2API", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox"]),
         .target(name: "AdminAPI", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2API"]),
-        .target(name: "K2MockServer", dependencies: ["MicroHTTP", "K2Sandbox", "K2API", "AdminAPI"]),
+        .target(name: "K2MockServer", dependencies: ["MicroHTTP", "CurlClient", "K2Sandbox", "K2API", "AdminAPI"]),
         .executableTarget(
             name: "k2mock",
             dependencies: [
@@ -46,6 +53,7 @@ let package = Package(
         // Test support: a raw HTTP client and the real binary as a child process.
         .target(name: "K2MockTesting"),
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting"]),
+        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP"]),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
         .testTarget(name: "K2SandboxTests", dependencies: ["K2Sandbox", "OrderedJSON"]),
         .testTarget(name: "K2APITests", dependencies: ["K2API", "AdminAPI", "K2MockServer", "K2Sandbox", "MicroHTTP", "OrderedJSON"]),
