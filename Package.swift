@@ -56,7 +56,12 @@ let package = Package(
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP"]),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
         .testTarget(name: "K2SandboxTests", dependencies: ["K2Sandbox", "OrderedJSON"]),
-        .testTarget(name: "K2APITests", dependencies: ["K2API", "AdminAPI", "K2MockServer", "K2Sandbox", "MicroHTTP", "OrderedJSON"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["k2mock", "K2MockTesting"]),
+        .testTarget(name: "K2APITests", dependencies: [
+            "K2API", "AdminAPI", "K2MockServer", "K2Sandbox", "MicroHTTP", "OrderedJSON",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "k2mock", "K2MockTesting", "MicroHTTP", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     ]
 )

@@ -21,20 +21,21 @@ struct CreateRoutes: Sendable {
         _ router: inout Router<RouteHandler>, _ version: Int, _ collection: String,
         _ parse: @escaping @Sendable (JSONObject) throws -> CreateRequest
     ) {
-        router.add("POST", "/api/v\(version)/\(collection)", api.authenticated { request, _, _ in
-            create(request, version: version, parse: parse)
+        router.add("POST", "/api/v\(version)/\(collection)", api.authenticated { request, _, token in
+            create(request, version: version, clientID: token.clientID, parse: parse)
         })
     }
 
     private func create(
-        _ request: HTTPRequest, version: Int,
+        _ request: HTTPRequest, version: Int, clientID: String,
         parse: @Sendable (JSONObject) throws -> CreateRequest
     ) -> HTTPResponse {
         let body: JSONObject
         do { body = try RequestBody.jsonObject(request) } catch { return error.response }
         do {
-            let (kind, id) = try api.sandbox.create(try parse(body))
-            let location = api.origin(of: request) + kind.path(id: id, version: version)
+            let origin = api.origin(of: request)
+            let (kind, id) = try api.sandbox.create(try parse(body), clientID: clientID, origin: origin, version: version)
+            let location = origin + kind.path(id: id, version: version)
             return HTTPResponse(status: 201, headers: HTTPHeaders([("location", location)]))
         } catch let error as RequestError {
             return K2Responses.error(400, error.message)

@@ -8,14 +8,23 @@ import Synchronization
 /// is the same entry point without a socket, for in-process tests.
 public final class K2MockServer: Sendable {
     public let sandbox: Sandbox
+    public let runner: SandboxRunner
+    private let curl: CurlTransport?
     private let router: Router<RouteHandler>
     private let server: Mutex<HTTPServer?> = Mutex(nil)
     private let listeningOrigin: ListeningOrigin
     private let configuration: HTTPServer.Configuration
-    private let driver = RealtimeDriver()
 
-    public init(sandbox: Sandbox, configuration: HTTPServer.Configuration = HTTPServer.Configuration()) {
+    /// `transport` delivers callbacks; by default libcurl (tests pass a fake).
+    public init(
+        sandbox: Sandbox, configuration: HTTPServer.Configuration = HTTPServer.Configuration(),
+        transport: (any CallbackTransport)? = nil
+    ) {
         self.sandbox = sandbox
+        let curl = transport == nil ? CurlTransport() : nil
+        self.curl = curl
+        let runner = SandboxRunner(sandbox: sandbox, transport: transport ?? curl!)
+        self.runner = runner
         var configuration = configuration
         configuration.errorResponse = { status, message in K2Responses.error(status, message) }
         self.configuration = configuration
@@ -23,7 +32,7 @@ public final class K2MockServer: Sendable {
         self.listeningOrigin = origin
         var router = Router<RouteHandler>()
         K2API(sandbox: sandbox, fallbackOrigin: { origin.value.withLock { $0 } }).register(into: &router)
-        AdminAPI(sandbox: sandbox).register(into: &router)
+        AdminAPI(runner: runner).register(into: &router)
         self.router = router
     }
 
@@ -39,7 +48,7 @@ public final class K2MockServer: Sendable {
         let origin = "http://\(host):\(port)"
         listeningOrigin.value.withLock { $0 = origin }
         server.withLock { $0 = http }
-        if sandbox.clockMode == .real { driver.start(sandbox) }
+        runner.startRealtime()
         return origin
     }
 
@@ -50,7 +59,8 @@ public final class K2MockServer: Sendable {
             return current
         }
         http?.stop()
-        driver.stop()
+        runner.stop()
+        curl?.client.shutdown()
     }
 
     /// Answers one request as the server would, without a socket.

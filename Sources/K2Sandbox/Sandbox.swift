@@ -3,7 +3,7 @@ import Synchronization
 
 /// One running sandbox: the scenario it started from and the state that has grown since,
 /// behind a single lock. Every method is a short critical section, so the server's threads
-/// call it directly.
+/// call it directly; nothing here does I/O (see `SandboxRunner` for delivering callbacks).
 public final class Sandbox: Sendable {
     public let scenario: Scenario
     private let state: Mutex<SandboxState>
@@ -30,53 +30,90 @@ public final class Sandbox: Sendable {
     public var clockMode: ClockMode { scenario.clock.mode }
     public var clockScale: Double { scenario.clock.scale }
 
-    /// Moves sandbox time forward by `span` and runs, in due-time order, every transition that
-    /// falls due; returns them. Each is stamped with its own due time, not the target time.
+    /// Moves sandbox time forward by `span`, applying every stage change that falls due (each
+    /// stamped with its own due time). Deliveries are left for `nextStep`/`popDueDeliveries`:
+    /// this is the socket-free part of `SandboxRunner.advance`.
     @discardableResult
     public func advance(by span: TimeSpan) -> [Transition] {
         state.withLock { state in
-            var ran = state.runDue()
             state.clock.advance(by: span)
-            ran += state.runDue()
-            return ran
+            return state.runDueTransitions()
         }
     }
 
-    /// Runs whatever has fallen due on a real clock (the background driver calls this).
+    /// The time an advance by `span` runs up to. On a real clock the jump happens now.
+    public func beginAdvance(by span: TimeSpan) -> Timestamp {
+        state.withLock { state in
+            if state.clock.mode == .real {
+                state.clock.advance(by: span)
+                return state.clock.now()
+            }
+            return state.clock.now() + span
+        }
+    }
+
+    /// Ends an advance: a manual clock now reads `target`.
+    public func endAdvance(at target: Timestamp) {
+        state.withLock { $0.clock.advance(to: target) }
+    }
+
+    /// The next event due at or before `target`, in due order (ties in scheduling order): a
+    /// stage change is applied and returned; a delivery is returned for the caller to send
+    /// and report with `record`.
+    public func nextStep(upTo target: Timestamp) -> SandboxStep? {
+        state.withLock { $0.nextStep(upTo: target) }
+    }
+
+    /// Applies stage changes due now (a real clock's driver calls this; reads do too).
     @discardableResult
     public func runDueEvents() -> [Transition] {
-        state.withLock { $0.runDue() }
+        state.withLock { $0.runDueTransitions() }
+    }
+
+    /// Deliveries due now, taken off the queue for sending (real clock).
+    public func popDueDeliveries() -> [DeliveryJob] {
+        state.withLock { state in
+            let now = state.clock.now()
+            var jobs: [DeliveryJob] = []
+            while let (due, id) = state.deliveryQueue.popDue(at: now) {
+                if let job = state.job(for: id, at: due) { jobs.append(job) }
+            }
+            return jobs
+        }
     }
 
     /// Wall nanoseconds until the next scheduled event on a real clock; nil when none is
     /// scheduled or the clock is manual.
     public func wallNanosecondsUntilNextEvent() -> UInt64? {
-        state.withLock { state in state.scheduler.nextDue.flatMap { state.clock.wallNanoseconds(until: $0) } }
-    }
-
-    // MARK: Creating resources
-
-    /// Creates a resource from a validated request; returns its kind and id. Refusals that need
-    /// the store (an unknown destination) are thrown as `RequestError`.
-    public func create(_ request: CreateRequest) throws(RequestError) -> (kind: ResourceKind, id: String) {
-        let timelines = scenario.timelines
-        let result: Result<(ResourceKind, String), RequestError> = state.withLock { state in
-            state.runDue()
-            do throws(RequestError) {
-                return .success(try state.create(request, timelines: timelines))
-            } catch {
-                return .failure(error)
-            }
+        state.withLock { state in
+            let next = [state.transitions.nextDue, state.deliveryQueue.nextDue].compactMap { $0 }.min()
+            return next.flatMap { state.clock.wallNanoseconds(until: $0) }
         }
-        return try result.get()
     }
 
     /// Back to the scenario's initial state: clock at its start, fixtures as loaded, issued
-    /// tokens and created resources gone, id streams restarted from the seed.
+    /// tokens, created resources and deliveries gone, id streams restarted from the seed.
     public func reset() {
         let fresh = SandboxState.initial(
             scenario: scenario, start: scenario.clock.start ?? defaultStart, monotonic: monotonicNanoseconds)
         state.withLock { $0 = fresh }
+    }
+
+    // MARK: Deliveries
+
+    /// Records how an attempt went; a failure is retried per the scenario's `callbacks.retry`.
+    public func record(_ job: DeliveryJob, _ result: DeliveryResult, retry: Bool = true) {
+        state.withLock { $0.record(job, result, retry: retry) }
+    }
+
+    /// The journal: every delivery with every attempt, oldest first.
+    public func deliveries() -> [Delivery] {
+        state.withLock { $0.deliveries }
+    }
+
+    /// A fresh attempt of delivery `id`, to send now (not retried if it fails).
+    public func redeliveryJob(_ id: Int) -> DeliveryJob? {
+        state.withLock { state in state.job(for: id, at: state.clock.now()) }
     }
 
     // MARK: OAuth
@@ -114,11 +151,29 @@ public final class Sandbox: Sendable {
 
     // MARK: Resources
 
+    /// Creates a resource from a validated request for `clientID` (whose api key signs its
+    /// callback); `origin` and `version` are where the client made it, for its `self` link.
+    public func create(
+        _ request: CreateRequest, clientID: String, origin: String, version: Int
+    ) throws(RequestError) -> (kind: ResourceKind, id: String) {
+        let timelines = scenario.timelines
+        let result: Result<(ResourceKind, String), RequestError> = state.withLock { state in
+            state.runDueTransitions()
+            do throws(RequestError) {
+                return .success(try state.create(request, timelines: timelines,
+                                                 origin: Origin(url: origin, version: version, clientID: clientID)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
     /// The rendered body of a resource, if it exists (ids compare case-insensitively).
     public func resource(_ kind: ResourceKind, id: String) -> SelfLinkedBody? {
         let key = ResourceKey(kind: kind, id: id)
         return state.withLock { state in
-            state.runDue()
+            state.runDueTransitions()
             return state.resources[key]?.body
         }
     }
@@ -127,6 +182,12 @@ public final class Sandbox: Sendable {
     public static func wallClockNow() -> Timestamp {
         Timestamp(milliseconds: wallMilliseconds())
     }
+}
+
+/// What `Sandbox.nextStep` found due.
+public enum SandboxStep: Sendable {
+    case transition(Transition)
+    case delivery(DeliveryJob)
 }
 
 /// A resource's identity in the store.
@@ -140,6 +201,13 @@ struct ResourceKey: Hashable, Sendable {
     }
 }
 
+/// Where a resource was created: the origin and API version the client used, and the client.
+struct Origin: Sendable {
+    var url: String
+    var version: Int
+    var clientID: String
+}
+
 /// A resource as the store keeps it: its current body, rendered when its stage changed, and for
 /// created resources what it was created from and where it is on its timeline.
 struct StoredResource: Sendable {
@@ -148,16 +216,24 @@ struct StoredResource: Sendable {
     var body: SelfLinkedBody
     var record: ResourceRecord?
     var lifecycle: Lifecycle?
+    var origin: Origin?
 
     mutating func render() {
         guard let record else { return }
         body = SelfLinkedBody(document: renderDocument(kind: kind, id: id, record: record, lifecycle: lifecycle))
     }
+
+    /// The body as its client would GET it where it created it.
+    var callbackBody: [UInt8]? {
+        guard let origin else { return nil }
+        return body.body(selfURL: origin.url + kind.path(id: id, version: origin.version))
+    }
 }
 
-/// Something the scheduler runs when it falls due.
-enum ScheduledEvent: Sendable {
-    case transition(ResourceKey, step: Int)
+/// A stage change the scheduler runs when it falls due.
+struct ScheduledTransition: Sendable {
+    let key: ResourceKey
+    let step: Int
 }
 
 /// Everything that changes while a sandbox runs.
@@ -166,7 +242,13 @@ struct SandboxState: Sendable {
     var ids: IdentifierSource
     var tokens: TokenStore
     var resources: [ResourceKey: StoredResource]
-    var scheduler = Scheduler<ScheduledEvent>()
+    let apiKeys: [String: String]
+    let callbackSettings: CallbackSettings
+    var transitions = Scheduler<ScheduledTransition>()
+    /// Delivery ids, sharing `sequence` with `transitions` so ties keep scheduling order.
+    var deliveryQueue = Scheduler<Int>()
+    var sequence = 0
+    var deliveries: [Delivery] = []
 
     static func initial(scenario: Scenario, start: Timestamp, monotonic: @escaping @Sendable () -> UInt64) -> SandboxState {
         let clock = SandboxClock(mode: scenario.clock.mode, start: start, scale: scenario.clock.scale,
@@ -181,6 +263,19 @@ struct SandboxState: Sendable {
             resources[ResourceKey(kind: fixture.kind, id: fixture.id)] =
                 StoredResource(kind: fixture.kind, id: fixture.id, body: SelfLinkedBody(document: fixture.document))
         }
-        return SandboxState(clock: clock, ids: IdentifierSource(seed: scenario.seed), tokens: tokens, resources: resources)
+        var apiKeys: [String: String] = [:]
+        for client in scenario.credentials { apiKeys[client.clientID] = client.apiKey }
+        return SandboxState(clock: clock, ids: IdentifierSource(seed: scenario.seed), tokens: tokens,
+                            resources: resources, apiKeys: apiKeys, callbackSettings: scenario.callbacks)
+    }
+
+    mutating func scheduleTransition(_ transition: ScheduledTransition, at due: Timestamp) {
+        transitions.schedule(transition, at: due, sequence: sequence)
+        sequence += 1
+    }
+
+    mutating func scheduleDelivery(_ id: Int, at due: Timestamp) {
+        deliveryQueue.schedule(id, at: due, sequence: sequence)
+        sequence += 1
     }
 }

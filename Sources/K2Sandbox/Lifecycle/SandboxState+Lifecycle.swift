@@ -1,25 +1,86 @@
 /// Creating resources and moving them along their timelines; runs under the sandbox's lock.
 extension SandboxState {
-    /// Runs every event due at the clock's current time, in order.
+    /// Applies every stage change due at the clock's current time, in order.
     @discardableResult
-    mutating func runDue() -> [Transition] {
+    mutating func runDueTransitions() -> [Transition] {
         var ran: [Transition] = []
         let now = clock.now()
-        while let (due, event) = scheduler.popDue(at: now) {
-            switch event {
-            case .transition(let key, let step):
-                guard var resource = resources[key], var lifecycle = resource.lifecycle else { continue }
-                lifecycle.reach(step, at: due)
-                resource.lifecycle = lifecycle
-                resource.render()
-                resources[key] = resource
-                ran.append(Transition(at: due, kind: key.kind, id: resource.id, stage: lifecycle.stage))
-            }
+        while let (due, transition) = transitions.popDue(at: now) {
+            if let applied = apply(transition, at: due) { ran.append(applied) }
         }
         return ran
     }
 
-    mutating func create(_ request: CreateRequest, timelines: Timelines) throws(RequestError) -> (ResourceKind, String) {
+    /// The earlier of the next stage change and the next delivery, if due by `target`.
+    mutating func nextStep(upTo target: Timestamp) -> SandboxStep? {
+        let transitionKey = transitions.nextKey, deliveryKey = deliveryQueue.nextKey
+        let takeTransition: Bool
+        switch (transitionKey, deliveryKey) {
+        case (nil, nil): return nil
+        case (.some, nil): takeTransition = true
+        case (nil, .some): takeTransition = false
+        case (let t?, let d?): takeTransition = t < d
+        }
+        if takeTransition {
+            guard let (due, transition) = transitions.popDue(at: target) else { return nil }
+            guard let applied = apply(transition, at: due) else { return nextStep(upTo: target) }
+            return .transition(applied)
+        }
+        guard let (due, id) = deliveryQueue.popDue(at: target) else { return nil }
+        guard let job = job(for: id, at: due) else { return nextStep(upTo: target) }
+        return .delivery(job)
+    }
+
+    private mutating func apply(_ transition: ScheduledTransition, at due: Timestamp) -> Transition? {
+        guard var resource = resources[transition.key], var lifecycle = resource.lifecycle else { return nil }
+        lifecycle.reach(transition.step, at: due)
+        resource.lifecycle = lifecycle
+        resource.render()
+        resources[transition.key] = resource
+        if lifecycle.stage.isFinal { queueCallback(for: resource, at: due) }
+        return Transition(at: due, kind: transition.key.kind, id: resource.id, stage: lifecycle.stage)
+    }
+
+    /// Journals the resource's callback and schedules its first attempt.
+    private mutating func queueCallback(for resource: StoredResource, at due: Timestamp) {
+        guard let record = resource.record, let url = record.callbackURL, !url.isEmpty,
+              let origin = resource.origin, let apiKey = apiKeys[origin.clientID],
+              let body = resource.callbackBody else { return }
+        let id = deliveries.count + 1
+        deliveries.append(Delivery(
+            id: id, kind: .callback, subject: resource.kind.rawValue, subjectID: resource.id, url: url, body: body,
+            signature: kopoKopoSignature(body: body, apiKey: apiKey), createdAt: due))
+        scheduleDelivery(id, at: due)
+    }
+
+    /// The next attempt of delivery `id`, made at `due`.
+    func job(for id: Int, at due: Timestamp) -> DeliveryJob? {
+        guard id >= 1, id <= deliveries.count else { return nil }
+        let delivery = deliveries[id - 1]
+        return DeliveryJob(
+            deliveryID: id, attempt: delivery.attempts.count + 1, due: due, url: delivery.url,
+            headers: [("Content-Type", "application/json"), ("User-Agent", "k2mock"),
+                      ("X-KopoKopo-Signature", delivery.signature)],
+            body: delivery.body, timeoutMilliseconds: Int(callbackSettings.timeout.milliseconds))
+    }
+
+    mutating func record(_ job: DeliveryJob, _ result: DeliveryResult, retry: Bool) {
+        guard job.deliveryID >= 1, job.deliveryID <= deliveries.count else { return }
+        var delivery = deliveries[job.deliveryID - 1]
+        delivery.attempts.append(DeliveryAttempt(
+            number: delivery.attempts.count + 1, at: job.due, status: result.status, error: result.error,
+            latencyMilliseconds: result.latencyMilliseconds, delivered: result.isSuccess))
+        if result.isSuccess {
+            delivery.outcome = .delivered
+        } else if retry, delivery.attempts.count < callbackSettings.attempts {
+            scheduleDelivery(job.deliveryID, at: job.due + callbackSettings.backoff(after: delivery.attempts.count))
+        } else if delivery.outcome != .delivered {
+            delivery.outcome = .failed
+        }
+        deliveries[job.deliveryID - 1] = delivery
+    }
+
+    mutating func create(_ request: CreateRequest, timelines: Timelines, origin: Origin) throws(RequestError) -> (ResourceKind, String) {
         let now = clock.now()
         let id = ids.uuid()
         let kind: ResourceKind
@@ -68,13 +129,15 @@ extension SandboxState {
                 if step.after.milliseconds == 0 {
                     lifecycle?.reach(index, at: now)
                 } else {
-                    scheduler.schedule(.transition(key, step: index), at: now + step.after)
+                    scheduleTransition(ScheduledTransition(key: key, step: index), at: now + step.after)
                 }
             }
         }
-        var resource = StoredResource(kind: kind, id: id, body: SelfLinkedBody(document: .null), record: record, lifecycle: lifecycle)
+        var resource = StoredResource(kind: kind, id: id, body: SelfLinkedBody(document: .null), record: record,
+                                      lifecycle: lifecycle, origin: origin)
         resource.render()
         resources[key] = resource
+        if let lifecycle, lifecycle.stage.isFinal { queueCallback(for: resource, at: now) }
         return (kind, id)
     }
 

@@ -1,5 +1,7 @@
 /// Due events in order of due time, ties in the order they were scheduled: a binary heap keyed
 /// by (due, sequence), so the order never depends on anything but the scenario and requests.
+/// Several schedulers can share one sequence (see `schedule(_:at:sequence:)`) and be merged in
+/// order by comparing `nextKey`.
 struct Scheduler<Event: Sendable>: Sendable {
     private struct Entry: Sendable {
         let due: Timestamp
@@ -17,10 +19,16 @@ struct Scheduler<Event: Sendable>: Sendable {
     var isEmpty: Bool { heap.isEmpty }
     var count: Int { heap.count }
     var nextDue: Timestamp? { heap.first?.due }
+    /// (due, sequence) of the next event, for merging schedulers that share a sequence.
+    var nextKey: (Int64, Int)? { heap.first.map { ($0.due.milliseconds, $0.sequence) } }
 
     mutating func schedule(_ event: Event, at due: Timestamp) {
-        heap.append(Entry(due: due, sequence: nextSequence, event: event))
-        nextSequence += 1
+        schedule(event, at: due, sequence: nextSequence)
+    }
+
+    mutating func schedule(_ event: Event, at due: Timestamp, sequence: Int) {
+        nextSequence = max(nextSequence, sequence) + 1
+        heap.append(Entry(due: due, sequence: sequence, event: event))
         var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2

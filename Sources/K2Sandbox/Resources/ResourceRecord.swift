@@ -9,6 +9,18 @@ enum ResourceRecord: Sendable {
     case incomingPayment(IncomingPaymentRequest, transactionID: String, reference: String)
 }
 
+extension ResourceRecord {
+    /// Where the resource's result is POSTed, if the request named a place.
+    var callbackURL: String? {
+        switch self {
+        case .recipient: nil
+        case .payment(let request, _, _): request.callbackURL
+        case .sendMoney(let request, _, _): request.callbackURL
+        case .incomingPayment(let request, _, _): request.callbackURL
+        }
+    }
+}
+
 /// The body of a created resource at its current stage.
 func renderDocument(kind: ResourceKind, id: String, record: ResourceRecord, lifecycle: Lifecycle?) -> JSON {
     let encoder = OrderedJSONEncoder()

@@ -12,11 +12,13 @@ public struct Scenario: Sendable {
     public var fixtures: [Fixture]
     /// The timeline each created resource follows.
     public var timelines: Timelines
+    /// How callbacks are delivered and retried.
+    public var callbacks: CallbackSettings
 
     public init(
         source: String, seed: UInt64? = nil, clock: ClockSettings = ClockSettings(),
         credentials: [ClientCredentials] = [], tokens: [PreissuedToken] = [], fixtures: [Fixture] = [],
-        timelines: Timelines = Timelines()
+        timelines: Timelines = Timelines(), callbacks: CallbackSettings = CallbackSettings()
     ) {
         self.source = source
         self.seed = seed
@@ -25,6 +27,7 @@ public struct Scenario: Sendable {
         self.tokens = tokens
         self.fixtures = fixtures
         self.timelines = timelines
+        self.callbacks = callbacks
     }
 
     public struct ClockSettings: Sendable, Equatable {

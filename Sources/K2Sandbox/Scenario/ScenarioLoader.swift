@@ -12,10 +12,10 @@ public struct ScenarioLoader: Sendable {
     }
 
     /// Top-level keys this version understands.
-    static let topLevelKeys = ["version", "seed", "clock", "credentials", "tokens", "fixtures", "timelines"]
+    static let topLevelKeys = ["version", "seed", "clock", "credentials", "tokens", "fixtures", "timelines", "callbacks"]
     /// Keys of the public scenario format that this version does not implement yet: named so
     /// the error says so, instead of calling them unknown.
-    static let plannedKeys = ["callbacks", "faults", "events", "expect"]
+    static let plannedKeys = ["faults", "events", "expect"]
 
     public func load(path: String) throws(ScenarioError) -> Scenario {
         guard let bytes = readFile(path) else {
@@ -70,6 +70,8 @@ public struct ScenarioLoader: Sendable {
                 scenario.fixtures = parseFixtures(value, reader: reader, scenarioPath: path)
             case "timelines":
                 scenario.timelines = parseTimelines(value, reader: reader)
+            case "callbacks":
+                scenario.callbacks = parseCallbacks(value, reader: reader)
             default:
                 reader.fail(keyNode, "'\(key)' is part of the scenario format but not supported by this version of k2mock yet")
             }
@@ -187,6 +189,30 @@ public struct ScenarioLoader: Sendable {
             }
         }
         return result
+    }
+
+    private func parseCallbacks(_ node: Node, reader: YAMLReader) -> CallbackSettings {
+        var settings = CallbackSettings()
+        for (key, _, value) in reader.mapping(node, "callbacks", allowed: ["timeout", "retry"]) ?? [] {
+            if key == "timeout" {
+                if let timeout = reader.duration(value, "callbacks.timeout") {
+                    if timeout.milliseconds >= 1 && timeout.milliseconds <= 600_000 { settings.timeout = timeout } else {
+                        reader.fail(value, "callbacks.timeout must be from 1ms to 10m")
+                    }
+                }
+                continue
+            }
+            for (retryKey, _, retryValue) in reader.mapping(value, "callbacks.retry", allowed: ["attempts", "backoff"]) ?? [] {
+                if retryKey == "attempts" {
+                    if let attempts = reader.integer(retryValue, "callbacks.retry.attempts", range: 1...100) {
+                        settings.attempts = Int(attempts)
+                    }
+                } else if let items = reader.sequence(retryValue, "callbacks.retry.backoff") {
+                    settings.backoff = items.compactMap { reader.duration($0, "callbacks.retry.backoff") }
+                }
+            }
+        }
+        return settings
     }
 
     /// Kinds that have timelines, by the names scenario files use.

@@ -52,6 +52,12 @@ public struct SandboxClock: Sendable {
         advanced += max(0, span.milliseconds)
     }
 
+    /// Moves time forward to `target` if it is ahead (manual mode's advance to an exact time).
+    public mutating func advance(to target: Timestamp) {
+        let behind = target.milliseconds - now().milliseconds
+        if behind > 0 { advanced += behind }
+    }
+
     /// Back to `start`.
     public mutating func reset() {
         advanced = 0

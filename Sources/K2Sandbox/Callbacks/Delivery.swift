@@ -1,0 +1,81 @@
+import Crypto
+
+/// One callback or webhook event and every attempt to deliver it: the journal entry
+/// `GET /__admin/callbacks` lists.
+public struct Delivery: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// A resource's result, POSTed to its `_links.callback_url`.
+        case callback
+        /// A webhook event, POSTed to a subscription's url.
+        case webhook
+    }
+
+    public enum Outcome: String, Sendable {
+        case pending
+        case delivered
+        case failed
+    }
+
+    public var id: Int
+    public var kind: Kind
+    /// The resource a callback reports on (kind and id), or the webhook event's topic and id.
+    public var subject: String
+    public var subjectID: String
+    public var url: String
+    public var body: [UInt8]
+    public var signature: String
+    public var createdAt: Timestamp
+    public var attempts: [DeliveryAttempt] = []
+    public var outcome: Outcome = .pending
+}
+
+/// One POST of a delivery.
+public struct DeliveryAttempt: Sendable, Equatable {
+    public var number: Int
+    public var at: Timestamp
+    public var status: Int?
+    public var error: String?
+    public var latencyMilliseconds: Double
+    public var delivered: Bool
+}
+
+/// A POST to make now: what the transport needs, and which attempt of which delivery it is.
+public struct DeliveryJob: Sendable {
+    public var deliveryID: Int
+    public var attempt: Int
+    public var due: Timestamp
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    public var timeoutMilliseconds: Int
+}
+
+/// What a transport reports for one POST.
+public struct DeliveryResult: Sendable, Equatable {
+    public var status: Int?
+    public var error: String?
+    public var latencyMilliseconds: Double
+
+    public init(status: Int?, error: String?, latencyMilliseconds: Double) {
+        self.status = status
+        self.error = error
+        self.latencyMilliseconds = latencyMilliseconds
+    }
+
+    public var isSuccess: Bool { status.map { (200..<300).contains($0) } ?? false }
+}
+
+/// Sends deliveries; the server uses libcurl, tests a fake that records and answers as told.
+public protocol CallbackTransport: Sendable {
+    func send(_ job: DeliveryJob) async -> DeliveryResult
+}
+
+/// `X-KopoKopo-Signature`: lowercase hex HMAC-SHA256 of the exact body bytes, keyed with the
+/// client's api key (k2-api.md §7).
+public func kopoKopoSignature(body: [UInt8], apiKey: String) -> String {
+    let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(apiKey.utf8)))
+    let hex = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    for byte in mac { out.append(hex[Int(byte >> 4)]); out.append(hex[Int(byte & 0xF)]) }
+    return String(decoding: out, as: UTF8.self)
+}
