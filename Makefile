@@ -4,21 +4,35 @@ SWIFT       ?= swift
 HOST        ?= 127.0.0.1
 PORT        ?= 8080
 ARGS        ?=
+PYTHON      ?= python3
+VENV        ?= .venv
 RUN_DEPS     = libmicrohttpd-dev libcurl4-openssl-dev pkg-config
 TEST_DEPS    = $(RUN_DEPS)
 BENCH_DEPS   = $(RUN_DEPS) wrk gcc curl
 
-.PHONY: run test build release bench deps clean
+.PHONY: run test sdk-test build release bench clean
 
 ## Build a release binary and serve the default scenario on http://$(HOST):$(PORT).
 run: release
 	.build/release/k2mock serve --host $(HOST) --port $(PORT) $(ARGS)
 
-## Build everything and run every test (unit, in-process API, end-to-end with the real binary).
+## Build everything and run every test: Swift (unit, in-process API, end-to-end with the real
+## binary), then the official Python SDK against the real binary.
 test:
 	@scripts/install-deps.sh $(TEST_DEPS)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) sdk-test
+
+## The Python SDK suite (Tests/sdk/python) in a local virtualenv; needs a debug build.
+sdk-test: $(VENV)/.installed
+	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(VENV)/bin/python -m pytest -q Tests/sdk/python
+
+$(VENV)/.installed: Tests/sdk/python/requirements.txt
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || scripts/install-deps.sh python3-venv python3-pip
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r Tests/sdk/python/requirements.txt
+	touch $@
 
 release:
 	@scripts/install-deps.sh $(RUN_DEPS)
@@ -34,4 +48,4 @@ bench: release
 	bench/run.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build $(VENV)

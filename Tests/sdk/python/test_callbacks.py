@@ -1,0 +1,69 @@
+"""Callbacks checked with the Python SDK's own verifier (k2connect.ResultHandler)."""
+import json
+
+import k2connect
+import pytest
+from k2connect import exceptions, payload_decomposer
+
+
+class FlaskLikeRequest:
+    """What ResultProcessor.process reads: get_data(), headers, get_json()."""
+
+    def __init__(self, headers, body):
+        self.headers = headers
+        self._body = body
+
+    def get_data(self):
+        return self._body
+
+    def get_json(self):
+        return json.loads(self._body)
+
+
+def stk_push(receiver):
+    return {"payment_channel": "M-PESA STK Push", "till_number": "K000000",
+            "subscriber": {"first_name": "Joe", "middle_name": None, "last_name": "Buyer",
+                           "phone_number": "+254999999999", "email": "jbuyer@mail.net"},
+            "amount": {"currency": "KES", "value": 20000}, "metadata": {"customer_id": "123456789"},
+            "_links": {"callback_url": receiver.url}}
+
+
+def test_sdk_verifies_the_callback_signature_and_rejects_a_tampered_body(k2mock, receiver):
+    server = k2mock()
+    k2connect.initialize("demo-client", "demo-secret", server.base_url, api_secret="demo-api-key")
+    token = k2connect.Tokens.request_access_token()["access_token"]
+    status, headers, _ = server.request("POST", "/api/v2/incoming_payments", stk_push(receiver), token)
+    assert status == 201
+    location = headers.get("location") or headers.get("Location")
+    server.advance(10)
+    assert len(receiver.received) == 1
+    callback_headers, body = receiver.received[0]
+
+    # The body is the status GET's, byte for byte.
+    status, _, current = server.request("GET", location[len(server.origin):], token=token)
+    assert body == current
+
+    # The SDK's verifier accepts it...
+    processed = k2connect.ResultHandler.process(FlaskLikeRequest(callback_headers, body))
+    assert json.loads(processed)["data"]["attributes"]["status"] == "Success"
+    # ...its decomposer reads it...
+    result = payload_decomposer.decompose(body.decode())
+    assert result.status == "Success"
+    # ...and it refuses the same body with one byte changed.
+    tampered = body.replace(b'"Success"', b'"Succesz"')
+    with pytest.raises(exceptions.InvalidArgumentError):
+        k2connect.ResultHandler.process(FlaskLikeRequest(callback_headers, tampered))
+
+
+def test_payment_callback_verifies_with_the_api_key_only(k2mock, receiver):
+    server = k2mock()
+    payment = {"destination_type": "mobile_wallet", "destination_reference": "c7f300c0-f1ef-4151-9bbe-005005aa3747",
+               "amount": {"currency": "KES", "value": 20000}, "_links": {"callback_url": receiver.url}}
+    assert server.request("POST", "/api/v1/payments", payment, "demo-token")[0] == 201
+    server.advance(30)
+    headers, body = receiver.received[0]
+    k2connect.initialize("demo-client", "demo-secret", server.base_url, api_secret="demo-api-key")
+    k2connect.ResultHandler.process(FlaskLikeRequest(headers, body))
+    k2connect.initialize("demo-client", "demo-secret", server.base_url, api_secret="demo-secret")
+    with pytest.raises(exceptions.InvalidArgumentError):
+        k2connect.ResultHandler.process(FlaskLikeRequest(headers, body))
