@@ -27,6 +27,9 @@ public struct AdminAPI: Sendable {
             sandbox.reset()
             return .respond(K2Responses.json(200, clockStatus()))
         }
+        router.add("POST", "/__admin/events") { request, _ in
+            fireEvent(request)
+        }
         router.add("GET", "/__admin/callbacks") { _, _ in
             .respond(K2Responses.bytes(200, JSON.array(sandbox.deliveries().map(journalEntry)).serialized()))
         }
@@ -77,11 +80,58 @@ public struct AdminAPI: Sendable {
         case .transition(let transition):
             return ["at": .string(transition.at.iso8601()), "resource": .string(transition.kind.rawValue),
                     "id": .string(transition.id), "stage": .string(transition.stage.rawValue)]
+        case .event(let event):
+            return eventEntry(event)
         case .delivery(let job, let result):
             return ["at": .string(job.due.iso8601()), "callback": .int(job.deliveryID), "attempt": .int(job.attempt),
                     "url": .string(job.url), "status": result.status.map { .int($0) } ?? .null,
                     "error": result.error.map(JSON.string) ?? .null,
                     "outcome": .string(result.isSuccess ? "delivered" : "failed")]
+        }
+    }
+
+    private func eventEntry(_ event: FiredEvent) -> JSON {
+        ["at": .string(event.at.iso8601()), "event": .string(event.topic.rawValue), "id": .string(event.id),
+         "deliveries": .array(event.deliveryIDs.map { .int($0) })]
+    }
+
+    /// `{"topic": ..., "resource": {...}, "delay": "30s", "duplicates": 1, "bad_signature": true}`:
+    /// fires a webhook event now. On a manual clock its deliveries are made before the answer.
+    private func fireEvent(_ request: HTTPRequest) -> HTTPHandling {
+        let body: JSON
+        do { body = try JSON.parse(request.body) } catch {
+            return .respond(K2Responses.error(400, "Malformed JSON in request body: \(error)"))
+        }
+        guard let name = body["topic"]?.stringValue, let topic = WebhookTopic(rawValue: name) else {
+            let topics = WebhookTopic.allCases.map(\.rawValue).joined(separator: ", ")
+            return .respond(K2Responses.error(400, "topic must be one of \(topics)"))
+        }
+        var quirks = DeliveryQuirks()
+        if let delay = body["delay"] {
+            guard let text = delay.stringValue, let span = TimeSpan(parsing: text) else {
+                return .respond(K2Responses.error(400, "delay must be a duration such as 500ms, 5s, 2m"))
+            }
+            quirks.delay = span
+        }
+        if let duplicates = body["duplicates"] {
+            guard let count = duplicates.numberLexeme.flatMap({ Int($0) }), (0...100).contains(count) else {
+                return .respond(K2Responses.error(400, "duplicates must be a whole number from 0 to 100"))
+            }
+            quirks.duplicates = count
+        }
+        quirks.badSignature = body["bad_signature"]?.boolValue ?? false
+        guard body["resource"] == nil || body["resource"]?.objectValue != nil else {
+            return .respond(K2Responses.error(400, "resource must be an object of fields for the event's resource"))
+        }
+        let fired = sandbox.fire(ScriptedEvent(topic: topic, resource: body["resource"]?.objectValue ?? JSONObject(), quirks: quirks))
+        return .deferred {
+            var ran: [JSON] = []
+            if sandbox.clockMode == .manual {
+                ran = await runner.advance(by: .zero).map(ranEntry)
+            }
+            var answer = eventEntry(fired).objectValue ?? JSONObject()
+            answer["ran"] = .array(ran)
+            return K2Responses.bytes(200, JSON.object(answer).serialized())
         }
     }
 

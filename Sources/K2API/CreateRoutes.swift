@@ -14,6 +14,7 @@ struct CreateRoutes: Sendable {
         add(&router, 2, "send_money") { try .sendMoney(SendMoneyRequest(body: $0)) }
         for version in [1, 2] {
             add(&router, version, "incoming_payments") { try .incomingPayment(IncomingPaymentRequest(body: $0)) }
+            add(&router, version, "webhook_subscriptions") { try .webhookSubscription(WebhookSubscriptionRequest(body: $0)) }
         }
     }
 

@@ -106,6 +106,12 @@ public final class Sandbox: Sendable {
         state.withLock { $0.record(job, result, retry: retry) }
     }
 
+    /// Fires a webhook event now (`POST /__admin/events`); its deliveries are due at once (or
+    /// after the event's delay) and go out with the next advance or real-clock tick.
+    public func fire(_ event: ScriptedEvent) -> FiredEvent {
+        state.withLock { state in state.fire(event, at: state.clock.now()) }
+    }
+
     /// The journal: every delivery with every attempt, oldest first.
     public func deliveries() -> [Delivery] {
         state.withLock { $0.deliveries }
@@ -187,7 +193,17 @@ public final class Sandbox: Sendable {
 /// What `Sandbox.nextStep` found due.
 public enum SandboxStep: Sendable {
     case transition(Transition)
+    case event(FiredEvent)
     case delivery(DeliveryJob)
+}
+
+/// A webhook event that fired, and the deliveries it made (one per matching subscription,
+/// more with duplicates).
+public struct FiredEvent: Sendable, Equatable {
+    public var at: Timestamp
+    public var topic: WebhookTopic
+    public var id: String
+    public var deliveryIDs: [Int]
 }
 
 /// A resource's identity in the store.
@@ -217,6 +233,8 @@ struct StoredResource: Sendable {
     var record: ResourceRecord?
     var lifecycle: Lifecycle?
     var origin: Origin?
+    /// How its callback misbehaves (from the timeline rule it matched).
+    var quirks = DeliveryQuirks()
 
     mutating func render() {
         guard let record else { return }
@@ -236,6 +254,12 @@ struct ScheduledTransition: Sendable {
     let step: Int
 }
 
+/// What the time-ordered queue holds besides deliveries.
+enum TimedEvent: Sendable {
+    case transition(ScheduledTransition)
+    case webhook(ScriptedEvent)
+}
+
 /// Everything that changes while a sandbox runs.
 struct SandboxState: Sendable {
     var clock: SandboxClock
@@ -244,11 +268,13 @@ struct SandboxState: Sendable {
     var resources: [ResourceKey: StoredResource]
     let apiKeys: [String: String]
     let callbackSettings: CallbackSettings
-    var transitions = Scheduler<ScheduledTransition>()
+    var transitions = Scheduler<TimedEvent>()
     /// Delivery ids, sharing `sequence` with `transitions` so ties keep scheduling order.
     var deliveryQueue = Scheduler<Int>()
     var sequence = 0
     var deliveries: [Delivery] = []
+    /// Webhook subscriptions in the order they were made.
+    var subscriptions: [ResourceKey] = []
 
     static func initial(scenario: Scenario, start: Timestamp, monotonic: @escaping @Sendable () -> UInt64) -> SandboxState {
         let clock = SandboxClock(mode: scenario.clock.mode, start: start, scale: scenario.clock.scale,
@@ -265,12 +291,14 @@ struct SandboxState: Sendable {
         }
         var apiKeys: [String: String] = [:]
         for client in scenario.credentials { apiKeys[client.clientID] = client.apiKey }
-        return SandboxState(clock: clock, ids: IdentifierSource(seed: scenario.seed), tokens: tokens,
-                            resources: resources, apiKeys: apiKeys, callbackSettings: scenario.callbacks)
+        var state = SandboxState(clock: clock, ids: IdentifierSource(seed: scenario.seed), tokens: tokens,
+                                 resources: resources, apiKeys: apiKeys, callbackSettings: scenario.callbacks)
+        for event in scenario.events { state.schedule(.webhook(event), at: start + event.at) }
+        return state
     }
 
-    mutating func scheduleTransition(_ transition: ScheduledTransition, at due: Timestamp) {
-        transitions.schedule(transition, at: due, sequence: sequence)
+    mutating func schedule(_ event: TimedEvent, at due: Timestamp) {
+        transitions.schedule(event, at: due, sequence: sequence)
         sequence += 1
     }
 

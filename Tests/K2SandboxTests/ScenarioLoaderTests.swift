@@ -162,3 +162,52 @@ private let fixture = #"{"data":{"id":"abc","type":"payment","attributes":{"stat
         #expect(timelines.timeline(for: other) == Timelines.builtInDefaults[.sendMoney])
     }
 }
+
+@Suite struct EventScenarioTests {
+    @Test func readsEventsCallbacksAndDeliveryQuirks() throws {
+        let scenario = try loader([:]).load(text: """
+            version: 1
+            callbacks:
+              timeout: 2s
+              retry: { attempts: 3, backoff: [1s, 5s] }
+            timelines:
+              rules:
+                - match: { resource: payment, amount: 1 }
+                  timeline: [{ after: 0s, stage: Pending }]
+                  delivery: { delay: 5s, duplicates: 1, bad_signature: true }
+            events:
+              - at: 60s
+                topic: buygoods_transaction_received
+                resource: { amount: "100.0", till_number: "555555", sender_middle_name: null }
+                delivery: { duplicates: 2 }
+            """, path: "e.yaml")
+        #expect(scenario.callbacks == CallbackSettings(timeout: .seconds(2), attempts: 3, backoff: [.seconds(1), .seconds(5)]))
+        #expect(scenario.timelines.rules.first?.quirks == DeliveryQuirks(delay: .seconds(5), duplicates: 1, badSignature: true))
+        let event = try #require(scenario.events.first)
+        #expect(event.at == .seconds(60))
+        #expect(event.topic == .buygoodsTransactionReceived)
+        #expect(event.resource.members.map(\.key) == ["amount", "till_number", "sender_middle_name"])
+        #expect(event.resource["sender_middle_name"] == .null)
+        #expect(event.quirks.duplicates == 2)
+    }
+
+    @Test func refusesBadEvents() {
+        do {
+            _ = try loader([:]).load(text: """
+                version: 1
+                events:
+                  - { at: soon, topic: buygoods_transaction_received }
+                  - { at: 1s, topic: card_magic }
+                  - { topic: customer_created }
+                callbacks: { retry: { attempts: 0 } }
+                """, path: "e.yaml")
+            Issue.record("expected errors")
+        } catch {
+            let lines = error.issues.map(\.description)
+            #expect(lines.contains { $0.hasPrefix("e.yaml:3:11: events.at must be a duration") })
+            #expect(lines.contains { $0.hasPrefix("e.yaml:4:22: events.topic 'card_magic' is not one of") })
+            #expect(lines.contains("e.yaml:5:5: an events entry needs at and topic"))
+            #expect(lines.contains { $0.hasPrefix("e.yaml:6:33: callbacks.retry.attempts must be a whole number from 1 to 100") })
+        }
+    }
+}

@@ -26,6 +26,8 @@ public final class SandboxRunner: Sendable {
                 switch step {
                 case .transition(let transition):
                     ran.append(.transition(transition))
+                case .event(let event):
+                    ran.append(.event(event))
                 case .delivery(let job):
                     let result = await transport.send(job)
                     sandbox.record(job, result)
@@ -75,6 +77,7 @@ public final class SandboxRunner: Sendable {
 /// What ran during an advance.
 public enum RanEvent: Sendable {
     case transition(Transition)
+    case event(FiredEvent)
     case delivery(DeliveryJob, DeliveryResult)
 }
 

@@ -5,8 +5,8 @@ extension SandboxState {
     mutating func runDueTransitions() -> [Transition] {
         var ran: [Transition] = []
         let now = clock.now()
-        while let (due, transition) = transitions.popDue(at: now) {
-            if let applied = apply(transition, at: due) { ran.append(applied) }
+        while let (due, event) = transitions.popDue(at: now) {
+            if case .transition(let applied)? = apply(event, at: due) { ran.append(applied) }
         }
         return ran
     }
@@ -22,13 +22,20 @@ extension SandboxState {
         case (let t?, let d?): takeTransition = t < d
         }
         if takeTransition {
-            guard let (due, transition) = transitions.popDue(at: target) else { return nil }
-            guard let applied = apply(transition, at: due) else { return nextStep(upTo: target) }
-            return .transition(applied)
+            guard let (due, event) = transitions.popDue(at: target) else { return nil }
+            guard let step = apply(event, at: due) else { return nextStep(upTo: target) }
+            return step
         }
         guard let (due, id) = deliveryQueue.popDue(at: target) else { return nil }
         guard let job = job(for: id, at: due) else { return nextStep(upTo: target) }
         return .delivery(job)
+    }
+
+    private mutating func apply(_ event: TimedEvent, at due: Timestamp) -> SandboxStep? {
+        switch event {
+        case .transition(let transition): apply(transition, at: due).map(SandboxStep.transition)
+        case .webhook(let scripted): .event(fire(scripted, at: due))
+        }
     }
 
     private mutating func apply(_ transition: ScheduledTransition, at due: Timestamp) -> Transition? {
@@ -46,11 +53,53 @@ extension SandboxState {
         guard let record = resource.record, let url = record.callbackURL, !url.isEmpty,
               let origin = resource.origin, let apiKey = apiKeys[origin.clientID],
               let body = resource.callbackBody else { return }
-        let id = deliveries.count + 1
-        deliveries.append(Delivery(
-            id: id, kind: .callback, subject: resource.kind.rawValue, subjectID: resource.id, url: url, body: body,
-            signature: kopoKopoSignature(body: body, apiKey: apiKey), createdAt: due))
-        scheduleDelivery(id, at: due)
+        addDeliveries(.callback, subject: resource.kind.rawValue, subjectID: resource.id, url: url, body: body,
+                      apiKey: apiKey, at: due, quirks: resource.quirks)
+    }
+
+    /// Journals a delivery (and its duplicates) and schedules the first attempts.
+    @discardableResult
+    private mutating func addDeliveries(
+        _ kind: Delivery.Kind, subject: String, subjectID: String, url: String, body: [UInt8], apiKey: String,
+        at due: Timestamp, quirks: DeliveryQuirks
+    ) -> [Int] {
+        let key = quirks.badSignature ? apiKey + "-but-wrong" : apiKey
+        var ids: [Int] = []
+        for _ in 0...max(0, quirks.duplicates) {
+            let id = deliveries.count + 1
+            deliveries.append(Delivery(
+                id: id, kind: kind, subject: subject, subjectID: subjectID, url: url, body: body,
+                signature: kopoKopoSignature(body: body, apiKey: key), createdAt: due))
+            scheduleDelivery(id, at: due + quirks.delay)
+            ids.append(id)
+        }
+        return ids
+    }
+
+    /// Builds the event's envelope (k2-api.md §6) for every subscription to its topic and scope,
+    /// each signed with its subscriber's api key.
+    mutating func fire(_ event: ScriptedEvent, at due: Timestamp) -> FiredEvent {
+        let eventID = ids.uuid()
+        let resourceID = ids.uuid()
+        let resource = event.topic.resource(id: resourceID, reference: ids.reference(length: 10), at: due, overrides: event.resource)
+        let till = resource["till_number"]?.stringValue
+        var deliveryIDs: [Int] = []
+        for key in subscriptions {
+            guard let subscription = resources[key], case .webhookSubscription(let request)? = subscription.record,
+                  request.eventType == event.topic.rawValue,
+                  request.scope == "company" || !event.topic.isTillScoped || request.scopeReference == till,
+                  let origin = subscription.origin, let apiKey = apiKeys[origin.clientID] else { continue }
+            let envelope: JSON = [
+                "topic": .string(event.topic.rawValue), "id": .string(eventID),
+                "created_at": .string(due.iso8601(fractional: false)),
+                "event": ["type": .string(event.topic.eventType), "resource": .object(resource)],
+                "_links": ["self": .string(origin.url + "/webhook_events/" + eventID),
+                           "resource": .string(origin.url + "/" + event.topic.resourceCollection + "/" + (resource["id"]?.stringValue ?? resourceID))],
+            ]
+            deliveryIDs += addDeliveries(.webhook, subject: event.topic.rawValue, subjectID: eventID, url: request.url,
+                                         body: envelope.serialized(), apiKey: apiKey, at: due, quirks: event.quirks)
+        }
+        return FiredEvent(at: due, topic: event.topic, id: eventID, deliveryIDs: deliveryIDs)
     }
 
     /// The next attempt of delivery `id`, made at `due`.
@@ -111,6 +160,11 @@ extension SandboxState {
             facts.destinationTypes = sendMoney.destinations.map(\.type)
             facts.phoneNumbers = sendMoney.destinations.compactMap(\.phoneNumber)
             facts.metadata = sendMoney.metadata.stringValues
+        case .webhookSubscription(let subscription):
+            kind = .webhookSubscription
+            record = .webhookSubscription(subscription)
+            facts = MatchFacts(kind: kind)
+            subscriptions.append(ResourceKey(kind: kind, id: id))
         case .incomingPayment(let incoming):
             kind = .incomingPayment
             record = .incomingPayment(incoming, transactionID: ids.uuid(), reference: ids.reference(length: 10))
@@ -122,19 +176,21 @@ extension SandboxState {
         }
         let key = ResourceKey(kind: kind, id: id)
         var lifecycle: Lifecycle?
+        var quirks = DeliveryQuirks()
         if !Stage.allowed(for: kind).isEmpty {
-            let timeline = timelines.timeline(for: facts)
+            let (timeline, ruleQuirks) = timelines.plan(for: facts)
+            quirks = ruleQuirks
             lifecycle = Lifecycle(createdAt: now, timeline: timeline)
             for (index, step) in timeline.enumerated() {
                 if step.after.milliseconds == 0 {
                     lifecycle?.reach(index, at: now)
                 } else {
-                    scheduleTransition(ScheduledTransition(key: key, step: index), at: now + step.after)
+                    schedule(.transition(ScheduledTransition(key: key, step: index)), at: now + step.after)
                 }
             }
         }
         var resource = StoredResource(kind: kind, id: id, body: SelfLinkedBody(document: .null), record: record,
-                                      lifecycle: lifecycle, origin: origin)
+                                      lifecycle: lifecycle, origin: origin, quirks: quirks)
         resource.render()
         resources[key] = resource
         if let lifecycle, lifecycle.stage.isFinal { queueCallback(for: resource, at: now) }

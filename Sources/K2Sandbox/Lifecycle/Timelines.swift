@@ -18,8 +18,13 @@ public struct Timelines: Sendable, Equatable {
     ]
 
     public func timeline(for facts: MatchFacts) -> [TimelineStep] {
-        if let rule = rules.first(where: { $0.matches(facts) }) { return rule.timeline }
-        return defaults[facts.kind] ?? Timelines.builtInDefaults[facts.kind] ?? []
+        plan(for: facts).timeline
+    }
+
+    /// The timeline, and how the resource's callback misbehaves (only rules set that).
+    public func plan(for facts: MatchFacts) -> (timeline: [TimelineStep], quirks: DeliveryQuirks) {
+        if let rule = rules.first(where: { $0.matches(facts) }) { return (rule.timeline, rule.quirks) }
+        return (defaults[facts.kind] ?? Timelines.builtInDefaults[facts.kind] ?? [], DeliveryQuirks())
     }
 }
 
@@ -35,9 +40,13 @@ public struct TimelineRule: Sendable, Equatable {
     /// Every pair must be present, with this string value, in the request's metadata.
     public var metadata: [String: String]
     public var timeline: [TimelineStep]
+    /// How the callback of a matching resource misbehaves.
+    public var quirks: DeliveryQuirks
 
     public init(kind: ResourceKind, amountCents: Int64? = nil, phoneDigits: String? = nil, destinationType: String? = nil,
-                tillNumber: String? = nil, metadata: [String: String] = [:], timeline: [TimelineStep]) {
+                tillNumber: String? = nil, metadata: [String: String] = [:], timeline: [TimelineStep],
+                quirks: DeliveryQuirks = DeliveryQuirks()) {
+        self.quirks = quirks
         self.kind = kind
         self.amountCents = amountCents
         self.phoneDigits = phoneDigits

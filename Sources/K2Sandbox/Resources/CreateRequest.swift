@@ -4,4 +4,5 @@ public enum CreateRequest: Sendable {
     case payment(PaymentRequest)
     case sendMoney(SendMoneyRequest)
     case incomingPayment(IncomingPaymentRequest)
+    case webhookSubscription(WebhookSubscriptionRequest)
 }

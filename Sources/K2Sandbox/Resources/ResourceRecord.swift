@@ -7,6 +7,7 @@ enum ResourceRecord: Sendable {
     case payment(PaymentRequest, destinationLabel: String, transactionReference: String)
     case sendMoney(SendMoneyRequest, destinationReferences: [String], transactionReferences: [String])
     case incomingPayment(IncomingPaymentRequest, transactionID: String, reference: String)
+    case webhookSubscription(WebhookSubscriptionRequest)
 }
 
 extension ResourceRecord {
@@ -17,6 +18,7 @@ extension ResourceRecord {
         case .payment(let request, _, _): request.callbackURL
         case .sendMoney(let request, _, _): request.callbackURL
         case .incomingPayment(let request, _, _): request.callbackURL
+        case .webhookSubscription: nil
         }
     }
 }
@@ -95,6 +97,13 @@ func renderDocument(kind: ResourceKind, id: String, record: ResourceRecord, life
             initiation_time: created, status: stage.rawValue,
             event: IncomingPaymentEvent(resource: transaction, errors: failure),
             metadata: .object(request.metadata), _links: ResourceLinks(callbackURL: request.callbackURL)))
+
+    case .webhookSubscription(let request):
+        let attributes: JSON = [
+            "event_type": .string(request.eventType), "webhook_uri": .string(request.url), "status": "Active",
+            "scope": .string(request.scope), "scope_reference": request.scopeReference.map(JSON.string) ?? .null,
+        ]
+        document = ResourceDocument(id: id, type: kind.rawValue, attributes: attributes)
     }
     return (try? encoder.encode(document)) ?? .null
 }

@@ -14,6 +14,8 @@ public struct Scenario: Sendable {
     public var timelines: Timelines
     /// How callbacks are delivered and retried.
     public var callbacks: CallbackSettings
+    /// Webhook events fired at offsets from the start.
+    public var events: [ScriptedEvent] = []
 
     public init(
         source: String, seed: UInt64? = nil, clock: ClockSettings = ClockSettings(),

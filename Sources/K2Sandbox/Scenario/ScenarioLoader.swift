@@ -12,10 +12,10 @@ public struct ScenarioLoader: Sendable {
     }
 
     /// Top-level keys this version understands.
-    static let topLevelKeys = ["version", "seed", "clock", "credentials", "tokens", "fixtures", "timelines", "callbacks"]
+    static let topLevelKeys = ["version", "seed", "clock", "credentials", "tokens", "fixtures", "timelines", "callbacks", "events"]
     /// Keys of the public scenario format that this version does not implement yet: named so
     /// the error says so, instead of calling them unknown.
-    static let plannedKeys = ["faults", "events", "expect"]
+    static let plannedKeys = ["faults", "expect"]
 
     public func load(path: String) throws(ScenarioError) -> Scenario {
         guard let bytes = readFile(path) else {
@@ -72,6 +72,8 @@ public struct ScenarioLoader: Sendable {
                 scenario.timelines = parseTimelines(value, reader: reader)
             case "callbacks":
                 scenario.callbacks = parseCallbacks(value, reader: reader)
+            case "events":
+                scenario.events = parseEvents(value, reader: reader)
             default:
                 reader.fail(keyNode, "'\(key)' is part of the scenario format but not supported by this version of k2mock yet")
             }
@@ -215,6 +217,92 @@ public struct ScenarioLoader: Sendable {
         return settings
     }
 
+    /// `{delay, duplicates, bad_signature}`: deliberate misbehaviour of a delivery.
+    private func parseQuirks(_ node: Node, reader: YAMLReader) -> DeliveryQuirks {
+        var quirks = DeliveryQuirks()
+        for (key, _, value) in reader.mapping(node, "delivery", allowed: ["delay", "duplicates", "bad_signature"]) ?? [] {
+            switch key {
+            case "delay": quirks.delay = reader.duration(value, "delivery.delay") ?? .zero
+            case "duplicates": quirks.duplicates = Int(reader.integer(value, "delivery.duplicates", range: 0...100) ?? 0)
+            default:
+                if case .scalar(let scalar) = value, ["true", "false"].contains(scalar.string) {
+                    quirks.badSignature = scalar.string == "true"
+                } else {
+                    reader.fail(value, "delivery.bad_signature must be true or false")
+                }
+            }
+        }
+        return quirks
+    }
+
+    private func parseEvents(_ node: Node, reader: YAMLReader) -> [ScriptedEvent] {
+        var events: [ScriptedEvent] = []
+        let topics = WebhookTopic.allCases.map(\.rawValue)
+        for item in reader.sequence(node, "events") ?? [] {
+            guard let pairs = reader.mapping(item, "an events entry", allowed: ["at", "topic", "resource", "delivery"]) else { continue }
+            var at: TimeSpan?, topic: WebhookTopic?, resource = JSONObject(), quirks = DeliveryQuirks()
+            for (key, _, value) in pairs {
+                switch key {
+                case "at": at = reader.duration(value, "events.at")
+                case "topic":
+                    if let name = reader.string(value, "events.topic") {
+                        topic = WebhookTopic(rawValue: name)
+                        if topic == nil { reader.fail(value, "events.topic '\(name)' is not one of \(topics.joined(separator: ", "))") }
+                    }
+                case "resource":
+                    if let json = yamlToJSON(value, reader: reader, context: "events.resource"), let object = json.objectValue {
+                        resource = object
+                    } else {
+                        reader.fail(value, "events.resource must be a mapping of the event resource's fields")
+                    }
+                default: quirks = parseQuirks(value, reader: reader)
+                }
+            }
+            guard let at, let topic else {
+                if !pairs.contains(where: { $0.key == "at" }) || !pairs.contains(where: { $0.key == "topic" }) {
+                    reader.fail(item, "an events entry needs at and topic")
+                }
+                continue
+            }
+            events.append(ScriptedEvent(at: at, topic: topic, resource: resource, quirks: quirks))
+        }
+        return events
+    }
+
+    /// A YAML value as JSON: quoted scalars stay strings; plain ones become null, booleans and
+    /// integers where YAML reads them so, else strings (K2 sends amounts as strings: quote them or not).
+    private func yamlToJSON(_ node: Node, reader: YAMLReader, context: String) -> JSON? {
+        switch node {
+        case .scalar(let scalar):
+            guard scalar.style == .plain else { return .string(scalar.string) }
+            switch scalar.string {
+            case "~", "null", "Null", "NULL": return .null
+            case "true", "True": return .bool(true)
+            case "false", "False": return .bool(false)
+            default:
+                if let integer = Int64(scalar.string) { return .int(integer) }
+                return .string(scalar.string)
+            }
+        case .mapping(let mapping):
+            var object = JSONObject()
+            for (key, value) in mapping {
+                guard let name = key.string, let json = yamlToJSON(value, reader: reader, context: context) else { return nil }
+                object[name] = json
+            }
+            return .object(object)
+        case .sequence(let sequence):
+            var items: [JSON] = []
+            for value in sequence {
+                guard let json = yamlToJSON(value, reader: reader, context: context) else { return nil }
+                items.append(json)
+            }
+            return .array(items)
+        case .alias:
+            reader.fail(node, "\(context): YAML aliases are not supported")
+            return nil
+        }
+    }
+
     /// Kinds that have timelines, by the names scenario files use.
     private static let timelineKinds: [ResourceKind] = [.payment, .sendMoney, .incomingPayment]
 
@@ -234,7 +322,7 @@ public struct ScenarioLoader: Sendable {
     }
 
     private func parseRule(_ node: Node, reader: YAMLReader) -> TimelineRule? {
-        guard let pairs = reader.mapping(node, "a timelines rule", allowed: ["match", "timeline"]) else { return nil }
+        guard let pairs = reader.mapping(node, "a timelines rule", allowed: ["match", "timeline", "delivery"]) else { return nil }
         guard let matchNode = pairs.first(where: { $0.key == "match" })?.value,
               let timelineNode = pairs.first(where: { $0.key == "timeline" })?.value else {
             reader.fail(node, "a timelines rule needs match and timeline")
@@ -276,6 +364,9 @@ public struct ScenarioLoader: Sendable {
                 }
             default: break
             }
+        }
+        if let deliveryNode = pairs.first(where: { $0.key == "delivery" })?.value {
+            rule.quirks = parseQuirks(deliveryNode, reader: reader)
         }
         guard let steps = parseSteps(timelineNode, kind: kind, context: "timeline", reader: reader) else { return nil }
         rule.timeline = steps
