@@ -1,7 +1,7 @@
 /* The bar k2mock's GET is measured against: libmicrohttpd in plain C serving fixed bytes with
  * the same daemon flags and thread pool as k2mock's transport, answering on the second
  * callback (keep-alive) and reading the Authorization header as k2mock must.
- * Usage: c-baseline PORT BODY_FILE */
+ * Usage: c-baseline PORT BODY_FILE [sink]   (sink: answer 200 to anything, as a callback receiver) */
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 static char *body;
 static size_t body_len;
 static int marker;
+static int sink;
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                const char *version, const char *upload, size_t *upload_size, void **con_cls) {
@@ -21,13 +22,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
   const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
   struct MHD_Response *r = MHD_create_response_from_buffer(body_len, body, MHD_RESPMEM_PERSISTENT);
   MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
-  enum MHD_Result ret = MHD_queue_response(c, auth ? 200 : 401, r);
+  enum MHD_Result ret = MHD_queue_response(c, (auth || sink) ? 200 : 401, r);
   MHD_destroy_response(r);
   return ret;
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3) { fprintf(stderr, "usage: %s PORT BODY_FILE\n", argv[0]); return 2; }
+  if (argc != 3 && argc != 4) { fprintf(stderr, "usage: %s PORT BODY_FILE [sink]\n", argv[0]); return 2; }
+  sink = argc == 4;
   FILE *f = fopen(argv[2], "rb");
   if (!f) { perror(argv[2]); return 1; }
   fseek(f, 0, SEEK_END); body_len = (size_t)ftell(f); fseek(f, 0, SEEK_SET);

@@ -15,7 +15,10 @@ public struct AdminAPI: Sendable {
 
     public func register(into router: inout Router<RouteHandler>) {
         router.add("GET", "/__admin/health") { _, _ in
-            .respond(K2Responses.json(200, Health(scenario: sandbox.scenario.source, clock: sandbox.clockMode.rawValue)))
+            let counts = sandbox.deliveryCounts()
+            return .respond(K2Responses.json(200, Health(
+                scenario: sandbox.scenario.source, clock: sandbox.clockMode.rawValue,
+                deliveries: .init(pending: counts.pending, delivered: counts.delivered, failed: counts.failed))))
         }
         router.add("GET", "/__admin/clock") { _, _ in
             .respond(K2Responses.json(200, clockStatus()))
@@ -168,9 +171,16 @@ private func format3(_ value: Double) -> String {
 }
 
 struct Health: Encodable {
+    struct Deliveries: Encodable {
+        var pending: Int
+        var delivered: Int
+        var failed: Int
+    }
+
     var status = "ok"
     var scenario: String
     var clock: String
+    var deliveries: Deliveries
 }
 
 struct ClockStatus: Encodable {

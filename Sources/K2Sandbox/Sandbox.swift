@@ -112,6 +112,21 @@ public final class Sandbox: Sendable {
         state.withLock { state in state.fire(event, at: state.clock.now()) }
     }
 
+    /// How many deliveries are pending, delivered and failed.
+    public func deliveryCounts() -> (pending: Int, delivered: Int, failed: Int) {
+        state.withLock { state in
+            var counts = (pending: 0, delivered: 0, failed: 0)
+            for delivery in state.deliveries {
+                switch delivery.outcome {
+                case .pending: counts.pending += 1
+                case .delivered: counts.delivered += 1
+                case .failed: counts.failed += 1
+                }
+            }
+            return counts
+        }
+    }
+
     /// The journal: every delivery with every attempt, oldest first.
     public func deliveries() -> [Delivery] {
         state.withLock { $0.deliveries }

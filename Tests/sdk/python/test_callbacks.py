@@ -67,3 +67,19 @@ def test_payment_callback_verifies_with_the_api_key_only(k2mock, receiver):
     k2connect.initialize("demo-client", "demo-secret", server.base_url, api_secret="demo-secret")
     with pytest.raises(exceptions.InvalidArgumentError):
         k2connect.ResultHandler.process(FlaskLikeRequest(headers, body))
+
+
+@pytest.mark.parametrize("topic", ["buygoods_transaction_received", "buygoods_transaction_reversed",
+                                   "b2b_transaction_received", "customer_created", "settlement_transfer_completed"])
+def test_sdk_verifies_and_decomposes_webhook_events(k2mock, receiver, topic):
+    server = k2mock()
+    subscription = {"event_type": topic, "url": receiver.url, "scope": "company"}
+    assert server.request("POST", "/api/v2/webhook_subscriptions", subscription, "demo-token")[0] == 201
+    status, _, body = server.request("POST", "/__admin/events", {"topic": topic})
+    assert status == 200, body
+    headers, event = receiver.received[0]
+    k2connect.initialize("demo-client", "demo-secret", server.base_url, api_secret="demo-api-key")
+    k2connect.ResultHandler.process(FlaskLikeRequest(headers, event))
+    decomposed = payload_decomposer.decompose(event.decode())
+    assert decomposed.topic == topic
+    assert decomposed.id == json.loads(event)["id"]
