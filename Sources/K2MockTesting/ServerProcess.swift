@@ -26,23 +26,10 @@ public final class ServerProcess {
     /// Starts `binary serve --port 0 <arguments>` and waits for its `listening on` line.
     public init(binary: String = ServerProcess.defaultBinary(), arguments: [String] = []) throws {
         guard access(binary, X_OK) == 0 else { throw Failure.binaryMissing(binary) }
-        var pipeFDs: [Int32] = [0, 0]
-        pipe(&pipeFDs)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
-        posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
-        let argv = [binary, "serve", "--port", "0"] + arguments
-        var cArgs = argv.map { strdup($0) } + [nil]
-        var child: pid_t = 0
-        let status = posix_spawn(&child, binary, &actions, nil, &cArgs, environ)
-        for pointer in cArgs { free(pointer) }
-        posix_spawn_file_actions_destroy(&actions)
-        close(pipeFDs[1])
+        let (child, output, status) = ServerProcess.spawn(binary, ["serve", "--port", "0"] + arguments)
         guard status == 0 else { throw Failure.spawn(status) }
         pid = child
-        stdoutFD = pipeFDs[0]
+        stdoutFD = output
         var output: [UInt8] = []
         var found: String?
         var byte: UInt8 = 0
@@ -77,6 +64,25 @@ public final class ServerProcess {
         return (status >> 8) & 0xFF
     }
 
+    /// Starts `binary arguments...` with stdout and stderr on one pipe; returns the child, the
+    /// pipe's read end and posix_spawn's status.
+    private static func spawn(_ binary: String, _ arguments: [String]) -> (pid_t, Int32, Int32) {
+        var pipeFDs: [Int32] = [0, 0]
+        pipe(&pipeFDs)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
+        posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
+        var cArgs = ([binary] + arguments).map { strdup($0) } + [nil]
+        var child: pid_t = 0
+        let status = posix_spawn(&child, binary, &actions, nil, &cArgs, environ)
+        for pointer in cArgs { free(pointer) }
+        posix_spawn_file_actions_destroy(&actions)
+        close(pipeFDs[1])
+        return (child, pipeFDs[0], status)
+    }
+
     /// `k2mock` next to the running test bundle (`.build/<triple>/debug/`).
     public static func defaultBinary() -> String {
         var path = [CChar](repeating: 0, count: 4096)
@@ -91,28 +97,16 @@ public final class ServerProcess {
 
     /// Runs `binary arguments...` to completion; returns its exit status and combined output.
     public static func run(binary: String = ServerProcess.defaultBinary(), _ arguments: [String]) -> (status: Int32, output: String) {
-        var pipeFDs: [Int32] = [0, 0]
-        pipe(&pipeFDs)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
-        posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
-        var cArgs = ([binary] + arguments).map { strdup($0) } + [nil]
-        var child: pid_t = 0
-        let spawned = posix_spawn(&child, binary, &actions, nil, &cArgs, environ)
-        for pointer in cArgs { free(pointer) }
-        posix_spawn_file_actions_destroy(&actions)
-        close(pipeFDs[1])
-        guard spawned == 0 else { close(pipeFDs[0]); return (-1, "spawn failed") }
+        let (child, outputFD, spawned) = spawn(binary, arguments)
+        guard spawned == 0 else { close(outputFD); return (-1, "spawn failed") }
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            let count = read(pipeFDs[0], &chunk, chunk.count)
+            let count = read(outputFD, &chunk, chunk.count)
             if count <= 0 { break }
             output.append(contentsOf: chunk[..<count])
         }
-        close(pipeFDs[0])
+        close(outputFD)
         var status: Int32 = 0
         waitpid(child, &status, 0)
         return ((status >> 8) & 0xFF, String(decoding: output, as: UTF8.self))

@@ -73,9 +73,13 @@ public protocol CallbackTransport: Sendable {
 /// `X-KopoKopo-Signature`: lowercase hex HMAC-SHA256 of the exact body bytes, keyed with the
 /// client's api key (k2-api.md §7).
 public func kopoKopoSignature(body: [UInt8], apiKey: String) -> String {
-    let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(apiKey.utf8)))
-    let hex = Array("0123456789abcdef".utf8)
+    lowercaseHex(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(apiKey.utf8))))
+}
+
+/// Bytes as lowercase hex, two digits each.
+func lowercaseHex(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
     var out: [UInt8] = []
-    for byte in mac { out.append(hex[Int(byte >> 4)]); out.append(hex[Int(byte & 0xF)]) }
+    for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 0xF)]) }
     return String(decoding: out, as: UTF8.self)
 }

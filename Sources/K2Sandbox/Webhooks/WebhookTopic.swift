@@ -87,10 +87,7 @@ public enum WebhookTopic: String, Sendable, CaseIterable {
         for member in overrides { resource[member.key] = member.value }
         if self == .buygoodsTransactionReceived, resource["hashed_sender_phone"] == .string(""),
            let phone = resource["sender_phone_number"]?.stringValue {
-            resource["hashed_sender_phone"] = .string(SHA256.hash(data: Array(phone.utf8)).map { byte in
-                let hex = String(byte, radix: 16)
-                return hex.count == 1 ? "0" + hex : hex
-            }.joined())
+            resource["hashed_sender_phone"] = .string(lowercaseHex(SHA256.hash(data: Array(phone.utf8))))
         }
         return resource
     }
