@@ -26,10 +26,10 @@ public final class ServerProcess {
     /// Starts `binary serve --port 0 <arguments>` and waits for its `listening on` line.
     public init(binary: String = ServerProcess.defaultBinary(), arguments: [String] = []) throws {
         guard access(binary, X_OK) == 0 else { throw Failure.binaryMissing(binary) }
-        let (child, output, status) = ServerProcess.spawn(binary, ["serve", "--port", "0"] + arguments)
+        let (child, pipeFD, status) = ServerProcess.spawn(binary, ["serve", "--port", "0"] + arguments)
         guard status == 0 else { throw Failure.spawn(status) }
         pid = child
-        stdoutFD = output
+        stdoutFD = pipeFD
         var output: [UInt8] = []
         var found: String?
         var byte: UInt8 = 0
