@@ -55,7 +55,7 @@ public enum WebhookTopic: String, Sendable, CaseIterable {
             if self == .buygoodsTransactionReceived { resource["hashed_sender_phone"] = "" }
             resource["origination_time"] = when
             resource["sender_first_name"] = "Joe"
-            resource["sender_middle_name"] = nil
+            resource["sender_middle_name"] = .null
             resource["sender_last_name"] = "Buyer"
             if self == .buygoodsTransactionReversed { resource["reversal_time"] = when }
         case .b2bTransactionReceived:
