@@ -12,10 +12,26 @@ struct CreateRoutes: Sendable {
         add(&router, 2, "external_recipients") { try .recipient(RecipientRequest(kind: .externalRecipient, body: $0)) }
         add(&router, 1, "payments") { try .payment(PaymentRequest(body: $0)) }
         add(&router, 2, "send_money") { try .sendMoney(SendMoneyRequest(body: $0)) }
+        add(&router, 1, "settlement_transfers") { try .settlementTransfer(SettlementTransferRequest(body: $0)) }
+        add(&router, 1, "transaction_sms_notifications") { try .smsNotification(SMSNotificationRequest(body: $0)) }
+        add(&router, 2, "reversals") { try .reversal(ReversalRequest(body: $0)) }
+        add(&router, 2, "payment_links") { try .paymentLink(PaymentLinkRequest(body: $0)) }
         for version in [1, 2] {
             add(&router, version, "incoming_payments") { try .incomingPayment(IncomingPaymentRequest(body: $0)) }
             add(&router, version, "webhook_subscriptions") { try .webhookSubscription(WebhookSubscriptionRequest(body: $0)) }
+            add(&router, version, "merchant_bank_accounts") { try .merchantBankAccount(MerchantBankAccountRequest(body: $0)) }
+            add(&router, version, "merchant_wallets") { try .merchantWallet(MerchantWalletRequest(body: $0)) }
+            add(&router, version, "polling") { try .polling(PollingRequest(body: $0)) }
         }
+        // Cancelling answers 200 with a message, not 201 (k2-api.md §5.11). Python posts no body,
+        // Ruby `null`, Node `{}`: none is read.
+        router.add("POST", "/api/v2/payment_links/:id/cancel", api.authenticated { _, parameters, _ in
+            let id = parameters["id"] ?? ""
+            guard api.sandbox.cancelPaymentLink(id) else {
+                return K2Responses.error(404, "No payment_link with id \(id)")
+            }
+            return K2Responses.bytes(200, Array(#"{"message":"Payment link cancelled."}"#.utf8))
+        })
     }
 
     private func add(

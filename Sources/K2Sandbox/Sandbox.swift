@@ -190,6 +190,11 @@ public final class Sandbox: Sendable {
         return try result.get()
     }
 
+    /// Cancels a payment link; false when there is no such link.
+    public func cancelPaymentLink(_ id: String) -> Bool {
+        state.withLock { $0.cancelPaymentLink(id) }
+    }
+
     /// The rendered body of a resource, if it exists (ids compare case-insensitively).
     public func resource(_ kind: ResourceKind, id: String) -> SelfLinkedBody? {
         let key = ResourceKey(kind: kind, id: id)
@@ -269,6 +274,13 @@ struct ScheduledTransition: Sendable {
     let step: Int
 }
 
+/// A buygoods transaction the sandbox saw, for polling requests.
+struct LoggedTransaction: Sendable {
+    let at: Timestamp
+    let till: String?
+    let resource: JSONObject
+}
+
 /// What the time-ordered queue holds besides deliveries.
 enum TimedEvent: Sendable {
     case transition(ScheduledTransition)
@@ -290,6 +302,8 @@ struct SandboxState: Sendable {
     var deliveries: [Delivery] = []
     /// Webhook subscriptions in the order they were made.
     var subscriptions: [ResourceKey] = []
+    /// Buygoods transactions received (fired events), for polling.
+    var transactionLog: [LoggedTransaction] = []
 
     static func initial(scenario: Scenario, start: Timestamp, monotonic: @escaping @Sendable () -> UInt64) -> SandboxState {
         let clock = SandboxClock(mode: scenario.clock.mode, start: start, scale: scenario.clock.scale,

@@ -65,7 +65,8 @@ extension K2MockServer {
         #expect(disbursement["destination_reference"] == .string(docsRecipient))
         #expect(disbursement["origination_time"] == "2021-01-28T10:00:05.000+03:00")
         #expect(disbursement["transaction_reference"]?.stringValue?.count == 10)
-        #expect(attributes?.objectValue?.keys == ["status", "created_at", "amount", "transfer_batches", "errors", "metadata", "_links"])
+        #expect(attributes?.objectValue?.keys == ["status", "created_at", "origination_time", "amount", "transfer_batches", "errors", "metadata", "_links"])
+        #expect(attributes?["origination_time"] == "2021-01-28T10:00:05.000+03:00")
     }
 
     @Test func advancingPastSeveralStagesRunsThemInOrderStampedWithTheirOwnTimes() async throws {

@@ -137,7 +137,7 @@ private let fixture = #"{"data":{"id":"abc","type":"payment","attributes":{"stat
             #expect(lines.contains { $0.hasPrefix("t.yaml:11:7: timelines.incoming_payment: steps must not go back in time") })
             #expect(lines.contains("t.yaml:11:7: timelines.incoming_payment: error is only for a Failed stage"))
             #expect(lines.contains { $0.hasPrefix("t.yaml:13:14: match needs resource") })
-            #expect(lines.contains { $0.hasPrefix("t.yaml:15:26: match.resource must be one of payment, send_money, incoming_payment") })
+            #expect(lines.contains { $0.hasPrefix("t.yaml:15:26: match.resource must be one of payment, send_money, incoming_payment, settlement_transfer") })
         }
     }
 

@@ -44,7 +44,7 @@ extension SandboxState {
         resource.lifecycle = lifecycle
         resource.render()
         resources[transition.key] = resource
-        if lifecycle.stage.isFinal { queueCallback(for: resource, at: due) }
+        if lifecycle.stage.isFinal(for: resource.kind) { queueCallback(for: resource, at: due) }
         return Transition(at: due, kind: transition.key.kind, id: resource.id, stage: lifecycle.stage)
     }
 
@@ -98,6 +98,9 @@ extension SandboxState {
             ]
             deliveryIDs += addDeliveries(.webhook, subject: event.topic.rawValue, subjectID: eventID, url: request.url,
                                          body: envelope.serialized(), apiKey: apiKey, at: due, quirks: event.quirks)
+        }
+        if event.topic == .buygoodsTransactionReceived {
+            transactionLog.append(LoggedTransaction(at: due, till: till, resource: resource))
         }
         return FiredEvent(at: due, topic: event.topic, id: eventID, deliveryIDs: deliveryIDs)
     }
@@ -160,6 +163,53 @@ extension SandboxState {
             facts.destinationTypes = sendMoney.destinations.map(\.type)
             facts.phoneNumbers = sendMoney.destinations.compactMap(\.phoneNumber)
             facts.metadata = sendMoney.metadata.stringValues
+        case .merchantBankAccount(let account):
+            kind = .merchantBankAccount
+            record = .merchantBankAccount(account, accountReference: ids.uuid())
+            facts = MatchFacts(kind: kind)
+        case .merchantWallet(let wallet):
+            kind = .merchantWallet
+            record = .merchantWallet(wallet, accountReference: ids.uuid())
+            facts = MatchFacts(kind: kind)
+        case .settlementTransfer(let transfer):
+            kind = .settlementTransfer
+            var label = "Bank Account", reference = ids.uuid()
+            if let type = transfer.destinationType, let destination = transfer.destinationReference {
+                let destinationKind: ResourceKind = type == "merchant_wallet" ? .merchantWallet : .merchantBankAccount
+                guard findMerchantAccount(destination, kind: destinationKind) else {
+                    throw RequestError("destination_reference '\(destination)' is not a known \(type)")
+                }
+                label = destinationKind == .merchantWallet ? "Mobile Wallet" : "Bank Account"
+                reference = destination
+            }
+            record = .settlementTransfer(transfer, destinationLabel: label, destinationReference: reference,
+                                         transactionReference: ids.reference(length: 10))
+            facts = MatchFacts(kind: kind)
+            facts.amountsCents = transfer.amount.map { [$0.cents] } ?? []
+            facts.destinationTypes = transfer.destinationType.map { [$0] } ?? []
+            facts.metadata = transfer.metadata.stringValues
+        case .polling(let polling):
+            kind = .polling
+            let transactions = transactionLog.filter { entry in
+                entry.at >= polling.fromTime && entry.at <= polling.toTime
+                    && (polling.scope == "company" || entry.till == polling.scopeReference)
+            }.map { entry -> JSON in ["type": "Buygoods Transaction", "resource": .object(entry.resource)] }
+            record = .polling(polling, transactions: transactions)
+            facts = MatchFacts(kind: kind)
+            facts.tillNumber = polling.scopeReference
+        case .smsNotification(let notification):
+            kind = .transactionSmsNotification
+            record = .smsNotification(notification)
+            facts = MatchFacts(kind: kind)
+        case .reversal(let reversal):
+            kind = .reversal
+            record = .reversal(reversal, reference: ids.reference(length: 10))
+            facts = MatchFacts(kind: kind)
+            facts.metadata = reversal.metadata.stringValues
+        case .paymentLink(let link):
+            kind = .paymentLink
+            record = .paymentLink(link, linkID: ids.uuid(), cancelledAt: nil)
+            facts = MatchFacts(kind: kind)
         case .webhookSubscription(let subscription):
             kind = .webhookSubscription
             record = .webhookSubscription(subscription)
@@ -175,7 +225,7 @@ extension SandboxState {
             facts.metadata = incoming.metadata.stringValues
         }
         let key = ResourceKey(kind: kind, id: id)
-        var lifecycle: Lifecycle?
+        var lifecycle: Lifecycle? = kind == .paymentLink ? Lifecycle(createdAt: now, timeline: []) : nil
         var quirks = DeliveryQuirks()
         if !Stage.allowed(for: kind).isEmpty {
             let (timeline, ruleQuirks) = timelines.plan(for: facts)
@@ -193,8 +243,32 @@ extension SandboxState {
                                       lifecycle: lifecycle, origin: origin, quirks: quirks)
         resource.render()
         resources[key] = resource
-        if let lifecycle, lifecycle.stage.isFinal { queueCallback(for: resource, at: now) }
+        if let lifecycle, lifecycle.stage.isFinal(for: kind) { queueCallback(for: resource, at: now) }
         return (kind, id)
+    }
+
+    /// Cancels a payment link; false when there is no such link.
+    mutating func cancelPaymentLink(_ id: String) -> Bool {
+        let key = ResourceKey(kind: .paymentLink, id: id)
+        guard var resource = resources[key], case .paymentLink(let request, let linkID, let cancelled)? = resource.record else {
+            return false
+        }
+        resource.record = .paymentLink(request, linkID: linkID, cancelledAt: cancelled ?? clock.now())
+        resource.render()
+        resources[key] = resource
+        return true
+    }
+
+    /// A merchant bank account or wallet by its id or `account_reference`.
+    private func findMerchantAccount(_ reference: String, kind: ResourceKind) -> Bool {
+        if resources[ResourceKey(kind: kind, id: reference)] != nil { return true }
+        return resources.values.contains { resource in
+            switch resource.record {
+            case .merchantBankAccount(_, let accountReference)?, .merchantWallet(_, let accountReference)?:
+                resource.kind == kind && accountReference == reference.lowercased()
+            default: false
+            }
+        }
     }
 
     /// "Mobile Wallet" and so on, for the recipient a v1 payment names; refuses unknown ones.

@@ -10,15 +10,21 @@ public enum Stage: String, Sendable, CaseIterable {
     /// The stages a kind may use in a timeline; empty for kinds without a lifecycle.
     public static func allowed(for kind: ResourceKind) -> [Stage] {
         switch kind {
-        case .payment, .sendMoney: [.pending, .processed, .transferred, .failed]
-        case .incomingPayment: [.pending, .success, .failed]
+        case .payment, .sendMoney, .settlementTransfer: [.pending, .processed, .transferred, .failed]
+        case .incomingPayment, .polling, .transactionSmsNotification: [.pending, .success, .failed]
+        case .reversal: [.pending, .processed, .failed]
         default: []
         }
     }
 
-    /// Reaching a final stage ends the timeline (and, later, fires the callback).
-    public var isFinal: Bool {
-        self == .transferred || self == .success || self == .failed
+    /// Reaching a final stage ends the timeline and fires the callback. For most kinds
+    /// `Processed` is a way station; a reversal ends there.
+    public func isFinal(for kind: ResourceKind) -> Bool {
+        switch self {
+        case .transferred, .success, .failed: true
+        case .processed: kind == .reversal
+        case .pending: false
+        }
     }
 }
 

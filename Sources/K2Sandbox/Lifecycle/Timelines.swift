@@ -15,6 +15,11 @@ public struct Timelines: Sendable, Equatable {
         .sendMoney: [.init(after: .zero, stage: .pending), .init(after: .seconds(2), stage: .processed),
                      .init(after: .seconds(5), stage: .transferred)],
         .incomingPayment: [.init(after: .zero, stage: .pending), .init(after: .seconds(5), stage: .success)],
+        .settlementTransfer: [.init(after: .zero, stage: .pending), .init(after: .seconds(2), stage: .processed),
+                              .init(after: .seconds(5), stage: .transferred)],
+        .polling: [.init(after: .zero, stage: .pending), .init(after: .seconds(2), stage: .success)],
+        .transactionSmsNotification: [.init(after: .zero, stage: .pending), .init(after: .seconds(2), stage: .success)],
+        .reversal: [.init(after: .zero, stage: .pending), .init(after: .seconds(5), stage: .processed)],
     ]
 
     public func timeline(for facts: MatchFacts) -> [TimelineStep] {

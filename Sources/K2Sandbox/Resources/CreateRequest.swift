@@ -5,4 +5,11 @@ public enum CreateRequest: Sendable {
     case sendMoney(SendMoneyRequest)
     case incomingPayment(IncomingPaymentRequest)
     case webhookSubscription(WebhookSubscriptionRequest)
+    case merchantBankAccount(MerchantBankAccountRequest)
+    case merchantWallet(MerchantWalletRequest)
+    case settlementTransfer(SettlementTransferRequest)
+    case polling(PollingRequest)
+    case smsNotification(SMSNotificationRequest)
+    case reversal(ReversalRequest)
+    case paymentLink(PaymentLinkRequest)
 }

@@ -8,6 +8,14 @@ enum ResourceRecord: Sendable {
     case sendMoney(SendMoneyRequest, destinationReferences: [String], transactionReferences: [String])
     case incomingPayment(IncomingPaymentRequest, transactionID: String, reference: String)
     case webhookSubscription(WebhookSubscriptionRequest)
+    case merchantBankAccount(MerchantBankAccountRequest, accountReference: String)
+    case merchantWallet(MerchantWalletRequest, accountReference: String)
+    case settlementTransfer(SettlementTransferRequest, destinationLabel: String, destinationReference: String, transactionReference: String)
+    /// The buygoods transactions in the window, as they stood when polling was requested.
+    case polling(PollingRequest, transactions: [JSON])
+    case smsNotification(SMSNotificationRequest)
+    case reversal(ReversalRequest, reference: String)
+    case paymentLink(PaymentLinkRequest, linkID: String, cancelledAt: Timestamp?)
 }
 
 extension ResourceRecord {
@@ -18,7 +26,12 @@ extension ResourceRecord {
         case .payment(let request, _, _): request.callbackURL
         case .sendMoney(let request, _, _): request.callbackURL
         case .incomingPayment(let request, _, _): request.callbackURL
-        case .webhookSubscription: nil
+        case .webhookSubscription, .merchantBankAccount, .merchantWallet: nil
+        case .settlementTransfer(let request, _, _, _): request.callbackURL
+        case .polling(let request, _): request.callbackURL
+        case .smsNotification(let request): request.callbackURL
+        case .reversal(let request, _): request.callbackURL
+        case .paymentLink(let request, _, _): request.callbackURL
         }
     }
 }
@@ -53,6 +66,7 @@ func renderDocument(kind: ResourceKind, id: String, record: ResourceRecord, life
         }
         document = ResourceDocument(id: id, type: kind.rawValue, attributes: PaymentAttributes(
             status: stage == .transferred ? "Processed" : stage.rawValue, created_at: created,
+            origination_time: transferred?.iso8601(),
             amount: AmountValue(currency: "KES", value: request.amount.valueJSON), transfer_batches: batches,
             errors: failure, metadata: .object(request.metadata), _links: ResourceLinks(callbackURL: request.callbackURL)))
 
@@ -104,6 +118,82 @@ func renderDocument(kind: ResourceKind, id: String, record: ResourceRecord, life
             "scope": .string(request.scope), "scope_reference": request.scopeReference.map(JSON.string) ?? .null,
         ]
         document = ResourceDocument(id: id, type: kind.rawValue, attributes: attributes)
+
+    case .merchantBankAccount(let request, let accountReference):
+        document = ResourceDocument(id: id, type: kind.rawValue, attributes: [
+            "status": "Approved", "account_reference": .string(accountReference), "bank_branch_ref": .string(request.bankBranchRef),
+            "account_name": .string(request.accountName), "account_number": .string(request.accountNumber),
+            "settlement_method": .string(request.settlementMethod), "nickname": request.nickname.map(JSON.string) ?? .null,
+        ] as JSON)
+
+    case .merchantWallet(let request, let accountReference):
+        document = ResourceDocument(id: id, type: kind.rawValue, attributes: [
+            "status": "Approved", "account_reference": .string(accountReference), "phone_number": .string(request.phoneNumber),
+            "network": .string(request.network), "first_name": request.firstName.map(JSON.string) ?? .null,
+            "last_name": request.lastName.map(JSON.string) ?? .null, "nickname": request.nickname.map(JSON.string) ?? .null,
+        ] as JSON)
+
+    case .settlementTransfer(let request, let label, let destinationReference, let transactionReference):
+        let transferred = lifecycle?.time(of: .transferred)
+        var batches: [TransferBatch] = []
+        if stage == .processed || stage == .transferred {
+            let status = stage == .transferred ? "Transferred" : "Pending"
+            batches = [TransferBatch(status: status, disbursements: [Disbursement(
+                amount: (request.amount ?? Money(cents: 0)).decimalString, status: status, destination_type: label,
+                origination_time: transferred?.iso8601(), destination_reference: destinationReference,
+                transaction_reference: stage == .transferred ? transactionReference : nil)])]
+        }
+        document = ResourceDocument(id: id, type: kind.rawValue, attributes: PaymentAttributes(
+            status: stage == .transferred ? "Processed" : stage.rawValue, created_at: created,
+            origination_time: transferred?.iso8601(),
+            amount: AmountValue(currency: "KES", value: request.amount?.valueJSON ?? .null), transfer_batches: batches,
+            errors: failure, metadata: .object(request.metadata), _links: ResourceLinks(callbackURL: request.callbackURL)))
+
+    case .polling(let request, let transactions):
+        document = ResourceDocument(id: id, type: kind.rawValue, attributes: [
+            "status": .string(stage.rawValue), "created_at": .string(created), "from_time": .string(request.fromText),
+            "to_time": .string(request.toText), "transactions": .array(stage == .success ? transactions : []),
+            "scope": .string(request.scope == "till" ? "Till" : "Company"),
+            "scope_reference": request.scopeReference.map(JSON.string) ?? .null,
+            "errors": failure.map(JSON.string) ?? .null, "metadata": [:],
+            "_links": ["callback_url": request.callbackURL.map(JSON.string) ?? .null, "self": ""],
+        ] as JSON)
+
+    case .smsNotification(let request):
+        document = ResourceDocument(id: id, type: kind.rawValue, attributes: [
+            "status": .string(stage.rawValue), "message": .string(request.message),
+            "webhook_event_reference": .string(request.webhookEventReference),
+            "errors": failure.map(JSON.string) ?? .null, "metadata": [:],
+            "_links": ["callback_url": request.callbackURL.map(JSON.string) ?? .null, "self": ""],
+        ] as JSON)
+
+    case .reversal(let request, let reference):
+        var bulk: JSON = .null
+        if stage == .processed, let processed = lifecycle?.time(of: .processed) {
+            bulk = ["amount": nil, "status": "Transferred", "origination_time": .string(processed.iso8601()),
+                    "transaction_reference": .string(reference)]
+        }
+        document = ResourceDocument(id: id, type: kind.rawValue, attributes: [
+            "status": .string(stage == .pending ? "Received" : stage.rawValue), "created_at": .string(created),
+            "transaction_reference": .string(request.transactionReference), "reason": request.reason.map(JSON.string) ?? .null,
+            "reversal_bulk_payment": bulk, "errors": failure.map(JSON.string) ?? .null,
+            "metadata": .object(request.metadata),
+            "_links": ["callback_url": request.callbackURL.map(JSON.string) ?? .null, "self": ""],
+        ] as JSON)
+
+    case .paymentLink(let request, let linkID, let cancelledAt):
+        let createdAt = lifecycle?.createdAt ?? Timestamp(milliseconds: 0)
+        let linkStatus: JSON = cancelledAt == nil ? "Active" : "Cancelled"
+        document = ResourceDocument(id: id, type: kind.rawValue, attributes: [
+            "status": "Processed", "created_at": .string(created), "till_name": "Demo Merchant",
+            "till_number": .string(request.tillNumber), "payment_reference": request.paymentReference.map(JSON.string) ?? .null,
+            "currency": "KES", "amount": .string(request.amount.decimalString), "note": request.note.map(JSON.string) ?? .null,
+            "payment_link": ["payment_link_status": linkStatus, "status": linkStatus,
+                             "expires_at": .string((createdAt + .seconds(7 * 86_400)).iso8601()),
+                             "initiator_name": "Demo Merchant", "link": .string("/links/" + linkID)],
+            "errors": nil, "metadata": .object(request.metadata),
+            "_links": ["callback_url": request.callbackURL.map(JSON.string) ?? .null, "self": ""],
+        ] as JSON)
     }
     return (try? encoder.encode(document)) ?? .null
 }

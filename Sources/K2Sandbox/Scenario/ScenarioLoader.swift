@@ -304,7 +304,9 @@ public struct ScenarioLoader: Sendable {
     }
 
     /// Kinds that have timelines, by the names scenario files use.
-    private static let timelineKinds: [ResourceKind] = [.payment, .sendMoney, .incomingPayment]
+    private static let timelineKinds: [ResourceKind] = [
+        .payment, .sendMoney, .incomingPayment, .settlementTransfer, .polling, .transactionSmsNotification, .reversal,
+    ]
 
     private func parseTimelines(_ node: Node, reader: YAMLReader) -> Timelines {
         var timelines = Timelines()
@@ -404,7 +406,7 @@ public struct ScenarioLoader: Sendable {
                 continue
             }
             if let previous = steps.last {
-                if previous.stage.isFinal {
+                if previous.stage.isFinal(for: kind) {
                     reader.fail(item, "\(context): nothing can follow the final stage \(previous.stage.rawValue)")
                     valid = false
                 }

@@ -1,9 +1,11 @@
 import OrderedJSON
 
-/// A v1 payment (`type: payment`) as `GET /api/v1/payments/{id}` answers it (k2-api.md §5.4).
+/// A v1 payment (`type: payment`) or settlement transfer as its GET answers it (k2-api.md §5.4, §5.7).
 public struct PaymentAttributes: Encodable, Sendable {
     public var status: String
     public var created_at: String
+    /// When the money moved (null until then); the Python SDK's decomposer reads it.
+    public var origination_time: String?
     public var amount: AmountValue
     public var transfer_batches: [TransferBatch]
     public var errors: String?
