@@ -125,7 +125,7 @@ private let fixture = #"{"data":{"id":"abc","type":"payment","attributes":{"stat
                   rules:
                     - match: { amount: 5 }
                       timeline: []
-                    - match: { resource: polling }
+                    - match: { resource: merchant_wallet }
                       timeline: []
                 """, path: "t.yaml")
             Issue.record("expected errors")
