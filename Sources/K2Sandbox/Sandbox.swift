@@ -94,9 +94,12 @@ public final class Sandbox: Sendable {
     /// Back to the scenario's initial state: clock at its start, fixtures as loaded, issued
     /// tokens, created resources and deliveries gone, id streams restarted from the seed.
     public func reset() {
-        let fresh = SandboxState.initial(
+        var fresh = SandboxState.initial(
             scenario: scenario, start: scenario.clock.start ?? defaultStart, monotonic: monotonicNanoseconds)
-        state.withLock { $0 = fresh }
+        state.withLock { state in
+            fresh.epoch = state.epoch + 1
+            state = fresh
+        }
     }
 
     // MARK: Deliveries
@@ -299,6 +302,8 @@ struct SandboxState: Sendable {
     /// Delivery ids, sharing `sequence` with `transitions` so ties keep scheduling order.
     var deliveryQueue = Scheduler<Int>()
     var sequence = 0
+    /// Incremented by every reset; deliveries in flight across one are not recorded.
+    var epoch = 0
     var deliveries: [Delivery] = []
     /// Webhook subscriptions in the order they were made.
     var subscriptions: [ResourceKey] = []

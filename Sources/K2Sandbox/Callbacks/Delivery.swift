@@ -41,6 +41,8 @@ public struct DeliveryAttempt: Sendable, Equatable {
 
 /// A POST to make now: what the transport needs, and which attempt of which delivery it is.
 public struct DeliveryJob: Sendable {
+    /// Which incarnation of the sandbox made it: a result that comes back after a reset is dropped.
+    public var epoch: Int
     public var deliveryID: Int
     public var attempt: Int
     public var due: Timestamp

@@ -110,14 +110,14 @@ extension SandboxState {
         guard id >= 1, id <= deliveries.count else { return nil }
         let delivery = deliveries[id - 1]
         return DeliveryJob(
-            deliveryID: id, attempt: delivery.attempts.count + 1, due: due, url: delivery.url,
+            epoch: epoch, deliveryID: id, attempt: delivery.attempts.count + 1, due: due, url: delivery.url,
             headers: [("Content-Type", "application/json"), ("User-Agent", "k2mock"),
                       ("X-KopoKopo-Signature", delivery.signature)],
             body: delivery.body, timeoutMilliseconds: Int(callbackSettings.timeout.milliseconds))
     }
 
     mutating func record(_ job: DeliveryJob, _ result: DeliveryResult, retry: Bool) {
-        guard job.deliveryID >= 1, job.deliveryID <= deliveries.count else { return }
+        guard job.epoch == epoch, job.deliveryID >= 1, job.deliveryID <= deliveries.count else { return }
         var delivery = deliveries[job.deliveryID - 1]
         delivery.attempts.append(DeliveryAttempt(
             number: delivery.attempts.count + 1, at: job.due, status: result.status, error: result.error,
