@@ -23,26 +23,27 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
-        .target(name: "MicroHTTP", dependencies: ["CMicroHTTPD"]),
+        .target(name: "Locking"),
+        .target(name: "MicroHTTP", dependencies: ["CMicroHTTPD", "Locking"]),
         .systemLibrary(
             name: "CCurl",
             path: "Sources/CCurl",
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        .target(name: "CurlClient", dependencies: ["CCurl"]),
+        .target(name: "CurlClient", dependencies: ["CCurl", "Locking"]),
         .target(name: "OrderedJSON"),
         .target(
             name: "K2Sandbox",
             dependencies: [
-                "OrderedJSON",
+                "OrderedJSON", "Locking",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
         ),
         .target(name: "K2API", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox"]),
         .target(name: "AdminAPI", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2API"]),
-        .target(name: "K2MockServer", dependencies: ["MicroHTTP", "CurlClient", "K2Sandbox", "K2API", "AdminAPI"]),
+        .target(name: "K2MockServer", dependencies: ["MicroHTTP", "CurlClient", "Locking", "K2Sandbox", "K2API", "AdminAPI"]),
         .executableTarget(
             name: "k2mock",
             dependencies: [

@@ -1,6 +1,6 @@
 import CCurl
 import Dispatch
-import Synchronization
+import Locking
 
 #if canImport(Glibc)
 import Glibc
@@ -39,7 +39,7 @@ public final class CurlClient: Sendable {
         let continuation: CheckedContinuation<OutboundResult, Never>
     }
 
-    private let queue = Mutex<(jobs: [Job], head: Int, stopping: Bool)>(([], 0, false))
+    private let queue = Locked<(jobs: [Job], head: Int, stopping: Bool)>(([], 0, false))
     private let ready = DispatchSemaphore(value: 0)
     private let workerCount: Int
     private let finished = DispatchSemaphore(value: 0)

@@ -2,7 +2,7 @@ import AdminAPI
 import K2API
 import K2Sandbox
 import MicroHTTP
-import Synchronization
+import Locking
 
 /// A sandbox served over HTTP: the K2 API and the admin API on one listening server. `handle`
 /// is the same entry point without a socket, for in-process tests.
@@ -11,8 +11,8 @@ public final class K2MockServer: Sendable {
     public let runner: SandboxRunner
     private let curl: CurlTransport?
     private let router: Router<RouteHandler>
-    private let server: Mutex<HTTPServer?> = Mutex(nil)
-    private let listeningOrigin: ListeningOrigin
+    private let server = Locked<HTTPServer?>(nil)
+    private let listeningOrigin: Locked<String>
     private let configuration: HTTPServer.Configuration
 
     /// `transport` delivers callbacks; by default libcurl (tests pass a fake).
@@ -28,10 +28,10 @@ public final class K2MockServer: Sendable {
         var configuration = configuration
         configuration.errorResponse = { status, message in K2Responses.error(status, message) }
         self.configuration = configuration
-        let origin = ListeningOrigin("http://\(configuration.host):\(configuration.port)")
+        let origin = Locked("http://\(configuration.host):\(configuration.port)")
         self.listeningOrigin = origin
         var router = Router<RouteHandler>()
-        K2API(sandbox: sandbox, fallbackOrigin: { origin.value.withLock { $0 } }).register(into: &router)
+        K2API(sandbox: sandbox, fallbackOrigin: { origin.withLock { $0 } }).register(into: &router)
         AdminAPI(runner: runner).register(into: &router)
         self.router = router
     }
@@ -46,7 +46,7 @@ public final class K2MockServer: Sendable {
         let port = try http.start()
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         let origin = "http://\(host):\(port)"
-        listeningOrigin.value.withLock { $0 = origin }
+        listeningOrigin.withLock { $0 = origin }
         server.withLock { $0 = http }
         runner.startRealtime()
         return origin
@@ -81,10 +81,4 @@ public final class K2MockServer: Sendable {
             return .respond(K2Responses.notFound(path))
         }
     }
-}
-
-/// The origin the server listens on, known only once it has started (port 0).
-private final class ListeningOrigin: Sendable {
-    let value: Mutex<String>
-    init(_ initial: String) { value = Mutex(initial) }
 }

@@ -1,12 +1,12 @@
 import OrderedJSON
-import Synchronization
+import Locking
 
 /// One running sandbox: the scenario it started from and the state that has grown since,
 /// behind a single lock. Every method is a short critical section, so the server's threads
 /// call it directly; nothing here does I/O (see `SandboxRunner` for delivering callbacks).
 public final class Sandbox: Sendable {
     public let scenario: Scenario
-    private let state: Mutex<SandboxState>
+    private let state: Locked<SandboxState>
     private let monotonicNanoseconds: @Sendable () -> UInt64
     /// Sandbox time when this sandbox was made, for scenarios whose clock has no `start`.
     private let defaultStart: Timestamp
@@ -19,7 +19,7 @@ public final class Sandbox: Sendable {
         self.scenario = scenario
         self.monotonicNanoseconds = monotonicNanoseconds
         self.defaultStart = wallClock()
-        self.state = Mutex(SandboxState.initial(
+        self.state = Locked(SandboxState.initial(
             scenario: scenario, start: scenario.clock.start ?? defaultStart, monotonic: monotonicNanoseconds))
     }
 

@@ -1,5 +1,5 @@
 import CMicroHTTPD
-import Synchronization
+import Locking
 
 #if canImport(Glibc)
 import Glibc
@@ -58,7 +58,7 @@ public final class HTTPServer: Sendable {
 
     public let configuration: Configuration
     private let context: ServerContext
-    private let daemon: Mutex<DaemonHandle?> = Mutex(nil)
+    private let daemon = Locked<DaemonHandle?>(nil)
 
     public init(
         configuration: Configuration,

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Drives a sandbox through time and sends what falls due through a transport. On a manual
 /// clock `advance` runs stage changes and deliveries strictly in due order, awaiting each
@@ -9,7 +9,7 @@ public final class SandboxRunner: Sendable {
     public let sandbox: Sandbox
     private let transport: any CallbackTransport
     private let advancing = AsyncSerialGate()
-    private let realtime: Mutex<Task<Void, Never>?> = Mutex(nil)
+    private let realtime = Locked<Task<Void, Never>?>(nil)
 
     public init(sandbox: Sandbox, transport: any CallbackTransport) {
         self.sandbox = sandbox
@@ -83,7 +83,7 @@ public enum RanEvent: Sendable {
 
 /// Runs async critical sections one at a time, in arrival order, without blocking threads.
 final class AsyncSerialGate: Sendable {
-    private let state = Mutex<(busy: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = Locked<(busy: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func run<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
         await acquire()

@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A value only reachable under its lock: the one way shared state is kept in k2mock.
+///
+/// A pthread mutex rather than `Synchronization.Mutex`: ThreadSanitizer on Linux (Swift 6.3)
+/// does not see `Mutex`'s futex as synchronisation and reports races in an eight-line program
+/// that only increments a `Mutex<Int>` from several threads, so it could not vouch for this
+/// code. It does intercept pthread mutexes. Same cost here: one uncontended lock is an atomic
+/// exchange either way.
+public final class Locked<Value: Sendable>: @unchecked Sendable {
+    private var value: Value
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    public init(_ value: Value) {
+        self.value = value
+        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// Runs `body` with the value, holding the lock; keep it short and never await inside.
+    @inlinable
+    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock()
+        defer { unlock() }
+        return try body(&valueStorage)
+    }
+
+    @usableFromInline
+    var valueStorage: Value {
+        get { value }
+        _modify { yield &value }
+    }
+
+    @usableFromInline
+    func lock() { pthread_mutex_lock(mutex) }
+
+    @usableFromInline
+    func unlock() { pthread_mutex_unlock(mutex) }
+}
