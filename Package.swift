@@ -25,12 +25,8 @@ let package = Package(
         ),
         .target(name: "Locking"),
         .target(name: "MicroHTTP", dependencies: ["CMicroHTTPD", "Locking"]),
-        .systemLibrary(
-            name: "CCurl",
-            path: "Sources/CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
-        ),
+        // libcurl's headers only: CurlClient loads the library with dlopen on first use.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CurlClient", dependencies: ["CCurl", "Locking"]),
         .target(name: "OrderedJSON"),
         .target(

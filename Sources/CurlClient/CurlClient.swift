@@ -47,7 +47,10 @@ public final class CurlClient: Sendable {
     /// `workers`: transfers that may run at once.
     public init(workers: Int = 16) {
         workerCount = max(1, workers)
-        curlGlobalInit
+        guard curlLoaded else {
+            queue.withLock { $0.stopping = true }
+            return
+        }
         for _ in 0..<workerCount {
             let box = Unmanaged.passRetained(self).toOpaque()
             var thread = pthread_t()
@@ -71,7 +74,8 @@ public final class CurlClient: Sendable {
             if accepted {
                 ready.signal()
             } else {
-                continuation.resume(returning: OutboundResult(status: nil, error: "client stopped", latencyMilliseconds: 0))
+                let reason = curlLoaded ? "client stopped" : "libcurl.so.4 could not be loaded (install libcurl4)"
+                continuation.resume(returning: OutboundResult(status: nil, error: reason, latencyMilliseconds: 0))
             }
         }
     }
@@ -82,7 +86,7 @@ public final class CurlClient: Sendable {
             defer { state.stopping = true }
             return state.stopping
         }
-        guard !alreadyStopping else { return }
+        guard !alreadyStopping, curlLoaded else { return }
         for _ in 0..<workerCount { ready.signal() }
         for _ in 0..<workerCount { finished.wait() }
     }
@@ -101,9 +105,9 @@ public final class CurlClient: Sendable {
     }
 
     private func work() {
-        let handle = curl_easy_init()
+        let handle = k2_curl_easy_init()
         defer {
-            curl_easy_cleanup(handle)
+            k2_curl_easy_cleanup(handle)
             finished.signal()
         }
         while true {
@@ -119,10 +123,10 @@ public final class CurlClient: Sendable {
     private func perform(_ request: OutboundRequest, _ handle: UnsafeMutableRawPointer?) -> OutboundResult {
         guard let handle else { return OutboundResult(status: nil, error: "curl_easy_init failed", latencyMilliseconds: 0) }
         var headerList: UnsafeMutablePointer<curl_slist>?
-        for (name, value) in request.headers { headerList = curl_slist_append(headerList, "\(name): \(value)") }
+        for (name, value) in request.headers { headerList = k2_curl_slist_append(headerList, "\(name): \(value)") }
         // No `Expect: 100-continue` round trip for larger bodies.
-        headerList = curl_slist_append(headerList, "Expect:")
-        defer { curl_slist_free_all(headerList) }
+        headerList = k2_curl_slist_append(headerList, "Expect:")
+        defer { k2_curl_slist_free_all(headerList) }
         let started = monotonicNanoseconds()
         let code: CURLcode = request.url.withCString { url in
             request.body.withUnsafeBytes { body in
@@ -135,18 +139,19 @@ public final class CurlClient: Sendable {
                 k2_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
                 k2_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
                 k2_curl_setopt_write(handle, discardBody)
-                return curl_easy_perform(handle)
+                return k2_curl_easy_perform(handle)
             }
         }
         let latency = Double(monotonicNanoseconds() - started) / 1_000_000
         guard code == CURLE_OK else {
-            return OutboundResult(status: nil, error: String(cString: curl_easy_strerror(code)), latencyMilliseconds: latency)
+            return OutboundResult(status: nil, error: String(cString: k2_curl_strerror(code)), latencyMilliseconds: latency)
         }
         return OutboundResult(status: Int(k2_curl_response_code(handle)), error: nil, latencyMilliseconds: latency)
     }
 }
 
-private let curlGlobalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)); return () }()
+/// libcurl loaded and initialised, once per process (Swift runs global initialisers once).
+private let curlLoaded: Bool = k2_curl_load() != 0
 
 private let discardBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { _, size, count, _ in
     size * count

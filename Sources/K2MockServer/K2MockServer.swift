@@ -60,7 +60,7 @@ public final class K2MockServer: Sendable {
         }
         http?.stop()
         runner.stop()
-        curl?.client.shutdown()
+        curl?.shutdown()
     }
 
     /// Answers one request as the server would, without a socket.
