@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "k2mock",
             dependencies: [
-                "K2MockServer", "K2Sandbox",
+                "K2MockServer", "K2Sandbox", "OrderedJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

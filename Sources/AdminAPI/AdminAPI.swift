@@ -30,6 +30,24 @@ public struct AdminAPI: Sendable {
             sandbox.reset()
             return .respond(K2Responses.json(200, clockStatus()))
         }
+        router.add("GET", "/__admin/requests") { _, _ in
+            let entries: [JSON] = sandbox.requests().map { record in
+                ["at": .string(record.at.iso8601()), "method": .string(record.method), "path": .string(record.path),
+                 "status": .int(record.status)]
+            }
+            return .respond(K2Responses.bytes(200, JSON.array(entries).serialized()))
+        }
+        router.add("GET", "/__admin/expectations") { _, _ in
+            let results = sandbox.verify()
+            let answer: JSON = [
+                "passed": .bool(results.allSatisfy(\.passed)),
+                "results": .array(results.map { result in
+                    ["description": .string(result.description), "expected": .int(result.expectation.count),
+                     "actual": .int(result.actual), "passed": .bool(result.passed)]
+                }),
+            ]
+            return .respond(K2Responses.bytes(200, answer.serialized()))
+        }
         router.add("POST", "/__admin/events") { request, _ in
             fireEvent(request)
         }

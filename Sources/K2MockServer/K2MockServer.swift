@@ -40,8 +40,9 @@ public final class K2MockServer: Sendable {
     @discardableResult
     public func start() throws -> String {
         let router = self.router
+        let sandbox = self.sandbox
         let http = HTTPServer(configuration: configuration) { request in
-            K2MockServer.route(request, router: router)
+            K2MockServer.serve(request, router: router, sandbox: sandbox)
         }
         let port = try http.start()
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
@@ -65,7 +66,57 @@ public final class K2MockServer: Sendable {
 
     /// Answers one request as the server would, without a socket.
     public func handle(_ request: HTTPRequest) -> HTTPHandling {
-        K2MockServer.route(request, router: router)
+        K2MockServer.serve(request, router: router, sandbox: sandbox)
+    }
+
+    /// Routes a request; K2 API requests (not `/__admin`) first meet the scenario's faults and
+    /// are then journalled with the status they got.
+    private static func serve(_ request: HTTPRequest, router: Router<RouteHandler>, sandbox: Sandbox) -> HTTPHandling {
+        let path = normalizedPath(request.path)
+        if path.hasPrefix("/__admin/") { return route(request, router: router) }
+        let method = request.method
+        var handling: HTTPHandling
+        let fault = sandbox.fault(method: method, path: path)
+        if let status = fault?.status {
+            let body = fault?.body.map { Array($0.utf8) }
+            handling = .respond(body.map { K2Responses.bytes(status, $0) }
+                ?? K2Responses.error(status, "Fault injected by the scenario"))
+        } else if let latency = fault?.latency {
+            // Served after the delay, off the server's threads, so the request takes effect late too.
+            return .deferred {
+                try? await Task.sleep(nanoseconds: UInt64(max(0, latency.milliseconds)) * 1_000_000)
+                let response = await resolve(route(request, router: router))
+                sandbox.recordRequest(method: method, path: path, status: response.status)
+                return response
+            }
+        } else {
+            handling = route(request, router: router)
+        }
+        if let latency = fault?.latency, fault?.status != nil {
+            let delayed = handling
+            handling = .deferred {
+                try? await Task.sleep(nanoseconds: UInt64(max(0, latency.milliseconds)) * 1_000_000)
+                return await resolve(delayed)
+            }
+        }
+        switch handling {
+        case .respond(let response):
+            sandbox.recordRequest(method: method, path: path, status: response.status)
+            return handling
+        case .deferred(let work):
+            return .deferred {
+                let response = await work()
+                sandbox.recordRequest(method: method, path: path, status: response.status)
+                return response
+            }
+        }
+    }
+
+    private static func resolve(_ handling: HTTPHandling) async -> HTTPResponse {
+        switch handling {
+        case .respond(let response): response
+        case .deferred(let work): await work()
+        }
     }
 
     private static func route(_ request: HTTPRequest, router: Router<RouteHandler>) -> HTTPHandling {

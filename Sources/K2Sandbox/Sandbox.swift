@@ -130,6 +130,53 @@ public final class Sandbox: Sendable {
         }
     }
 
+    /// Journals a K2 API request (the request journal keeps the latest 100,000).
+    public func recordRequest(method: String, path: String, status: Int) {
+        state.withLock { state in
+            if state.requests.count >= 100_000 { state.requests.removeFirst(10_000) }
+            state.requests.append(RequestRecord(at: state.clock.now(), method: method, path: path, status: status))
+        }
+    }
+
+    /// The request journal, oldest first.
+    public func requests() -> [RequestRecord] {
+        state.withLock { $0.requests }
+    }
+
+    /// The fault that applies to this request, if any (each match counts towards `nth`).
+    public func fault(method: String, path: String) -> Fault? {
+        guard !scenario.faults.isEmpty else { return nil }
+        return state.withLock { state in
+            var applies: Fault?
+            for (index, fault) in scenario.faults.enumerated() where fault.matches(method: method, path: path) {
+                state.faultMatches[index, default: 0] += 1
+                if applies == nil, fault.nth == nil || fault.nth == state.faultMatches[index] { applies = fault }
+            }
+            return applies
+        }
+    }
+
+    /// Checks the scenario's expectations against the journals now.
+    public func verify() -> [ExpectationResult] {
+        state.withLock { state in
+            scenario.expectations.map { expectation in
+                let actual: Int
+                switch expectation.subject {
+                case .requests(let method, let path):
+                    actual = state.requests.filter { record in
+                        (method.map { $0.uppercased() == record.method } ?? true) && (path.map { globMatches($0, record.path) } ?? true)
+                    }.count
+                case .callbacks(let outcome, let kind, let url):
+                    actual = state.deliveries.filter { delivery in
+                        (outcome.map { $0 == delivery.outcome.rawValue } ?? true) && (kind.map { $0 == delivery.kind.rawValue } ?? true)
+                            && (url.map { globMatches($0, delivery.url) } ?? true)
+                    }.count
+                }
+                return ExpectationResult(expectation: expectation, actual: actual)
+            }
+        }
+    }
+
     /// The journal: every delivery with every attempt, oldest first.
     public func deliveries() -> [Delivery] {
         state.withLock { $0.deliveries }
@@ -309,6 +356,10 @@ struct SandboxState: Sendable {
     var subscriptions: [ResourceKey] = []
     /// Buygoods transactions received (fired events), for polling.
     var transactionLog: [LoggedTransaction] = []
+    /// K2 API requests, oldest first.
+    var requests: [RequestRecord] = []
+    /// How many requests each fault has matched.
+    var faultMatches: [Int: Int] = [:]
 
     static func initial(scenario: Scenario, start: Timestamp, monotonic: @escaping @Sendable () -> UInt64) -> SandboxState {
         let clock = SandboxClock(mode: scenario.clock.mode, start: start, scale: scenario.clock.scale,

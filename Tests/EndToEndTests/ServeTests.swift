@@ -76,3 +76,25 @@ private let root = #filePath.split(separator: "/", omittingEmptySubsequences: fa
         #expect(body.contains(#""status":"Transferred","destination_type":"Mobile Wallet","origination_time":"2021-01-28T10:00:30.000+03:00""#))
     }
 }
+
+@Suite(.serialized) struct VerifyTests {
+    @Test func verifyExitsZeroOnlyWhenEveryExpectationHolds() throws {
+        let server = try ServerProcess(arguments: ["--scenario", root + "/scenarios/ci-pipeline.yaml"])
+        defer { server.stop() }
+        var result = ServerProcess.run(["verify", "--url", server.origin])
+        #expect(result.status == 1)
+        #expect(result.output.contains("failed: requests POST /api/v1/payments: expected 4, got 0"))
+        #expect(result.output.contains("passed: callbacks outcome=failed: expected 0, got 0"))
+        let client = try RawHTTPClient(port: server.port)
+        let auth = [("Authorization", "Bearer ci-token"), ("Content-Type", "application/json")]
+        let receiver = try CallbackReceiver()
+        defer { receiver.server.stop() }
+        let body = #"{"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":5},"_links":{"callback_url":"\#(receiver.url)"}}"#
+        let statuses = try (1...4).map { _ in try client.request("POST", "/api/v1/payments", headers: auth, body: body).status }
+        #expect(statuses == [201, 201, 503, 201])
+        _ = try client.request("POST", "/__admin/clock/advance", body: #"{"seconds":10}"#)
+        result = ServerProcess.run(["verify", "--url", server.origin])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(ServerProcess.run(["verify", "--url", "http://127.0.0.1:1"]).status == 2)
+    }
+}

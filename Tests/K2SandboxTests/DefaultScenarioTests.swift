@@ -32,7 +32,7 @@ import Testing
 }
 
 @Suite struct ShippedScenarioTests {
-    @Test(arguments: ["default", "happy-path", "failures", "slow-day"])
+    @Test(arguments: ["default", "happy-path", "failures", "slow-day", "ci-pipeline"])
     func everyShippedScenarioIsValid(_ name: String) throws {
         _ = try ScenarioLoader().load(path: DefaultScenarioTests.root + "/scenarios/\(name).yaml")
     }

@@ -211,3 +211,42 @@ private let fixture = #"{"data":{"id":"abc","type":"payment","attributes":{"stat
         }
     }
 }
+
+@Suite struct FaultAndExpectScenarioTests {
+    @Test func readsFaultsAndExpectations() throws {
+        let scenario = try loader([:]).load(text: """
+            version: 1
+            faults:
+              - { match: { method: post, path: /api/v1/payments }, nth: 3, respond: { status: 503 } }
+              - { match: { path: "/api/v1/payments/*" }, latency: 200ms }
+            expect:
+              - { requests: { method: POST, path: /api/v1/payments }, count: 1 }
+              - { callbacks: { outcome: delivered }, count: 2 }
+            """, path: "f.yaml")
+        #expect(scenario.faults == [Fault(method: "POST", path: "/api/v1/payments", nth: 3, status: 503),
+                                    Fault(path: "/api/v1/payments/*", latency: TimeSpan(milliseconds: 200))])
+        #expect(scenario.expectations.map(\.count) == [1, 2])
+        #expect(scenario.expectations.map(\.source) == ["f.yaml:6", "f.yaml:7"])
+    }
+
+    @Test func refusesFaultsThatDoNothingAndExpectationsWithoutACount() {
+        do {
+            _ = try loader([:]).load(text: """
+                version: 1
+                faults:
+                  - { match: { path: /x } }
+                  - { respond: { status: 999 } }
+                expect:
+                  - { requests: { path: /x } }
+                  - { callbacks: { outcome: lost }, count: 1 }
+                """, path: "f.yaml")
+            Issue.record("expected errors")
+        } catch {
+            let lines = error.issues.map(\.description)
+            #expect(lines.contains("f.yaml:3:5: a faults entry needs respond (a status) or latency"))
+            #expect(lines.contains { $0.hasPrefix("f.yaml:4:26: faults.respond.status must be a whole number from 100 to 599") })
+            #expect(lines.contains("f.yaml:6:5: an expect entry needs requests or callbacks, and count"))
+            #expect(lines.contains("f.yaml:7:29: expect.callbacks.outcome must be pending, delivered or failed"))
+        }
+    }
+}

@@ -16,6 +16,10 @@ public struct Scenario: Sendable {
     public var callbacks: CallbackSettings
     /// Webhook events fired at offsets from the start.
     public var events: [ScriptedEvent] = []
+    /// Scripted misbehaviour of the API.
+    public var faults: [Fault] = []
+    /// What `k2mock verify` checks.
+    public var expectations: [Expectation] = []
 
     public init(
         source: String, seed: UInt64? = nil, clock: ClockSettings = ClockSettings(),

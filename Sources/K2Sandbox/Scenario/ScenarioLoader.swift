@@ -12,10 +12,10 @@ public struct ScenarioLoader: Sendable {
     }
 
     /// Top-level keys this version understands.
-    static let topLevelKeys = ["version", "seed", "clock", "credentials", "tokens", "fixtures", "timelines", "callbacks", "events"]
+    static let topLevelKeys = ["version", "seed", "clock", "credentials", "tokens", "fixtures", "timelines", "callbacks", "events", "faults", "expect"]
     /// Keys of the public scenario format that this version does not implement yet: named so
     /// the error says so, instead of calling them unknown.
-    static let plannedKeys = ["faults", "expect"]
+    static let plannedKeys: [String] = []
 
     public func load(path: String) throws(ScenarioError) -> Scenario {
         guard let bytes = readFile(path) else {
@@ -74,6 +74,10 @@ public struct ScenarioLoader: Sendable {
                 scenario.callbacks = parseCallbacks(value, reader: reader)
             case "events":
                 scenario.events = parseEvents(value, reader: reader)
+            case "faults":
+                scenario.faults = parseFaults(value, reader: reader)
+            case "expect":
+                scenario.expectations = parseExpectations(value, reader: reader, path: path)
             default:
                 reader.fail(keyNode, "'\(key)' is part of the scenario format but not supported by this version of k2mock yet")
             }
@@ -215,6 +219,85 @@ public struct ScenarioLoader: Sendable {
             }
         }
         return settings
+    }
+
+    /// `{match: {method, path}, nth, respond: {status, body}, latency}`.
+    private func parseFaults(_ node: Node, reader: YAMLReader) -> [Fault] {
+        var faults: [Fault] = []
+        for item in reader.sequence(node, "faults") ?? [] {
+            guard let pairs = reader.mapping(item, "a faults entry", allowed: ["match", "nth", "respond", "latency"]) else { continue }
+            var fault = Fault()
+            for (key, _, value) in pairs {
+                switch key {
+                case "match":
+                    for (field, _, fieldValue) in reader.mapping(value, "faults.match", allowed: ["method", "path"]) ?? [] {
+                        if field == "method" { fault.method = reader.string(fieldValue, "faults.match.method")?.uppercased() }
+                        else { fault.path = reader.string(fieldValue, "faults.match.path") }
+                    }
+                case "nth": fault.nth = reader.integer(value, "faults.nth", range: 1...1_000_000).map { Int($0) }
+                case "respond":
+                    for (field, _, fieldValue) in reader.mapping(value, "faults.respond", allowed: ["status", "body"]) ?? [] {
+                        if field == "status" { fault.status = reader.integer(fieldValue, "faults.respond.status", range: 100...599).map { Int($0) } }
+                        else { fault.body = reader.string(fieldValue, "faults.respond.body") }
+                    }
+                default: fault.latency = reader.duration(value, "faults.latency")
+                }
+            }
+            if fault.status == nil, fault.latency == nil {
+                reader.fail(item, "a faults entry needs respond (a status) or latency")
+                continue
+            }
+            faults.append(fault)
+        }
+        return faults
+    }
+
+    /// `{requests: {method, path}, count}` or `{callbacks: {outcome, kind, url}, count}`.
+    private func parseExpectations(_ node: Node, reader: YAMLReader, path: String) -> [Expectation] {
+        var expectations: [Expectation] = []
+        for item in reader.sequence(node, "expect") ?? [] {
+            guard let pairs = reader.mapping(item, "an expect entry", allowed: ["requests", "callbacks", "count"]) else { continue }
+            var subject: Expectation.Subject?
+            var count: Int?
+            for (key, _, value) in pairs {
+                switch key {
+                case "requests":
+                    var method: String?, pattern: String?
+                    for (field, _, fieldValue) in reader.mapping(value, "expect.requests", allowed: ["method", "path"]) ?? [] {
+                        if field == "method" { method = reader.string(fieldValue, "expect.requests.method") }
+                        else { pattern = reader.string(fieldValue, "expect.requests.path") }
+                    }
+                    subject = .requests(method: method, path: pattern)
+                case "callbacks":
+                    var outcome: String?, kind: String?, url: String?
+                    for (field, _, fieldValue) in reader.mapping(value, "expect.callbacks", allowed: ["outcome", "kind", "url"]) ?? [] {
+                        let text = reader.string(fieldValue, "expect.callbacks.\(field)")
+                        switch field {
+                        case "outcome":
+                            if let text, !["pending", "delivered", "failed"].contains(text) {
+                                reader.fail(fieldValue, "expect.callbacks.outcome must be pending, delivered or failed")
+                            }
+                            outcome = text
+                        case "kind":
+                            if let text, !["callback", "webhook"].contains(text) {
+                                reader.fail(fieldValue, "expect.callbacks.kind must be callback or webhook")
+                            }
+                            kind = text
+                        default: url = text
+                        }
+                    }
+                    subject = .callbacks(outcome: outcome, kind: kind, url: url)
+                default: count = reader.integer(value, "expect.count", range: 0...1_000_000_000).map { Int($0) }
+                }
+            }
+            guard let subject, let count else {
+                reader.fail(item, "an expect entry needs requests or callbacks, and count")
+                continue
+            }
+            let line = item.mark?.line ?? 1
+            expectations.append(Expectation(subject: subject, count: count, source: "\(path):\(line)"))
+        }
+        return expectations
     }
 
     /// `{delay, duplicates, bad_signature}`: deliberate misbehaviour of a delivery.

@@ -1,0 +1,83 @@
+import ArgumentParser
+import OrderedJSON
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `k2mock verify`: ask a running server whether its scenario's `expect` entries hold.
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a running server's scenario expectations; exit 0 only if all hold.")
+
+    @Option(help: "The running k2mock's origin.")
+    var url = "http://127.0.0.1:8080"
+
+    func run() throws {
+        guard let (host, port) = parseOrigin(url) else {
+            throw ValidationError("--url must look like http://HOST:PORT")
+        }
+        let body: [UInt8]
+        do {
+            body = try httpGet(host: host, port: port, path: "/__admin/expectations")
+        } catch {
+            printError("k2mock verify: cannot reach \(url): \(error)")
+            throw ExitCode(2)
+        }
+        guard let answer = try? JSON.parse(body), let results = answer["results"]?.arrayValue else {
+            printError("k2mock verify: \(url) did not answer like a k2mock")
+            throw ExitCode(2)
+        }
+        for result in results {
+            let passed = result["passed"]?.boolValue == true
+            printLine("\(passed ? "passed" : "failed"): \(result["description"]?.stringValue ?? "")")
+        }
+        if results.isEmpty { printLine("no expectations in the scenario") }
+        if answer["passed"]?.boolValue != true { throw ExitCode(1) }
+    }
+}
+
+private func parseOrigin(_ url: String) -> (String, UInt16)? {
+    guard url.hasPrefix("http://") else { return nil }
+    let rest = url.dropFirst(7).split(separator: "/", maxSplits: 1).first ?? ""
+    let parts = rest.split(separator: ":")
+    guard parts.count == 2, let port = UInt16(parts[1]) else { return nil }
+    let host = parts[0] == "localhost" ? "127.0.0.1" : String(parts[0])
+    return (host, port)
+}
+
+private struct HTTPGetError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A one-shot HTTP/1.0 GET over IPv4: all `verify` needs, without a client library.
+private func httpGet(host: String, port: UInt16, path: String) throws -> [UInt8] {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw HTTPGetError(description: "socket failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw HTTPGetError(description: "bad host \(host)") }
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw HTTPGetError(description: "connection refused") }
+    let request = Array("GET \(path) HTTP/1.0\r\nHost: \(host):\(port)\r\n\r\n".utf8)
+    _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+    var response: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = recv(fd, &chunk, chunk.count, 0)
+        if count <= 0 { break }
+        response.append(contentsOf: chunk[..<count])
+    }
+    guard let split = response.firstRange(of: Array("\r\n\r\n".utf8)) else {
+        throw HTTPGetError(description: "no HTTP response")
+    }
+    let head = String(decoding: response[..<split.lowerBound], as: UTF8.self)
+    guard head.hasPrefix("HTTP/1.") && head.dropFirst(9).hasPrefix("200") else {
+        throw HTTPGetError(description: head.split(separator: "\r\n").first.map(String.init) ?? "bad response")
+    }
+    return Array(response[split.upperBound...])
+}
