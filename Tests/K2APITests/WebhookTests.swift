@@ -138,3 +138,26 @@ private func event(_ at: Int, _ topic: WebhookTopic, _ resource: JSON = [:], qui
         #expect(transport.sent.allSatisfy { $0.due == Timestamp(iso8601: "2021-01-28T10:00:10+03:00") })
     }
 }
+
+@Suite struct DarajaPayloadTests {
+    @Test func subscriptionsWithDarajaPayloadGetSafaricomsFormat() async throws {
+        let transport = FakeTransport()
+        let server = makeServer(transport: transport)
+        _ = try await server.create("/api/v2/webhook_subscriptions",
+            #"{"event_type":"buygoods_transaction_received","url":"https://hooks.test/daraja","scope":"company","enable_daraja_payload":true}"#)
+        _ = try await server.create("/api/v2/webhook_subscriptions",
+            #"{"event_type":"buygoods_transaction_received","url":"https://hooks.test/k2","scope":"company","enable_daraja_payload":false}"#)
+        _ = await server.send("POST", "/__admin/events", body: #"{"topic":"buygoods_transaction_received","resource":{"amount":"250.0","till_number":"555555"}}"#)
+        let daraja = try JSON.parse(try #require(transport.sent.first { $0.url == "https://hooks.test/daraja" }).body)
+        #expect(daraja.objectValue?.keys.first == "TransactionType")
+        #expect(daraja["TransactionType"] == "Buygoods")
+        #expect(daraja["TransAmount"] == "250.0")
+        #expect(daraja["BusinessShortCode"] == "555555")
+        #expect(daraja["TransTime"] == "20210128100000")
+        #expect(daraja["MSISDN"] == "+254999999999")
+        #expect(daraja["ThirdPartyTransID"] == "" && daraja["ThirdPartyTransId"] == "")
+        let envelope = try JSON.parse(try #require(transport.sent.first { $0.url == "https://hooks.test/k2" }).body)
+        #expect(envelope["topic"] == "buygoods_transaction_received")
+        #expect(envelope["event"]?["resource"]?["reference"] == daraja["TransID"])
+    }
+}

@@ -96,8 +96,9 @@ extension SandboxState {
                 "_links": ["self": .string(origin.url + "/webhook_events/" + eventID),
                            "resource": .string(origin.url + "/" + event.topic.resourceCollection + "/" + (resource["id"]?.stringValue ?? resourceID))],
             ]
+            let daraja = request.darajaPayload ? event.topic.darajaPayload(resource, at: due) : nil
             deliveryIDs += addDeliveries(.webhook, subject: event.topic.rawValue, subjectID: eventID, url: request.url,
-                                         body: envelope.serialized(), apiKey: apiKey, at: due, quirks: event.quirks)
+                                         body: (daraja ?? envelope).serialized(), apiKey: apiKey, at: due, quirks: event.quirks)
         }
         if event.topic == .buygoodsTransactionReceived {
             transactionLog.append(LoggedTransaction(at: due, till: till, resource: resource))

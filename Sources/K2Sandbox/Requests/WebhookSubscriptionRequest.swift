@@ -7,6 +7,8 @@ public struct WebhookSubscriptionRequest: Sendable {
     /// `till` or `company`, lowercased (PHP sends `Company`).
     let scope: String
     let scopeReference: String?
+    /// Events in Safaricom's C2B (Daraja) format instead of K2's envelope.
+    let darajaPayload: Bool
 
     public init(body: JSONObject) throws(RequestError) {
         let reader = BodyReader(body)
@@ -24,8 +26,8 @@ public struct WebhookSubscriptionRequest: Sendable {
         if scope == "till", (scopeReference ?? "").isEmpty {
             throw RequestError("scope_reference (the till number) is required for scope till")
         }
-        if body["enable_daraja_payload"]?.boolValue == true,
-           !["buygoods_transaction_received", "b2b_transaction_received"].contains(eventType) {
+        darajaPayload = body["enable_daraja_payload"]?.boolValue == true
+        if darajaPayload, !["buygoods_transaction_received", "b2b_transaction_received"].contains(eventType) {
             throw RequestError("enable_daraja_payload is only for buygoods_transaction_received and b2b_transaction_received")
         }
     }

@@ -93,6 +93,26 @@ public enum WebhookTopic: String, Sendable, CaseIterable {
     }
 }
 
+extension WebhookTopic {
+    /// The event in Safaricom's C2B confirmation format, for subscriptions made with
+    /// `enable_daraja_payload` (k2-api.md §6). Both spellings of the third-party id key are
+    /// sent: the Node and Ruby SDKs disagree on it.
+    func darajaPayload(_ resource: JSONObject, at time: Timestamp) -> JSON? {
+        guard self == .buygoodsTransactionReceived || self == .b2bTransactionReceived else { return nil }
+        let digits = time.iso8601(fractional: false).filter { $0.isNumber }.prefix(14)
+        let sender: JSON = self == .b2bTransactionReceived
+            ? (resource["sending_till"] ?? .null) : (resource["sender_phone_number"] ?? .null)
+        return [
+            "TransactionType": self == .b2bTransactionReceived ? "Organization To Organization Transfer" : "Buygoods",
+            "TransID": resource["reference"] ?? .null, "TransTime": .string(String(digits)),
+            "TransAmount": resource["amount"] ?? .null, "BusinessShortCode": resource["till_number"] ?? .null,
+            "BillRefNumber": "", "InvoiceNumber": "", "OrgAccountBalance": "", "ThirdPartyTransID": "",
+            "ThirdPartyTransId": "", "MSISDN": sender, "FirstName": resource["sender_first_name"] ?? .null,
+            "MiddleName": resource["sender_middle_name"] ?? .null, "LastName": resource["sender_last_name"] ?? .null,
+        ]
+    }
+}
+
 /// How a delivery misbehaves on purpose, so an integrator's handler meets what it must survive:
 /// late, repeated or badly signed deliveries. Order can be swapped by delaying an earlier one.
 public struct DeliveryQuirks: Sendable, Equatable {
