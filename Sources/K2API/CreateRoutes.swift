@@ -27,10 +27,11 @@ struct CreateRoutes: Sendable {
         // Ruby `null`, Node `{}`: none is read.
         router.add("POST", "/api/v2/payment_links/:id/cancel", api.authenticated { _, parameters, _ in
             let id = parameters["id"] ?? ""
-            guard api.sandbox.cancelPaymentLink(id) else {
-                return K2Responses.error(404, "No payment_link with id \(id)")
+            switch api.sandbox.cancelPaymentLink(id) {
+            case .cancelled: return K2Responses.bytes(200, Array(#"{"message":"Payment link cancelled."}"#.utf8))
+            case .notFound: return K2Responses.error(404, "No payment_link with id \(id)")
+            case .alreadyPaid: return K2Responses.error(400, "Payment link has been paid and can no longer be cancelled")
             }
-            return K2Responses.bytes(200, Array(#"{"message":"Payment link cancelled."}"#.utf8))
         })
     }
 

@@ -240,9 +240,12 @@ public final class Sandbox: Sendable {
         return try result.get()
     }
 
-    /// Cancels a payment link; false when there is no such link.
-    public func cancelPaymentLink(_ id: String) -> Bool {
-        state.withLock { $0.cancelPaymentLink(id) }
+    /// Cancels a payment link.
+    public func cancelPaymentLink(_ id: String) -> PaymentLinkCancellation {
+        state.withLock { state in
+            state.runDueTransitions()
+            return state.cancelPaymentLink(id)
+        }
     }
 
     /// The rendered body of a resource, if it exists (ids compare case-insensitively).
@@ -258,6 +261,13 @@ public final class Sandbox: Sendable {
     public static func wallClockNow() -> Timestamp {
         Timestamp(milliseconds: wallMilliseconds())
     }
+}
+
+/// What came of cancelling a payment link.
+public enum PaymentLinkCancellation: Sendable {
+    case cancelled
+    case notFound
+    case alreadyPaid
 }
 
 /// What `Sandbox.nextStep` found due.

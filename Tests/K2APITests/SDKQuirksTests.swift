@@ -75,3 +75,41 @@ import Testing
         #expect(unknown.json?["error_message"] == "destination_reference 'nope' is not a known merchant_wallet")
     }
 }
+
+@Suite struct PaymentLinkTests {
+    private let auth = [("Authorization", "Bearer \(docsToken)"), ("Content-Type", "application/json")]
+    private func link(_ amount: Int) -> String {
+        #"{"till_number":"65328","currency":"KES","amount":\#(amount),"payment_reference":"INV-1","note":"TV","_links":{"callback_url":"https://cb.test/link"}}"#
+    }
+
+    @Test func aLinkPaidByARuleCallsBackWithThePaidShape() async throws {
+        let transport = FakeTransport()
+        let server = makeServer(transport: transport)
+        let path = try await server.create("/api/v2/payment_links", link(202))
+        #expect(await server.get(path)["data"]?["attributes"]?["payment_link"]?["status"] == "Active")
+        _ = await server.advance(5)
+        let paid = try #require(await server.get(path)["data"]?["attributes"]?["payment_link"])
+        #expect(paid["status"] == "Paid" && paid["payment_link_status"] == "Paid")
+        #expect(paid["transaction_reference"]?.stringValue?.count == 10)
+        #expect(paid["sender_phone_number"] == .number("254999999999"))
+        #expect(paid["origination_time"] == "2021-01-28T10:00:05.000+03:00")
+        #expect(transport.sent.map(\.url) == ["https://cb.test/link"])
+        let cancel = await server.send("POST", path + "/cancel", headers: auth)
+        #expect(cancel.status == 400)
+        #expect(cancel.json?["error_message"] == "Payment link has been paid and can no longer be cancelled")
+    }
+
+    @Test func aLinkCancelledBeforeItsPaymentIsNeverPaid() async throws {
+        let transport = FakeTransport()
+        let server = makeServer(transport: transport)
+        let path = try await server.create("/api/v2/payment_links", link(202))
+        _ = await server.advance(2)
+        #expect(await server.send("POST", path + "/cancel", headers: auth).status == 200)
+        _ = await server.advance(60)
+        #expect(await server.get(path)["data"]?["attributes"]?["payment_link"]?["status"] == "Cancelled")
+        #expect(transport.sent.isEmpty)
+        let other = try await server.create("/api/v2/payment_links", link(500))
+        _ = await server.advance(86_400)
+        #expect(await server.get(other)["data"]?["attributes"]?["payment_link"]?["status"] == "Active", "unpaid by default")
+    }
+}

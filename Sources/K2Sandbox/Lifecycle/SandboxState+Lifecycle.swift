@@ -40,6 +40,8 @@ extension SandboxState {
 
     private mutating func apply(_ transition: ScheduledTransition, at due: Timestamp) -> Transition? {
         guard var resource = resources[transition.key], var lifecycle = resource.lifecycle else { return nil }
+        // A cancelled payment link is never paid.
+        if case .paymentLink(_, _, _, let cancelledAt?)? = resource.record, cancelledAt <= due { return nil }
         lifecycle.reach(transition.step, at: due)
         resource.lifecycle = lifecycle
         resource.render()
@@ -209,8 +211,11 @@ extension SandboxState {
             facts.metadata = reversal.metadata.stringValues
         case .paymentLink(let link):
             kind = .paymentLink
-            record = .paymentLink(link, linkID: ids.uuid(), cancelledAt: nil)
+            record = .paymentLink(link, linkID: ids.uuid(), transactionReference: ids.reference(length: 10), cancelledAt: nil)
             facts = MatchFacts(kind: kind)
+            facts.amountsCents = [link.amount.cents]
+            facts.tillNumber = link.tillNumber
+            facts.metadata = link.metadata.stringValues
         case .webhookSubscription(let subscription):
             kind = .webhookSubscription
             record = .webhookSubscription(subscription)
@@ -226,7 +231,7 @@ extension SandboxState {
             facts.metadata = incoming.metadata.stringValues
         }
         let key = ResourceKey(kind: kind, id: id)
-        var lifecycle: Lifecycle? = kind == .paymentLink ? Lifecycle(createdAt: now, timeline: []) : nil
+        var lifecycle: Lifecycle?
         var quirks = DeliveryQuirks()
         if !Stage.allowed(for: kind).isEmpty {
             let (timeline, ruleQuirks) = timelines.plan(for: facts)
@@ -248,16 +253,18 @@ extension SandboxState {
         return (kind, id)
     }
 
-    /// Cancels a payment link; false when there is no such link.
-    mutating func cancelPaymentLink(_ id: String) -> Bool {
+    /// Cancels a payment link (again is fine; once paid it is too late).
+    mutating func cancelPaymentLink(_ id: String) -> PaymentLinkCancellation {
         let key = ResourceKey(kind: .paymentLink, id: id)
-        guard var resource = resources[key], case .paymentLink(let request, let linkID, let cancelled)? = resource.record else {
-            return false
+        guard var resource = resources[key],
+              case .paymentLink(let request, let linkID, let reference, let cancelled)? = resource.record else {
+            return .notFound
         }
-        resource.record = .paymentLink(request, linkID: linkID, cancelledAt: cancelled ?? clock.now())
+        if cancelled == nil, resource.lifecycle?.stage == .paid { return .alreadyPaid }
+        resource.record = .paymentLink(request, linkID: linkID, transactionReference: reference, cancelledAt: cancelled ?? clock.now())
         resource.render()
         resources[key] = resource
-        return true
+        return .cancelled
     }
 
     /// A merchant bank account or wallet by its id or `account_reference`.

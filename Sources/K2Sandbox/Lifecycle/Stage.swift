@@ -6,6 +6,8 @@ public enum Stage: String, Sendable, CaseIterable {
     case transferred = "Transferred"
     case success = "Success"
     case failed = "Failed"
+    /// A payment link a customer paid.
+    case paid = "Paid"
 
     /// The stages a kind may use in a timeline; empty for kinds without a lifecycle.
     public static func allowed(for kind: ResourceKind) -> [Stage] {
@@ -13,6 +15,7 @@ public enum Stage: String, Sendable, CaseIterable {
         case .payment, .sendMoney, .settlementTransfer: [.pending, .processed, .transferred, .failed]
         case .incomingPayment, .polling, .transactionSmsNotification: [.pending, .success, .failed]
         case .reversal: [.pending, .processed, .failed]
+        case .paymentLink: [.pending, .paid]
         default: []
         }
     }
@@ -21,7 +24,7 @@ public enum Stage: String, Sendable, CaseIterable {
     /// `Processed` is a way station; a reversal ends there.
     public func isFinal(for kind: ResourceKind) -> Bool {
         switch self {
-        case .transferred, .success, .failed: true
+        case .transferred, .success, .failed, .paid: true
         case .processed: kind == .reversal
         case .pending: false
         }

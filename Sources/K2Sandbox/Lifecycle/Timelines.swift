@@ -20,6 +20,8 @@ public struct Timelines: Sendable, Equatable {
         .polling: [.init(after: .zero, stage: .pending), .init(after: .seconds(2), stage: .success)],
         .transactionSmsNotification: [.init(after: .zero, stage: .pending), .init(after: .seconds(2), stage: .success)],
         .reversal: [.init(after: .zero, stage: .pending), .init(after: .seconds(5), stage: .processed)],
+        // Nobody pays a link unless a scenario rule says so.
+        .paymentLink: [.init(after: .zero, stage: .pending)],
     ]
 
     public func timeline(for facts: MatchFacts) -> [TimelineStep] {

@@ -15,7 +15,7 @@ enum ResourceRecord: Sendable {
     case polling(PollingRequest, transactions: [JSON])
     case smsNotification(SMSNotificationRequest)
     case reversal(ReversalRequest, reference: String)
-    case paymentLink(PaymentLinkRequest, linkID: String, cancelledAt: Timestamp?)
+    case paymentLink(PaymentLinkRequest, linkID: String, transactionReference: String, cancelledAt: Timestamp?)
 }
 
 extension ResourceRecord {
@@ -31,7 +31,7 @@ extension ResourceRecord {
         case .polling(let request, _): request.callbackURL
         case .smsNotification(let request): request.callbackURL
         case .reversal(let request, _): request.callbackURL
-        case .paymentLink(let request, _, _): request.callbackURL
+        case .paymentLink(let request, _, _, _): request.callbackURL
         }
     }
 }
@@ -181,16 +181,25 @@ func renderDocument(kind: ResourceKind, id: String, record: ResourceRecord, life
             "_links": ["callback_url": request.callbackURL.map(JSON.string) ?? .null, "self": ""],
         ] as JSON)
 
-    case .paymentLink(let request, let linkID, let cancelledAt):
+    case .paymentLink(let request, let linkID, let transactionReference, let cancelledAt):
         let createdAt = lifecycle?.createdAt ?? Timestamp(milliseconds: 0)
-        let linkStatus: JSON = cancelledAt == nil ? "Active" : "Cancelled"
+        let paidAt = cancelledAt == nil ? lifecycle?.time(of: .paid) : nil
+        let linkStatus: JSON = paidAt != nil ? "Paid" : cancelledAt == nil ? "Active" : "Cancelled"
+        // The view guide's keys and the paid callback's, together (k2-api.md §5.11).
+        var link: JSON = ["payment_link_status": linkStatus, "status": linkStatus,
+                          "expires_at": .string((createdAt + .seconds(7 * 86_400)).iso8601()),
+                          "initiator_name": "Demo Merchant", "link": .string("/links/" + linkID)]
+        if let paidAt, case .object(var object) = link {
+            object["transaction_reference"] = .string(transactionReference)
+            object["sender_phone_number"] = .number("254999999999")
+            object["origination_time"] = .string(paidAt.iso8601())
+            link = .object(object)
+        }
         document = ResourceDocument(id: id, type: kind.rawValue, attributes: [
             "status": "Processed", "created_at": .string(created), "till_name": "Demo Merchant",
             "till_number": .string(request.tillNumber), "payment_reference": request.paymentReference.map(JSON.string) ?? .null,
             "currency": "KES", "amount": .string(request.amount.decimalString), "note": request.note.map(JSON.string) ?? .null,
-            "payment_link": ["payment_link_status": linkStatus, "status": linkStatus,
-                             "expires_at": .string((createdAt + .seconds(7 * 86_400)).iso8601()),
-                             "initiator_name": "Demo Merchant", "link": .string("/links/" + linkID)],
+            "payment_link": link,
             "errors": nil, "metadata": .object(request.metadata),
             "_links": ["callback_url": request.callbackURL.map(JSON.string) ?? .null, "self": ""],
         ] as JSON)

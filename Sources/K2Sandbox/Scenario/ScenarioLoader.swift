@@ -389,6 +389,7 @@ public struct ScenarioLoader: Sendable {
     /// Kinds that have timelines, by the names scenario files use.
     private static let timelineKinds: [ResourceKind] = [
         .payment, .sendMoney, .incomingPayment, .settlementTransfer, .polling, .transactionSmsNotification, .reversal,
+        .paymentLink,
     ]
 
     private func parseTimelines(_ node: Node, reader: YAMLReader) -> Timelines {
