@@ -28,7 +28,7 @@ timelines:
 YAML
 echo '{}' > "$OUT/empty.json"
 "$OUT/c-baseline" $SINK "$OUT/empty.json" sink &
-"$BIN" serve --port $PORT --scenario "$SCENARIO" >/dev/null &
+"$BIN" serve --port $PORT --scenario "$SCENARIO" >/dev/null 2>&1 &
 until curl -sf -o /dev/null http://127.0.0.1:$PORT/__admin/health; do :; done
 python3 - "$PORT" "$SINK" "$N" <<'PY'
 import http.client, json, statistics, sys, threading, time

@@ -30,7 +30,7 @@ echo "== start-up: exec to first answered request (ms), 10 runs"
 starts=()
 for _ in $(seq 10); do
   t0=$(now_ns)
-  "$BIN" serve --port $K2PORT >/dev/null & pid=$!
+  "$BIN" serve --port $K2PORT >/dev/null 2>&1 & pid=$!
   wait_up "http://127.0.0.1:$K2PORT$PAYMENT" $pid
   t1=$(now_ns)
   kill $pid; wait $pid 2>/dev/null || true
@@ -51,7 +51,7 @@ printf 'one curl against a running server (the floor of this method): %s ms\n' \
   "$(printf '%s\n' "${floor[@]}" | median | awk '{printf "%.1f", $1/1000}')"
 
 echo "== idle RSS"
-"$BIN" serve --port $K2PORT >/dev/null & pid=$!
+"$BIN" serve --port $K2PORT >/dev/null 2>&1 & pid=$!
 wait_up "http://127.0.0.1:$K2PORT$PAYMENT" $pid
 curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$K2PORT$PAYMENT" > "$OUT/body.json"
 sleep 0.5
@@ -82,7 +82,7 @@ rm -f "$OUT/wrk.txt"
 for round in $(seq "$ROUNDS"); do
   echo " round $round"
   run_wrk c "$OUT/c-baseline $CPORT $OUT/c-body.json" $CPORT "$PAYMENT"
-  run_wrk k2mock "$BIN serve --port $K2PORT" $K2PORT "$PAYMENT"
+  run_wrk k2mock "$BIN serve --port $K2PORT" $K2PORT "$PAYMENT" 2>/dev/null
 done
 c_rps=$(awk '$1=="c" {print $2}' "$OUT/wrk.txt" | median)
 k_rps=$(awk '$1=="k2mock" {print $2}' "$OUT/wrk.txt" | median)

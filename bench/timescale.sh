@@ -20,7 +20,7 @@ timelines:
     - { after: 30s, stage: Processed }
     - { after: 90s, stage: Transferred }
 YAML
-"$BIN" serve --port $PORT --scenario "$SCENARIO" --clock real --time-scale 100 >/dev/null & 
+"$BIN" serve --port $PORT --scenario "$SCENARIO" --clock real --time-scale 100 >/dev/null 2>&1 & 
 until curl -sf -o /dev/null http://127.0.0.1:$PORT/__admin/health; do :; done
 python3 - "$PORT" <<'PY'
 import http.client, json, sys, time

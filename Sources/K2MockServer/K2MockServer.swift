@@ -14,13 +14,15 @@ public final class K2MockServer: Sendable {
     private let server = Locked<HTTPServer?>(nil)
     private let listeningOrigin: Locked<String>
     private let configuration: HTTPServer.Configuration
+    private let log: RequestLog
 
     /// `transport` delivers callbacks; by default libcurl (tests pass a fake).
     public init(
         sandbox: Sandbox, configuration: HTTPServer.Configuration = HTTPServer.Configuration(),
-        transport: (any CallbackTransport)? = nil
+        transport: (any CallbackTransport)? = nil, log: RequestLog = RequestLog(format: .none)
     ) {
         self.sandbox = sandbox
+        self.log = log
         let curl = transport == nil ? CurlTransport() : nil
         self.curl = curl
         let runner = SandboxRunner(sandbox: sandbox, transport: transport ?? curl!)
@@ -40,10 +42,11 @@ public final class K2MockServer: Sendable {
     @discardableResult
     public func start() throws -> String {
         let router = self.router
-        let sandbox = self.sandbox
+        let sandbox = self.sandbox, log = self.log
         let http = HTTPServer(configuration: configuration) { request in
-            K2MockServer.serve(request, router: router, sandbox: sandbox)
+            K2MockServer.serve(request, router: router, sandbox: sandbox, log: log)
         }
+        log.start()
         let port = try http.start()
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         let origin = "http://\(host):\(port)"
@@ -62,18 +65,23 @@ public final class K2MockServer: Sendable {
         http?.stop()
         runner.stop()
         curl?.shutdown()
+        log.stop()
     }
 
     /// Answers one request as the server would, without a socket.
     public func handle(_ request: HTTPRequest) -> HTTPHandling {
-        K2MockServer.serve(request, router: router, sandbox: sandbox)
+        K2MockServer.serve(request, router: router, sandbox: sandbox, log: log)
     }
 
     /// Routes a request; K2 API requests (not `/__admin`) first meet the scenario's faults and
     /// are then journalled with the status they got.
-    private static func serve(_ request: HTTPRequest, router: Router<RouteHandler>, sandbox: Sandbox) -> HTTPHandling {
+    private static func serve(_ request: HTTPRequest, router: Router<RouteHandler>, sandbox: Sandbox, log: RequestLog) -> HTTPHandling {
         let path = normalizedPath(request.path)
         if path.hasPrefix("/__admin/") { return route(request, router: router) }
+        let record: @Sendable (Int) -> Void = { status in
+            let at = sandbox.recordRequest(method: request.method, path: path, status: status)
+            log.log(at: at, method: request.method, path: path, status: status)
+        }
         let method = request.method
         var handling: HTTPHandling
         let fault = sandbox.fault(method: method, path: path)
@@ -86,7 +94,7 @@ public final class K2MockServer: Sendable {
             return .deferred {
                 try? await Task.sleep(nanoseconds: UInt64(max(0, latency.milliseconds)) * 1_000_000)
                 let response = await resolve(route(request, router: router))
-                sandbox.recordRequest(method: method, path: path, status: response.status)
+                record(response.status)
                 return response
             }
         } else {
@@ -101,12 +109,12 @@ public final class K2MockServer: Sendable {
         }
         switch handling {
         case .respond(let response):
-            sandbox.recordRequest(method: method, path: path, status: response.status)
+            record(response.status)
             return handling
         case .deferred(let work):
             return .deferred {
                 let response = await work()
-                sandbox.recordRequest(method: method, path: path, status: response.status)
+                record(response.status)
                 return response
             }
         }

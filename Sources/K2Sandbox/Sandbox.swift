@@ -130,11 +130,15 @@ public final class Sandbox: Sendable {
         }
     }
 
-    /// Journals a K2 API request (the request journal keeps the latest 100,000).
-    public func recordRequest(method: String, path: String, status: Int) {
+    /// Journals a K2 API request (the request journal keeps the latest 100,000); returns the
+    /// sandbox time it was journalled at.
+    @discardableResult
+    public func recordRequest(method: String, path: String, status: Int) -> Timestamp {
         state.withLock { state in
             if state.requests.count >= 100_000 { state.requests.removeFirst(10_000) }
-            state.requests.append(RequestRecord(at: state.clock.now(), method: method, path: path, status: status))
+            let now = state.clock.now()
+            state.requests.append(RequestRecord(at: now, method: method, path: path, status: status))
+            return now
         }
     }
 

@@ -31,12 +31,18 @@ struct Serve: ParsableCommand {
     @Option(help: "Seed for ids, references and tokens (same seed, same requests: same bytes).")
     var seed: UInt64?
 
+    @Option(name: .customLong("log-format"), help: "One line per K2 API request on stderr: text, json or none.")
+    var logFormat = "text"
+
     func validate() throws {
         if let clock, ClockMode(rawValue: clock) == nil {
             throw ValidationError("--clock must be 'real' or 'manual'")
         }
         if let timeScale, !(timeScale > 0 && timeScale <= 1_000_000) {
             throw ValidationError("--time-scale must be above 0 and at most 1000000")
+        }
+        if RequestLog.Format(rawValue: logFormat) == nil {
+            throw ValidationError("--log-format must be text, json or none")
         }
         if !(0...65535).contains(port) {
             throw ValidationError("--port must be from 0 to 65535")
@@ -69,7 +75,8 @@ struct Serve: ParsableCommand {
 
         let server = K2MockServer(
             sandbox: Sandbox(scenario: loaded),
-            configuration: HTTPServer.Configuration(host: host, port: port))
+            configuration: HTTPServer.Configuration(host: host, port: port),
+            log: RequestLog(format: RequestLog.Format(rawValue: logFormat)!))
         let origin: String
         do {
             origin = try server.start()

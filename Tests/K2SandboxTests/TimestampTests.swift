@@ -33,3 +33,12 @@ import Testing
         }
     }
 }
+
+@Suite struct TimestampBytesTests {
+    @Test(arguments: [0, 1_611_817_217_827, -86_400_001, 4_102_444_799_999])
+    func bytesMatchTheString(_ milliseconds: Int64) {
+        var bytes: [UInt8] = []
+        Timestamp(milliseconds: milliseconds).appendISO8601(to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == Timestamp(milliseconds: milliseconds).iso8601())
+    }
+}

@@ -37,6 +37,31 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return text
     }
 
+    /// The same text as `iso8601()` (Nairobi offset, milliseconds), appended as bytes without
+    /// building strings: for per-request logging.
+    public func appendISO8601(to out: inout [UInt8]) {
+        let local = milliseconds + Int64(Timestamp.kenyaOffsetMinutes) * 60_000
+        let millis = Int(((local % 1000) + 1000) % 1000)
+        let totalSeconds = (local - Int64(millis)) / 1000
+        let days = Int(totalSeconds >= 0 ? totalSeconds / 86_400 : (totalSeconds - 86_399) / 86_400)
+        let secondOfDay = Int(totalSeconds - Int64(days) * 86_400)
+        let (year, month, day) = Timestamp.civil(fromDays: days)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = max(0, value)
+            while divisor > 0 {
+                out.append(UInt8(48 + (rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4); out.append(45); digits(month, 2); out.append(45); digits(day, 2); out.append(84)
+        digits(secondOfDay / 3600, 2); out.append(58); digits(secondOfDay / 60 % 60, 2); out.append(58)
+        digits(secondOfDay % 60, 2); out.append(46); digits(millis, 3)
+        out.append(contentsOf: [43, 48, 51, 58, 48, 48])  // +03:00
+    }
+
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]`; no offset means UTC+3, as K2 would.
     public init?(iso8601 text: String) {
         let b = Array(text.utf8)

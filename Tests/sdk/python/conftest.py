@@ -22,6 +22,8 @@ class K2Mock:
         line = self.process.stdout.readline().strip()
         assert line.startswith("k2mock listening on "), line
         self.origin = line[len("k2mock listening on "):]
+        # Keep draining its request log so the pipe never fills.
+        threading.Thread(target=lambda: [None for _ in self.process.stdout], daemon=True).start()
         self.base_url = self.origin + "/"          # the form k2connect.initialize requires
 
     def request(self, method, path, body=None, token=None):
