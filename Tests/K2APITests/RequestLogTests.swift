@@ -1,0 +1,31 @@
+@testable import K2MockServer
+import K2Sandbox
+import OrderedJSON
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct RequestLogTests {
+    private func logged(_ format: RequestLog.Format, _ path: String) -> String {
+        var fds: [Int32] = [0, 0]
+        pipe(&fds)
+        let log = RequestLog(format: format, descriptor: fds[1])
+        log.log(at: Timestamp(iso8601: "2021-01-28T10:00:00+03:00")!, method: "GET", path: path, status: 200)
+        log.flush()
+        close(fds[1])
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let count = read(fds[0], &bytes, bytes.count)
+        close(fds[0])
+        return String(decoding: bytes[..<max(0, count)], as: UTF8.self)
+    }
+
+    @Test func textLinesAndJSONLines() throws {
+        #expect(logged(.text, "/api/v1/payments/x") == "2021-01-28T10:00:00.000+03:00 GET /api/v1/payments/x 200\n")
+        let line = logged(.json, "/a\"b")
+        let json = try JSON.parse(Array(line.utf8.dropLast()))
+        #expect(json == ["time": "2021-01-28T10:00:00.000+03:00", "method": "GET", "path": "/a\"b", "status": 200])
+        #expect(logged(.none, "/x").isEmpty)
+    }
+}
