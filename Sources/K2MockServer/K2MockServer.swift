@@ -15,14 +15,18 @@ public final class K2MockServer: Sendable {
     private let listeningOrigin: Locked<String>
     private let configuration: HTTPServer.Configuration
     private let log: RequestLog
+    /// When set, `/__admin` requests must carry `Authorization: Bearer <adminToken>`.
+    private let adminToken: String?
 
     /// `transport` delivers callbacks; by default libcurl (tests pass a fake).
     public init(
         sandbox: Sandbox, configuration: HTTPServer.Configuration = HTTPServer.Configuration(),
-        transport: (any CallbackTransport)? = nil, log: RequestLog = RequestLog(format: .none)
+        transport: (any CallbackTransport)? = nil, log: RequestLog = RequestLog(format: .none),
+        adminToken: String? = nil
     ) {
         self.sandbox = sandbox
         self.log = log
+        self.adminToken = adminToken
         let curl = transport == nil ? CurlTransport() : nil
         self.curl = curl
         let runner = SandboxRunner(sandbox: sandbox, transport: transport ?? curl!)
@@ -42,9 +46,9 @@ public final class K2MockServer: Sendable {
     @discardableResult
     public func start() throws -> String {
         let router = self.router
-        let sandbox = self.sandbox, log = self.log
+        let sandbox = self.sandbox, log = self.log, adminToken = self.adminToken
         let http = HTTPServer(configuration: configuration) { request in
-            K2MockServer.serve(request, router: router, sandbox: sandbox, log: log)
+            K2MockServer.serve(request, router: router, sandbox: sandbox, log: log, adminToken: adminToken)
         }
         log.start()
         let port = try http.start()
@@ -70,14 +74,21 @@ public final class K2MockServer: Sendable {
 
     /// Answers one request as the server would, without a socket.
     public func handle(_ request: HTTPRequest) -> HTTPHandling {
-        K2MockServer.serve(request, router: router, sandbox: sandbox, log: log)
+        K2MockServer.serve(request, router: router, sandbox: sandbox, log: log, adminToken: adminToken)
     }
 
     /// Routes a request; K2 API requests (not `/__admin`) first meet the scenario's faults and
     /// are then journalled with the status they got.
-    private static func serve(_ request: HTTPRequest, router: Router<RouteHandler>, sandbox: Sandbox, log: RequestLog) -> HTTPHandling {
+    private static func serve(
+        _ request: HTTPRequest, router: Router<RouteHandler>, sandbox: Sandbox, log: RequestLog, adminToken: String?
+    ) -> HTTPHandling {
         let path = normalizedPath(request.path)
-        if path.hasPrefix("/__admin/") { return route(request, router: router) }
+        if path.hasPrefix("/__admin/") {
+            if let adminToken, !constantTimeEquals(request.headers["Authorization"] ?? "", "Bearer " + adminToken) {
+                return .respond(K2Responses.unauthorized("The admin token is missing or wrong"))
+            }
+            return route(request, router: router)
+        }
         let record: @Sendable (Int) -> Void = { status in
             let at = sandbox.recordRequest(method: request.method, path: path, status: status)
             log.log(at: at, method: request.method, path: path, status: status)

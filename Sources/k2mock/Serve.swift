@@ -31,6 +31,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Seed for ids, references and tokens (same seed, same requests: same bytes).")
     var seed: UInt64?
 
+    @Option(name: .customLong("admin-token"), help: "Require `Authorization: Bearer <token>` on /__admin requests.")
+    var adminToken: String?
+
     @Option(name: .customLong("log-format"), help: "One line per K2 API request on stderr: text, json or none.")
     var logFormat = "text"
 
@@ -76,7 +79,8 @@ struct Serve: ParsableCommand {
         let server = K2MockServer(
             sandbox: Sandbox(scenario: loaded),
             configuration: HTTPServer.Configuration(host: host, port: port),
-            log: RequestLog(format: RequestLog.Format(rawValue: logFormat)!))
+            log: RequestLog(format: RequestLog.Format(rawValue: logFormat)!),
+            adminToken: adminToken)
         let origin: String
         do {
             origin = try server.start()

@@ -13,13 +13,16 @@ struct Verify: ParsableCommand {
     @Option(help: "The running k2mock's origin.")
     var url = "http://127.0.0.1:8080"
 
+    @Option(name: .customLong("admin-token"), help: "The server's --admin-token, if it has one.")
+    var adminToken: String?
+
     func run() throws {
         guard let (host, port) = parseOrigin(url) else {
             throw ValidationError("--url must look like http://HOST:PORT")
         }
         let body: [UInt8]
         do {
-            body = try httpGet(host: host, port: port, path: "/__admin/expectations")
+            body = try httpGet(host: host, port: port, path: "/__admin/expectations", adminToken: adminToken)
         } catch {
             printError("k2mock verify: cannot reach \(url): \(error)")
             throw ExitCode(2)
@@ -51,7 +54,7 @@ private struct HTTPGetError: Error, CustomStringConvertible {
 }
 
 /// A one-shot HTTP/1.0 GET over IPv4: all `verify` needs, without a client library.
-private func httpGet(host: String, port: UInt16, path: String) throws -> [UInt8] {
+private func httpGet(host: String, port: UInt16, path: String, adminToken: String?) throws -> [UInt8] {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw HTTPGetError(description: "socket failed") }
     defer { close(fd) }
@@ -63,7 +66,8 @@ private func httpGet(host: String, port: UInt16, path: String) throws -> [UInt8]
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     guard connected == 0 else { throw HTTPGetError(description: "connection refused") }
-    let request = Array("GET \(path) HTTP/1.0\r\nHost: \(host):\(port)\r\n\r\n".utf8)
+    let authorization = adminToken.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+    let request = Array("GET \(path) HTTP/1.0\r\nHost: \(host):\(port)\r\n\(authorization)\r\n".utf8)
     _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
     var response: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65_536)

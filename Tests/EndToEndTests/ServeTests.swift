@@ -98,3 +98,15 @@ private let root = #filePath.split(separator: "/", omittingEmptySubsequences: fa
         #expect(ServerProcess.run(["verify", "--url", "http://127.0.0.1:1"]).status == 2)
     }
 }
+
+@Suite(.serialized) struct AdminTokenServeTests {
+    @Test func verifyPassesTheAdminToken() throws {
+        let server = try ServerProcess(arguments: ["--scenario", root + "/scenarios/happy-path.yaml", "--admin-token", "t0k"])
+        defer { server.stop() }
+        #expect(try RawHTTPClient(port: server.port).request("GET", "/__admin/health").status == 401)
+        #expect(ServerProcess.run(["verify", "--url", server.origin]).status == 2)
+        let result = ServerProcess.run(["verify", "--url", server.origin, "--admin-token", "t0k"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("no expectations in the scenario"))
+    }
+}

@@ -1,4 +1,5 @@
 import K2MockServer
+import K2Sandbox
 import OrderedJSON
 import Testing
 
@@ -24,5 +25,18 @@ import Testing
         let response = await makeServer().send("GET", "/__admin/health")
         #expect(response.status == 200)
         #expect(response.json?["status"] == "ok")
+    }
+}
+
+@Suite struct AdminTokenTests {
+    @Test func anAdminTokenGuardsTheAdminAPIOnly() async {
+        var scenario = DefaultScenario.load()
+        scenario.clock = .init(mode: .manual, start: Timestamp(iso8601: "2021-01-28T10:00:00+03:00"))
+        let server = K2MockServer(sandbox: Sandbox(scenario: scenario), transport: FakeTransport(), adminToken: "s3cret")
+        #expect(await server.send("GET", "/__admin/health").status == 401)
+        #expect(await server.send("GET", "/__admin/health", headers: [("Authorization", "Bearer wrong")]).status == 401)
+        #expect(await server.send("POST", "/__admin/reset", headers: [("Authorization", "Bearer s3cre")]).status == 401)
+        #expect(await server.send("GET", "/__admin/health", headers: [("Authorization", "Bearer s3cret")]).status == 200)
+        #expect(await server.send("GET", docsPaymentPath, headers: [("Authorization", "Bearer \(docsToken)")]).status == 200)
     }
 }
