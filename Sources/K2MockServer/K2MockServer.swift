@@ -93,35 +93,26 @@ public final class K2MockServer: Sendable {
             let at = sandbox.recordRequest(method: request.method, path: path, status: status)
             log.log(at: at, method: request.method, path: path, status: status)
         }
-        let method = request.method
-        var handling: HTTPHandling
-        let fault = sandbox.fault(method: method, path: path)
-        if let status = fault?.status {
-            let body = fault?.body.map { Array($0.utf8) }
-            handling = .respond(body.map { K2Responses.bytes(status, $0) }
+        let fault = sandbox.fault(method: request.method, path: path)
+        // A fault with a status answers instead of the API: nothing the request asks for happens.
+        let answer: @Sendable () -> HTTPHandling = {
+            guard let status = fault?.status else { return route(request, router: router) }
+            return .respond(fault?.body.map { K2Responses.bytes(status, Array($0.utf8)) }
                 ?? K2Responses.error(status, "Fault injected by the scenario"))
-        } else if let latency = fault?.latency {
-            // Served after the delay, off the server's threads, so the request takes effect late too.
+        }
+        if let latency = fault?.latency {
+            // Answered after the delay, off the server's threads, so the request takes effect late too.
             return .deferred {
                 try? await Task.sleep(nanoseconds: UInt64(max(0, latency.milliseconds)) * 1_000_000)
-                let response = await resolve(route(request, router: router))
+                let response = await resolve(answer())
                 record(response.status)
                 return response
             }
-        } else {
-            handling = route(request, router: router)
         }
-        if let latency = fault?.latency, fault?.status != nil {
-            let delayed = handling
-            handling = .deferred {
-                try? await Task.sleep(nanoseconds: UInt64(max(0, latency.milliseconds)) * 1_000_000)
-                return await resolve(delayed)
-            }
-        }
-        switch handling {
+        switch answer() {
         case .respond(let response):
             record(response.status)
-            return handling
+            return .respond(response)
         case .deferred(let work):
             return .deferred {
                 let response = await work()
