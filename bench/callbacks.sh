@@ -13,19 +13,10 @@ SINK=18084
 OUT=bench/out
 mkdir -p "$OUT"
 gcc -O2 -o "$OUT/c-baseline" bench/c-baseline.c $(pkg-config --cflags --libs libmicrohttpd)
-SCENARIO=$(mktemp --suffix .yaml)
+source bench/lib.sh
+SCENARIO=$(write_payment_scenario "    - { after: 0s, stage: Pending }
+    - { after: 1h, stage: Transferred }")
 trap 'rm -f "$SCENARIO"; kill $(jobs -p) 2>/dev/null || true' EXIT
-cat > "$SCENARIO" <<YAML
-version: 1
-clock: { mode: real }
-credentials: [{ client_id: c, client_secret: s, api_key: k }]
-tokens: [{ value: t, client_id: c }]
-fixtures: [$PWD/fixtures/pay_recipients/c7f300c0-f1ef-4151-9bbe-005005aa3747.json]
-timelines:
-  payment:
-    - { after: 0s, stage: Pending }
-    - { after: 1h, stage: Transferred }
-YAML
 echo '{}' > "$OUT/empty.json"
 "$OUT/c-baseline" $SINK "$OUT/empty.json" sink &
 "$BIN" serve --port $PORT --scenario "$SCENARIO" >/dev/null 2>&1 &

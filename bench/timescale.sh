@@ -6,20 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release/k2mock}
 PORT=18082
-SCENARIO=$(mktemp --suffix .yaml)
-trap 'rm -f "$SCENARIO"; kill $(jobs -p) 2>/dev/null || true' EXIT
-cat > "$SCENARIO" <<YAML
-version: 1
-clock: { mode: real }
-credentials: [{ client_id: c, client_secret: s, api_key: k }]
-tokens: [{ value: t, client_id: c }]
-fixtures: [$PWD/fixtures/pay_recipients/c7f300c0-f1ef-4151-9bbe-005005aa3747.json]
-timelines:
-  payment:
-    - { after: 0s, stage: Pending }
+source bench/lib.sh
+SCENARIO=$(write_payment_scenario "    - { after: 0s, stage: Pending }
     - { after: 30s, stage: Processed }
-    - { after: 90s, stage: Transferred }
-YAML
+    - { after: 90s, stage: Transferred }")
+trap 'rm -f "$SCENARIO"; kill $(jobs -p) 2>/dev/null || true' EXIT
 "$BIN" serve --port $PORT --scenario "$SCENARIO" --clock real --time-scale 100 >/dev/null 2>&1 & 
 until curl -sf -o /dev/null http://127.0.0.1:$PORT/__admin/health; do :; done
 python3 - "$PORT" <<'PY'

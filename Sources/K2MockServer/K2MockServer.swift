@@ -87,7 +87,7 @@ public final class K2MockServer: Sendable {
             if let adminToken, !constantTimeEquals(request.headers["Authorization"] ?? "", "Bearer " + adminToken) {
                 return .respond(K2Responses.unauthorized("The admin token is missing or wrong"))
             }
-            return route(request, router: router)
+            return route(request, path: path, router: router)
         }
         let record: @Sendable (Int) -> Void = { status in
             let at = sandbox.recordRequest(method: request.method, path: path, status: status)
@@ -96,7 +96,7 @@ public final class K2MockServer: Sendable {
         let fault = sandbox.fault(method: request.method, path: path)
         // A fault with a status answers instead of the API: nothing the request asks for happens.
         let answer: @Sendable () -> HTTPHandling = {
-            guard let status = fault?.status else { return route(request, router: router) }
+            guard let status = fault?.status else { return route(request, path: path, router: router) }
             return .respond(fault?.body.map { K2Responses.bytes(status, Array($0.utf8)) }
                 ?? K2Responses.error(status, "Fault injected by the scenario"))
         }
@@ -129,8 +129,8 @@ public final class K2MockServer: Sendable {
         }
     }
 
-    private static func route(_ request: HTTPRequest, router: Router<RouteHandler>) -> HTTPHandling {
-        let path = normalizedPath(request.path)
+    /// `path` is the request's path, normalised once by the caller.
+    private static func route(_ request: HTTPRequest, path: String, router: Router<RouteHandler>) -> HTTPHandling {
         switch router.match(method: request.method, path: path) {
         case .found(let handler, let parameters):
             var request = request

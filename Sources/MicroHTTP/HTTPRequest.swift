@@ -21,11 +21,6 @@ public struct HTTPRequest: Sendable {
         self.headers = headers
         self.body = body
     }
-
-    /// The first query argument called `name`.
-    public func queryValue(_ name: String) -> String? {
-        query.first { $0.name == name }?.value
-    }
 }
 
 /// Header fields with case-insensitive lookup, in the order given.

@@ -52,11 +52,7 @@ struct TokenStore: Sendable {
     private var tokens: [[UInt8]: AccessToken] = [:]
 
     mutating func add(_ token: AccessToken) {
-        tokens[Self.digest(token.value)] = token
-    }
-
-    func find(_ value: String) -> AccessToken? {
-        find(TokenDigest(value))
+        tokens[TokenDigest(token.value).bytes] = token
     }
 
     func find(_ digest: TokenDigest) -> AccessToken? {
@@ -76,16 +72,10 @@ struct TokenStore: Sendable {
     /// Marks the token revoked; false when it is unknown.
     @discardableResult
     mutating func revoke(_ value: String) -> Bool {
-        let key = Self.digest(value)
-        guard let token = tokens[key], constantTimeEquals(token.value, value) else { return false }
-        tokens[key]?.revoked = true
+        let digest = TokenDigest(value)
+        guard find(digest) != nil else { return false }
+        tokens[digest.bytes]?.revoked = true
         return true
-    }
-
-    var count: Int { tokens.count }
-
-    private static func digest(_ value: String) -> [UInt8] {
-        TokenDigest(value).bytes
     }
 }
 
