@@ -96,25 +96,40 @@ public final class HTTPServer: Sendable {
     }
 
     /// Stops accepting, lets requests in flight (deferred ones included) finish up to the
-    /// drain timeout, then closes every connection. Safe to call more than once.
+    /// drain timeout, then closes every connection. Requests that arrive on open connections
+    /// meanwhile and would be deferred are answered 503 at once; deferred work still running at
+    /// the timeout is answered 503. Safe to call more than once.
     public func stop() {
         guard let handle = daemon.withLock({ current -> DaemonHandle? in
             defer { current = nil }
             return current
         }) else { return }
+        context.deferrals.beginStopping()
+        // MHD's threads may still look at the quiesced listening socket until the daemon
+        // stops, so it is only shut down here (new connections are refused at once) and
+        // closed after MHD_stop_daemon; closing it now would free its number for reuse.
         let listenSocket = MHD_quiesce_daemon(handle.raw)
-        if listenSocket >= 0 { close(listenSocket) }
-        var waited = 0.0
-        while context.requestsInFlight.load(ordering: .acquiring) > 0,
-              waited < configuration.drainTimeoutSeconds {
-            usleep(2_000)
-            waited += 0.002
-        }
+        if listenSocket >= 0 { shutdown(listenSocket, Int32(SHUT_RDWR)) }
+        waitForRequestsInFlight(upTo: configuration.drainTimeoutSeconds)
+        // Deferred work still running past the drain timeout is answered 503 here and its
+        // result dropped when it comes; give those answers a moment to go out.
+        let abandoned = context.deferrals.abandonAll(
+            with: configuration.errorResponse(503, "The server stopped before this request was answered"))
+        if abandoned > 0 { waitForRequestsInFlight(upTo: 1) }
         MHD_stop_daemon(handle.raw)
+        if listenSocket >= 0 { close(listenSocket) }
         Unmanaged<ServerContext>.fromOpaque(handle.context).release()
     }
 
     deinit { stop() }
+
+    private func waitForRequestsInFlight(upTo seconds: Double) {
+        var waited = 0.0
+        while context.requestsInFlight.load(ordering: .acquiring) > 0, waited < seconds {
+            usleep(2_000)
+            waited += 0.002
+        }
+    }
 
     private func isIPLiteral(_ host: String) -> Bool {
         var v4 = in_addr()

@@ -1,8 +1,9 @@
 // Everything that touches libmicrohttpd's C callbacks lives in this file, and it is not
 // main.swift: C callbacks defined at top level there would be inferred @MainActor and trap
 // on the server's threads. The three unchecked escape hatches (RequestState, ConnectionRef,
-// noBodyMarker) stay private here.
+// noBodyMarker) stay private to this file.
 import CMicroHTTPD
+import Locking
 import Synchronization
 
 /// Immutable state shared by every callback of one daemon.
@@ -12,6 +13,7 @@ final class ServerContext: Sendable {
     let maxBodyBytes: Int
     /// Requests between their first access-handler call and their completion notice.
     let requestsInFlight = Atomic<Int>(0)
+    let deferrals = Deferrals()
 
     init(
         handler: @escaping @Sendable (HTTPRequest) -> HTTPHandling,
@@ -25,18 +27,73 @@ final class ServerContext: Sendable {
 }
 
 /// Per-request state kept in `*con_cls` when a request has a body or is deferred. Only one
-/// thread touches it at a time: MHD's, or the task's while the connection is suspended
-/// (MHD_resume_connection orders the task's writes before MHD's next read).
-private final class RequestState: @unchecked Sendable {
+/// thread touches it at a time: MHD's, or (while the connection is suspended) whoever resumes
+/// it; MHD_resume_connection orders that write before MHD's next read.
+fileprivate final class RequestState: @unchecked Sendable {
     var body: [UInt8] = []
     var oversized = false
     var suspended = false
     var response: HTTPResponse?
 }
 
-/// A suspended connection, carried into the task that resumes it.
-private struct ConnectionRef: @unchecked Sendable {
+/// A suspended connection, kept until it is resumed.
+fileprivate struct ConnectionRef: @unchecked Sendable {
     let raw: OpaquePointer
+}
+
+/// The connections suspended for deferred handlers, and whether the server is stopping.
+/// libmicrohttpd aborts the process when a daemon is stopped while a connection is still
+/// suspended (and a late resume would touch freed memory), so suspending, resuming and
+/// stopping meet under this one lock: once stopping, no connection is suspended any more, and
+/// whatever is still waiting is answered and resumed before the daemon stops.
+final class Deferrals: Sendable {
+    fileprivate struct Pending: Sendable {
+        let state: RequestState
+        let connection: ConnectionRef
+    }
+
+    private let book = Locked<(stopping: Bool, nextID: Int, pending: [Int: Pending])>((false, 0, [:]))
+
+    /// Suspends `connection` until `resume(id, ...)`; nil (and not suspended) once stopping.
+    fileprivate func suspend(_ connection: OpaquePointer, state: RequestState) -> Int? {
+        book.withLock { book -> Int? in
+            guard !book.stopping else { return nil }
+            let id = book.nextID
+            book.nextID += 1
+            book.pending[id] = Pending(state: state, connection: ConnectionRef(raw: connection))
+            MHD_suspend_connection(connection)
+            return id
+        }
+    }
+
+    /// Answers deferral `id` and resumes its connection, unless the server already answered it
+    /// while stopping (the connection may be gone by now; it is not touched).
+    func resume(_ id: Int, with response: HTTPResponse) {
+        book.withLock { book in
+            guard let pending = book.pending.removeValue(forKey: id) else { return }
+            pending.state.response = response
+            MHD_resume_connection(pending.connection.raw)
+        }
+    }
+
+    /// From now on deferred handlers are not started; the request is answered at once instead.
+    func beginStopping() {
+        book.withLock { $0.stopping = true }
+    }
+
+    /// Answers every deferral still waiting with `response` and resumes its connection.
+    /// Returns how many there were.
+    func abandonAll(with response: HTTPResponse) -> Int {
+        book.withLock { book -> Int in
+            let abandoned = book.pending.values
+            book.pending = [:]
+            for pending in abandoned {
+                pending.state.response = response
+                MHD_resume_connection(pending.connection.raw)
+            }
+            return abandoned.count
+        }
+    }
 }
 
 /// Marks a body-less request in `*con_cls` without allocating. Answering on the first
@@ -98,12 +155,12 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
     case .deferred(let work):
         let state = requestState(conCls)
         state.suspended = true
-        MHD_suspend_connection(connection)
-        let ref = ConnectionRef(raw: connection)
-        Task {
-            state.response = await work()
-            MHD_resume_connection(ref.raw)
+        guard let id = context.deferrals.suspend(connection, state: state) else {
+            state.suspended = false
+            return queue(context.errorResponse(503, "The server is shutting down"), on: connection)
         }
+        let deferrals = context.deferrals
+        Task { deferrals.resume(id, with: await work()) }
         return .YES
     }
 }
