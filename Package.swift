@@ -50,7 +50,7 @@ let package = Package(
         // Test support: a raw HTTP client and the real binary as a child process.
         .target(name: "K2MockTesting"),
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting"]),
-        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP"]),
+        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP", "K2MockTesting"]),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
         .testTarget(name: "K2SandboxTests", dependencies: ["K2Sandbox", "OrderedJSON"]),
         .testTarget(name: "K2APITests", dependencies: [

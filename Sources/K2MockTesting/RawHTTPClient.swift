@@ -4,7 +4,8 @@ import Glibc
 
 /// A deliberately small HTTP/1.1 client over one TCP connection, for tests: it sends exactly
 /// the bytes asked for (malformed ones too) and shows whether the server kept the connection.
-public final class RawHTTPClient {
+/// Sendable so a test can hand it to `offThePool`; use it from one thread at a time.
+public final class RawHTTPClient: @unchecked Sendable {
     public struct Response: Sendable {
         public var status: Int
         public var headers: [(name: String, value: String)]
@@ -29,22 +30,27 @@ public final class RawHTTPClient {
 
     public init(port: Int, host: String = "127.0.0.1") throws {
         self.port = port
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // The descriptor is stored only once connected: a class whose stored properties are
+        // all set runs deinit when its init throws, and a second close here could close a
+        // descriptor another thread has just been given.
+        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, host, &address.sin_addr)
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         guard result == 0 else {
-            close(socket)
-            throw Failure.connect(errno)
+            let code = errno
+            close(descriptor)
+            throw Failure.connect(code)
         }
+        socket = descriptor
     }
 
     deinit { close(socket) }

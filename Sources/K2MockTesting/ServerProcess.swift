@@ -33,7 +33,10 @@ public final class ServerProcess {
         var output: [UInt8] = []
         var found: String?
         var byte: UInt8 = 0
-        while read(stdoutFD, &byte, 1) == 1 {
+        while true {
+            let count = read(stdoutFD, &byte, 1)
+            if count < 0, errno == EINTR { continue }
+            guard count == 1 else { break }
             if byte == 0x0A {
                 let line = String(decoding: output, as: UTF8.self)
                 let prefix = "k2mock listening on "
@@ -48,6 +51,8 @@ public final class ServerProcess {
         }
         guard let found, let portText = found.split(separator: ":").last, let port = Int(portText) else {
             kill(child, SIGKILL)
+            _ = ServerProcess.wait(for: child)
+            close(pipeFD)
             throw Failure.noListeningLine(String(decoding: output, as: UTF8.self))
         }
         origin = found
@@ -72,16 +77,29 @@ public final class ServerProcess {
     @discardableResult
     public func stop() -> Int32 {
         kill(pid, SIGTERM)
+        return ServerProcess.wait(for: pid)
+    }
+
+    /// The child's exit status, or 128 + the signal that killed it (as a shell reports it),
+    /// or -1 if it cannot be waited for.
+    private static func wait(for child: pid_t) -> Int32 {
         var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        return (status >> 8) & 0xFF
+        while waitpid(child, &status, 0) == -1 {
+            if errno != EINTR { return -1 }
+        }
+        let signal = status & 0x7F
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }
 
     /// Starts `binary arguments...` with stdout and stderr on one pipe; returns the child, the
     /// pipe's read end and posix_spawn's status.
     private static func spawn(_ binary: String, _ arguments: [String]) -> (pid_t, Int32, Int32) {
+        // Close-on-exec, so a child spawned meanwhile by another test does not inherit this
+        // pipe and hold it open after this child has exited. (Glibc's pipe2 is not visible
+        // to Swift; the window between these calls is tiny.)
         var pipeFDs: [Int32] = [0, 0]
         pipe(&pipeFDs)
+        for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
@@ -116,12 +134,12 @@ public final class ServerProcess {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = read(outputFD, &chunk, chunk.count)
+            if count < 0, errno == EINTR { continue }
+            if count < 0 { output += Array("<read failed: errno \(errno)>".utf8) }
             if count <= 0 { break }
             output.append(contentsOf: chunk[..<count])
         }
         close(outputFD)
-        var status: Int32 = 0
-        waitpid(child, &status, 0)
-        return ((status >> 8) & 0xFF, String(decoding: output, as: UTF8.self))
+        return (wait(for: child), String(decoding: output, as: UTF8.self))
     }
 }

@@ -1,4 +1,5 @@
 import CurlClient
+import K2MockTesting
 import MicroHTTP
 import Synchronization
 import Testing
@@ -55,7 +56,6 @@ final class Receiver: Sendable {
 
     @Test func reportsRefusedConnectionsAndTimeouts() async throws {
         let receiver = try Receiver()
-        defer { receiver.server.stop() }
         let client = CurlClient(workers: 2)
         defer { client.shutdown() }
         let refused = await client.send(OutboundRequest(url: "http://127.0.0.1:1/x", headers: [], body: [], timeoutMilliseconds: 2000))
@@ -64,6 +64,9 @@ final class Receiver: Sendable {
         let timedOut = await client.send(OutboundRequest(url: receiver.url("/hang"), headers: [], body: [], timeoutMilliseconds: 200))
         #expect(timedOut.status == nil)
         #expect(timedOut.error?.lowercased().contains("timeout") == true)
+        // Stopping waits for the /hang handler, which needs a cooperative-pool thread to
+        // finish: block a thread of our own, not one of the pool's.
+        await offThePool { receiver.server.stop() }
     }
 
     @Test func sendsManyConcurrently() async throws {

@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs blocking `work` (a socket read, `HTTPServer.stop()`) on a thread of its own and awaits
+/// it. Swift's cooperative pool has only as many threads as cores, and a deferred handler
+/// needs one of them to finish: a test that blocks a pool thread waiting for that handler can
+/// starve it while parallel tests hold the rest, and then waits out a timeout instead.
+public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        startThread { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+/// `offThePool` for work that cannot throw.
+public func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        startThread { continuation.resume(returning: work()) }
+    }
+}
+
+private final class ThreadBody {
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+}
+
+private func startThread(_ body: @escaping @Sendable () -> Void) {
+    let argument = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    var thread = pthread_t()
+    let created = pthread_create(&thread, nil, { argument in
+        Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().run()
+        return nil
+    }, argument)
+    precondition(created == 0, "pthread_create failed: \(created)")
+    pthread_detach(thread)
+}
