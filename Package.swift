@@ -49,16 +49,16 @@ let package = Package(
         ),
         // Test support: a raw HTTP client and the real binary as a child process.
         .target(name: "K2MockTesting"),
-        .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting"]),
-        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP", "K2MockTesting"]),
+        .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting", "Locking"]),
+        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP", "K2MockTesting", "Locking"]),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
         .testTarget(name: "K2SandboxTests", dependencies: ["K2Sandbox", "OrderedJSON"]),
         .testTarget(name: "K2APITests", dependencies: [
-            "K2API", "AdminAPI", "K2MockServer", "K2Sandbox", "MicroHTTP", "OrderedJSON",
+            "K2API", "AdminAPI", "K2MockServer", "K2Sandbox", "Locking", "MicroHTTP", "OrderedJSON",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "k2mock", "K2MockTesting", "MicroHTTP", .product(name: "Crypto", package: "swift-crypto"),
+            "k2mock", "K2MockTesting", "Locking", "MicroHTTP", .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ]
 )

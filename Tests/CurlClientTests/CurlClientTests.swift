@@ -1,13 +1,13 @@
 import CurlClient
 import K2MockTesting
 import MicroHTTP
-import Synchronization
+import Locking
 import Testing
 
 /// A receiver that records what it got and answers with the status its path names (`/500`).
 final class Receiver: Sendable {
     final class Log: Sendable {
-        let requests = Mutex<[HTTPRequest]>([])
+        let requests = Locked<[HTTPRequest]>([])
         func withLock<T>(_ body: (inout [HTTPRequest]) -> T) -> T { requests.withLock { body(&$0) } }
     }
 

@@ -1,13 +1,13 @@
 import Crypto
 import K2MockTesting
 import MicroHTTP
-import Synchronization
+import Locking
 import Testing
 
 /// A real HTTP receiver for callbacks: records requests, answers with scripted statuses.
 final class CallbackReceiver: Sendable {
     final class Log: Sendable {
-        let state = Mutex<(requests: [HTTPRequest], statuses: [Int])>(([], []))
+        let state = Locked<(requests: [HTTPRequest], statuses: [Int])>(([], []))
     }
 
     let log = Log()

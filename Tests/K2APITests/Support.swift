@@ -2,7 +2,7 @@ import K2MockServer
 import K2Sandbox
 import MicroHTTP
 import OrderedJSON
-import Synchronization
+import Locking
 
 let docsToken = "0Sn0W6kzNicvoWhDbQcVSKLRUpGjIdlPSEYyrHqrDDoRnQwE7Q"
 let docsPaymentPath = "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364"
@@ -20,7 +20,7 @@ func makeServer(transport: FakeTransport = FakeTransport(), _ adjust: (inout Sce
 /// Records every delivery and answers with scripted statuses per URL (nil: connection refused);
 /// 200 once a URL's script runs out.
 final class FakeTransport: CallbackTransport {
-    private let state = Mutex<(sent: [DeliveryJob], scripts: [String: [Int?]])>(([], [:]))
+    private let state = Locked<(sent: [DeliveryJob], scripts: [String: [Int?]])>(([], [:]))
 
     func script(_ url: String, _ statuses: [Int?]) {
         state.withLock { $0.scripts[url] = statuses }

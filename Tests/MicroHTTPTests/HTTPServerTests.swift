@@ -1,11 +1,11 @@
 import K2MockTesting
 import MicroHTTP
-import Synchronization
+import Locking
 import Testing
 
 /// Holds deferred handlers until the test opens it.
 final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = Locked<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func wait() async {
         await withCheckedContinuation { continuation in
