@@ -10,19 +10,27 @@ RUN_DEPS     = libmicrohttpd-dev libcurl4-openssl-dev pkg-config
 TEST_DEPS    = $(RUN_DEPS)
 BENCH_DEPS   = $(RUN_DEPS) wrk gcc curl
 
-.PHONY: run test sdk-test build release bench clean
+.PHONY: run test test-tsan sdk-test build release bench clean
 
 ## Build a release binary and serve the default scenario on http://$(HOST):$(PORT).
 run: release
 	.build/release/k2mock serve --host $(HOST) --port $(PORT) $(ARGS)
 
 ## Build everything and run every test: Swift (unit, in-process API, end-to-end with the real
-## binary), then the official Python SDK against the real binary.
+## binary), the Swift suite again under ThreadSanitizer, then the official Python SDK against
+## the real binary.
 test:
 	@scripts/install-deps.sh $(TEST_DEPS)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) test-tsan
 	$(MAKE) sdk-test
+
+## The Swift suite built with ThreadSanitizer in its own build directory: a data race the
+## tests reach fails the run (TSan exits non-zero after a report).
+test-tsan:
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
 
 ## The Python SDK suite (Tests/sdk/python) in a local virtualenv; needs a debug build.
 sdk-test: $(VENV)/.installed
@@ -48,4 +56,4 @@ bench: release
 	bench/run.sh
 
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build .build-tsan $(VENV)
