@@ -47,7 +47,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Test support: a raw HTTP client and the real binary as a child process.
+        // Test support: a raw HTTP client, the real binary as a child process, offThePool.
         .target(name: "K2MockTesting"),
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting", "Locking"]),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP", "K2MockTesting", "Locking"]),
