@@ -47,6 +47,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // bench/inprocess.sh: the docs' GET without a socket, for the K2 work's own cost.
+        .executableTarget(
+            name: "k2mock-inprocess-bench", dependencies: ["K2MockServer", "K2Sandbox", "MicroHTTP"],
+            path: "bench/inprocess"),
         // Test support: a raw HTTP client, the real binary as a child process, offThePool.
         .target(name: "K2MockTesting"),
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting", "Locking"]),

@@ -6,13 +6,19 @@ import MicroHTTP
 public func requestOrigin(_ request: HTTPRequest, fallback: String) -> String {
     let forwardedProto = request.headers["X-Forwarded-Proto"]?.lowercased()
     let scheme = forwardedProto == "https" ? "https" : "http"
-    guard let host = request.headers["X-Forwarded-Host"] ?? request.headers["Host"],
-          !host.isEmpty, host.utf8.count <= 255,
-          host.utf8.allSatisfy({ byte in
-              (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-                  || [UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "["),
-                      UInt8(ascii: "]"), UInt8(ascii: "_")].contains(byte)
-          })
+    guard var host = request.headers["X-Forwarded-Host"] ?? request.headers["Host"],
+          host.withUTF8({ !$0.isEmpty && $0.count <= 255 && $0.allSatisfy(isHostByte) })
     else { return fallback }
     return scheme + "://" + host
+}
+
+/// Letters, digits and `.-:[]_`: enough for names, IPv4 and bracketed IPv6 with a port.
+private func isHostByte(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+         UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "_"):
+        true
+    default:
+        false
+    }
 }

@@ -89,37 +89,43 @@ public final class K2MockServer: Sendable {
             }
             return route(request, path: path, router: router)
         }
-        let record: @Sendable (Int) -> Void = { status in
-            let at = sandbox.recordRequest(method: request.method, path: path, status: status)
-            log.log(at: at, method: request.method, path: path, status: status)
-        }
-        let fault = sandbox.fault(method: request.method, path: path)
-        // A fault with a status answers instead of the API: nothing the request asks for happens.
-        let answer: @Sendable () -> HTTPHandling = {
-            guard let status = fault?.status else { return route(request, path: path, router: router) }
-            return .respond(fault?.body.map { K2Responses.bytes(status, Array($0.utf8)) }
-                ?? K2Responses.error(status, "Fault injected by the scenario"))
-        }
+        let method = request.method
+        let fault = sandbox.fault(method: method, path: path)
         if let latency = fault?.latency {
             // Answered after the delay, off the server's threads, so the request takes effect late too.
             return .deferred {
                 try? await Task.sleep(nanoseconds: UInt64(max(0, latency.milliseconds)) * 1_000_000)
-                let response = await resolve(answer())
-                record(response.status)
+                let response = await resolve(answer(request, path: path, fault: fault, router: router))
+                record(method, path, response.status, sandbox: sandbox, log: log)
                 return response
             }
         }
-        switch answer() {
+        switch answer(request, path: path, fault: fault, router: router) {
         case .respond(let response):
-            record(response.status)
+            record(method, path, response.status, sandbox: sandbox, log: log)
             return .respond(response)
         case .deferred(let work):
             return .deferred {
                 let response = await work()
-                record(response.status)
+                record(method, path, response.status, sandbox: sandbox, log: log)
                 return response
             }
         }
+    }
+
+    /// A fault with a status answers instead of the API: nothing the request asks for happens.
+    private static func answer(
+        _ request: HTTPRequest, path: String, fault: Fault?, router: Router<RouteHandler>
+    ) -> HTTPHandling {
+        guard let fault, let status = fault.status else { return route(request, path: path, router: router) }
+        return .respond(fault.body.map { K2Responses.bytes(status, Array($0.utf8)) }
+            ?? K2Responses.error(status, "Fault injected by the scenario"))
+    }
+
+    /// Journals and logs a K2 API request with the status it got.
+    private static func record(_ method: String, _ path: String, _ status: Int, sandbox: Sandbox, log: RequestLog) {
+        let at = sandbox.recordRequest(method: method, path: path, status: status)
+        log.log(at: at, method: method, path: path, status: status)
     }
 
     private static func resolve(_ handling: HTTPHandling) async -> HTTPResponse {
@@ -133,6 +139,7 @@ public final class K2MockServer: Sendable {
     private static func route(_ request: HTTPRequest, path: String, router: Router<RouteHandler>) -> HTTPHandling {
         switch router.match(method: request.method, path: path) {
         case .found(let handler, let parameters):
+            guard request.path != path else { return handler(request, parameters) }
             var request = request
             request.path = path
             return handler(request, parameters)

@@ -15,7 +15,9 @@ public final class RequestLog: Sendable {
     }
 
     public let format: Format
-    private let buffer = Locked<(bytes: [UInt8], dropped: Int)>(([], 0))
+    /// Unwritten lines, lines dropped, and the last timestamp written (many requests share a
+    /// millisecond under load, so it is formatted once per millisecond, not once per line).
+    private let buffer = Locked<(bytes: [UInt8], dropped: Int, stampedAt: Int64, stamp: [UInt8])>(([], 0, .min, []))
     private let running = Locked(false)
     private let descriptor: Int32
     private static let limit = 4 << 20
@@ -45,32 +47,41 @@ public final class RequestLog: Sendable {
     }
 
     func log(at time: Timestamp, method: String, path: String, status: Int) {
-        guard format != .none else { return }
-        var line: [UInt8] = []
-        line.reserveCapacity(96 + path.utf8.count)
+        let prefix: StaticString
+        var rest: [UInt8] = []
+        rest.reserveCapacity(64 + path.utf8.count)
         switch format {
         case .text:
-            time.appendISO8601(to: &line)
-            line.append(32); line.append(contentsOf: method.utf8)
-            line.append(32); line.append(contentsOf: path.utf8)
-            line.append(32); line.append(contentsOf: String(status).utf8)
+            prefix = ""
+            rest.append(32); rest.append(contentsOf: method.utf8)
+            rest.append(32); rest.append(contentsOf: path.utf8)
+            rest.append(32); rest.append(contentsOf: String(status).utf8)
         case .json:
-            line.append(contentsOf: #"{"time":""#.utf8); time.appendISO8601(to: &line)
-            line.append(contentsOf: #"","method":"#.utf8); JSON.string(method).write(into: &line)
-            line.append(contentsOf: #","path":"#.utf8); JSON.string(path).write(into: &line)
-            line.append(contentsOf: #","status":"#.utf8); line.append(contentsOf: String(status).utf8)
-            line.append(125)
-        case .none: return
+            prefix = #"{"time":""#
+            rest.append(contentsOf: #"","method":"#.utf8); JSON.string(method).write(into: &rest)
+            rest.append(contentsOf: #","path":"#.utf8); JSON.string(path).write(into: &rest)
+            rest.append(contentsOf: #","status":"#.utf8); rest.append(contentsOf: String(status).utf8)
+            rest.append(125)
+        case .none:
+            return
         }
-        line.append(10)
+        rest.append(10)
         buffer.withLock { buffer in
-            if buffer.bytes.count < RequestLog.limit { buffer.bytes.append(contentsOf: line) } else { buffer.dropped += 1 }
+            guard buffer.bytes.count < RequestLog.limit else { buffer.dropped += 1; return }
+            if buffer.stampedAt != time.milliseconds {
+                buffer.stampedAt = time.milliseconds
+                buffer.stamp.removeAll(keepingCapacity: true)
+                time.appendISO8601(to: &buffer.stamp)
+            }
+            prefix.withUTF8Buffer { buffer.bytes.append(contentsOf: $0) }
+            buffer.bytes.append(contentsOf: buffer.stamp)
+            buffer.bytes.append(contentsOf: rest)
         }
     }
 
     func flush() {
         let bytes = buffer.withLock { current -> [UInt8] in
-            defer { current = ([], 0) }
+            defer { current.bytes = []; current.dropped = 0 }
             if current.dropped > 0 { current.bytes += Array("(\(current.dropped) log lines dropped: stderr is not being read)\n".utf8) }
             return current.bytes
         }

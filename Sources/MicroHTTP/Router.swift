@@ -112,16 +112,20 @@ public struct RouteParameters: Sendable {
 /// The path with runs of `/` collapsed and any trailing `/` dropped (`//api/v2/x/` → `/api/v2/x`):
 /// SDKs that join a base URL ending in `/` with a path starting with `/` send such paths.
 public func normalizedPath(_ path: String) -> String {
-    var isNormal = true
-    var previousSlash = false
-    var count = 0
-    for byte in path.utf8 {
-        count += 1
-        let slash = byte == UInt8(ascii: "/")
-        if slash && previousSlash { isNormal = false; break }
-        previousSlash = slash
+    var path = path
+    let isNormal = path.withUTF8 { bytes -> Bool in
+        guard bytes.first == UInt8(ascii: "/") else { return false }
+        if bytes.count == 1 { return true }
+        if bytes.last == UInt8(ascii: "/") { return false }
+        var previousSlash = false
+        for byte in bytes {
+            let slash = byte == UInt8(ascii: "/")
+            if slash && previousSlash { return false }
+            previousSlash = slash
+        }
+        return true
     }
-    if isNormal, count > 0, path.utf8.first == UInt8(ascii: "/"), count == 1 || !previousSlash { return path }
+    if isNormal { return path }
     let parts = path.split(separator: "/")
     return parts.isEmpty ? "/" : "/" + parts.joined(separator: "/")
 }

@@ -28,4 +28,26 @@ import Glibc
         #expect(json == ["time": "2021-01-28T10:00:00.000+03:00", "method": "GET", "path": "/a\"b", "status": 200])
         #expect(logged(.none, "/x").isEmpty)
     }
+
+    @Test func eachLineCarriesItsOwnMillisecond() {
+        var fds: [Int32] = [0, 0]
+        pipe(&fds)
+        let log = RequestLog(format: .text, descriptor: fds[1])
+        let first = Timestamp(iso8601: "2021-01-28T10:00:00+03:00")!
+        for (offset, path) in [(0, "/a"), (0, "/b"), (1, "/c"), (0, "/d")] {
+            log.log(at: Timestamp(milliseconds: first.milliseconds + Int64(offset)), method: "GET", path: path, status: 200)
+        }
+        log.flush()
+        close(fds[1])
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let count = read(fds[0], &bytes, bytes.count)
+        close(fds[0])
+        #expect(String(decoding: bytes[..<max(0, count)], as: UTF8.self) == """
+            2021-01-28T10:00:00.000+03:00 GET /a 200
+            2021-01-28T10:00:00.000+03:00 GET /b 200
+            2021-01-28T10:00:00.001+03:00 GET /c 200
+            2021-01-28T10:00:00.000+03:00 GET /d 200
+
+            """)
+    }
 }

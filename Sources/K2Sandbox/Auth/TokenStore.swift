@@ -49,14 +49,14 @@ public enum TokenCheck: Sendable, Equatable {
 /// Tokens by the SHA-256 of their value: the lookup leaks nothing about a guess's prefix, and
 /// the final comparison runs in constant time.
 struct TokenStore: Sendable {
-    private var tokens: [[UInt8]: AccessToken] = [:]
+    private var tokens: [TokenDigest.Key: AccessToken] = [:]
 
     mutating func add(_ token: AccessToken) {
-        tokens[TokenDigest(token.value).bytes] = token
+        tokens[TokenDigest(token.value).key] = token
     }
 
     func find(_ digest: TokenDigest) -> AccessToken? {
-        guard let token = tokens[digest.bytes], constantTimeEquals(token.value, digest.value) else { return nil }
+        guard let token = tokens[digest.key], constantTimeEquals(token.value, digest.value) else { return nil }
         return token
     }
 
@@ -74,18 +74,39 @@ struct TokenStore: Sendable {
     mutating func revoke(_ value: String) -> Bool {
         let digest = TokenDigest(value)
         guard find(digest) != nil else { return false }
-        tokens[digest.bytes]?.revoked = true
+        tokens[digest.key]?.revoked = true
         return true
     }
 }
 
 /// A presented token and its SHA-256, the store's key.
 struct TokenDigest: Sendable {
+    /// The digest as four words: hashed as four values, not thirty-two bytes one by one.
+    struct Key: Hashable, Sendable {
+        let words: (UInt64, UInt64, UInt64, UInt64)
+
+        static func == (a: Key, b: Key) -> Bool { a.words == b.words }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(words.0)
+            hasher.combine(words.1)
+            hasher.combine(words.2)
+            hasher.combine(words.3)
+        }
+    }
+
     let value: String
-    let bytes: [UInt8]
+    let key: Key
 
     init(_ value: String) {
         self.value = value
-        bytes = Array(SHA256.hash(data: Array(value.utf8)))
+        var value = value
+        let digest = value.withUTF8 { SHA256.hash(data: $0) }
+        key = digest.withUnsafeBytes { bytes in
+            Key(words: (bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                        bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                        bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                        bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+        }
     }
 }

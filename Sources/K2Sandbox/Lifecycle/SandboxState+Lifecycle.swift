@@ -3,6 +3,8 @@ extension SandboxState {
     /// Applies every stage change due at the clock's current time, in order.
     @discardableResult
     mutating func runDueTransitions() -> [Transition] {
+        // Most GETs find nothing scheduled: no need to read the clock then.
+        guard !transitions.isEmpty else { return [] }
         var ran: [Transition] = []
         let now = clock.now()
         while let (due, event) = transitions.popDue(at: now) {

@@ -33,18 +33,21 @@ public struct SelfLinkedBody: Sendable, Equatable {
     /// The body with `self` pointing at `selfURL`.
     public func body(selfURL: String) -> [UInt8] {
         guard !tail.isEmpty else { return head }
-        var out: [UInt8] = []
-        out.reserveCapacity(head.count + tail.count + selfURL.utf8.count + 8)
-        out.append(contentsOf: head)
-        if selfURL.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            out.append(contentsOf: selfURL.utf8)
-        } else {
-            var escaped: [UInt8] = []
-            JSON.string(selfURL).write(into: &escaped)
-            out.append(contentsOf: escaped.dropFirst().dropLast())
+        var selfURL = selfURL
+        return selfURL.withUTF8 { url in
+            var out: [UInt8] = []
+            out.reserveCapacity(head.count + tail.count + url.count + 8)
+            out.append(contentsOf: head)
+            if !url.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                out.append(contentsOf: url)
+            } else {
+                var escaped: [UInt8] = []
+                JSON.string(String(decoding: url, as: UTF8.self)).write(into: &escaped)
+                out.append(contentsOf: escaped.dropFirst().dropLast())
+            }
+            out.append(contentsOf: tail)
+            return out
         }
-        out.append(contentsOf: tail)
-        return out
     }
 
     /// Control characters cannot appear unescaped in JSON text, so the marker cannot collide
