@@ -47,6 +47,7 @@ public final class RequestLog: Sendable {
     }
 
     func log(at time: Timestamp, method: String, path: String, status: Int) {
+        guard format != .none else { return }
         let prefix: StaticString
         var rest: [UInt8] = []
         rest.reserveCapacity(64 + path.utf8.count)
