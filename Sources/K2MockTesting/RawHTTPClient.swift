@@ -81,12 +81,6 @@ public final class RawHTTPClient: @unchecked Sendable {
         }
     }
 
-    /// True when the server has closed the connection (reads end of stream).
-    public func isClosedByPeer() -> Bool {
-        var byte: UInt8 = 0
-        return recv(socket, &byte, 1, 0) == 0
-    }
-
     public func readResponse(method: String = "GET") throws -> Response {
         let headerEnd = try readUntil(Array("\r\n\r\n".utf8))
         let headText = String(decoding: buffer[..<headerEnd], as: UTF8.self)

@@ -50,6 +50,12 @@ final class Deferrals: Sendable {
     fileprivate struct Pending: Sendable {
         let state: RequestState
         let connection: ConnectionRef
+
+        /// Hands MHD the response and wakes the connection; the caller holds the book's lock.
+        func answer(with response: HTTPResponse) {
+            state.response = response
+            MHD_resume_connection(connection.raw)
+        }
     }
 
     private let book = Locked<(stopping: Bool, nextID: Int, pending: [Int: Pending])>((false, 0, [:]))
@@ -70,9 +76,7 @@ final class Deferrals: Sendable {
     /// while stopping (the connection may be gone by now; it is not touched).
     func resume(_ id: Int, with response: HTTPResponse) {
         book.withLock { book in
-            guard let pending = book.pending.removeValue(forKey: id) else { return }
-            pending.state.response = response
-            MHD_resume_connection(pending.connection.raw)
+            book.pending.removeValue(forKey: id)?.answer(with: response)
         }
     }
 
@@ -87,10 +91,7 @@ final class Deferrals: Sendable {
         book.withLock { book -> Int in
             let abandoned = book.pending.values
             book.pending = [:]
-            for pending in abandoned {
-                pending.state.response = response
-                MHD_resume_connection(pending.connection.raw)
-            }
+            for pending in abandoned { pending.answer(with: response) }
             return abandoned.count
         }
     }

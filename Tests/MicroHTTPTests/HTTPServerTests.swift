@@ -30,6 +30,14 @@ final class Gate: Sendable {
     var waiting: Int { state.withLock { $0.waiters.count } }
 }
 
+/// Sends `GET /slow` on a new connection and returns once its handler waits at the gate.
+func startSlowRequest(port: Int, gate: Gate) async throws -> RawHTTPClient {
+    let client = try RawHTTPClient(port: port)
+    try client.send(Array("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n".utf8))
+    while gate.waiting == 0 { await Task.yield() }
+    return client
+}
+
 /// Echoes what it received; `/slow` waits for the gate.
 func startEchoServer(gate: Gate = Gate(), maxBody: Int = 1 << 20, drainTimeout: Double = 5) throws -> (HTTPServer, Int) {
     let configuration = HTTPServer.Configuration(
@@ -122,9 +130,7 @@ func startEchoServer(gate: Gate = Gate(), maxBody: Int = 1 << 20, drainTimeout: 
     @Test func stopFinishesRequestsInFlight() async throws {
         let gate = Gate()
         let (server, port) = try startEchoServer(gate: gate)
-        let client = try RawHTTPClient(port: port)
-        try client.send(Array("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n".utf8))
-        while gate.waiting == 0 { await Task.yield() }
+        let client = try await startSlowRequest(port: port, gate: gate)
         let stopped = Task { await offThePool { server.stop() } }
         gate.open()
         await stopped.value
@@ -138,9 +144,7 @@ func startEchoServer(gate: Gate = Gate(), maxBody: Int = 1 << 20, drainTimeout: 
     @Test func stopAnswersDeferredWorkThatOutlivesTheDrainTimeout() async throws {
         let gate = Gate()
         let (server, port) = try startEchoServer(gate: gate, drainTimeout: 0.1)
-        let client = try RawHTTPClient(port: port)
-        try client.send(Array("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n".utf8))
-        while gate.waiting == 0 { await Task.yield() }
+        let client = try await startSlowRequest(port: port, gate: gate)
         await offThePool { server.stop() }
         #expect(try client.readResponse().status == 503)
         // The abandoned work finishing later must not touch the stopped server.
@@ -151,9 +155,7 @@ func startEchoServer(gate: Gate = Gate(), maxBody: Int = 1 << 20, drainTimeout: 
     @Test func requestsThatWouldWaitAreAnsweredAtOnceWhileStopping() async throws {
         let gate = Gate()
         let (server, port) = try startEchoServer(gate: gate)
-        let first = try RawHTTPClient(port: port)
-        try first.send(Array("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n".utf8))
-        while gate.waiting == 0 { await Task.yield() }
+        let first = try await startSlowRequest(port: port, gate: gate)
         let open = try RawHTTPClient(port: port)
         #expect(try open.request("GET", "/fast").status == 200)
 
