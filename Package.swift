@@ -2,9 +2,14 @@
 import PackageDescription
 
 // Layers, bottom up: transport (MicroHTTP over libmicrohttpd) and JSON (OrderedJSON) know
-// nothing of Kopo Kopo; K2Sandbox is the socket-free core (clock, tokens, store, scenario);
-// K2API and AdminAPI turn HTTP requests into sandbox calls; K2MockServer wires them to a
-// listening server; k2mock is the command line.
+// nothing of Kopo Kopo; K2Sandbox is the socket-free core (resource kinds, clock, tokens,
+// store, timeline, deliveries, scenario); K2HTTP is HTTP in K2's shapes (error bodies,
+// endpoints); K2API and AdminAPI, siblings that never import each other, turn requests into
+// sandbox calls; K2MockServer runs them behind one request pipeline on a listening server;
+// k2mock is the command line.
+
+// A module used without its import is a build error, so every dependency is declared.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
 let package = Package(
     name: "k2mock",
     platforms: [.macOS(.v15)],
@@ -23,12 +28,12 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
-        .target(name: "Locking"),
-        .target(name: "MicroHTTP", dependencies: ["CMicroHTTPD", "Locking"]),
+        .target(name: "Locking", swiftSettings: strict),
+        .target(name: "MicroHTTP", dependencies: ["CMicroHTTPD", "Locking"], swiftSettings: strict),
         // libcurl's headers only: CurlClient loads the library with dlopen on first use.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "CurlClient", dependencies: ["CCurl", "Locking"]),
-        .target(name: "OrderedJSON"),
+        .target(name: "CurlClient", dependencies: ["CCurl", "Locking"], swiftSettings: strict),
+        .target(name: "OrderedJSON", swiftSettings: strict),
         .target(
             name: "K2Sandbox",
             dependencies: [
@@ -36,23 +41,30 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: strict
         ),
-        .target(name: "K2API", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox"]),
-        .target(name: "AdminAPI", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2API"]),
-        .target(name: "K2MockServer", dependencies: ["MicroHTTP", "CurlClient", "Locking", "K2Sandbox", "K2API", "AdminAPI"]),
+        .target(name: "K2HTTP", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox"], swiftSettings: strict),
+        .target(name: "K2API", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2HTTP"], swiftSettings: strict),
+        .target(name: "AdminAPI", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2HTTP"], swiftSettings: strict),
+        .target(
+            name: "K2MockServer",
+            dependencies: ["MicroHTTP", "CurlClient", "Locking", "K2Sandbox", "K2HTTP", "K2API", "AdminAPI"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "k2mock",
             dependencies: [
                 "K2MockServer", "K2Sandbox", "OrderedJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // bench/inprocess.sh: the docs' GET without a socket, for the K2 work's own cost.
         .executableTarget(
             name: "k2mock-inprocess-bench", dependencies: ["K2MockServer", "K2Sandbox", "MicroHTTP"],
             path: "bench/inprocess"),
         // Test support: a raw HTTP client, the real binary as a child process, offThePool.
-        .target(name: "K2MockTesting"),
+        .target(name: "K2MockTesting", swiftSettings: strict),
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting", "Locking"]),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP", "K2MockTesting", "Locking"]),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),

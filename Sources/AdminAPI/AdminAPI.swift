@@ -1,4 +1,4 @@
-import K2API
+import K2HTTP
 import K2Sandbox
 import MicroHTTP
 import OrderedJSON
@@ -13,31 +13,31 @@ public struct AdminAPI: Sendable {
         self.runner = runner
     }
 
-    public func register(into router: inout Router<RouteHandler>) {
-        router.add("GET", "/__admin/health") { _, _ in
+    package func register(into routes: inout Routes) {
+        routes.add("GET", "/__admin/health", .open { _, _ in
             let counts = sandbox.deliveryCounts()
             return .respond(K2Responses.json(200, Health(
                 scenario: sandbox.scenario.source, clock: sandbox.clockMode.rawValue,
                 deliveries: .init(pending: counts.pending, delivered: counts.delivered, failed: counts.failed))))
-        }
-        router.add("GET", "/__admin/clock") { _, _ in
+        })
+        routes.add("GET", "/__admin/clock", .open { _, _ in
             .respond(K2Responses.json(200, clockStatus()))
-        }
-        router.add("POST", "/__admin/clock/advance") { request, _ in
+        })
+        routes.add("POST", "/__admin/clock/advance", .open { request, _ in
             advance(request)
-        }
-        router.add("POST", "/__admin/reset") { _, _ in
+        })
+        routes.add("POST", "/__admin/reset", .open { _, _ in
             sandbox.reset()
             return .respond(K2Responses.json(200, clockStatus()))
-        }
-        router.add("GET", "/__admin/requests") { _, _ in
+        })
+        routes.add("GET", "/__admin/requests", .open { _, _ in
             let entries: [JSON] = sandbox.requests().map { record in
                 ["at": .string(record.at.iso8601()), "method": .string(record.method), "path": .string(record.path),
                  "status": .int(record.status)]
             }
             return .respond(K2Responses.bytes(200, JSON.array(entries).serialized()))
-        }
-        router.add("GET", "/__admin/expectations") { _, _ in
+        })
+        routes.add("GET", "/__admin/expectations", .open { _, _ in
             let results = sandbox.verify()
             let answer: JSON = [
                 "passed": .bool(results.allSatisfy(\.passed)),
@@ -47,14 +47,14 @@ public struct AdminAPI: Sendable {
                 }),
             ]
             return .respond(K2Responses.bytes(200, answer.serialized()))
-        }
-        router.add("POST", "/__admin/events") { request, _ in
+        })
+        routes.add("POST", "/__admin/events", .open { request, _ in
             fireEvent(request)
-        }
-        router.add("GET", "/__admin/callbacks") { _, _ in
+        })
+        routes.add("GET", "/__admin/callbacks", .open { _, _ in
             .respond(K2Responses.bytes(200, JSON.array(sandbox.deliveries().map(journalEntry)).serialized()))
-        }
-        router.add("POST", "/__admin/callbacks/:id/redeliver") { _, parameters in
+        })
+        routes.add("POST", "/__admin/callbacks/:id/redeliver", .open { _, parameters in
             guard let id = parameters["id"].flatMap({ Int($0) }) else {
                 return .respond(K2Responses.error(404, "No delivery \(parameters["id"] ?? "")"))
             }
@@ -64,7 +64,7 @@ public struct AdminAPI: Sendable {
                 }
                 return K2Responses.bytes(200, journalEntry(delivery).serialized())
             }
-        }
+        })
     }
 
     private func clockStatus() -> ClockStatus {
@@ -96,14 +96,14 @@ public struct AdminAPI: Sendable {
         }
     }
 
-    private func ranEntry(_ event: RanEvent) -> JSON {
-        switch event {
-        case .transition(let transition):
-            return ["at": .string(transition.at.iso8601()), "resource": .string(transition.kind.rawValue),
-                    "id": .string(transition.id), "stage": .string(transition.stage.rawValue)]
+    private func ranEntry(_ occurrence: Occurrence) -> JSON {
+        switch occurrence {
+        case .stageChange(let change):
+            return ["at": .string(change.at.iso8601()), "resource": .string(change.kind.rawValue),
+                    "id": .string(change.id), "stage": .string(change.stage.rawValue)]
         case .event(let event):
             return eventEntry(event)
-        case .delivery(let job, let result):
+        case .attempt(let job, let result):
             return ["at": .string(job.due.iso8601()), "callback": .int(job.deliveryID), "attempt": .int(job.attempt),
                     "url": .string(job.url), "status": result.status.map { .int($0) } ?? .null,
                     "error": result.error.map(JSON.string) ?? .null,
@@ -124,7 +124,7 @@ public struct AdminAPI: Sendable {
             return .respond(K2Responses.error(400, "Malformed JSON in request body: \(error)"))
         }
         guard let name = body["topic"]?.stringValue, let topic = WebhookTopic(rawValue: name) else {
-            let topics = WebhookTopic.allCases.map(\.rawValue).joined(separator: ", ")
+            let topics = WebhookTopic.all.map(\.rawValue).joined(separator: ", ")
             return .respond(K2Responses.error(400, "topic must be one of \(topics)"))
         }
         var quirks = DeliveryQuirks()

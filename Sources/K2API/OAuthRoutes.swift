@@ -1,3 +1,4 @@
+import K2HTTP
 import K2Sandbox
 import MicroHTTP
 
@@ -5,11 +6,11 @@ import MicroHTTP
 struct OAuthRoutes: Sendable {
     let sandbox: Sandbox
 
-    func register(into router: inout Router<RouteHandler>) {
-        router.add("POST", "/oauth/token") { request, _ in .respond(issueToken(request)) }
-        router.add("POST", "/oauth/revoke") { request, _ in .respond(revoke(request)) }
-        router.add("POST", "/oauth/introspect") { request, _ in .respond(introspect(request)) }
-        router.add("GET", "/oauth/token/info") { request, _ in .respond(tokenInfo(request)) }
+    func register(into routes: inout Routes) {
+        routes.add("POST", "/oauth/token", .open { request, _ in .respond(issueToken(request)) })
+        routes.add("POST", "/oauth/revoke", .open { request, _ in .respond(revoke(request)) })
+        routes.add("POST", "/oauth/introspect", .open { request, _ in .respond(introspect(request)) })
+        routes.add("GET", "/oauth/token/info", .open { request, _ in .respond(tokenInfo(request)) })
     }
 
     private static let invalidClient =

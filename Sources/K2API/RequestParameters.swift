@@ -1,3 +1,4 @@
+import K2HTTP
 import MicroHTTP
 import OrderedJSON
 
@@ -106,16 +107,5 @@ enum RequestBody {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs (the only blanks HTTP header values have).
-    func trimmingBlanks() -> String {
-        let bytes = Array(utf8)
-        var start = 0, end = bytes.count
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }

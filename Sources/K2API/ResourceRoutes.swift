@@ -1,25 +1,61 @@
+import K2HTTP
 import K2Sandbox
 import MicroHTTP
+import OrderedJSON
 
-/// `GET /api/vN/<collection>/<id>` for every resource kind under the versions that serve it.
+/// For every kind of the sandbox's registry, under the API versions its definition names:
+/// `GET /api/vN/<collection>/:id`, `POST /api/vN/<collection>` to create one, and
+/// `POST /api/vN/<collection>/:id/<action>` for its actions. All need a bearer token.
 struct ResourceRoutes: Sendable {
     let api: K2API
 
-    func register(into router: inout Router<RouteHandler>) {
-        for kind in ResourceKind.allCases {
-            for version in kind.versions.sorted() {
-                router.add("GET", "/api/v\(version)/\(kind.collection)/:id", api.authenticated { request, parameters, _ in
-                    show(kind, version: version, id: parameters["id"] ?? "", request: request)
+    func register(into routes: inout Routes) {
+        for definition in api.sandbox.kinds.definitions {
+            let kind = definition.kind
+            for version in definition.versions {
+                routes.add("GET", "/api/v\(version)/\(definition.collection)/:id", .authenticated { request, parameters, _ in
+                    show(definition, version: version, id: parameters["id"] ?? "", request: request)
                 })
+            }
+            for version in definition.createVersions {
+                routes.add("POST", "/api/v\(version)/\(definition.collection)", .authenticated { request, _, token in
+                    create(definition, version: version, clientID: token.clientID, request: request)
+                })
+            }
+            for action in definition.actions {
+                for version in action.versions {
+                    routes.add("POST", "/api/v\(version)/\(definition.collection)/:id/\(action.name)", .authenticated { _, parameters, _ in
+                        let id = parameters["id"] ?? ""
+                        switch api.sandbox.perform(action, on: kind, id: id) {
+                        case nil: return K2Responses.error(404, "No \(kind) with id \(id)")
+                        case .answered(let status, let body)?: return K2Responses.bytes(status, body.serialized())
+                        case .refused(let status, let message)?: return K2Responses.error(status, message)
+                        }
+                    })
+                }
             }
         }
     }
 
-    private func show(_ kind: ResourceKind, version: Int, id: String, request: HTTPRequest) -> HTTPResponse {
-        guard let body = api.sandbox.resource(kind, id: id) else {
-            return K2Responses.error(404, "No \(kind.rawValue) with id \(id)")
+    /// The resource at its current stage, `self` on the origin and version the client used.
+    private func show(_ definition: any ResourceDefinition.Type, version: Int, id: String, request: HTTPRequest) -> HTTPResponse {
+        guard let body = api.sandbox.resource(definition.kind, id: id) else {
+            return K2Responses.error(404, "No \(definition.kind) with id \(id)")
         }
-        let selfURL = api.origin(of: request) + kind.path(id: id, version: version)
-        return K2Responses.bytes(200, body.body(selfURL: selfURL))
+        return K2Responses.bytes(200, body.body(selfURL: api.origin(of: request) + definition.path(id: id, version: version)))
+    }
+
+    /// `201`, an empty body, and a lowercase `location` (PHP's SDK reads `getHeaders()['location']`
+    /// verbatim) holding the new resource's absolute URL; `400` with K2's message if refused.
+    private func create(_ definition: any ResourceDefinition.Type, version: Int, clientID: String, request: HTTPRequest) -> HTTPResponse {
+        let body: JSONObject
+        do { body = try RequestBody.jsonObject(request) } catch { return error.response }
+        let origin = api.origin(of: request)
+        do {
+            let id = try api.sandbox.create(definition.kind, body: body, clientID: clientID, origin: origin, version: version)
+            return HTTPResponse(status: 201, headers: HTTPHeaders([("location", origin + definition.path(id: id, version: version))]))
+        } catch {
+            return K2Responses.error(400, error.message)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import Locking
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc

@@ -1,22 +1,32 @@
-/// Where a created resource is on its timeline.
-struct Lifecycle: Sendable {
-    let createdAt: Timestamp
-    let timeline: [TimelineStep]
+/// Where a created resource is on its timeline: the steps it follows and when each was reached.
+public struct Lifecycle: Sendable {
+    /// Sandbox time of its creation.
+    public let createdAt: Timestamp
+    public let timeline: [TimelineStep]
+    /// The stage before any step is reached (its kind's first); nil for kinds without stages.
+    let initial: Stage?
     /// Index into `timeline` of the step reached last; -1 before the first.
     private(set) var reached = -1
     /// When each reached step was reached.
     private(set) var reachedAt: [Timestamp] = []
 
-    init(createdAt: Timestamp, timeline: [TimelineStep]) {
+    public init(createdAt: Timestamp, timeline: [TimelineStep], initial: Stage?) {
         self.createdAt = createdAt
         self.timeline = timeline
+        self.initial = initial
     }
 
-    var stage: Stage { reached >= 0 ? timeline[reached].stage : .pending }
-    var failure: String? { reached >= 0 ? timeline[reached].error : nil }
+    /// The stage reached last; nil for kinds without stages.
+    public var stage: Stage? { reached >= 0 ? timeline[reached].stage : initial }
+
+    /// The failure reason while `Failed`: the step's `error`, else "The transaction failed".
+    public var failure: String? {
+        guard stage == .failed else { return nil }
+        return (reached >= 0 ? timeline[reached].error : nil) ?? "The transaction failed"
+    }
 
     /// When `stage` was last entered, if it was.
-    func time(of stage: Stage) -> Timestamp? {
+    public func time(of stage: Stage) -> Timestamp? {
         guard reached >= 0 else { return nil }
         for index in stride(from: reached, through: 0, by: -1) where timeline[index].stage == stage {
             return reachedAt[index]
@@ -24,17 +34,10 @@ struct Lifecycle: Sendable {
         return nil
     }
 
+    /// Marks step `index` reached at `time` (steps skipped on the way count as reached then too).
     mutating func reach(_ index: Int, at time: Timestamp) {
         while reachedAt.count < index { reachedAt.append(time) }
         reachedAt.append(time)
         reached = index
     }
-}
-
-/// A stage change, as `clock/advance` reports what ran.
-public struct Transition: Sendable, Equatable {
-    public var at: Timestamp
-    public var kind: ResourceKind
-    public var id: String
-    public var stage: Stage
 }

@@ -1,9 +1,8 @@
-/// Due events in order of due time, ties in the order they were scheduled: a binary heap keyed
-/// by (due, sequence), so the order never depends on anything but the scenario and requests.
-/// Several schedulers can share one sequence (see `schedule(_:at:sequence:)`) and be merged in
-/// order by comparing `nextKey`.
+/// Entries in order of due time, ties in the order they were scheduled: a binary heap keyed by
+/// (due, sequence), so the order never depends on anything but the scenario and requests.
 struct Scheduler<Event: Sendable>: Sendable {
-    private struct Entry: Sendable {
+    /// One scheduled entry with its ordering key.
+    struct Entry: Sendable {
         let due: Timestamp
         let sequence: Int
         let event: Event
@@ -18,17 +17,13 @@ struct Scheduler<Event: Sendable>: Sendable {
 
     var isEmpty: Bool { heap.isEmpty }
     var count: Int { heap.count }
+    /// The earliest entry, left in place.
+    var first: Entry? { heap.first }
     var nextDue: Timestamp? { heap.first?.due }
-    /// (due, sequence) of the next event, for merging schedulers that share a sequence.
-    var nextKey: (Int64, Int)? { heap.first.map { ($0.due.milliseconds, $0.sequence) } }
 
     mutating func schedule(_ event: Event, at due: Timestamp) {
-        schedule(event, at: due, sequence: nextSequence)
-    }
-
-    mutating func schedule(_ event: Event, at due: Timestamp, sequence: Int) {
-        nextSequence = max(nextSequence, sequence) + 1
-        heap.append(Entry(due: due, sequence: sequence, event: event))
+        heap.append(Entry(due: due, sequence: nextSequence, event: event))
+        nextSequence += 1
         var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
@@ -40,6 +35,11 @@ struct Scheduler<Event: Sendable>: Sendable {
 
     /// Removes and returns the earliest event if it is due at `now`.
     mutating func popDue(at now: Timestamp) -> (due: Timestamp, event: Event)? {
+        popEntry(dueBy: now).map { ($0.due, $0.event) }
+    }
+
+    /// Removes and returns the earliest entry if it is due at `now`.
+    mutating func popEntry(dueBy now: Timestamp) -> Entry? {
         guard let first = heap.first, first.due <= now else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {
@@ -55,6 +55,6 @@ struct Scheduler<Event: Sendable>: Sendable {
                 parent = smallest
             }
         }
-        return (first.due, first.event)
+        return first
     }
 }

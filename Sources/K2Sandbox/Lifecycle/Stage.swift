@@ -1,37 +1,21 @@
-/// A step of a resource's life (CONTRACT §3). Which stages a kind can pass through, and which
-/// end it, is a table here; the engine knows nothing else about kinds.
-public enum Stage: String, Sendable, CaseIterable {
-    case pending = "Pending"
-    case processed = "Processed"
-    case transferred = "Transferred"
-    case success = "Success"
-    case failed = "Failed"
+/// A step of a resource's life (CONTRACT §3), by the name scenarios and `clock/advance` use.
+/// Which stages a kind passes through, and which end it, is its definition's to say.
+public struct Stage: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    public static let pending = Stage(rawValue: "Pending")
+    public static let processed = Stage(rawValue: "Processed")
+    public static let transferred = Stage(rawValue: "Transferred")
+    public static let success = Stage(rawValue: "Success")
+    /// The one stage a timeline step may give an `error` (the failure reason) for.
+    public static let failed = Stage(rawValue: "Failed")
     /// A payment link a customer paid.
-    case paid = "Paid"
-
-    /// The stages a kind may use in a timeline; empty for kinds without a lifecycle.
-    public static func allowed(for kind: ResourceKind) -> [Stage] {
-        switch kind {
-        case .payment, .sendMoney, .settlementTransfer: [.pending, .processed, .transferred, .failed]
-        case .incomingPayment, .polling, .transactionSmsNotification: [.pending, .success, .failed]
-        case .reversal: [.pending, .processed, .failed]
-        case .paymentLink: [.pending, .paid]
-        default: []
-        }
-    }
-
-    /// Reaching a final stage ends the timeline and fires the callback. For most kinds
-    /// `Processed` is a way station; a reversal ends there.
-    public func isFinal(for kind: ResourceKind) -> Bool {
-        switch self {
-        case .transferred, .success, .failed, .paid: true
-        case .processed: kind == .reversal
-        case .pending: false
-        }
-    }
+    public static let paid = Stage(rawValue: "Paid")
 }
 
-/// One step of a timeline: reach `stage` this long after the resource was created.
+/// One step of a timeline: reach `stage` this long (sandbox time) after the resource was created.
 public struct TimelineStep: Sendable, Equatable {
     public var after: TimeSpan
     public var stage: Stage

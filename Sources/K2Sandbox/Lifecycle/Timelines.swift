@@ -1,37 +1,22 @@
-/// Which timeline a new resource follows: the first matching rule's, else its kind's default.
+/// Which timeline a new resource follows: the first matching rule's, else its kind's in the
+/// scenario, else its kind's in the default scenario (`scenarios/default.yaml`, the one place
+/// the shipped kinds' default timelines are written), else none: it stays where it starts.
 public struct Timelines: Sendable, Equatable {
+    /// Per kind, as the scenario's `timelines` gives them.
     public var defaults: [ResourceKind: [TimelineStep]]
+    /// The scenario's `timelines.rules`, in order.
     public var rules: [TimelineRule]
 
-    public init(defaults: [ResourceKind: [TimelineStep]] = Timelines.builtInDefaults, rules: [TimelineRule] = []) {
+    public init(defaults: [ResourceKind: [TimelineStep]] = [:], rules: [TimelineRule] = []) {
         self.defaults = defaults
         self.rules = rules
     }
 
-    /// CONTRACT §6's timings: quick enough for an SDK's usual polling.
-    public static let builtInDefaults: [ResourceKind: [TimelineStep]] = [
-        .payment: [.init(after: .zero, stage: .pending), .init(after: .seconds(2), stage: .processed),
-                   .init(after: .seconds(5), stage: .transferred)],
-        .sendMoney: [.init(after: .zero, stage: .pending), .init(after: .seconds(2), stage: .processed),
-                     .init(after: .seconds(5), stage: .transferred)],
-        .incomingPayment: [.init(after: .zero, stage: .pending), .init(after: .seconds(5), stage: .success)],
-        .settlementTransfer: [.init(after: .zero, stage: .pending), .init(after: .seconds(2), stage: .processed),
-                              .init(after: .seconds(5), stage: .transferred)],
-        .polling: [.init(after: .zero, stage: .pending), .init(after: .seconds(2), stage: .success)],
-        .transactionSmsNotification: [.init(after: .zero, stage: .pending), .init(after: .seconds(2), stage: .success)],
-        .reversal: [.init(after: .zero, stage: .pending), .init(after: .seconds(5), stage: .processed)],
-        // Nobody pays a link unless a scenario rule says so.
-        .paymentLink: [.init(after: .zero, stage: .pending)],
-    ]
-
-    public func timeline(for facts: MatchFacts) -> [TimelineStep] {
-        plan(for: facts).timeline
-    }
-
-    /// The timeline, and how the resource's callback misbehaves (only rules set that).
-    public func plan(for facts: MatchFacts) -> (timeline: [TimelineStep], quirks: DeliveryQuirks) {
-        if let rule = rules.first(where: { $0.matches(facts) }) { return (rule.timeline, rule.quirks) }
-        return (defaults[facts.kind] ?? Timelines.builtInDefaults[facts.kind] ?? [], DeliveryQuirks())
+    /// The timeline for a new resource of `kind` whose request shows `facts`, and how its
+    /// callback misbehaves (only rules set that).
+    public func plan(for kind: ResourceKind, _ facts: MatchFacts) -> (timeline: [TimelineStep], quirks: DeliveryQuirks) {
+        if let rule = rules.first(where: { $0.kind == kind && $0.matches(facts) }) { return (rule.timeline, rule.quirks) }
+        return (defaults[kind] ?? DefaultScenario.timelines.defaults[kind] ?? [], DeliveryQuirks())
     }
 }
 
@@ -64,7 +49,6 @@ public struct TimelineRule: Sendable, Equatable {
     }
 
     func matches(_ facts: MatchFacts) -> Bool {
-        guard kind == facts.kind else { return false }
         if let amountCents, !facts.amountsCents.contains(amountCents) { return false }
         if let phoneDigits, !facts.phoneNumbers.contains(where: { digitsOnly($0) == phoneDigits }) { return false }
         if let destinationType, !facts.destinationTypes.contains(destinationType) { return false }
@@ -74,18 +58,41 @@ public struct TimelineRule: Sendable, Equatable {
     }
 }
 
-/// What rules can look at in a create request.
+/// What rules can look at in a create request (its kind's `facts`).
 public struct MatchFacts: Sendable {
-    public var kind: ResourceKind
-    public var amountsCents: [Int64] = []
-    public var phoneNumbers: [String] = []
-    public var destinationTypes: [String] = []
+    public var amountsCents: [Int64]
+    public var phoneNumbers: [String]
+    public var destinationTypes: [String]
     public var tillNumber: String?
-    public var metadata: [String: String] = [:]
+    public var metadata: [String: String]
 
-    public init(kind: ResourceKind) { self.kind = kind }
+    public init(amountsCents: [Int64] = [], phoneNumbers: [String] = [], destinationTypes: [String] = [],
+                tillNumber: String? = nil, metadata: [String: String] = [:]) {
+        self.amountsCents = amountsCents
+        self.phoneNumbers = phoneNumbers
+        self.destinationTypes = destinationTypes
+        self.tillNumber = tillNumber
+        self.metadata = metadata
+    }
 }
 
 func digitsOnly(_ text: String) -> String {
     String(text.unicodeScalars.filter { $0.properties.numericType != nil && $0.isASCII }.map(Character.init))
+}
+
+import OrderedJSON
+
+extension JSONObject {
+    /// The members whose values are strings (or numbers, as text): what rules match on.
+    public var stringValues: [String: String] {
+        var result: [String: String] = [:]
+        for member in members {
+            switch member.value {
+            case .string(let value): result[member.key] = value
+            case .number(let lexeme): result[member.key] = lexeme
+            default: continue
+            }
+        }
+        return result
+    }
 }

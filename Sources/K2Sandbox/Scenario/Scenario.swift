@@ -20,6 +20,8 @@ public struct Scenario: Sendable {
     public var faults: [Fault] = []
     /// What `k2mock verify` checks.
     public var expectations: [Expectation] = []
+    /// The resource kinds it serves (`KindRegistry.standard` unless a test adds one).
+    public var kinds: KindRegistry = .standard
 
     public init(
         source: String, seed: UInt64? = nil, clock: ClockSettings = ClockSettings(),
@@ -78,8 +80,9 @@ public struct Scenario: Sendable {
             self.document = document
         }
 
-        /// Reads a fixture document; the message says what is wrong with it.
-        public init(path: String, bytes: [UInt8]) throws(FixtureError) {
+        /// Reads a fixture document whose `data.type` is one of `kinds`; the message says what
+        /// is wrong with it.
+        public init(path: String, bytes: [UInt8], kinds: KindRegistry = .standard) throws(FixtureError) {
             let document: JSON
             do {
                 document = try JSON.parse(bytes)
@@ -92,14 +95,14 @@ public struct Scenario: Sendable {
             guard let id = data["id"]?.stringValue, !id.isEmpty else {
                 throw FixtureError(message: "has no string \"data.id\"")
             }
-            guard let typeName = data["type"]?.stringValue, let kind = ResourceKind(rawValue: typeName) else {
-                let known = ResourceKind.allCases.map(\.rawValue).joined(separator: ", ")
+            guard let typeName = data["type"]?.stringValue, kinds.definition(of: ResourceKind(typeName)) != nil else {
+                let known = kinds.definitions.map { $0.kind.rawValue }.joined(separator: ", ")
                 throw FixtureError(message: "\"data.type\" must be one of: \(known)")
             }
             guard data["attributes"]?.objectValue != nil else {
                 throw FixtureError(message: "has no \"data.attributes\" object")
             }
-            self.init(path: path, kind: kind, id: id, document: document)
+            self.init(path: path, kind: ResourceKind(typeName), id: id, document: document)
         }
     }
 

@@ -6,8 +6,11 @@ import Yams
 public struct ScenarioLoader: Sendable {
     /// Reads a file's bytes by path; nil when it cannot be read.
     public var readFile: @Sendable (String) -> [UInt8]?
+    /// The kinds a scenario may name (fixtures' `data.type`, timeline keys, rules, stages).
+    public var kinds: KindRegistry
 
-    public init(readFile: @escaping @Sendable (String) -> [UInt8]? = FileSystem.read) {
+    public init(kinds: KindRegistry = .standard, readFile: @escaping @Sendable (String) -> [UInt8]? = FileSystem.read) {
+        self.kinds = kinds
         self.readFile = readFile
     }
 
@@ -46,6 +49,7 @@ public struct ScenarioLoader: Sendable {
 
     private func parse(_ root: Node, reader: YAMLReader, path: String) -> Scenario {
         var scenario = Scenario(source: path)
+        scenario.kinds = kinds
         guard let pairs = reader.mapping(root, "the scenario", allowed: Self.topLevelKeys + Self.plannedKeys) else {
             return scenario
         }
@@ -185,7 +189,7 @@ public struct ScenarioLoader: Sendable {
                 continue
             }
             do {
-                let fixture = try Scenario.Fixture(path: path, bytes: bytes)
+                let fixture = try Scenario.Fixture(path: path, bytes: bytes, kinds: kinds)
                 if result.contains(where: { $0.kind == fixture.kind && $0.id == fixture.id }) {
                     reader.fail(item, "fixture '\(relative)': \(fixture.kind.rawValue) \(fixture.id) is already defined")
                 }
@@ -320,7 +324,7 @@ public struct ScenarioLoader: Sendable {
 
     private func parseEvents(_ node: Node, reader: YAMLReader) -> [ScriptedEvent] {
         var events: [ScriptedEvent] = []
-        let topics = WebhookTopic.allCases.map(\.rawValue)
+        let topics = WebhookTopic.all.map(\.rawValue)
         for item in reader.sequence(node, "events") ?? [] {
             guard let pairs = reader.mapping(item, "an events entry", allowed: ["at", "topic", "resource", "delivery"]) else { continue }
             var at: TimeSpan?, topic: WebhookTopic?, resource = JSONObject(), quirks = DeliveryQuirks()
@@ -386,22 +390,17 @@ public struct ScenarioLoader: Sendable {
         }
     }
 
-    /// Kinds that have timelines, by the names scenario files use.
-    private static let timelineKinds: [ResourceKind] = [
-        .payment, .sendMoney, .incomingPayment, .settlementTransfer, .polling, .transactionSmsNotification, .reversal,
-        .paymentLink,
-    ]
-
     private func parseTimelines(_ node: Node, reader: YAMLReader) -> Timelines {
         var timelines = Timelines()
-        let kindNames = Self.timelineKinds.map(\.rawValue)
+        let kindNames = kinds.timelineKinds.map(\.rawValue)
         for (key, _, value) in reader.mapping(node, "timelines", allowed: kindNames + ["rules"]) ?? [] {
             if key == "rules" {
                 for item in reader.sequence(value, "timelines.rules") ?? [] {
                     if let rule = parseRule(item, reader: reader) { timelines.rules.append(rule) }
                 }
-            } else if let kind = ResourceKind(rawValue: key), let steps = parseSteps(value, kind: kind, context: "timelines.\(key)", reader: reader) {
-                timelines.defaults[kind] = steps
+            } else if let definition = kinds.definition(of: ResourceKind(key)),
+                      let steps = parseSteps(value, definition: definition, context: "timelines.\(key)", reader: reader) {
+                timelines.defaults[definition.kind] = steps
             }
         }
         return timelines
@@ -414,33 +413,39 @@ public struct ScenarioLoader: Sendable {
             reader.fail(node, "a timelines rule needs match and timeline")
             return nil
         }
-        let allowed = ["resource", "amount", "phone_number", "destination_type", "till_number", "metadata"]
+        let allowed = ["resource"] + RuleKey.allCases.map(\.rawValue)
         guard let fields = reader.mapping(matchNode, "match", allowed: allowed) else { return nil }
         guard let resourceNode = fields.first(where: { $0.key == "resource" })?.value,
               let resourceName = reader.string(resourceNode, "match.resource") else {
-            reader.fail(matchNode, "match needs resource (one of \(Self.timelineKinds.map(\.rawValue).joined(separator: ", ")))")
+            reader.fail(matchNode, "match needs resource (one of \(kinds.timelineKinds.map(\.rawValue).joined(separator: ", ")))")
             return nil
         }
-        guard let kind = ResourceKind(rawValue: resourceName), Self.timelineKinds.contains(kind) else {
-            reader.fail(resourceNode, "match.resource must be one of \(Self.timelineKinds.map(\.rawValue).joined(separator: ", "))")
+        let kind = ResourceKind(resourceName)
+        guard let definition = kinds.definition(of: kind), kinds.timelineKinds.contains(kind) else {
+            reader.fail(resourceNode, "match.resource must be one of \(kinds.timelineKinds.map(\.rawValue).joined(separator: ", "))")
             return nil
         }
         var rule = TimelineRule(kind: kind, timeline: [])
-        for (key, _, value) in fields {
-            switch key {
-            case "amount":
+        for (key, keyNode, value) in fields where key != "resource" {
+            guard let ruleKey = RuleKey(rawValue: key), definition.ruleKeys.contains(ruleKey) else {
+                let usable = RuleKey.allCases.filter(definition.ruleKeys.contains).map(\.rawValue)
+                reader.fail(keyNode, "match.\(key) never matches a \(kind) (it can match on \(usable.isEmpty ? "nothing" : usable.joined(separator: ", ")))")
+                continue
+            }
+            switch ruleKey {
+            case .amount:
                 if case .scalar(let scalar) = value, let money = Money(decimal: scalar.string) {
                     rule.amountCents = money.cents
                 } else {
                     reader.fail(value, "match.amount must be an amount such as 404 or 100.50")
                 }
-            case "phone_number":
+            case .phoneNumber:
                 if let phone = reader.string(value, "match.phone_number") {
                     rule.phoneDigits = digitsOnly(normalizedKenyanPhone(phone) ?? phone)
                 }
-            case "destination_type": rule.destinationType = reader.string(value, "match.destination_type")
-            case "till_number": rule.tillNumber = reader.string(value, "match.till_number")
-            case "metadata":
+            case .destinationType: rule.destinationType = reader.string(value, "match.destination_type")
+            case .tillNumber: rule.tillNumber = reader.string(value, "match.till_number")
+            case .metadata:
                 if case .mapping(let mapping) = value {
                     for (k, v) in mapping {
                         if let k = k.string, let v = reader.string(v, "match.metadata.\(k)") { rule.metadata[k] = v }
@@ -448,23 +453,24 @@ public struct ScenarioLoader: Sendable {
                 } else {
                     reader.fail(value, "match.metadata must be a mapping of keys to values")
                 }
-            default: break
             }
         }
         if let deliveryNode = pairs.first(where: { $0.key == "delivery" })?.value {
             rule.quirks = parseQuirks(deliveryNode, reader: reader)
         }
-        guard let steps = parseSteps(timelineNode, kind: kind, context: "timeline", reader: reader) else { return nil }
+        guard let steps = parseSteps(timelineNode, definition: definition, context: "timeline", reader: reader) else { return nil }
         rule.timeline = steps
         return rule
     }
 
     /// A list of `{after, stage, error}`: stages the kind has, times not going back, nothing
     /// after a final stage, `error` only on Failed.
-    private func parseSteps(_ node: Node, kind: ResourceKind, context: String, reader: YAMLReader) -> [TimelineStep]? {
+    private func parseSteps(
+        _ node: Node, definition: any ResourceDefinition.Type, context: String, reader: YAMLReader
+    ) -> [TimelineStep]? {
         guard let items = reader.sequence(node, context) else { return nil }
         if items.isEmpty { reader.fail(node, "\(context) needs at least one step") }
-        let allowedStages = Stage.allowed(for: kind)
+        let kind = definition.kind, allowedStages = definition.stages
         var steps: [TimelineStep] = []
         var valid = true
         for item in items {
@@ -477,7 +483,7 @@ public struct ScenarioLoader: Sendable {
                 case "stage":
                     stageNode = value
                     if let name = reader.string(value, "\(context).stage") {
-                        if let found = Stage(rawValue: name), allowedStages.contains(found) { stage = found } else {
+                        if allowedStages.contains(Stage(rawValue: name)) { stage = Stage(rawValue: name) } else {
                             reader.fail(value, "unknown stage '\(name)' for \(kind.rawValue) (stages: \(allowedStages.map(\.rawValue).joined(separator: ", ")))")
                         }
                     }
@@ -490,7 +496,7 @@ public struct ScenarioLoader: Sendable {
                 continue
             }
             if let previous = steps.last {
-                if previous.stage.isFinal(for: kind) {
+                if definition.finalStages.contains(previous.stage) {
                     reader.fail(item, "\(context): nothing can follow the final stage \(previous.stage.rawValue)")
                     valid = false
                 }

@@ -1,113 +1,119 @@
 import Crypto
 import OrderedJSON
 
-/// Webhook event topics k2mock can fire, with the `event.type` K2 gives each and a resource
-/// that every SDK's reader accepts (k2-api.md §6, §11), in K2's key order.
-public enum WebhookTopic: String, Sendable, CaseIterable {
-    case buygoodsTransactionReceived = "buygoods_transaction_received"
-    case buygoodsTransactionReversed = "buygoods_transaction_reversed"
-    case b2bTransactionReceived = "b2b_transaction_received"
-    case m2mTransactionReceived = "m2m_transaction_received"
-    case customerCreated = "customer_created"
-    case settlementTransferCompleted = "settlement_transfer_completed"
+/// A webhook event topic k2mock can fire (k2-api.md §6, §11), read from its fixture
+/// (`fixtures/webhooks/<topic>.json`, built into the binary): the `event.type` K2 gives it, which
+/// subscriptions receive it, its `_links.resource` collection and a default resource that every
+/// SDK's reader accepts, in K2's key order.
+///
+/// In the default resource, `{{id}}`, `{{reference}}` and `{{time}}` stand for the event's
+/// resource id, a fresh M-PESA reference and the time it fires; `{{sha256:FIELD}}` for the
+/// lowercase hex SHA-256 of the final resource's FIELD (after the scenario's overrides).
+public struct WebhookTopic: Sendable, Hashable, CustomStringConvertible {
+    /// The topic's name (`buygoods_transaction_received`).
+    public let rawValue: String
+    /// `event.type` (`Buygoods Transaction`).
+    public let eventType: String
+    /// Whether `till`-scoped subscriptions get it (only for their till number).
+    public let isTillScoped: Bool
+    /// The path segment of `_links.resource`.
+    public let resourceCollection: String
+    /// Whether polling lists it as a received buygoods transaction.
+    public let isReceivedTransaction: Bool
+    /// Safaricom's `TransactionType`, for topics that have a Daraja form; nil otherwise.
+    public let darajaTransactionType: String?
+    /// The resource field sent as Daraja's `MSISDN`.
+    let darajaSenderField: String?
+    /// The default resource, placeholders unresolved.
+    let resource: JSONObject
 
-    /// Topics a subscription may name (K2 knows more than k2mock fires).
-    static let subscribable: [String] = allCases.map(\.rawValue) + [
+    public var description: String { rawValue }
+
+    public static func == (a: WebhookTopic, b: WebhookTopic) -> Bool { a.rawValue == b.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
+    /// The topic of that name, if k2mock fires it.
+    public init?(rawValue: String) {
+        guard let topic = Self.all.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = topic
+    }
+
+    /// Every topic k2mock fires, by name.
+    public static let all: [WebhookTopic] = DefaultScenario.files
+        .filter { $0.key.hasPrefix("fixtures/webhooks/") }
+        .sorted { $0.key < $1.key }
+        .map { path, text in
+            do {
+                return try WebhookTopic(fixture: Array(text.utf8))
+            } catch {
+                fatalError("the built-in webhook fixture \(path) is invalid: \(error)")
+            }
+        }
+
+    /// Topics a subscription may name: those k2mock fires and those K2 knows but k2mock never
+    /// fires (k2-api.md §6).
+    static let subscribable: [String] = all.map(\.rawValue) + [
         "b2b_transaction_reversed", "card_transaction_received", "card_transaction_voided", "card_transaction_reversed",
     ]
 
-    var eventType: String {
-        switch self {
-        case .buygoodsTransactionReceived, .buygoodsTransactionReversed: "Buygoods Transaction"
-        case .b2bTransactionReceived: "External Till to Till Transaction"
-        case .m2mTransactionReceived: "Merchant to Merchant Transaction"
-        case .customerCreated: "Customer Created"
-        case .settlementTransferCompleted: "Settlement Transfer"
+    /// Reads a topic fixture `{topic, event_type, till_scoped, resource_collection,
+    /// received_transaction?, daraja?: {transaction_type, msisdn}, resource}`.
+    init(fixture bytes: [UInt8]) throws {
+        let json = try JSON.parse(bytes)
+        guard let name = json["topic"]?.stringValue, let eventType = json["event_type"]?.stringValue,
+              let collection = json["resource_collection"]?.stringValue, let resource = json["resource"]?.objectValue else {
+            throw FixtureError(message: "needs topic, event_type, resource_collection and resource")
         }
+        rawValue = name
+        self.eventType = eventType
+        isTillScoped = json["till_scoped"]?.boolValue ?? false
+        resourceCollection = collection
+        isReceivedTransaction = json["received_transaction"]?.boolValue ?? false
+        darajaTransactionType = json["daraja"]?["transaction_type"]?.stringValue
+        darajaSenderField = json["daraja"]?["msisdn"]?.stringValue
+        self.resource = resource
     }
 
-    /// Topics delivered to `till`-scoped subscriptions of the event's till number.
-    var isTillScoped: Bool {
-        self == .buygoodsTransactionReceived || self == .buygoodsTransactionReversed || self == .b2bTransactionReceived
+    struct FixtureError: Error {
+        let message: String
     }
 
-    /// The path segment of `_links.resource`.
-    var resourceCollection: String {
-        switch self {
-        case .m2mTransactionReceived: "payment_batches"
-        case .customerCreated: "mobile_money_user"
-        case .settlementTransferCompleted: "transfer_batch"
-        default: "financial_transaction"
-        }
-    }
-
-    /// The event's resource: these defaults, with `overrides` replacing or adding keys.
+    /// The event's resource: the default with its placeholders resolved, then `overrides`
+    /// replacing or adding keys.
     func resource(id: String, reference: String, at time: Timestamp, overrides: JSONObject) -> JSONObject {
-        let when = JSON.string(time.iso8601(fractional: false))
-        var resource: JSONObject
-        switch self {
-        case .buygoodsTransactionReceived, .buygoodsTransactionReversed:
-            resource = JSONObject([
-                ("id", .string(id)), ("amount", "100.0"), ("status", self == .buygoodsTransactionReceived ? "Received" : "Reversed"),
-                ("system", "Lipa Na M-PESA"), ("currency", "KES"), ("reference", .string(reference)), ("till_number", "000000"),
-                ("sender_phone_number", "+254999999999"),
-            ])
-            if self == .buygoodsTransactionReceived { resource["hashed_sender_phone"] = "" }
-            resource["origination_time"] = when
-            resource["sender_first_name"] = "Joe"
-            resource["sender_middle_name"] = .null
-            resource["sender_last_name"] = "Buyer"
-            if self == .buygoodsTransactionReversed { resource["reversal_time"] = when }
-        case .b2bTransactionReceived:
-            resource = JSONObject([
-                ("id", .string(id)), ("amount", "313.0"), ("status", "Complete"), ("system", "Lipa Na Mpesa"), ("currency", "KES"),
-                ("reference", .string(reference)), ("till_number", "000000"), ("sending_till", "111111"), ("origination_time", when),
-            ])
-        case .m2mTransactionReceived:
-            resource = JSONObject([
-                ("id", .string(id)), ("amount", "100.0"), ("status", "Received"), ("currency", "KES"),
-                ("origination_time", when), ("sending_merchant", "Demo Merchant"),
-            ])
-        case .customerCreated:
-            resource = JSONObject([
-                ("id", .string(id)), ("first_name", "Joe"), ("middle_name", nil), ("last_name", "Buyer"),
-                ("phone_number", "+254999999999"),
-            ])
-        case .settlementTransferCompleted:
-            resource = JSONObject([
-                ("id", .string(id)), ("reference", .string(reference)), ("amount", "49452.0"), ("status", "Transferred"),
-                ("currency", "KES"), ("origination_time", when),
-                ("destination", ["type": "Bank Account", "resource": [
-                    "reference": .string(id), "account_name": "Demo Merchant", "account_number": "1234567890",
-                    "bank_branch_ref": "633aa26c-7b7c-4091-ae28-96c0687cf886", "settlement_method": "EFT"]]),
-                ("disbursements", [["amount": "49452.0", "status": "Transferred", "origination_time": when,
-                                    "transaction_reference": .string(reference)]]),
-            ])
+        let values = ["{{id}}": id, "{{reference}}": reference, "{{time}}": time.iso8601(fractional: false)]
+        var resolved = Self.substitute(.object(resource), values).objectValue ?? JSONObject()
+        for member in overrides { resolved[member.key] = member.value }
+        for member in resolved {
+            guard let text = member.value.stringValue, text.hasPrefix("{{sha256:"), text.hasSuffix("}}") else { continue }
+            let field = String(text.dropFirst("{{sha256:".count).dropLast(2))
+            resolved[member.key] = .string(resolved[field]?.stringValue.map { lowercaseHex(SHA256.hash(data: Array($0.utf8))) } ?? "")
         }
-        for member in overrides { resource[member.key] = member.value }
-        if self == .buygoodsTransactionReceived, resource["hashed_sender_phone"] == .string(""),
-           let phone = resource["sender_phone_number"]?.stringValue {
-            resource["hashed_sender_phone"] = .string(lowercaseHex(SHA256.hash(data: Array(phone.utf8))))
-        }
-        return resource
+        return resolved
     }
-}
 
-extension WebhookTopic {
+    private static func substitute(_ json: JSON, _ values: [String: String]) -> JSON {
+        switch json {
+        case .string(let text): values[text].map(JSON.string) ?? json
+        case .object(let object): .object(JSONObject(object.map { ($0.key, substitute($0.value, values)) }))
+        case .array(let items): .array(items.map { substitute($0, values) })
+        default: json
+        }
+    }
+
     /// The event in Safaricom's C2B confirmation format, for subscriptions made with
-    /// `enable_daraja_payload` (k2-api.md §6). Both spellings of the third-party id key are
-    /// sent: the Node and Ruby SDKs disagree on it.
+    /// `enable_daraja_payload` (k2-api.md §6); nil for topics without one. Both spellings of the
+    /// third-party id key are sent: the Node and Ruby SDKs disagree on it.
     func darajaPayload(_ resource: JSONObject, at time: Timestamp) -> JSON? {
-        guard self == .buygoodsTransactionReceived || self == .b2bTransactionReceived else { return nil }
+        guard let darajaTransactionType else { return nil }
         let digits = time.iso8601(fractional: false).filter { $0.isNumber }.prefix(14)
-        let sender: JSON = self == .b2bTransactionReceived
-            ? (resource["sending_till"] ?? .null) : (resource["sender_phone_number"] ?? .null)
         return [
-            "TransactionType": self == .b2bTransactionReceived ? "Organization To Organization Transfer" : "Buygoods",
+            "TransactionType": .string(darajaTransactionType),
             "TransID": resource["reference"] ?? .null, "TransTime": .string(String(digits)),
             "TransAmount": resource["amount"] ?? .null, "BusinessShortCode": resource["till_number"] ?? .null,
             "BillRefNumber": "", "InvoiceNumber": "", "OrgAccountBalance": "", "ThirdPartyTransID": "",
-            "ThirdPartyTransId": "", "MSISDN": sender, "FirstName": resource["sender_first_name"] ?? .null,
+            "ThirdPartyTransId": "", "MSISDN": darajaSenderField.flatMap { resource[$0] } ?? .null,
+            "FirstName": resource["sender_first_name"] ?? .null,
             "MiddleName": resource["sender_middle_name"] ?? .null, "LastName": resource["sender_last_name"] ?? .null,
         ]
     }
@@ -133,6 +139,7 @@ public struct DeliveryQuirks: Sendable, Equatable {
 /// A webhook event to fire: from the scenario's `events` (at an offset from the start) or
 /// from `POST /__admin/events` (now).
 public struct ScriptedEvent: Sendable, Equatable {
+    /// Sandbox time after the scenario's start (scenario events only).
     public var at: TimeSpan
     public var topic: WebhookTopic
     /// Keys that replace or add to the topic's default resource.

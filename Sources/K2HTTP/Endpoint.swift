@@ -1,0 +1,36 @@
+import K2Sandbox
+import MicroHTTP
+
+/// What a route leads to: a handler, and whether the request needs a valid K2 bearer token
+/// first (the server's pipeline checks it after routing, so an unknown path is still `404`).
+package struct Endpoint: Sendable {
+    package enum Access: Sendable {
+        /// No K2 bearer token needed (OAuth, the admin API).
+        case open
+        /// `Authorization: Bearer <token>` must name a valid token, else `401`.
+        case bearerToken
+    }
+
+    package let access: Access
+    /// Gets the request (path normalised), the route's parameters and, for `bearerToken`
+    /// endpoints, the token it carried.
+    package let handle: @Sendable (HTTPRequest, RouteParameters, AccessToken?) -> HTTPHandling
+
+    /// An endpoint anyone may call.
+    package static func open(_ handle: @escaping @Sendable (HTTPRequest, RouteParameters) -> HTTPHandling) -> Endpoint {
+        Endpoint(access: .open) { request, parameters, _ in handle(request, parameters) }
+    }
+
+    /// An endpoint of the K2 API proper: it runs only with a valid bearer token.
+    package static func authenticated(
+        _ handle: @escaping @Sendable (HTTPRequest, RouteParameters, AccessToken) -> HTTPResponse
+    ) -> Endpoint {
+        Endpoint(access: .bearerToken) { request, parameters, token in
+            guard let token else { return .respond(K2Responses.unauthorized("The access token is missing")) }
+            return .respond(handle(request, parameters, token))
+        }
+    }
+}
+
+/// The routes of one API, by method and path pattern.
+package typealias Routes = Router<Endpoint>

@@ -1,0 +1,18 @@
+import K2HTTP
+import K2Sandbox
+import MicroHTTP
+
+/// `/__admin` requests go straight to routing, never faulted nor journalled, and with
+/// `--admin-token` only if they carry `Authorization: Bearer <token>` (else `401`).
+struct AdminTokenCheck: RequestStep {
+    let token: String?
+    let routing: Routing
+
+    func handle(_ request: HTTPRequest, next: @escaping @Sendable (HTTPRequest) -> HTTPHandling) -> HTTPHandling {
+        guard request.path.hasPrefix("/__admin/") else { return next(request) }
+        if let token, !constantTimeEquals(request.headers["Authorization"] ?? "", "Bearer " + token) {
+            return .respond(K2Responses.unauthorized("The admin token is missing or wrong"))
+        }
+        return routing.handle(request)
+    }
+}

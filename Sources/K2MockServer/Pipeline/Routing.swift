@@ -1,0 +1,29 @@
+import K2HTTP
+import K2Sandbox
+import MicroHTTP
+
+/// The end of the pipeline: finds the request's route (`404`, or `405` with `Allow`), checks
+/// the bearer token if the endpoint needs one (`401` saying why), and runs the endpoint.
+struct Routing: Sendable {
+    let routes: Routes
+    let sandbox: Sandbox
+
+    func handle(_ request: HTTPRequest) -> HTTPHandling {
+        switch routes.match(method: request.method, path: request.path) {
+        case .found(let endpoint, let parameters):
+            switch endpoint.access {
+            case .open:
+                return endpoint.handle(request, parameters, nil)
+            case .bearerToken:
+                switch sandbox.checkToken(bearerToken(request)) {
+                case .valid(let token): return endpoint.handle(request, parameters, token)
+                case let refused: return .respond(K2Responses.unauthorized(refused.refusal ?? "Unauthorized"))
+                }
+            }
+        case .methodNotAllowed(let allowed):
+            return .respond(K2Responses.methodNotAllowed(request.method, request.path, allowed: allowed))
+        case .notFound:
+            return .respond(K2Responses.notFound(request.path))
+        }
+    }
+}

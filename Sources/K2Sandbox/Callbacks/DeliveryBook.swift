@@ -1,0 +1,81 @@
+/// Every callback and webhook delivery and each attempt at it (the journal
+/// `GET /__admin/callbacks` lists), and what the next attempt of one is.
+struct DeliveryBook: Sendable {
+    private(set) var deliveries: [Delivery] = []
+    let settings: CallbackSettings
+
+    init(settings: CallbackSettings) {
+        self.settings = settings
+    }
+
+    /// Journals a delivery of `body` to `url`, signed with `apiKey` (a wrong key if the quirks
+    /// say so), and its duplicates; returns their ids, whose first attempts are due
+    /// `quirks.delay` after `at`.
+    mutating func add(
+        _ kind: Delivery.Kind, subject: String, subjectID: String, url: String, body: [UInt8], apiKey: String,
+        at time: Timestamp, quirks: DeliveryQuirks
+    ) -> [Int] {
+        let key = quirks.badSignature ? apiKey + "-but-wrong" : apiKey
+        var ids: [Int] = []
+        for _ in 0...max(0, quirks.duplicates) {
+            let id = deliveries.count + 1
+            deliveries.append(Delivery(
+                id: id, kind: kind, subject: subject, subjectID: subjectID, url: url, body: body,
+                signature: kopoKopoSignature(body: body, apiKey: key), createdAt: time))
+            ids.append(id)
+        }
+        return ids
+    }
+
+    /// The next attempt of delivery `id`, due at `due`, made by sandbox incarnation `epoch`.
+    func job(for id: Int, at due: Timestamp, epoch: Int) -> DeliveryJob? {
+        guard id >= 1, id <= deliveries.count else { return nil }
+        let delivery = deliveries[id - 1]
+        return DeliveryJob(
+            epoch: epoch, deliveryID: id, attempt: delivery.attempts.count + 1, due: due, url: delivery.url,
+            headers: [("Content-Type", "application/json"), ("User-Agent", "k2mock"),
+                      ("X-KopoKopo-Signature", delivery.signature)],
+            body: delivery.body, timeoutMilliseconds: Int(settings.timeout.milliseconds))
+    }
+
+    /// Records how an attempt went. Returns when to retry it (sandbox time) if it failed, `retry`
+    /// allows and attempts remain; a delivery out of attempts is `failed` (unless an earlier
+    /// attempt delivered it).
+    mutating func record(_ job: DeliveryJob, _ result: DeliveryResult, retry: Bool) -> Timestamp? {
+        guard job.deliveryID >= 1, job.deliveryID <= deliveries.count else { return nil }
+        var delivery = deliveries[job.deliveryID - 1]
+        defer { deliveries[job.deliveryID - 1] = delivery }
+        delivery.attempts.append(DeliveryAttempt(
+            number: delivery.attempts.count + 1, at: job.due, status: result.status, error: result.error,
+            latencyMilliseconds: result.latencyMilliseconds, delivered: result.isSuccess))
+        if result.isSuccess {
+            delivery.outcome = .delivered
+        } else if retry, delivery.attempts.count < settings.attempts {
+            return job.due + settings.backoff(after: delivery.attempts.count)
+        } else if delivery.outcome != .delivered {
+            delivery.outcome = .failed
+        }
+        return nil
+    }
+
+    /// How many deliveries are pending, delivered and failed.
+    var counts: (pending: Int, delivered: Int, failed: Int) {
+        var counts = (pending: 0, delivered: 0, failed: 0)
+        for delivery in deliveries {
+            switch delivery.outcome {
+            case .pending: counts.pending += 1
+            case .delivered: counts.delivered += 1
+            case .failed: counts.failed += 1
+            }
+        }
+        return counts
+    }
+
+    /// How many deliveries match the outcome, kind and url pattern (each nil: any).
+    func count(outcome: String?, kind: String?, url: String?) -> Int {
+        deliveries.filter { delivery in
+            (outcome.map { $0 == delivery.outcome.rawValue } ?? true) && (kind.map { $0 == delivery.kind.rawValue } ?? true)
+                && (url.map { globMatches($0, delivery.url) } ?? true)
+        }.count
+    }
+}

@@ -1,0 +1,35 @@
+import OrderedJSON
+
+/// What a kind may read and draw while it is created: the sandbox time, the id and reference
+/// streams, the resources that exist (to check what a request refers to) and the buygoods
+/// transactions received so far (for polling). Lent by the sandbox under its lock.
+public struct CreationContext: Sendable {
+    /// Sandbox time of the creation.
+    public let now: Timestamp
+    var ids: IdentifierSource
+    let store: ResourceStore
+    let transactions: TransactionLog
+
+    /// A new lowercase UUID from the id stream.
+    public mutating func uuid() -> String { ids.uuid() }
+
+    /// A new M-PESA style reference (uppercase letters and digits) from the reference stream.
+    public mutating func reference(length: Int = 10) -> String { ids.reference(length: length) }
+
+    /// Whether a resource of `kind` exists (fixture or created) with this id or reference.
+    public func exists(_ kind: ResourceKind, _ idOrReference: String) -> Bool {
+        store.find(kind, idOrReference) != nil
+    }
+
+    /// The created resource of type `D` with this id or reference; nil for fixtures and
+    /// unknown ones.
+    public func record<D: ResourceDefinition>(_ type: D.Type, _ idOrReference: String) -> D? {
+        store.find(D.kind, idOrReference)?.created?.record as? D
+    }
+
+    /// Buygoods transactions the sandbox received (fired events) from `from` to `to`
+    /// inclusive, for till `till` (nil: every till), oldest first.
+    public func receivedTransactions(from: Timestamp, to: Timestamp, till: String?) -> [JSONObject] {
+        transactions.received(from: from, to: to, till: till)
+    }
+}

@@ -1,0 +1,39 @@
+import OrderedJSON
+
+/// `merchant_bank_account`: a bank account settlements go to,
+/// `POST /api/v{1,2}/merchant_bank_accounts` (k2-api.md §5.6).
+public struct MerchantBankAccount: ResourceDefinition {
+    public static let kind = ResourceKind("merchant_bank_account")
+    public static let collection = "merchant_bank_accounts"
+    public static let versions = [1, 2]
+    public static let summary = "`POST /api/v{1,2}/merchant_bank_accounts`; `Approved` at once, with `account_reference`"
+
+    let accountName: String
+    let accountNumber: String
+    let bankBranchRef: String
+    let settlementMethod: String
+    let nickname: String?
+    /// Drawn at creation: another id settlement transfers may name it by.
+    let accountReference: String
+
+    public init(request body: JSONObject, context: inout CreationContext) throws(RequestError) {
+        let reader = BodyReader(body)
+        accountName = try reader.string("account_name")
+        accountNumber = try reader.string("account_number")
+        bankBranchRef = try reader.string("bank_branch_ref")
+        settlementMethod = try reader.optionalString("settlement_method") ?? "EFT"
+        guard ["EFT", "RTS"].contains(settlementMethod) else { throw RequestError("settlement_method must be EFT or RTS") }
+        nickname = try reader.optionalString("nickname")
+        accountReference = context.uuid()
+    }
+
+    public var references: [String] { [accountReference] }
+
+    public func document(id: String, lifecycle: Lifecycle) -> JSON {
+        Self.document(id: id, attributes: [
+            "status": "Approved", "account_reference": .string(accountReference), "bank_branch_ref": .string(bankBranchRef),
+            "account_name": .string(accountName), "account_number": .string(accountNumber),
+            "settlement_method": .string(settlementMethod), "nickname": nickname.map(JSON.string) ?? .null,
+        ] as JSON)
+    }
+}

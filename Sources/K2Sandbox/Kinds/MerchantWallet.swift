@@ -1,0 +1,42 @@
+import OrderedJSON
+
+/// `merchant_wallet`: an M-PESA wallet settlements go to, `POST /api/v{1,2}/merchant_wallets`
+/// (k2-api.md §5.6).
+public struct MerchantWallet: ResourceDefinition {
+    public static let kind = ResourceKind("merchant_wallet")
+    public static let collection = "merchant_wallets"
+    public static let versions = [1, 2]
+    public static let summary = "`POST /api/v{1,2}/merchant_wallets`; `Approved` at once, with `account_reference`"
+
+    let firstName: String?
+    let lastName: String?
+    let phoneNumber: String
+    let network: String
+    let nickname: String?
+    /// Drawn at creation: another id settlement transfers may name it by.
+    let accountReference: String
+
+    public init(request body: JSONObject, context: inout CreationContext) throws(RequestError) {
+        let reader = BodyReader(body)
+        let phone = try reader.string("phone_number")
+        guard let normalized = normalizedKenyanPhone(phone) else {
+            throw RequestError("phone_number '\(phone)' is not a valid phone number")
+        }
+        phoneNumber = normalized
+        firstName = try reader.optionalString("first_name")
+        lastName = try reader.optionalString("last_name")
+        network = try reader.optionalString("network") ?? "Safaricom"
+        nickname = try reader.optionalString("nickname")
+        accountReference = context.uuid()
+    }
+
+    public var references: [String] { [accountReference] }
+
+    public func document(id: String, lifecycle: Lifecycle) -> JSON {
+        Self.document(id: id, attributes: [
+            "status": "Approved", "account_reference": .string(accountReference), "phone_number": .string(phoneNumber),
+            "network": .string(network), "first_name": firstName.map(JSON.string) ?? .null,
+            "last_name": lastName.map(JSON.string) ?? .null, "nickname": nickname.map(JSON.string) ?? .null,
+        ] as JSON)
+    }
+}

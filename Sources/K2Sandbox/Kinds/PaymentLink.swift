@@ -1,0 +1,84 @@
+import OrderedJSON
+
+/// `payment_link`: a link a customer pays through, `POST /api/v2/payment_links`, cancelled by
+/// `POST /api/v2/payment_links/:id/cancel` (k2-api.md §5.11). Nobody pays a link unless a
+/// scenario rule says so; a cancelled link is never paid.
+public struct PaymentLink: ResourceDefinition {
+    public static let kind = ResourceKind("payment_link")
+    public static let collection = "payment_links"
+    public static let versions = [2]
+    public static let stages: [Stage] = [.pending, .paid]
+    public static let finalStages: Set<Stage> = [.paid]
+    public static let ruleKeys: Set<RuleKey> = [.amount, .tillNumber, .metadata]
+    public static let actions = [ResourceAction(name: "cancel", versions: [2], perform: cancel)]
+    public static let summary =
+        "`POST /api/v2/payment_links`; `POST /api/v2/payment_links/{id}/cancel` → `200 {\"message\":\"Payment link cancelled.\"}` (`400` once paid). Shows `Processed` with `payment_link.status` `Active`; `Paid` (only by a rule) adds `transaction_reference`, `sender_phone_number`, `origination_time`; `Cancelled` once cancelled; expires 7 days after creation"
+
+    let tillNumber: String
+    let amount: Money
+    let paymentReference: String?
+    let note: String?
+    let metadata: JSONObject
+    public let callbackURL: String?
+    /// Drawn at creation.
+    let linkID: String
+    let transactionReference: String
+    /// When it was cancelled, in sandbox time.
+    var cancelledAt: Timestamp?
+
+    public init(request body: JSONObject, context: inout CreationContext) throws(RequestError) {
+        let reader = BodyReader(body)
+        try requireKES(reader.optionalString("currency"), field: "currency")
+        tillNumber = try reader.string("till_number")
+        amount = try reader.money("amount")
+        paymentReference = try reader.optionalString("payment_reference")
+        note = try reader.optionalString("note")
+        metadata = try reader.metadata()
+        callbackURL = try reader.callbackURL()
+        linkID = context.uuid()
+        transactionReference = context.reference()
+    }
+
+    public var facts: MatchFacts {
+        MatchFacts(amountsCents: [amount.cents], tillNumber: tillNumber, metadata: metadata.stringValues)
+    }
+
+    public func allows(_ stage: Stage, at time: Timestamp) -> Bool {
+        guard let cancelledAt else { return true }
+        return time < cancelledAt
+    }
+
+    /// Cancelling again is fine; once paid it is too late. Python posts no body, Ruby `null`,
+    /// Node `{}`: none is read.
+    @Sendable static func cancel(_ record: inout any ResourceDefinition, _ lifecycle: Lifecycle, _ now: Timestamp) -> ActionOutcome {
+        guard var link = record as? PaymentLink else { return .refused(status: 404, message: "Not a payment link") }
+        if link.cancelledAt == nil, lifecycle.stage == .paid {
+            return .refused(status: 400, message: "Payment link has been paid and can no longer be cancelled")
+        }
+        link.cancelledAt = link.cancelledAt ?? now
+        record = link
+        return .answered(status: 200, body: ["message": "Payment link cancelled."])
+    }
+
+    public func document(id: String, lifecycle: Lifecycle) -> JSON {
+        let paidAt = cancelledAt == nil ? lifecycle.time(of: .paid) : nil
+        let linkStatus: JSON = paidAt != nil ? "Paid" : cancelledAt == nil ? "Active" : "Cancelled"
+        // The view guide's keys and the paid callback's, together (k2-api.md §5.11).
+        var link = JSONObject([("payment_link_status", linkStatus), ("status", linkStatus),
+                               ("expires_at", .string((lifecycle.createdAt + .seconds(7 * 86_400)).iso8601())),
+                               ("initiator_name", "Demo Merchant"), ("link", .string("/links/" + linkID))])
+        if let paidAt {
+            link["transaction_reference"] = .string(transactionReference)
+            link["sender_phone_number"] = .number("254999999999")
+            link["origination_time"] = .string(paidAt.iso8601())
+        }
+        return Self.document(id: id, attributes: [
+            "status": "Processed", "created_at": .string(lifecycle.createdAt.iso8601()), "till_name": "Demo Merchant",
+            "till_number": .string(tillNumber), "payment_reference": paymentReference.map(JSON.string) ?? .null,
+            "currency": "KES", "amount": .string(amount.decimalString), "note": note.map(JSON.string) ?? .null,
+            "payment_link": .object(link),
+            "errors": nil, "metadata": .object(metadata),
+            "_links": ["callback_url": callbackURL.map(JSON.string) ?? .null, "self": ""],
+        ] as JSON)
+    }
+}

@@ -1,0 +1,82 @@
+import OrderedJSON
+
+/// Reading typed values out of a request body, with K2-style messages naming the field.
+public struct BodyReader {
+    let object: JSONObject
+    let prefix: String
+
+    public init(_ object: JSONObject, prefix: String = "") {
+        self.object = object
+        self.prefix = prefix
+    }
+
+    public func name(_ key: String) -> String { prefix + key }
+
+    /// A string, or a number taken as its text (SDKs send some ids as numbers); nil when absent or null.
+    public func optionalString(_ key: String) throws(RequestError) -> String? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .string(let value)?: return value
+        case .number(let lexeme)?: return lexeme
+        case let other?: throw RequestError("\(name(key)) must be a string, not \(other.kindName)")
+        }
+    }
+
+    public func string(_ key: String) throws(RequestError) -> String {
+        guard let value = try optionalString(key), !value.isEmpty else { throw RequestError("\(name(key)) is required") }
+        return value
+    }
+
+    public func object(_ key: String) throws(RequestError) -> JSONObject? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .object(let value)?: return value
+        case let other?: throw RequestError("\(name(key)) must be an object, not \(other.kindName)")
+        }
+    }
+
+    /// `metadata` (or Ruby 3's `meta_data`): an object, `{}` when absent.
+    public func metadata() throws(RequestError) -> JSONObject {
+        if let metadata = try object("metadata") { return metadata }
+        return try object("meta_data") ?? JSONObject()
+    }
+
+    /// `_links.callback_url`.
+    public func callbackURL() throws(RequestError) -> String? {
+        guard let links = try object("_links") else { return nil }
+        return try BodyReader(links, prefix: name("_links.")).optionalString("callback_url")
+    }
+
+    /// An amount given as a number or a string.
+    public func money(_ key: String) throws(RequestError) -> Money {
+        guard let json = object[key], !json.isNull else { throw RequestError("\(name(key)) is required") }
+        guard let money = Money(json), money.cents > 0 else {
+            throw RequestError("\(name(key)) must be a positive amount with at most two decimals, not \(json.compactString)")
+        }
+        return money
+    }
+
+    /// `{"currency":"KES","value":...}`.
+    public func amountObject(_ key: String) throws(RequestError) -> Money {
+        guard let amount = try object(key) else { throw RequestError("\(name(key)) is required") }
+        let reader = BodyReader(amount, prefix: name(key) + ".")
+        try requireKES(reader.optionalString("currency"), field: reader.name("currency"))
+        return try reader.money("value")
+    }
+}
+
+/// K2 moves Kenyan shillings only.
+public func requireKES(_ currency: String?, field: String) throws(RequestError) {
+    guard let currency else { return }
+    guard currency == "KES" else { throw RequestError("\(field) '\(currency)' is not supported; K2 accepts KES only") }
+}
+
+/// A phone number as K2 prints it (`+254…`), from `+2547…`, `2547…` or `07…`; nil if it is not a Kenyan number.
+public func normalizedKenyanPhone(_ text: String) -> String? {
+    var digits = text.filter { $0 != " " && $0 != "-" }
+    if digits.hasPrefix("+") { digits.removeFirst() }
+    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+    if digits.hasPrefix("0"), digits.count == 10 { digits = "254" + digits.dropFirst() }
+    guard digits.hasPrefix("254"), digits.count == 12 else { return nil }
+    return "+" + digits
+}

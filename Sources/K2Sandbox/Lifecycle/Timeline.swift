@@ -1,0 +1,58 @@
+/// Everything that falls due on sandbox time, in one order: stage changes, scripted webhook
+/// events and delivery attempts, by due time, ties in the order they were scheduled.
+///
+/// Reads and creates apply stage changes and events that fell due (so a GET on a real clock
+/// sees them) but cannot send: the attempts they meet on the way are held back, still in
+/// order, for the next `next(dueBy:)`.
+struct Timeline: Sendable {
+    /// Something scheduled.
+    enum Entry: Sendable {
+        /// A resource reaches step `step` of its timeline.
+        case stageChange(ResourceKey, step: Int)
+        /// A scenario's webhook event fires.
+        case event(ScriptedEvent)
+        /// The next attempt of a delivery is made.
+        case attempt(deliveryID: Int)
+
+        var isAttempt: Bool {
+            if case .attempt = self { return true }
+            return false
+        }
+    }
+
+    private var scheduled = Scheduler<Entry>()
+    /// Attempts taken out by `nextChange`, in (due, sequence) order.
+    private var held: [Scheduler<Entry>.Entry] = []
+
+    var isEmpty: Bool { scheduled.isEmpty && held.isEmpty }
+    var count: Int { scheduled.count + held.count }
+
+    /// The earliest due time of anything on the timeline.
+    var nextDue: Timestamp? {
+        [scheduled.nextDue, held.first?.due].compactMap { $0 }.min()
+    }
+
+    mutating func schedule(_ entry: Entry, at due: Timestamp) {
+        scheduled.schedule(entry, at: due)
+    }
+
+    /// Takes the earliest entry if it is due by `time`.
+    mutating func next(dueBy time: Timestamp) -> (due: Timestamp, entry: Entry)? {
+        if let hold = held.first, hold.due <= time, scheduled.first.map({ hold.precedes($0) }) ?? true {
+            held.removeFirst()
+            return (hold.due, hold.event)
+        }
+        return scheduled.popEntry(dueBy: time).map { ($0.due, $0.event) }
+    }
+
+    /// Takes the earliest stage change or event due by `time`; attempts due before it are held
+    /// back, in order, for `next(dueBy:)`.
+    mutating func nextChange(dueBy time: Timestamp) -> (due: Timestamp, entry: Entry)? {
+        while let entry = scheduled.popEntry(dueBy: time) {
+            guard entry.event.isAttempt else { return (entry.due, entry.event) }
+            let index = held.firstIndex { entry.precedes($0) } ?? held.count
+            held.insert(entry, at: index)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,60 @@
+import OrderedJSON
+
+/// Creating resources and acting on them; runs under the sandbox's lock.
+extension SandboxState {
+    /// Creates a resource of `definition`'s kind from a create request's JSON body, for the
+    /// client and origin in `origin`; returns its id. A refused request (`RequestError`)
+    /// changes nothing, not even the id streams.
+    mutating func create(_ definition: any ResourceDefinition.Type, body: JSONObject, origin: Origin) throws(RequestError) -> String {
+        applyDueChanges()
+        let now = clock.now()
+        let id: String
+        let record: any ResourceDefinition
+        do {
+            // The context lends the stores; it is gone before they change, so nothing is copied.
+            var context = CreationContext(now: now, ids: ids, store: store, transactions: transactions)
+            id = context.uuid()
+            record = try definition.init(request: body, context: &context)
+            ids = context.ids
+        }
+        let kind = definition.kind, key = ResourceKey(kind: kind, id: id)
+        var plan: (timeline: [TimelineStep], quirks: DeliveryQuirks) = ([], DeliveryQuirks())
+        if !definition.stages.isEmpty { plan = timelines.plan(for: kind, record.facts) }
+        var lifecycle = Lifecycle(createdAt: now, timeline: plan.timeline, initial: definition.stages.first)
+        for (index, step) in plan.timeline.enumerated() {
+            if step.after.milliseconds == 0 {
+                lifecycle.reach(index, at: now)
+            } else {
+                timeline.schedule(.stageChange(key, step: index), at: now + step.after)
+            }
+        }
+        let resource = StoredResource(kind: kind, id: id, created: .init(
+            record: record, lifecycle: lifecycle, origin: origin, quirks: plan.quirks))
+        store.insert(resource)
+        if let stage = lifecycle.stage, definition.finalStages.contains(stage) { queueCallback(for: resource, at: now) }
+        return id
+    }
+
+    /// Performs `action` on the created resource `kind`/`id`; nil when there is none.
+    mutating func perform(_ action: ResourceAction, on kind: ResourceKind, id: String) -> ActionOutcome? {
+        applyDueChanges()
+        let now = clock.now()
+        var outcome: ActionOutcome?
+        store.update(ResourceKey(kind: kind, id: id)) { created in
+            outcome = action.perform(&created.record, created.lifecycle, now)
+        }
+        return outcome
+    }
+
+    /// Journals the resource's callback, if it has a url, and schedules its first attempt: its
+    /// body as its client would GET it, signed with that client's api key.
+    mutating func queueCallback(for resource: StoredResource, at due: Timestamp) {
+        guard let created = resource.created, let url = created.record.callbackURL, !url.isEmpty,
+              let apiKey = apiKeys[created.origin.clientID], let definition = kinds.definition(of: resource.kind),
+              let body = resource.callbackBody(path: definition.path(id: resource.id, version: created.origin.version))
+        else { return }
+        let added = deliveries.add(.callback, subject: resource.kind.rawValue, subjectID: resource.id, url: url, body: body,
+                                 apiKey: apiKey, at: due, quirks: created.quirks)
+        for id in added { timeline.schedule(.attempt(deliveryID: id), at: due + created.quirks.delay) }
+    }
+}

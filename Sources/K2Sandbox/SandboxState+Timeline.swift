@@ -1,0 +1,66 @@
+/// Running what falls due on the timeline; runs under the sandbox's lock. Time flows one way:
+/// the clock says what is due, a due stage change re-renders its resource, a final stage
+/// journals a callback, a due attempt goes to whoever sends it.
+extension SandboxState {
+    /// What the timeline gave: something already applied, or an attempt to send.
+    enum DueWork {
+        case happened(Occurrence)
+        case send(DeliveryJob)
+    }
+
+    /// Applies every stage change and event due now, in order; attempts met on the way are held
+    /// for a sender. Reads and creates call this first, so they see the present.
+    mutating func applyDueChanges() {
+        // Most GETs find nothing scheduled: no need to read the clock then.
+        guard !timeline.isEmpty else { return }
+        let now = clock.now()
+        while let (due, entry) = timeline.nextChange(dueBy: now) { _ = apply(entry, at: due) }
+    }
+
+    /// The next thing due by `time`, in due order (ties in scheduling order): a stage change or
+    /// event is applied, an attempt is handed out to send and `record`.
+    mutating func takeNext(dueBy time: Timestamp) -> DueWork? {
+        while let (due, entry) = timeline.next(dueBy: time) {
+            if let work = apply(entry, at: due) { return work }
+        }
+        return nil
+    }
+
+    /// Every attempt due now, after applying what falls due before them (a real clock's tick).
+    mutating func takeDueAttempts() -> [DeliveryJob] {
+        let now = clock.now()
+        var jobs: [DeliveryJob] = []
+        while let work = takeNext(dueBy: now) {
+            if case .send(let job) = work { jobs.append(job) }
+        }
+        return jobs
+    }
+
+    /// Records how an attempt went and schedules its retry, if one is due.
+    mutating func record(_ job: DeliveryJob, _ result: DeliveryResult, retry: Bool) {
+        guard job.epoch == epoch, let retryAt = deliveries.record(job, result, retry: retry) else { return }
+        timeline.schedule(.attempt(deliveryID: job.deliveryID), at: retryAt)
+    }
+
+    private mutating func apply(_ entry: Timeline.Entry, at due: Timestamp) -> DueWork? {
+        switch entry {
+        case .stageChange(let key, let step):
+            reach(step, of: key, at: due).map { .happened(.stageChange($0)) }
+        case .event(let event):
+            .happened(.event(fire(event, at: due)))
+        case .attempt(let id):
+            deliveries.job(for: id, at: due, epoch: epoch).map(DueWork.send)
+        }
+    }
+
+    /// Moves a resource to step `step` of its timeline, unless its record forbids it now; a
+    /// final stage queues its callback.
+    private mutating func reach(_ step: Int, of key: ResourceKey, at due: Timestamp) -> StageChange? {
+        guard let created = store[key]?.created, step < created.lifecycle.timeline.count,
+              case let stage = created.lifecycle.timeline[step].stage, created.record.allows(stage, at: due) else { return nil }
+        store.update(key) { $0.lifecycle.reach(step, at: due) }
+        guard let resource = store[key] else { return nil }
+        if kinds.definition(of: key.kind)?.finalStages.contains(stage) == true { queueCallback(for: resource, at: due) }
+        return StageChange(at: due, kind: key.kind, id: resource.id, stage: stage)
+    }
+}

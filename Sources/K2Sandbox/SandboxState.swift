@@ -1,0 +1,47 @@
+/// Everything that changes while a sandbox runs, one part per concern. The `Sandbox` owns it
+/// behind one lock; the extensions that work across parts (`+Create`, `+Timeline`, `+Webhooks`)
+/// run under that lock.
+struct SandboxState: Sendable {
+    /// Sandbox time.
+    var clock: SandboxClock
+    /// The id, reference and token streams.
+    var ids: IdentifierSource
+    var tokens: TokenStore
+    var store: ResourceStore
+    /// Everything due later: stage changes, scripted events, delivery attempts.
+    var timeline = Timeline()
+    var deliveries: DeliveryBook
+    /// Buygoods transactions received, for polling.
+    var transactions = TransactionLog()
+    var requests = RequestJournal()
+    var faults: FaultBook
+    /// Incremented by every reset; attempts in flight across one are not recorded.
+    var epoch = 0
+
+    /// From the scenario, fixed for the sandbox's life.
+    let kinds: KindRegistry
+    let timelines: Timelines
+    /// Each client's api key, which signs its callbacks and webhook events.
+    let apiKeys: [String: String]
+
+    /// The state a scenario starts in, its clock reading `start`.
+    init(scenario: Scenario, start: Timestamp, monotonic: @escaping @Sendable () -> UInt64) {
+        clock = SandboxClock(mode: scenario.clock.mode, start: start, scale: scenario.clock.scale,
+                             monotonicNanoseconds: monotonic)
+        ids = IdentifierSource(seed: scenario.seed)
+        tokens = TokenStore()
+        for token in scenario.tokens {
+            tokens.add(AccessToken(value: token.value, clientID: token.clientID, createdAt: start,
+                                   expiresAt: token.expiresIn.map { start + $0 }))
+        }
+        store = ResourceStore(fixtures: scenario.fixtures)
+        deliveries = DeliveryBook(settings: scenario.callbacks)
+        faults = FaultBook(scenario.faults)
+        kinds = scenario.kinds
+        timelines = scenario.timelines
+        var apiKeys: [String: String] = [:]
+        for client in scenario.credentials { apiKeys[client.clientID] = client.apiKey }
+        self.apiKeys = apiKeys
+        for event in scenario.events { timeline.schedule(.event(event), at: start + event.at) }
+    }
+}

@@ -1,0 +1,50 @@
+/// Every resource a sandbox serves, fixtures and created, by kind and id, with the other ids
+/// created ones can be found by (`recipient_reference`, `account_reference`) and, per kind, the
+/// order they were created in.
+struct ResourceStore: Sendable {
+    private var resources: [ResourceKey: StoredResource] = [:]
+    /// (kind, lowercased reference) to the id it names.
+    private var references: [ResourceKey: String] = [:]
+    private var createdOrder: [ResourceKind: [ResourceKey]] = [:]
+
+    init(fixtures: [Scenario.Fixture] = []) {
+        for fixture in fixtures {
+            resources[ResourceKey(kind: fixture.kind, id: fixture.id)] = StoredResource(fixture: fixture)
+        }
+    }
+
+    var count: Int { resources.count }
+
+    subscript(key: ResourceKey) -> StoredResource? { resources[key] }
+
+    /// The resource of `kind` with this id, or else with this reference.
+    func find(_ kind: ResourceKind, _ idOrReference: String) -> StoredResource? {
+        let key = ResourceKey(kind: kind, id: idOrReference)
+        if let byID = resources[key] { return byID }
+        guard let id = references[key] else { return nil }
+        return resources[ResourceKey(kind: kind, id: id)]
+    }
+
+    /// Adds a created resource; it is found by its id and by its definition's references.
+    mutating func insert(_ resource: StoredResource) {
+        let key = ResourceKey(kind: resource.kind, id: resource.id)
+        resources[key] = resource
+        createdOrder[resource.kind, default: []].append(key)
+        for reference in resource.created?.record.references ?? [] {
+            references[ResourceKey(kind: resource.kind, id: reference)] = resource.id
+        }
+    }
+
+    /// Changes a created resource in place (its body is rendered again); false if there is none.
+    @discardableResult
+    mutating func update(_ key: ResourceKey, _ change: (inout StoredResource.Created) -> Void) -> Bool {
+        guard resources[key]?.created != nil else { return false }
+        resources[key]!.update(change)
+        return true
+    }
+
+    /// The created resources of `kind`, oldest first.
+    func created(_ kind: ResourceKind) -> [StoredResource] {
+        (createdOrder[kind] ?? []).compactMap { resources[$0] }
+    }
+}
