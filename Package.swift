@@ -62,19 +62,19 @@ let package = Package(
         // bench/inprocess.sh: the docs' GET without a socket, for the K2 work's own cost.
         .executableTarget(
             name: "k2mock-inprocess-bench", dependencies: ["K2MockServer", "K2Sandbox", "MicroHTTP"],
-            path: "bench/inprocess"),
+            path: "bench/inprocess", swiftSettings: strict),
         // Test support: a raw HTTP client, the real binary as a child process, offThePool.
         .target(name: "K2MockTesting", swiftSettings: strict),
-        .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting", "Locking"]),
-        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP", "K2MockTesting", "Locking"]),
-        .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
-        .testTarget(name: "K2SandboxTests", dependencies: ["K2Sandbox", "OrderedJSON"]),
+        .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting", "Locking"], swiftSettings: strict),
+        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP", "K2MockTesting", "Locking"], swiftSettings: strict),
+        .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: strict),
+        .testTarget(name: "K2SandboxTests", dependencies: ["K2Sandbox", "Locking", "OrderedJSON"], swiftSettings: strict),
         .testTarget(name: "K2APITests", dependencies: [
             "K2API", "AdminAPI", "K2MockServer", "K2Sandbox", "Locking", "MicroHTTP", "OrderedJSON",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [
             "k2mock", "K2MockTesting", "Locking", "MicroHTTP", .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: strict),
     ]
 )

@@ -1,4 +1,5 @@
 import K2MockTesting
+import MicroHTTP
 import Testing
 
 private let docsToken = "0Sn0W6kzNicvoWhDbQcVSKLRUpGjIdlPSEYyrHqrDDoRnQwE7Q"

@@ -1,5 +1,6 @@
 import K2MockServer
 import K2Sandbox
+import MicroHTTP
 import OrderedJSON
 import Testing
 

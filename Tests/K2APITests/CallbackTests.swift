@@ -1,6 +1,7 @@
 import Crypto
 import K2MockServer
 import K2Sandbox
+import MicroHTTP
 import OrderedJSON
 import Testing
 

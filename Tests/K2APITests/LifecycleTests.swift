@@ -1,5 +1,6 @@
 import K2MockServer
 import K2Sandbox
+import MicroHTTP
 import OrderedJSON
 import Testing
 
@@ -264,18 +265,24 @@ extension K2MockServer {
         let wall = Wall()
         var scenario = DefaultScenario.load()
         scenario.clock = .init(mode: .real, start: Timestamp(iso8601: "2021-01-28T10:00:00+03:00"), scale: 100)
-        scenario.timelines.defaults[.payment] = [
+        scenario.timelines.defaults[Payment.kind] = [
             .init(after: .zero, stage: .pending), .init(after: .seconds(30), stage: .processed),
             .init(after: .seconds(90), stage: .transferred)]
         let sandbox = Sandbox(scenario: scenario, monotonicNanoseconds: { wall.nanoseconds })
-        let request = try PaymentRequest(body: try JSON.parse(paymentBody()).objectValue!)
-        let (_, id) = try sandbox.create(.payment(request), clientID: "sandbox_client_id", origin: "http://h", version: 1)
-        #expect(sandbox.wallNanosecondsUntilNextEvent() == 300_000_000)
+        let id = try sandbox.create(Payment.kind, body: try JSON.parse(paymentBody()).objectValue!,
+                                    clientID: "sandbox_client_id", origin: "http://h", version: 1)
+        func status() throws -> JSON? {
+            try JSON.parse(sandbox.resource(Payment.kind, id: id)!.body(selfURL: "x"))["data"]?["attributes"]?["status"]
+        }
+        #expect(sandbox.wallNanosecondsUntilNextDue() == 300_000_000)
         wall.nanoseconds = 899_000_000
-        #expect(sandbox.runDueEvents().map(\.stage) == [.processed])
+        #expect(try status() == "Processed")
+        var batch = try JSON.parse(sandbox.resource(Payment.kind, id: id)!.body(selfURL: "x"))["data"]?["attributes"]?["transfer_batches"]
+        #expect(batch?.arrayValue?.first?["status"] == "Pending")
         wall.nanoseconds = 900_000_000
-        #expect(sandbox.runDueEvents().map(\.stage) == [.transferred])
-        let body = String(decoding: sandbox.resource(.payment, id: id)!.body(selfURL: "x"), as: UTF8.self)
+        batch = try JSON.parse(sandbox.resource(Payment.kind, id: id)!.body(selfURL: "x"))["data"]?["attributes"]?["transfer_batches"]
+        #expect(batch?.arrayValue?.first?["status"] == "Transferred")
+        let body = String(decoding: sandbox.resource(Payment.kind, id: id)!.body(selfURL: "x"), as: UTF8.self)
         #expect(body.contains(#""origination_time":"2021-01-28T10:01:30.000+03:00""#))
     }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import K2MockServer
 import K2Sandbox
+import MicroHTTP
 import OrderedJSON
 import Testing
 
@@ -24,6 +25,9 @@ extension String {
         self = hex.count == 1 ? "0" + hex : hex
     }
 }
+
+private let buygoods = WebhookTopic(rawValue: "buygoods_transaction_received")!
+private let customerCreated = WebhookTopic(rawValue: "customer_created")!
 
 private func event(_ at: Int, _ topic: WebhookTopic, _ resource: JSON = [:], quirks: DeliveryQuirks = DeliveryQuirks()) -> ScriptedEvent {
     ScriptedEvent(at: .seconds(Int64(at)), topic: topic, resource: resource.objectValue ?? JSONObject(), quirks: quirks)
@@ -55,9 +59,9 @@ private func event(_ at: Int, _ topic: WebhookTopic, _ resource: JSON = [:], qui
         let server = makeServer(transport: transport) { scenario in
             scenario.seed = 3
             scenario.events = [
-                event(60, .buygoodsTransactionReceived, ["amount": "250.0", "till_number": "555555"]),
-                event(90, .buygoodsTransactionReceived, ["till_number": "999999"]),
-                event(120, .customerCreated),
+                event(60, buygoods, ["amount": "250.0", "till_number": "555555"]),
+                event(90, buygoods, ["till_number": "999999"]),
+                event(120, customerCreated),
             ]
         }
         _ = try await subscribe(server, "buygoods_transaction_received", url: "https://hooks.test/till", scope: "till", till: "555555")
@@ -108,9 +112,9 @@ private func event(_ at: Int, _ topic: WebhookTopic, _ resource: JSON = [:], qui
         let transport = FakeTransport()
         let server = makeServer(transport: transport) { scenario in
             scenario.events = [
-                event(10, .customerCreated, ["first_name": "Early"], quirks: DeliveryQuirks(delay: .seconds(30))),
-                event(20, .customerCreated, ["first_name": "Late"], quirks: DeliveryQuirks(duplicates: 2)),
-                event(50, .customerCreated, ["first_name": "Forged"], quirks: DeliveryQuirks(badSignature: true)),
+                event(10, customerCreated, ["first_name": "Early"], quirks: DeliveryQuirks(delay: .seconds(30))),
+                event(20, customerCreated, ["first_name": "Late"], quirks: DeliveryQuirks(duplicates: 2)),
+                event(50, customerCreated, ["first_name": "Forged"], quirks: DeliveryQuirks(badSignature: true)),
             ]
         }
         _ = try await subscribe(server, "customer_created", url: "https://hooks.test/c")
@@ -128,7 +132,7 @@ private func event(_ at: Int, _ topic: WebhookTopic, _ resource: JSON = [:], qui
         let transport = FakeTransport()
         let server = makeServer(transport: transport) { scenario in
             scenario.timelines.rules.insert(TimelineRule(
-                kind: .payment, amountCents: 77_700,
+                kind: Payment.kind, amountCents: 77_700,
                 timeline: [.init(after: .zero, stage: .pending), .init(after: .seconds(5), stage: .transferred)],
                 quirks: DeliveryQuirks(delay: .seconds(5), duplicates: 1)), at: 0)
         }

@@ -1,32 +1,35 @@
 import K2Sandbox
+import Locking
 import OrderedJSON
 import Testing
 
 @Suite struct DeliveryJournalTests {
-    private func sandboxWithDueCallback() throws -> (Sandbox, DeliveryJob) {
+    private func sandboxWithDueCallback() async throws -> (Sandbox, DeliveryJob) {
         var scenario = DefaultScenario.load()
         scenario.clock = .init(mode: .manual, start: Timestamp(iso8601: "2021-01-28T10:00:00+03:00"))
         let sandbox = Sandbox(scenario: scenario)
         let body = try JSON.parse(#"{"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":1},"_links":{"callback_url":"https://cb.test"}}"#)
-        _ = try sandbox.create(.payment(PaymentRequest(body: body.objectValue!)), clientID: "sandbox_client_id",
+        _ = try sandbox.create(Payment.kind, body: body.objectValue!, clientID: "sandbox_client_id",
                                origin: "http://127.0.0.1:8080", version: 1)
-        let target = sandbox.beginAdvance(by: .seconds(5))
-        while let step = sandbox.nextStep(upTo: target) {
-            if case .delivery(let job) = step { return (sandbox, job) }
+        let sent = Locked<[DeliveryJob]>([])
+        _ = await sandbox.advance(by: .seconds(5)) { job in
+            sent.withLock { $0.append(job) }
+            return DeliveryResult(status: nil, error: "held for the test", latencyMilliseconds: 0)
         }
-        throw TestFailure("no delivery fell due")
+        guard let job = sent.withLock({ $0.first }) else { throw TestFailure("no delivery fell due") }
+        return (sandbox, job)
     }
 
-    @Test func aResultArrivingAfterAResetIsDropped() throws {
-        let (sandbox, job) = try sandboxWithDueCallback()
+    @Test func aResultArrivingAfterAResetIsDropped() async throws {
+        let (sandbox, job) = try await sandboxWithDueCallback()
         sandbox.reset()
         sandbox.record(job, DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1))
         #expect(sandbox.deliveries().isEmpty)
         #expect(sandbox.deliveryCounts() == (0, 0, 0))
     }
 
-    @Test func signatureIsLowercaseHexHMACOfTheBody() throws {
-        let (sandbox, job) = try sandboxWithDueCallback()
+    @Test func signatureIsLowercaseHexHMACOfTheBody() async throws {
+        let (sandbox, job) = try await sandboxWithDueCallback()
         let delivery = try #require(sandbox.deliveries().first)
         #expect(delivery.signature == kopoKopoSignature(body: job.body, apiKey: "sandbox_api_key"))
         #expect(delivery.signature.count == 64)

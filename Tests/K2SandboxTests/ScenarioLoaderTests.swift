@@ -1,3 +1,4 @@
+import OrderedJSON
 import K2Sandbox
 import Testing
 
@@ -26,7 +27,7 @@ private let fixture = #"{"data":{"id":"abc","type":"payment","attributes":{"stat
         #expect(scenario.credentials == [ClientCredentials(clientID: "a", clientSecret: "b", apiKey: "c", tokenTTL: 7200)])
         #expect(scenario.tokens == [.init(value: "tok", clientID: "a", expiresIn: .seconds(30))])
         #expect(scenario.fixtures.map(\.id) == ["abc"])
-        #expect(scenario.fixtures.first?.kind == .payment)
+        #expect(scenario.fixtures.first?.kind == Payment.kind)
     }
 
     @Test func reportsEveryProblemWithFileLineAndColumn() {
@@ -100,8 +101,9 @@ private let fixture = #"{"data":{"id":"abc","type":"payment","attributes":{"stat
                     - { after: 0s, stage: Pending }
                     - { after: 10s, stage: Failed, error: "Request cancelled by user" }
             """, path: "s.yaml")
-        #expect(scenario.timelines.defaults[.payment]?.map(\.after) == [.zero, .seconds(3600), .seconds(7200)])
-        #expect(scenario.timelines.defaults[.incomingPayment] == Timelines.builtInDefaults[.incomingPayment])
+        #expect(scenario.timelines.defaults[Payment.kind]?.map(\.after) == [.zero, .seconds(3600), .seconds(7200)])
+        #expect(scenario.timelines.defaults[IncomingPayment.kind] == nil)
+        #expect(scenario.timelines.plan(for: IncomingPayment.kind, MatchFacts()).timeline == DefaultScenario.timelines.defaults[IncomingPayment.kind])
         let rule = try #require(scenario.timelines.rules.first)
         #expect(rule.phoneDigits == "254700000001")
         #expect(rule.metadata == ["tier": "gold"])
@@ -145,21 +147,21 @@ private let fixture = #"{"data":{"id":"abc","type":"payment","attributes":{"stat
         let failing = [TimelineStep(after: .zero, stage: .pending), TimelineStep(after: .seconds(1), stage: .failed, error: "x")]
         let stuck = [TimelineStep(after: .zero, stage: .pending)]
         let timelines = Timelines(rules: [
-            TimelineRule(kind: .payment, amountCents: 40_400, timeline: failing),
-            TimelineRule(kind: .payment, metadata: ["slow": "yes"], timeline: stuck),
-            TimelineRule(kind: .payment, amountCents: 40_400, timeline: stuck),
+            TimelineRule(kind: Payment.kind, amountCents: 40_400, timeline: failing),
+            TimelineRule(kind: Payment.kind, metadata: ["slow": "yes"], timeline: stuck),
+            TimelineRule(kind: Payment.kind, amountCents: 40_400, timeline: stuck),
         ])
-        var facts = MatchFacts(kind: .payment)
+        var facts = MatchFacts()
         facts.amountsCents = [40_400]
-        #expect(timelines.timeline(for: facts) == failing)
+        #expect(timelines.plan(for: Payment.kind, facts).timeline == failing)
         facts.amountsCents = [1]
         facts.metadata = ["slow": "yes"]
-        #expect(timelines.timeline(for: facts) == stuck)
+        #expect(timelines.plan(for: Payment.kind, facts).timeline == stuck)
         facts.metadata = [:]
-        #expect(timelines.timeline(for: facts) == Timelines.builtInDefaults[.payment])
-        var other = MatchFacts(kind: .sendMoney)
-        other.amountsCents = [40_400]
-        #expect(timelines.timeline(for: other) == Timelines.builtInDefaults[.sendMoney])
+        #expect(timelines.plan(for: Payment.kind, facts).timeline == DefaultScenario.timelines.defaults[Payment.kind])
+        // A rule of one kind never applies to another.
+        #expect(timelines.plan(for: SendMoney.kind, MatchFacts(amountsCents: [40_400])).timeline
+            == DefaultScenario.timelines.defaults[SendMoney.kind])
     }
 }
 
@@ -185,7 +187,7 @@ private let fixture = #"{"data":{"id":"abc","type":"payment","attributes":{"stat
         #expect(scenario.timelines.rules.first?.quirks == DeliveryQuirks(delay: .seconds(5), duplicates: 1, badSignature: true))
         let event = try #require(scenario.events.first)
         #expect(event.at == .seconds(60))
-        #expect(event.topic == .buygoodsTransactionReceived)
+        #expect(event.topic.rawValue == "buygoods_transaction_received")
         #expect(event.resource.members.map(\.key) == ["amount", "till_number", "sender_middle_name"])
         #expect(event.resource["sender_middle_name"] == .null)
         #expect(event.quirks.duplicates == 2)

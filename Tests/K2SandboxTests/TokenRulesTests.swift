@@ -8,21 +8,21 @@ import Testing
         credentials: [ClientCredentials(clientID: "id", clientSecret: "secret", apiKey: "key", tokenTTL: 3600)],
         tokens: [.init(value: "forever", clientID: "id"), .init(value: "short", clientID: "id", expiresIn: .seconds(10))])
 
-    @Test func issuedTokenIsValidUntilItsTTLOnTheSandboxClock() throws {
+    @Test func issuedTokenIsValidUntilItsTTLOnTheSandboxClock() async throws {
         let sandbox = Sandbox(scenario: Self.scenario)
         let client = try #require(sandbox.client(id: "id", secret: "secret"))
         let token = sandbox.issueToken(to: client)
         #expect(token.value.count == 50)
         #expect(sandbox.checkToken(token.value) == .valid(token))
-        sandbox.advance(by: .seconds(3599))
+        await sandbox.advance(by: .seconds(3599), deliver: refuse)
         #expect(sandbox.checkToken(token.value) == .valid(token))
-        sandbox.advance(by: .seconds(1))
+        await sandbox.advance(by: .seconds(1), deliver: refuse)
         #expect(sandbox.checkToken(token.value) == .expired(token))
     }
 
-    @Test func preissuedTokensExpireOnlyWhenTheScenarioSaysSo() {
+    @Test func preissuedTokensExpireOnlyWhenTheScenarioSaysSo() async {
         let sandbox = Sandbox(scenario: Self.scenario)
-        sandbox.advance(by: .seconds(86_400 * 365))
+        await sandbox.advance(by: .seconds(86_400 * 365), deliver: refuse)
         #expect(sandbox.checkToken("forever").refusal == nil)
         #expect(sandbox.checkToken("short").refusal == "The access token expired")
     }
@@ -65,4 +65,9 @@ import Testing
         #expect(!constantTimeEquals("abc", "abcd"))
         #expect(!constantTimeEquals("", "a"))
     }
+}
+
+/// A transport that is never reached: these sandboxes make no deliveries.
+@Sendable func refuse(_ job: DeliveryJob) async -> DeliveryResult {
+    DeliveryResult(status: nil, error: "no transport in this test", latencyMilliseconds: 0)
 }
