@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Lists, for each K2 resource kind, the files under Sources/ whose code (comments aside)
-names it: as `data.type` (`merchant_wallet`), its collection (`merchant_wallets`) or an
-identifier made of its words (`merchantWallet`, `MerchantWalletRequest`). A longer kind wins
-over a shorter one inside it (`incoming_payment` is not a mention of `payment`).
+names it: a string literal that is its `data.type` or collection (`"merchant_wallet"`,
+`"merchant_wallets"`), or an identifier made of its words (`merchantWallet`,
+`MerchantWalletRequest`). A longer kind wins over a shorter one inside it (`IncomingPayment` is
+not a mention of `payment`); K2 field names inside strings (`"payment_reference"`) are not
+mentions. `Scenario/DefaultScenario.swift` is skipped: it is generated data, a copy of
+scenarios/default.yaml and fixtures/ (`--all` counts it too).
 
-    scripts/kind-mentions.py [Sources]
+    scripts/kind-mentions.py [--all] [Sources]
 """
 import os
 import re
@@ -13,6 +16,10 @@ import sys
 KINDS = ["payment", "send_money", "incoming_payment", "pay_recipient", "external_recipient",
          "webhook_subscription", "merchant_bank_account", "merchant_wallet", "settlement_transfer",
          "polling", "transaction_sms_notification", "reversal", "payment_link"]
+
+
+def collection(kind):
+    return {"send_money": "send_money", "polling": "polling"}.get(kind, kind + "s")
 
 
 def words(identifier):
@@ -25,6 +32,15 @@ def words(identifier):
             w = w[:-1]
         out.append(w)
     return out
+
+
+STRING = re.compile(r'#"""(?:.|\n)*?"""#|"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"')
+
+
+def split_code(text):
+    """(code without string literals, the string literals' contents)."""
+    strings = [m.group(0) for m in STRING.finditer(text)]
+    return STRING.sub(" ", text), strings
 
 
 def strip_comments(text):
@@ -40,8 +56,14 @@ def strip_comments(text):
 
 def kinds_named(text):
     found = set()
+    code, strings = split_code(strip_comments(text))
+    for literal in strings:
+        for token in re.findall(r"[a-z_]+", literal):
+            for kind in KINDS:
+                if token in (kind, kind + "s", collection(kind)):
+                    found.add(kind)
     kind_words = sorted(((k, k.split("_")) for k in KINDS), key=lambda kw: -len(kw[1]))
-    for token in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", strip_comments(text)):
+    for token in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code):
         ws = words(token)
         used = [False] * len(ws)
         for kind, kw in kind_words:
@@ -54,13 +76,17 @@ def kinds_named(text):
 
 
 def main():
-    root = sys.argv[1] if len(sys.argv) > 1 else "Sources"
+    args = [a for a in sys.argv[1:] if a != "--all"]
+    everything = "--all" in sys.argv
+    root = args[0] if args else "Sources"
     mentions = {k: [] for k in KINDS}
     for folder, _, files in os.walk(root):
         for name in sorted(files):
             if not name.endswith(".swift"):
                 continue
             path = os.path.join(folder, name)
+            if not everything and path.endswith("Scenario/DefaultScenario.swift"):
+                continue
             with open(path, encoding="utf-8") as handle:
                 for kind in kinds_named(handle.read()):
                     mentions[kind].append(os.path.relpath(path, root))

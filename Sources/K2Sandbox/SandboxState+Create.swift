@@ -12,7 +12,7 @@ extension SandboxState {
         let record: any ResourceDefinition
         do {
             // The context lends the stores; it is gone before they change, so nothing is copied.
-            var context = CreationContext(now: now, ids: ids, store: store, transactions: transactions)
+            var context = CreationContext(now: now, ids: ids, store: store, transactions: transactions, kinds: kinds)
             id = context.uuid()
             record = try definition.init(request: body, context: &context)
             ids = context.ids

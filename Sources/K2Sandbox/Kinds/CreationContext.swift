@@ -9,6 +9,8 @@ public struct CreationContext: Sendable {
     var ids: IdentifierSource
     let store: ResourceStore
     let transactions: TransactionLog
+    /// The kinds the sandbox serves.
+    public let kinds: KindRegistry
 
     /// A new lowercase UUID from the id stream.
     public mutating func uuid() -> String { ids.uuid() }

@@ -2,10 +2,11 @@ import OrderedJSON
 
 /// `merchant_bank_account`: a bank account settlements go to,
 /// `POST /api/v{1,2}/merchant_bank_accounts` (k2-api.md §5.6).
-public struct MerchantBankAccount: ResourceDefinition {
+public struct MerchantBankAccount: SettlementDestination {
     public static let kind = ResourceKind("merchant_bank_account")
     public static let collection = "merchant_bank_accounts"
     public static let versions = [1, 2]
+    public static let settlementLabel = "Bank Account"
     public static let summary = "`POST /api/v{1,2}/merchant_bank_accounts`; `Approved` at once, with `account_reference`"
 
     let accountName: String

@@ -2,10 +2,11 @@ import OrderedJSON
 
 /// `merchant_wallet`: an M-PESA wallet settlements go to, `POST /api/v{1,2}/merchant_wallets`
 /// (k2-api.md §5.6).
-public struct MerchantWallet: ResourceDefinition {
+public struct MerchantWallet: SettlementDestination {
     public static let kind = ResourceKind("merchant_wallet")
     public static let collection = "merchant_wallets"
     public static let versions = [1, 2]
+    public static let settlementLabel = "Mobile Wallet"
     public static let summary = "`POST /api/v{1,2}/merchant_wallets`; `Approved` at once, with `account_reference`"
 
     let firstName: String?

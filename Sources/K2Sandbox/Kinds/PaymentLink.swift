@@ -16,7 +16,7 @@ public struct PaymentLink: ResourceDefinition {
 
     let tillNumber: String
     let amount: Money
-    let paymentReference: String?
+    let linkReference: String?
     let note: String?
     let metadata: JSONObject
     public let callbackURL: String?
@@ -31,7 +31,7 @@ public struct PaymentLink: ResourceDefinition {
         try requireKES(reader.optionalString("currency"), field: "currency")
         tillNumber = try reader.string("till_number")
         amount = try reader.money("amount")
-        paymentReference = try reader.optionalString("payment_reference")
+        linkReference = try reader.optionalString("payment_reference")
         note = try reader.optionalString("note")
         metadata = try reader.metadata()
         callbackURL = try reader.callbackURL()
@@ -51,7 +51,7 @@ public struct PaymentLink: ResourceDefinition {
     /// Cancelling again is fine; once paid it is too late. Python posts no body, Ruby `null`,
     /// Node `{}`: none is read.
     @Sendable static func cancel(_ record: inout any ResourceDefinition, _ lifecycle: Lifecycle, _ now: Timestamp) -> ActionOutcome {
-        guard var link = record as? PaymentLink else { return .refused(status: 404, message: "Not a payment link") }
+        guard var link = record as? PaymentLink else { return .refused(status: 404, message: "No such resource") }
         if link.cancelledAt == nil, lifecycle.stage == .paid {
             return .refused(status: 400, message: "Payment link has been paid and can no longer be cancelled")
         }
@@ -74,7 +74,7 @@ public struct PaymentLink: ResourceDefinition {
         }
         return Self.document(id: id, attributes: [
             "status": "Processed", "created_at": .string(lifecycle.createdAt.iso8601()), "till_name": "Demo Merchant",
-            "till_number": .string(tillNumber), "payment_reference": paymentReference.map(JSON.string) ?? .null,
+            "till_number": .string(tillNumber), "payment_reference": linkReference.map(JSON.string) ?? .null,
             "currency": "KES", "amount": .string(amount.decimalString), "note": note.map(JSON.string) ?? .null,
             "payment_link": .object(link),
             "errors": nil, "metadata": .object(metadata),

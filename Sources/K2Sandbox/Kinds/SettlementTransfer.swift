@@ -10,10 +10,7 @@ public struct SettlementTransfer: ResourceDefinition {
     public static let finalStages: Set<Stage> = [.transferred, .failed]
     public static let ruleKeys: Set<RuleKey> = [.amount, .destinationType, .metadata]
     public static let summary =
-        "`POST /api/v1/settlement_transfers` to a merchant account (id or `account_reference`), or blind (no destination, `amount.value` null); stages as `payment`"
-
-    /// The kinds a transfer may name as `destination_type`.
-    static let destinations: [ResourceKind: String] = [MerchantBankAccount.kind: "Bank Account", MerchantWallet.kind: "Mobile Wallet"]
+        "`POST /api/v1/settlement_transfers` to a merchant account (id or `account_reference`), or blind (no destination, `amount.value` null); the transfer stages below"
 
     /// nil for a blind transfer.
     let amount: Money?
@@ -34,7 +31,8 @@ public struct SettlementTransfer: ResourceDefinition {
         }
         destinationType = try reader.optionalString("destination_type")
         let destination = try reader.optionalString("destination_reference")
-        let names = Self.destinations.keys.map(\.rawValue).sorted()
+        let destinations = context.kinds.definitions.compactMap { $0 as? any SettlementDestination.Type }
+        let names = destinations.map { $0.kind.rawValue }.sorted()
         if let destinationType, !names.contains(destinationType) {
             throw RequestError("destination_type '\(destinationType)' is not one of \(names.joined(separator: ", "))")
         }
@@ -44,12 +42,12 @@ public struct SettlementTransfer: ResourceDefinition {
         metadata = try reader.metadata()
         callbackURL = try reader.callbackURL()
         var label = "Bank Account", reference = context.uuid()
-        if let destinationType, let destination {
-            let kind = ResourceKind(destinationType)
-            guard context.exists(kind, destination) else {
+        if let destinationType, let destination,
+           let kind = destinations.first(where: { $0.kind.rawValue == destinationType }) {
+            guard context.exists(kind.kind, destination) else {
                 throw RequestError("destination_reference '\(destination)' is not a known \(destinationType)")
             }
-            label = Self.destinations[kind] ?? label
+            label = kind.settlementLabel
             reference = destination
         }
         destinationLabel = label
@@ -68,4 +66,10 @@ public struct SettlementTransfer: ResourceDefinition {
             destinationReference: destinationReference, transactionReference: transactionReference,
             metadata: metadata, callbackURL: callbackURL))
     }
+}
+
+/// A kind settlement transfers may name as `destination_type` (a merchant account).
+public protocol SettlementDestination: ResourceDefinition {
+    /// How a transfer's disbursement names it (`destination_type`: "Bank Account").
+    static var settlementLabel: String { get }
 }
