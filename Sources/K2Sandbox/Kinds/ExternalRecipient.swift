@@ -1,23 +1,13 @@
-import OrderedJSON
-
 /// `external_recipient`: whom v2 send money pays, `POST /api/v2/external_recipients`
 /// (k2-api.md §5.3). Its GET mirrors the v1 recipient's attributes, with `nickname`.
-public struct ExternalRecipient: ResourceDefinition {
+public struct ExternalRecipient: RecipientDefinition {
     public static let kind = ResourceKind("external_recipient")
     public static let collection = "external_recipients"
     public static let versions = [2]
-    public static let summary =
-        "`POST /api/v2/external_recipients` `{type, external_recipient}`; `Approved` at once"
+    public static let detailsKey = "external_recipient"
+    public static let showsNickname = true
+    public static let summary = "`POST /api/v2/external_recipients` `{type, external_recipient}`; `Approved` at once"
 
     public let details: RecipientDetails
-
-    public init(request body: JSONObject, context: inout CreationContext) throws(RequestError) {
-        details = try RecipientDetails(body: body, detailsKey: "external_recipient", context: &context)
-    }
-
-    public var references: [String] { [details.recipientReference] }
-
-    public func document(id: String, lifecycle: Lifecycle) -> JSON {
-        Self.document(id: id, attributes: details.attributes(withNickname: true))
-    }
+    public init(details: RecipientDetails) { self.details = details }
 }

@@ -88,3 +88,26 @@ public struct RecipientDetails: Sendable {
         return .object(object)
     }
 }
+
+/// A recipient kind: its request is `{type, <detailsKey>: {...}}` and its body the approved
+/// recipient; the two kinds differ only in the key and whether `nickname` is shown.
+public protocol RecipientDefinition: ResourceDefinition {
+    /// The request's key holding the recipient's fields (`pay_recipient`).
+    static var detailsKey: String { get }
+    /// Whether its body shows `nickname`.
+    static var showsNickname: Bool { get }
+    var details: RecipientDetails { get }
+    init(details: RecipientDetails)
+}
+
+extension RecipientDefinition {
+    public init(request body: JSONObject, context: inout CreationContext) throws(RequestError) {
+        self.init(details: try RecipientDetails(body: body, detailsKey: Self.detailsKey, context: &context))
+    }
+
+    public var references: [String] { [details.recipientReference] }
+
+    public func document(id: String, lifecycle: Lifecycle) -> JSON {
+        Self.document(id: id, attributes: details.attributes(withNickname: Self.showsNickname))
+    }
+}
