@@ -10,13 +10,16 @@ struct ResourceRoutes: Sendable {
     let api: K2API
 
     func register(into routes: inout Routes) {
+        // GETs first: the router tries routes in the order they were added.
         for definition in api.sandbox.kinds.definitions {
-            let kind = definition.kind
             for version in definition.versions {
                 routes.add("GET", "/api/v\(version)/\(definition.collection)/:id", .authenticated { request, parameters, _ in
                     show(definition, version: version, id: parameters["id"] ?? "", request: request)
                 })
             }
+        }
+        for definition in api.sandbox.kinds.definitions {
+            let kind = definition.kind
             for version in definition.createVersions {
                 routes.add("POST", "/api/v\(version)/\(definition.collection)", .authenticated { request, _, token in
                     create(definition, version: version, clientID: token.clientID, request: request)

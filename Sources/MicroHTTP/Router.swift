@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Matches a method and path to a handler. Patterns are `/`-separated segments: literals,
 /// `:name` (one segment, captured). A path that matches some pattern under another method
 /// is reported as such, so the caller can answer 405 with `Allow`. Matching works on the
@@ -27,6 +33,12 @@ public struct Router<Handler: Sendable>: Sendable {
         case .notFound: .notFound
         }
     }
+}
+
+/// Byte equality, lengths first: most literals a path is tried against differ in length.
+private func equal(_ literal: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard literal.count == bytes.count else { return false }
+    return literal.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
 }
 
 /// The non-generic part of `Router`, so matching is compiled once, for bytes.
@@ -77,7 +89,7 @@ struct RouteTable: Sendable {
             for route in candidates {
                 var matches = true
                 for (segment, range) in zip(route.segments, ranges) {
-                    if let literal = segment, !literal.elementsEqual(UnsafeBufferPointer(rebasing: bytes[range])) {
+                    if let literal = segment, !equal(literal, UnsafeBufferPointer(rebasing: bytes[range])) {
                         matches = false
                         break
                     }

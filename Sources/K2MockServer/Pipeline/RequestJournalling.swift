@@ -8,11 +8,23 @@ struct RequestJournalling: RequestStep {
     let log: RequestLog
 
     func handle(_ request: HTTPRequest, next: @escaping @Sendable (HTTPRequest) -> HTTPHandling) -> HTTPHandling {
-        let method = request.method, path = request.path
-        let sandbox = self.sandbox, log = self.log
-        return next(request).observed { response in
-            let at = sandbox.recordRequest(method: method, path: path, status: response.status)
-            log.log(at: at, method: method, path: path, status: response.status)
+        // No closure on the common path: most answers are immediate.
+        switch next(request) {
+        case .respond(let response):
+            record(request.method, request.path, response.status)
+            return .respond(response)
+        case .deferred(let work):
+            let method = request.method, path = request.path
+            return .deferred {
+                let response = await work()
+                record(method, path, response.status)
+                return response
+            }
         }
+    }
+
+    private func record(_ method: String, _ path: String, _ status: Int) {
+        let at = sandbox.recordRequest(method: method, path: path, status: status)
+        log.log(at: at, method: method, path: path, status: status)
     }
 }

@@ -38,18 +38,4 @@ extension HTTPHandling {
         }
     }
 
-    /// The same handling, with `observe` told the response's status once it is known.
-    func observed(_ observe: @escaping @Sendable (HTTPResponse) -> Void) -> HTTPHandling {
-        switch self {
-        case .respond(let response):
-            observe(response)
-            return .respond(response)
-        case .deferred(let work):
-            return .deferred {
-                let response = await work()
-                observe(response)
-                return response
-            }
-        }
-    }
 }

@@ -8,11 +8,12 @@ public struct KindRegistry: Sendable {
 
     /// Every K2 kind k2mock serves.
     public static let standard = KindRegistry([
-        PayRecipient.self,
-        ExternalRecipient.self,
         Payment.self,
         SendMoney.self,
         IncomingPayment.self,
+        PayRecipient.self,
+        ExternalRecipient.self,
+        WebhookSubscription.self,
         MerchantBankAccount.self,
         MerchantWallet.self,
         SettlementTransfer.self,
@@ -20,7 +21,6 @@ public struct KindRegistry: Sendable {
         TransactionSMSNotification.self,
         Reversal.self,
         PaymentLink.self,
-        WebhookSubscription.self,
     ])
 
     /// A registry of `definitions`; a later one replaces an earlier one of the same kind.
