@@ -6,7 +6,8 @@ public struct ExternalRecipient: RecipientDefinition {
     public static let versions = [2]
     public static let detailsKey = "external_recipient"
     public static let showsNickname = true
-    public static let summary = "`POST /api/v2/external_recipients` `{type, external_recipient}`; `Approved` at once"
+    public static let summary =
+        "whom v2 send money pays: `{type, external_recipient}`; `Approved` at once"
 
     public let details: RecipientDetails
     public init(details: RecipientDetails) { self.details = details }

@@ -9,7 +9,7 @@ public struct IncomingPayment: ResourceDefinition {
     public static let finalStages: Set<Stage> = [.success, .failed]
     public static let ruleKeys: Set<RuleKey> = [.amount, .phoneNumber, .tillNumber, .metadata]
     public static let summary =
-        "an STK push, `POST /api/v1/incoming_payments`, `/api/v2/…`; `Success` carries the full `event.resource`"
+        "an M-PESA STK push; `Success` carries the full `event.resource`"
 
     let tillNumber: String
     let phoneNumber: String

@@ -7,7 +7,8 @@ public struct MerchantBankAccount: SettlementDestination {
     public static let collection = "merchant_bank_accounts"
     public static let versions = [1, 2]
     public static let settlementLabel = "Bank Account"
-    public static let summary = "`POST /api/v{1,2}/merchant_bank_accounts`; `Approved` at once, with `account_reference`"
+    public static let summary =
+        "a bank account to settle to; `Approved` at once, with `account_reference`"
 
     let accountName: String
     let accountNumber: String

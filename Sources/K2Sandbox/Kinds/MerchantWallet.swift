@@ -7,7 +7,8 @@ public struct MerchantWallet: SettlementDestination {
     public static let collection = "merchant_wallets"
     public static let versions = [1, 2]
     public static let settlementLabel = "Mobile Wallet"
-    public static let summary = "`POST /api/v{1,2}/merchant_wallets`; `Approved` at once, with `account_reference`"
+    public static let summary =
+        "an M-PESA wallet to settle to; `Approved` at once, with `account_reference`"
 
     let firstName: String?
     let lastName: String?

@@ -6,7 +6,7 @@ public struct PayRecipient: RecipientDefinition {
     public static let detailsKey = "pay_recipient"
     public static let showsNickname = false
     public static let summary =
-        "`POST /api/v1/pay_recipients` `{type, pay_recipient}`: `mobile_wallet`, `bank_account`, `till`, `paybill`; `Approved` at once"
+        "the recipient of v1 pay requests: `{type, pay_recipient}` of type `mobile_wallet`, `bank_account`, `till` or `paybill`; `Approved` at once"
 
     public let details: RecipientDetails
     public init(details: RecipientDetails) { self.details = details }

@@ -10,7 +10,7 @@ public struct Polling: ResourceDefinition {
     public static let finalStages: Set<Stage> = [.success, .failed]
     public static let ruleKeys: Set<RuleKey> = [.tillNumber]
     public static let summary =
-        "`POST /api/v{1,2}/polling` `{scope, scope_reference, from_time, to_time}`; at `Success` lists the buygoods transactions the sandbox received (fired events) in the window and scope"
+        "`{scope, scope_reference, from_time, to_time}`; at `Success` lists the buygoods transactions the sandbox received (fired events) in the window and scope"
 
     let scope: String
     let scopeReference: String?

@@ -10,7 +10,7 @@ public struct Reversal: ResourceDefinition {
     public static let finalStages: Set<Stage> = [.processed, .failed]
     public static let ruleKeys: Set<RuleKey> = [.metadata]
     public static let summary =
-        "`POST /api/v2/reversals`; shows `Received` while `Pending`; `Processed` adds `reversal_bulk_payment`"
+        "shows `Received` while `Pending`; `Processed` adds `reversal_bulk_payment`"
 
     let transactionReference: String
     let reason: String?

@@ -10,7 +10,7 @@ public struct SendMoney: ResourceDefinition {
     public static let finalStages: Set<Stage> = [.transferred, .failed]
     public static let ruleKeys: Set<RuleKey> = [.amount, .phoneNumber, .destinationType, .metadata]
     public static let summary =
-        "`POST /api/v2/send_money`; one transfer batch per destination (`mobile_wallet`, `bank_account`, `till`, `paybill`, `merchant_wallet`, `merchant_bank_account`); none: blind transfer; the transfer stages below"
+        "a v2 transfer to any number of destinations: one transfer batch per destination (`mobile_wallet`, `bank_account`, `till`, `paybill`, `merchant_wallet`, `merchant_bank_account`); none is a blind transfer; the transfer stages below"
 
     let sourceIdentifier: String?
     let destinations: [Destination]

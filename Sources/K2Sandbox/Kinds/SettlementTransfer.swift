@@ -10,7 +10,7 @@ public struct SettlementTransfer: ResourceDefinition {
     public static let finalStages: Set<Stage> = [.transferred, .failed]
     public static let ruleKeys: Set<RuleKey> = [.amount, .destinationType, .metadata]
     public static let summary =
-        "`POST /api/v1/settlement_transfers` to a merchant account (id or `account_reference`), or blind (no destination, `amount.value` null); the transfer stages below"
+        "to a merchant account (its id or `account_reference`), or blind (no destination, `amount.value` null); the transfer stages below"
 
     /// nil for a blind transfer.
     let amount: Money?

@@ -8,7 +8,8 @@ public struct TransactionSMSNotification: ResourceDefinition {
     public static let versions = [1]
     public static let stages: [Stage] = [.pending, .success, .failed]
     public static let finalStages: Set<Stage> = [.success, .failed]
-    public static let summary = "`POST /api/v1/transaction_sms_notifications` `{webhook_event_reference, message}`"
+    public static let summary =
+        "`{webhook_event_reference, message}`"
 
     let webhookEventReference: String
     let message: String

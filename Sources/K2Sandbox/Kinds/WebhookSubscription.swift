@@ -7,7 +7,7 @@ public struct WebhookSubscription: ResourceDefinition {
     public static let collection = "webhook_subscriptions"
     public static let versions = [1, 2]
     public static let summary =
-        "`POST /api/v{1,2}/webhook_subscriptions` `{event_type, url, scope: till\\|company, scope_reference}`; `Active` at once; events go to its `url`"
+        "`{event_type, url, scope: till\\|company, scope_reference}`; `Active` at once; events go to its `url`"
 
     let eventType: String
     let url: String
