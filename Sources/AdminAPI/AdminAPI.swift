@@ -9,10 +9,12 @@ public struct AdminAPI: Sendable {
     public let runner: SandboxRunner
     var sandbox: Sandbox { runner.sandbox }
 
+    /// The admin API over `runner` (its sandbox and its transport).
     public init(runner: SandboxRunner) {
         self.runner = runner
     }
 
+    /// Adds every `/__admin` route.
     package func register(into routes: inout Routes) {
         routes.add("GET", "/__admin/health", .open { _, _ in
             let counts = sandbox.deliveryCounts()

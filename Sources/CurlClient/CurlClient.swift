@@ -14,6 +14,7 @@ public struct OutboundRequest: Sendable {
     /// Whole-request timeout, wall time.
     public var timeoutMilliseconds: Int
 
+    /// A POST of `body` to `url`, given up after `timeoutMilliseconds` of wall time.
     public init(url: String, headers: [(name: String, value: String)], body: [UInt8], timeoutMilliseconds: Int) {
         self.url = url
         self.headers = headers

@@ -8,6 +8,7 @@ public struct K2API: Sendable {
     /// The origin to use when a request names no usable `Host` (HTTP/1.0 clients).
     public let fallbackOrigin: @Sendable () -> String
 
+    /// The API over `sandbox`; `fallbackOrigin` is this server's own origin.
     public init(sandbox: Sandbox, fallbackOrigin: @escaping @Sendable () -> String) {
         self.sandbox = sandbox
         self.fallbackOrigin = fallbackOrigin

@@ -4,6 +4,7 @@ import MicroHTTP
 /// What a route leads to: a handler, and whether the request needs a valid K2 bearer token
 /// first (the server's pipeline checks it after routing, so an unknown path is still `404`).
 package struct Endpoint: Sendable {
+    /// What a request needs before its endpoint runs.
     package enum Access: Sendable {
         /// No K2 bearer token needed (OAuth, the admin API).
         case open

@@ -12,6 +12,7 @@ package enum K2Responses {
         return bytes(status, body, headers: headers)
     }
 
+    /// Exact body bytes with K2's JSON content type.
     package static func bytes(_ status: Int, _ body: [UInt8], headers: [(String, String)] = []) -> HTTPResponse {
         var fields = HTTPHeaders([("Content-Type", jsonContentType)])
         for (name, value) in headers { fields.add(name, value) }
@@ -37,6 +38,7 @@ package enum K2Responses {
         error(405, "Method \(method) is not allowed on \(path)", headers: [("Allow", allowed.joined(separator: ", "))])
     }
 
+    /// 404 for a path no route matches.
     package static func notFound(_ path: String) -> HTTPResponse {
         error(404, "No route matches \(path)")
     }

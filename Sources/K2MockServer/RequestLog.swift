@@ -10,6 +10,7 @@ import Glibc
 /// thread writes them every 50 ms, so logging costs a request an append, not a system call, and
 /// a reader that stops reading blocks that thread only (past 4 MiB unwritten, lines are dropped).
 public final class RequestLog: Sendable {
+    /// How each request is logged: a text line, a JSON object per line, or not at all.
     public enum Format: String, Sendable, CaseIterable {
         case text, json, none
     }
@@ -22,6 +23,7 @@ public final class RequestLog: Sendable {
     private let descriptor: Int32
     private static let limit = 4 << 20
 
+    /// Logs to file descriptor `descriptor` (stderr by default) once `start()` is called.
     public init(format: Format, descriptor: Int32 = 2) {
         self.format = format
         self.descriptor = descriptor

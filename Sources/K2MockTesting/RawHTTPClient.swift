@@ -6,6 +6,7 @@ import Glibc
 /// the bytes asked for (malformed ones too) and shows whether the server kept the connection.
 /// Sendable so a test can hand it to `offThePool`; use it from one thread at a time.
 public final class RawHTTPClient: @unchecked Sendable {
+    /// A response as read off the socket.
     public struct Response: Sendable {
         public var status: Int
         public var headers: [(name: String, value: String)]
@@ -13,11 +14,13 @@ public final class RawHTTPClient: @unchecked Sendable {
 
         public var text: String { String(decoding: body, as: UTF8.self) }
 
+        /// The first header of that name, compared case-insensitively.
         public func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value
         }
     }
 
+    /// Why a request could not be made or read.
     public enum Failure: Error {
         case connect(Int32)
         case closed
@@ -28,6 +31,7 @@ public final class RawHTTPClient: @unchecked Sendable {
     private var buffer: [UInt8] = []
     public let port: Int
 
+    /// Connects to `host:port` (blocking; call it off the cooperative pool).
     public init(port: Int, host: String = "127.0.0.1") throws {
         self.port = port
         // The descriptor is stored only once connected: a class whose stored properties are
@@ -67,6 +71,7 @@ public final class RawHTTPClient: @unchecked Sendable {
         return try readResponse(method: method)
     }
 
+    /// Writes a request as given (nothing is fixed up) and reads its response.
     public func request(_ method: String, _ target: String, headers: [(String, String)] = [], body: String) throws -> Response {
         try request(method, target, headers: headers, body: Array(body.utf8))
     }
@@ -81,6 +86,7 @@ public final class RawHTTPClient: @unchecked Sendable {
         }
     }
 
+    /// Reads one response; `method` tells whether a body follows (`HEAD`).
     public func readResponse(method: String = "GET") throws -> Response {
         let headerEnd = try readUntil(Array("\r\n\r\n".utf8))
         let headText = String(decoding: buffer[..<headerEnd], as: UTF8.self)

@@ -9,6 +9,7 @@ public final class ServerProcess {
     public let port: Int
     private let stdoutFD: Int32
 
+    /// Why the binary could not be started or did not listen.
     public enum Failure: Error, CustomStringConvertible {
         case binaryMissing(String)
         case spawn(Int32)

@@ -1,9 +1,11 @@
 /// Runs async critical sections one at a time, in arrival order, without blocking threads.
 public final class AsyncSerialGate: Sendable {
+    /// A gate with nobody inside.
     public init() {}
 
     private let state = Locked<(busy: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
+    /// Runs `body` once every earlier caller's body has finished; suspends, never blocks a thread.
     public func run<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
         await acquire()
         let result = await body()

@@ -11,6 +11,7 @@ public struct HTTPRequest: Sendable {
     /// The body bytes (empty when none was sent).
     public var body: [UInt8]
 
+    /// A request as the server hands it to a handler (path without its query).
     public init(
         method: String, path: String, query: [(name: String, value: String)] = [],
         headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []
@@ -27,6 +28,7 @@ public struct HTTPRequest: Sendable {
 public struct HTTPHeaders: Sendable, Sequence {
     public private(set) var fields: [(name: String, value: String)]
 
+    /// Fields in the order given.
     public init(_ fields: [(name: String, value: String)] = []) {
         self.fields = fields
     }
@@ -39,6 +41,7 @@ public struct HTTPHeaders: Sendable, Sequence {
         return nil
     }
 
+    /// Appends a field (an existing one of that name is kept).
     public mutating func add(_ name: String, _ value: String) {
         fields.append((name, value))
     }

@@ -27,6 +27,7 @@ public final class HTTPServer: Sendable {
         /// carry the application's error shape.
         public var errorResponse: @Sendable (_ status: Int, _ message: String) -> HTTPResponse
 
+        /// 127.0.0.1:8080 and two threads by default; see each field for its unit.
         public init(
             host: String = "127.0.0.1", port: Int = 8080, threads: Int = 2,
             idleTimeoutSeconds: Int = 30, maxBodyBytes: Int = 1 << 20,
@@ -45,6 +46,7 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Why the server could not start listening.
     public enum StartError: Error, CustomStringConvertible {
         case badHost(String)
         case cannotListen(host: String, port: Int)
@@ -61,6 +63,7 @@ public final class HTTPServer: Sendable {
     private let context: ServerContext
     private let daemon = Locked<DaemonHandle?>(nil)
 
+    /// A server that will answer every request through `handler` once started.
     public init(
         configuration: Configuration,
         handler: @escaping @Sendable (HTTPRequest) -> HTTPHandling

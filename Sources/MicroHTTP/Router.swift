@@ -9,6 +9,7 @@ import Darwin
 /// is reported as such, so the caller can answer 405 with `Allow`. Matching works on the
 /// path's bytes and allocates only for captured values: it runs on every request.
 public struct Router<Handler: Sendable>: Sendable {
+    /// What a method and path lead to.
     public enum Match {
         case found(Handler, RouteParameters)
         case methodNotAllowed(allowed: [String])
@@ -18,8 +19,10 @@ public struct Router<Handler: Sendable>: Sendable {
     private var table = RouteTable()
     private var handlers: [Handler] = []
 
+    /// A router with no routes.
     public init() {}
 
+    /// Adds a route; earlier routes are tried first.
     public mutating func add(_ method: String, _ pattern: String, _ handler: Handler) {
         table.add(method: method, pattern: pattern, index: handlers.count)
         handlers.append(handler)
@@ -114,6 +117,7 @@ struct RouteTable: Sendable {
 public struct RouteParameters: Sendable {
     public var values: [(name: String, value: String)] = []
 
+    /// No parameters yet.
     public init() {}
 
     public subscript(_ name: String) -> String? {

@@ -10,6 +10,7 @@ public enum JSON: Sendable, Equatable {
     case array([JSON])
     case object(JSONObject)
 
+    /// An integer as a number lexeme.
     public static func int<I: BinaryInteger>(_ value: I) -> JSON { .number(String(value)) }
 
     /// The member called `key` of an object; nil for absent keys and non-objects.
@@ -66,6 +67,7 @@ public enum JSON: Sendable, Equatable {
 public struct JSONObject: Sendable, Equatable, Sequence {
     public private(set) var members: [(key: String, value: JSON)]
 
+    /// An object with these members in this order.
     public init(_ members: [(key: String, value: JSON)] = []) {
         self.members = members
     }

@@ -24,6 +24,7 @@ extension JSON {
         return value
     }
 
+    /// Parses UTF-8 `text`; throws `JSONParseError` with line and column.
     public static func parse(_ text: String) throws(JSONParseError) -> JSON {
         try parse(Array(text.utf8))
     }

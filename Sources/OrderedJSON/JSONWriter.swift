@@ -12,6 +12,7 @@ extension JSON {
     /// The compact serialisation as a String.
     public var compactString: String { String(decoding: serialized(), as: UTF8.self) }
 
+    /// Appends the value's compact JSON text to `out`.
     public func write(into out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)

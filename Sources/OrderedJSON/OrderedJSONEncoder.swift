@@ -3,8 +3,10 @@
 /// does not keep. Optional properties that are nil are written as `null`, not left out: K2's
 /// shapes spell out their nulls (`"errors":null`).
 public struct OrderedJSONEncoder: Sendable {
+    /// An encoder; it has no options.
     public init() {}
 
+    /// `value` as JSON, keys in declaration order.
     public func encode<T: Encodable>(_ value: T) throws -> JSON {
         try encodeValue(value, codingPath: [])
     }

@@ -7,6 +7,7 @@ public struct ClientCredentials: Sendable, Equatable {
     /// Lifetime of the tokens issued to this client, in seconds of sandbox time.
     public var tokenTTL: Int64
 
+    /// A client; `tokenTTL` in seconds of sandbox time.
     public init(clientID: String, clientSecret: String, apiKey: String, tokenTTL: Int64 = 3600) {
         self.clientID = clientID
         self.clientSecret = clientSecret

@@ -9,6 +9,7 @@ public struct AccessToken: Sendable, Equatable {
     public var expiresAt: Timestamp?
     public var revoked = false
 
+    /// A token for `clientID`, created and expiring at these sandbox times (nil: never).
     public init(value: String, clientID: String, createdAt: Timestamp, expiresAt: Timestamp?) {
         self.value = value
         self.clientID = clientID
@@ -16,6 +17,7 @@ public struct AccessToken: Sendable, Equatable {
         self.expiresAt = expiresAt
     }
 
+    /// Whether sandbox time `now` is at or past its expiry.
     public func isExpired(at now: Timestamp) -> Bool {
         expiresAt.map { now >= $0 } ?? false
     }

@@ -7,6 +7,7 @@ public struct CallbackSettings: Sendable, Equatable {
     /// Sandbox time before each retry; the last value repeats.
     public var backoff: [TimeSpan]
 
+    /// The defaults are the README's: 5 s per attempt, 5 attempts, 10 s, 30 s, 60 s, 300 s apart.
     public init(timeout: TimeSpan = .seconds(5), attempts: Int = 5,
                 backoff: [TimeSpan] = [.seconds(10), .seconds(30), .seconds(60), .seconds(300)]) {
         self.timeout = timeout

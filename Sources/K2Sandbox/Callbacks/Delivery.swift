@@ -3,6 +3,7 @@ import Crypto
 /// One callback or webhook event and every attempt to deliver it: the journal entry
 /// `GET /__admin/callbacks` lists.
 public struct Delivery: Sendable, Equatable {
+    /// Whether it is a resource's callback or a webhook event.
     public enum Kind: String, Sendable {
         /// A resource's result, POSTed to its `_links.callback_url`.
         case callback
@@ -10,6 +11,7 @@ public struct Delivery: Sendable, Equatable {
         case webhook
     }
 
+    /// Where a delivery stands.
     public enum Outcome: String, Sendable {
         case pending
         case delivered
@@ -58,6 +60,7 @@ public struct DeliveryResult: Sendable, Equatable {
     public var error: String?
     public var latencyMilliseconds: Double
 
+    /// `status` of the answer (nil if none came), the transport's `error`, and the wall milliseconds taken.
     public init(status: Int?, error: String?, latencyMilliseconds: Double) {
         self.status = status
         self.error = error

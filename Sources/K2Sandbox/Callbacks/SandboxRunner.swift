@@ -9,6 +9,7 @@ public final class SandboxRunner: Sendable {
     private let transport: any CallbackTransport
     private let realtime = Locked<Task<Void, Never>?>(nil)
 
+    /// Binds `sandbox` to `transport`; call `startRealtime()` to run a real clock.
     public init(sandbox: Sandbox, transport: any CallbackTransport) {
         self.sandbox = sandbox
         self.transport = transport

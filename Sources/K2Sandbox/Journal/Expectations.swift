@@ -1,5 +1,6 @@
 /// A check `k2mock verify` runs (the scenario's `expect`).
 public struct Expectation: Sendable, Equatable {
+    /// What an expectation counts.
     public enum Subject: Sendable, Equatable {
         /// K2 API requests, by method and path pattern.
         case requests(method: String?, path: String?)
@@ -12,6 +13,7 @@ public struct Expectation: Sendable, Equatable {
     /// Where it was written, for the report.
     public var source: String
 
+    /// Expects exactly `count` of `subject`; `source` is `FILE:LINE` for the report.
     public init(subject: Subject, count: Int, source: String) {
         self.subject = subject
         self.count = count

@@ -11,6 +11,7 @@ public struct Fault: Sendable, Equatable {
     /// Wall time to wait before answering.
     public var latency: TimeSpan?
 
+    /// A fault for requests matching `method` and `path` (nil: any); see each field.
     public init(method: String? = nil, path: String? = nil, nth: Int? = nil, status: Int? = nil, body: String? = nil,
                 latency: TimeSpan? = nil) {
         self.method = method

@@ -3,7 +3,9 @@ import OrderedJSON
 /// A kind of K2 resource, by the name its `data.type` gives it (`payment`, `send_money`).
 public struct ResourceKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: String
+    /// The kind whose `data.type` is `rawValue`.
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// The kind whose `data.type` is `name`.
     public init(_ name: String) { self.rawValue = name }
     public var description: String { rawValue }
 }
@@ -95,6 +97,7 @@ public struct ResourceAction: Sendable {
     /// answer. The body is re-rendered afterwards.
     public var perform: @Sendable (_ record: inout any ResourceDefinition, _ lifecycle: Lifecycle, _ now: Timestamp) -> ActionOutcome
 
+    /// An action named `name` under the API versions `versions`.
     public init(name: String, versions: [Int],
                 perform: @escaping @Sendable (inout any ResourceDefinition, Lifecycle, Timestamp) -> ActionOutcome) {
         self.name = name
@@ -112,5 +115,6 @@ public enum ActionOutcome: Sendable, Equatable {
 /// Why a create request was refused: K2 answers these with 400 and the message.
 public struct RequestError: Error, Sendable, Equatable {
     public var message: String
+    /// `message` is what K2's error body says.
     public init(_ message: String) { self.message = message }
 }

@@ -10,6 +10,7 @@ public struct Lifecycle: Sendable {
     /// When each reached step was reached.
     private(set) var reachedAt: [Timestamp] = []
 
+    /// A lifecycle with no step reached yet, at `initial` (its kind's first stage).
     public init(createdAt: Timestamp, timeline: [TimelineStep], initial: Stage?) {
         self.createdAt = createdAt
         self.timeline = timeline

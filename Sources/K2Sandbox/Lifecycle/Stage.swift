@@ -2,6 +2,7 @@
 /// Which stages a kind passes through, and which end it, is its definition's to say.
 public struct Stage: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: String
+    /// The stage of that name (`Pending`).
     public init(rawValue: String) { self.rawValue = rawValue }
     public var description: String { rawValue }
 
@@ -22,6 +23,7 @@ public struct TimelineStep: Sendable, Equatable {
     /// The failure reason a `Failed` stage reports.
     public var error: String?
 
+    /// Reach `stage` `after` creation; `error` only for `Failed`.
     public init(after: TimeSpan, stage: Stage, error: String? = nil) {
         self.after = after
         self.stage = stage

@@ -7,6 +7,7 @@ public struct Timelines: Sendable, Equatable {
     /// The scenario's `timelines.rules`, in order.
     public var rules: [TimelineRule]
 
+    /// A scenario's per-kind timelines and rules.
     public init(defaults: [ResourceKind: [TimelineStep]] = [:], rules: [TimelineRule] = []) {
         self.defaults = defaults
         self.rules = rules
@@ -35,6 +36,7 @@ public struct TimelineRule: Sendable, Equatable {
     /// How the callback of a matching resource misbehaves.
     public var quirks: DeliveryQuirks
 
+    /// A rule for `kind`; every criterion given must match.
     public init(kind: ResourceKind, amountCents: Int64? = nil, phoneDigits: String? = nil, destinationType: String? = nil,
                 tillNumber: String? = nil, metadata: [String: String] = [:], timeline: [TimelineStep],
                 quirks: DeliveryQuirks = DeliveryQuirks()) {
@@ -66,6 +68,7 @@ public struct MatchFacts: Sendable {
     public var tillNumber: String?
     public var metadata: [String: String]
 
+    /// What a create request shows; a kind fills in what it has.
     public init(amountsCents: [Int64] = [], phoneNumbers: [String] = [], destinationTypes: [String] = [],
                 tillNumber: String? = nil, metadata: [String: String] = [:]) {
         self.amountsCents = amountsCents

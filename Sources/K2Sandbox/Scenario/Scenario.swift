@@ -23,6 +23,7 @@ public struct Scenario: Sendable {
     /// The resource kinds it serves (`KindRegistry.standard` unless a test adds one).
     public var kinds: KindRegistry = .standard
 
+    /// A scenario built in code (tests); files go through `ScenarioLoader`.
     public init(
         source: String, seed: UInt64? = nil, clock: ClockSettings = ClockSettings(),
         credentials: [ClientCredentials] = [], tokens: [PreissuedToken] = [], fixtures: [Fixture] = [],
@@ -38,12 +39,14 @@ public struct Scenario: Sendable {
         self.callbacks = callbacks
     }
 
+    /// The scenario's `clock`.
     public struct ClockSettings: Sendable, Equatable {
         public var mode: ClockMode
         /// nil: the wall time when the sandbox starts (so not reproducible).
         public var start: Timestamp?
         public var scale: Double
 
+        /// A real clock at wall time, unscaled, by default.
         public init(mode: ClockMode = .real, start: Timestamp? = nil, scale: Double = 1) {
             self.mode = mode
             self.start = start
@@ -58,6 +61,7 @@ public struct Scenario: Sendable {
         /// nil: never expires.
         public var expiresIn: TimeSpan?
 
+        /// A token for `clientID`; `expiresIn` (sandbox time after the start) nil: never.
         public init(value: String, clientID: String, expiresIn: TimeSpan? = nil) {
             self.value = value
             self.clientID = clientID
@@ -73,6 +77,7 @@ public struct Scenario: Sendable {
         /// The whole `{"data":...}` document, key order and number forms as in the file.
         public var document: JSON
 
+        /// A fixture already read.
         public init(path: String, kind: ResourceKind, id: String, document: JSON) {
             self.path = path
             self.kind = kind
@@ -106,6 +111,7 @@ public struct Scenario: Sendable {
         }
     }
 
+    /// Why a fixture file was refused.
     public struct FixtureError: Error, Sendable {
         public var message: String
     }

@@ -9,6 +9,7 @@ public struct ScenarioLoader: Sendable {
     /// The kinds a scenario may name (fixtures' `data.type`, timeline keys, rules, stages).
     public var kinds: KindRegistry
 
+    /// A loader for scenarios of `kinds`, reading files through `readFile` (the disk by default).
     public init(kinds: KindRegistry = .standard, readFile: @escaping @Sendable (String) -> [UInt8]? = FileSystem.read) {
         self.kinds = kinds
         self.readFile = readFile
@@ -20,6 +21,7 @@ public struct ScenarioLoader: Sendable {
     /// the error says so, instead of calling them unknown.
     static let plannedKeys: [String] = []
 
+    /// Loads the scenario file at `path`; throws `ScenarioError` listing every problem.
     public func load(path: String) throws(ScenarioError) -> Scenario {
         guard let bytes = readFile(path) else {
             throw ScenarioError(issues: [ScenarioIssue(file: path, line: 1, column: 1, message: "cannot read the file")])
@@ -27,6 +29,7 @@ public struct ScenarioLoader: Sendable {
         return try load(text: String(decoding: bytes, as: UTF8.self), path: path)
     }
 
+    /// Loads scenario YAML `text`, naming it `path` in messages and resolving fixtures against it.
     public func load(text: String, path: String) throws(ScenarioError) -> Scenario {
         let reader = YAMLReader(file: path)
         let root: Node?

@@ -26,6 +26,7 @@ public struct SandboxClock: Sendable {
     /// Time added by `advance`, in either mode.
     private var advanced: Int64 = 0
 
+    /// A clock at `start`; a real one moves `scale` sandbox seconds per wall second from now on.
     public init(
         mode: ClockMode, start: Timestamp, scale: Double = 1,
         monotonicNanoseconds: @escaping @Sendable () -> UInt64 = SandboxClock.systemMonotonic
@@ -37,6 +38,7 @@ public struct SandboxClock: Sendable {
         self.monotonicStart = monotonicNanoseconds()
     }
 
+    /// Sandbox time now.
     public func now() -> Timestamp {
         switch mode {
         case .manual:

@@ -4,8 +4,10 @@
 public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var milliseconds: Int64
 
+    /// Milliseconds of sandbox time since the Unix epoch.
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
 
+    /// Whole seconds since the Unix epoch.
     public init(seconds: Int64) { self.milliseconds = seconds * 1000 }
 
     public var seconds: Int64 { milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000 }
@@ -142,7 +144,9 @@ private func pad(_ value: Int, _ width: Int) -> String {
 public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var milliseconds: Int64
 
+    /// A span of `milliseconds`.
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+    /// A span of whole seconds.
     public static func seconds(_ value: Int64) -> TimeSpan { TimeSpan(milliseconds: value * 1000) }
     public static let zero = TimeSpan(milliseconds: 0)
 

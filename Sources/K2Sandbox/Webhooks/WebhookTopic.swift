@@ -129,6 +129,7 @@ public struct DeliveryQuirks: Sendable, Equatable {
     /// Sign with a wrong key, so a correct verifier must refuse it.
     public var badSignature = false
 
+    /// No misbehaviour by default.
     public init(delay: TimeSpan = .zero, duplicates: Int = 0, badSignature: Bool = false) {
         self.delay = delay
         self.duplicates = duplicates
@@ -146,6 +147,7 @@ public struct ScriptedEvent: Sendable, Equatable {
     public var resource: JSONObject
     public var quirks: DeliveryQuirks
 
+    /// An event of `topic`, `at` after the scenario's start, with `resource` overriding the default's fields.
     public init(at: TimeSpan = .zero, topic: WebhookTopic, resource: JSONObject = JSONObject(), quirks: DeliveryQuirks = DeliveryQuirks()) {
         self.at = at
         self.topic = topic

@@ -2,6 +2,7 @@ import OrderedJSON
 
 /// `{"data":{"id","type","attributes":{...}}}`, the envelope of every K2 resource body.
 public struct ResourceDocument<Attributes: Encodable & Sendable>: Encodable, Sendable {
+    /// `data`: the resource's id, `type` and attributes.
     public struct Data: Encodable, Sendable {
         public var id: String
         public var type: String
@@ -10,6 +11,7 @@ public struct ResourceDocument<Attributes: Encodable & Sendable>: Encodable, Sen
 
     public var data: Data
 
+    /// The document of resource `id` of kind `type`.
     public init(id: String, type: String, attributes: Attributes) {
         data = Data(id: id, type: type, attributes: attributes)
     }
@@ -25,6 +27,7 @@ public struct ResourceLinks: Encodable, Sendable {
         case selfURL = "self"
     }
 
+    /// `self` is set when the body is served.
     public init(callbackURL: String?, selfURL: String = "") {
         callback_url = callbackURL
         self.selfURL = selfURL

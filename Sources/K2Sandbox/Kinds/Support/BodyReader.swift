@@ -5,11 +5,13 @@ public struct BodyReader {
     let object: JSONObject
     let prefix: String
 
+    /// Reads `object`; `prefix` names it in messages (`destinations[0].`).
     public init(_ object: JSONObject, prefix: String = "") {
         self.object = object
         self.prefix = prefix
     }
 
+    /// The key as messages name it, with the prefix.
     public func name(_ key: String) -> String { prefix + key }
 
     /// A string, or a number taken as its text (SDKs send some ids as numbers); nil when absent or null.
@@ -22,11 +24,13 @@ public struct BodyReader {
         }
     }
 
+    /// A non-empty string (or number as text); throws `RequestError` naming the key when absent.
     public func string(_ key: String) throws(RequestError) -> String {
         guard let value = try optionalString(key), !value.isEmpty else { throw RequestError("\(name(key)) is required") }
         return value
     }
 
+    /// An object, or nil when absent or null; throws `RequestError` for another type.
     public func object(_ key: String) throws(RequestError) -> JSONObject? {
         switch object[key] {
         case nil, .null?: return nil

@@ -6,6 +6,7 @@ import OrderedJSON
 public struct Money: Sendable, Equatable {
     public var cents: Int64
 
+    /// An amount of `cents` minor units.
     public init(cents: Int64) { self.cents = cents }
 
     /// From `20000`, `"20000"`, `"20000.0"`, `100.5` or `"100.50"`: not negative, at most two
@@ -20,6 +21,7 @@ public struct Money: Sendable, Equatable {
         self.init(decimal: text)
     }
 
+    /// From decimal text such as `100` or `100.50`; nil for anything else.
     public init?(decimal text: String) {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard let whole = parts.first, !whole.isEmpty, whole.count <= 12, whole.allSatisfy({ $0.isASCII && $0.isNumber }),
