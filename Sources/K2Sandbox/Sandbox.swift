@@ -72,13 +72,13 @@ public final class Sandbox: Sendable {
 
     /// Applies what fell due and takes every delivery attempt due now, for a real clock's
     /// sender; report each with `record`.
-    public func takeDueAttempts() -> [DeliveryJob] {
+    func takeDueAttempts() -> [DeliveryJob] {
         state.withLock { $0.takeDueAttempts() }
     }
 
     /// Wall nanoseconds until the next entry on the timeline falls due on a real clock; nil when
     /// nothing is scheduled or the clock is manual.
-    public func wallNanosecondsUntilNextDue() -> UInt64? {
+    func wallNanosecondsUntilNextDue() -> UInt64? {
         state.withLock { state in state.timeline.nextDue.flatMap { state.clock.wallNanoseconds(until: $0) } }
     }
 
@@ -97,12 +97,12 @@ public final class Sandbox: Sendable {
 
     /// Records how an attempt went; a failure is retried per the scenario's `callbacks.retry`
     /// unless `retry` is false.
-    public func record(_ job: DeliveryJob, _ result: DeliveryResult, retry: Bool = true) {
+    func record(_ job: DeliveryJob, _ result: DeliveryResult, retry: Bool = true) {
         state.withLock { $0.record(job, result, retry: retry) }
     }
 
     /// A fresh attempt of delivery `id`, to send now (not retried if it fails); nil if unknown.
-    public func redeliveryJob(_ id: Int) -> DeliveryJob? {
+    func redeliveryJob(_ id: Int) -> DeliveryJob? {
         state.withLock { state in state.deliveries.job(for: id, at: state.clock.now(), epoch: state.epoch) }
     }
 

@@ -1,4 +1,4 @@
-import K2Sandbox
+@testable import K2Sandbox
 import Locking
 import OrderedJSON
 import Testing

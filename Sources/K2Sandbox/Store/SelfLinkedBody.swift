@@ -3,8 +3,8 @@ import OrderedJSON
 /// A resource's `{"data":...}` body rendered once per stage, split around the value of
 /// `_links.self` so that serving it to any origin is two copies, not a JSON encoding.
 public struct SelfLinkedBody: Sendable, Equatable {
-    public let head: [UInt8]
-    public let tail: [UInt8]
+    let head: [UInt8]
+    let tail: [UInt8]
 
     /// Renders `document`, whose `data.attributes._links.self` is set (or added) to a marker.
     public init(document: JSON) {
