@@ -1,0 +1,53 @@
+@testable import K2Sandbox
+import Testing
+
+@Suite struct DeliveryBookTests {
+    private let t0 = Timestamp(milliseconds: 0)
+
+    private func book(attempts: Int = 3) -> DeliveryBook {
+        DeliveryBook(settings: CallbackSettings(timeout: .seconds(5), attempts: attempts, backoff: [.seconds(10), .seconds(30)]))
+    }
+
+    @Test func duplicatesAreEntriesOfTheirOwnAndABadSignatureUsesAnotherKey() throws {
+        var book = book()
+        let body = Array(#"{"a":1}"#.utf8)
+        let ids = book.add(.callback, subject: "payment", subjectID: "p", url: "https://h", body: body, apiKey: "key",
+                           at: t0, quirks: DeliveryQuirks(duplicates: 2, badSignature: true))
+        #expect(ids == [1, 2, 3])
+        #expect(book.deliveries.map(\.signature) == Array(repeating: kopoKopoSignature(body: body, apiKey: "key-but-wrong"), count: 3))
+        let job = try #require(book.job(for: 2, at: t0, epoch: 4))
+        #expect(job.attempt == 1 && job.epoch == 4 && job.timeoutMilliseconds == 5000)
+        #expect(job.headers.contains { $0.name == "X-KopoKopo-Signature" && $0.value == book.deliveries[1].signature })
+        #expect(book.job(for: 4, at: t0, epoch: 0) == nil)
+    }
+
+    @Test func failuresAreRetriedWithBackoffUntilAttemptsRunOut() throws {
+        var book = book()
+        _ = book.add(.webhook, subject: "customer_created", subjectID: "e", url: "https://h", body: [], apiKey: "k",
+                     at: t0, quirks: DeliveryQuirks())
+        let refused = DeliveryResult(status: 503, error: nil, latencyMilliseconds: 1)
+        var job = try #require(book.job(for: 1, at: t0, epoch: 0))
+        #expect(book.record(job, refused, retry: true) == t0 + .seconds(10))
+        job = try #require(book.job(for: 1, at: t0 + .seconds(10), epoch: 0))
+        #expect(job.attempt == 2)
+        #expect(book.record(job, refused, retry: true) == t0 + .seconds(40))
+        job = try #require(book.job(for: 1, at: t0 + .seconds(40), epoch: 0))
+        #expect(book.record(job, refused, retry: true) == nil)
+        #expect(book.deliveries[0].outcome == .failed)
+        #expect(book.deliveries[0].attempts.map(\.at) == [t0, t0 + .seconds(10), t0 + .seconds(40)])
+        #expect(book.counts == (0, 0, 1))
+    }
+
+    @Test func aDeliveredDeliveryStaysDeliveredWhateverARedeliveryGets() throws {
+        var book = book()
+        _ = book.add(.callback, subject: "payment", subjectID: "p", url: "https://h", body: [], apiKey: "k", at: t0,
+                     quirks: DeliveryQuirks())
+        let job = try #require(book.job(for: 1, at: t0, epoch: 0))
+        #expect(book.record(job, DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1), retry: true) == nil)
+        let again = try #require(book.job(for: 1, at: t0 + .seconds(1), epoch: 0))
+        #expect(book.record(again, DeliveryResult(status: nil, error: "refused", latencyMilliseconds: 1), retry: false) == nil)
+        #expect(book.deliveries[0].outcome == .delivered)
+        #expect(book.count(outcome: "delivered", kind: "callback", url: "https://*") == 1)
+        #expect(book.count(outcome: nil, kind: "webhook", url: nil) == 0)
+    }
+}
