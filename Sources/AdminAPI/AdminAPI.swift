@@ -174,7 +174,8 @@ public struct AdminAPI: Sendable {
         entry["signature"] = .string(delivery.signature)
         entry["body"] = .string(String(decoding: delivery.body, as: UTF8.self))
         entry["attempts"] = .array(delivery.attempts.map { attempt in
-            ["attempt": .int(attempt.number), "at": .string(attempt.at.iso8601()),
+            ["attempt": .int(attempt.number), "at": .string(attempt.at.iso8601()), "due": .string(attempt.due.iso8601()),
+             "redelivery": .bool(attempt.redelivery),
              "status": attempt.status.map { .int($0) } ?? .null, "error": attempt.error.map(JSON.string) ?? .null,
              "latency_ms": .number(String(format3(attempt.latencyMilliseconds))),
              "outcome": .string(attempt.delivered ? "delivered" : "failed")]

@@ -23,131 +23,301 @@ public struct OutboundRequest: Sendable {
     }
 }
 
-/// What came of it: an HTTP status, or the transport error (refused, timed out, ...).
+/// What came of it: an HTTP status, or what went wrong in plain words (refused, timed out, ...).
 public struct OutboundResult: Sendable, Equatable {
     public var status: Int?
     public var error: String?
+    /// Wall milliseconds from the start of the transfer to its end.
     public var latencyMilliseconds: Double
+    /// The client stopped before the POST was made or finished: nothing is known of it.
+    public var interrupted = false
 
     public var isSuccess: Bool { status.map { (200..<300).contains($0) } ?? false }
 }
 
-/// POSTs over libcurl from a few dedicated OS threads, each keeping its own connections alive.
-/// Callers await results; the blocking transfers never run on Swift's cooperative pool.
+/// POSTs over libcurl's multi interface from one dedicated OS thread: every transfer runs at
+/// once (up to `maxTransfers`, and `maxPerReceiver` to any one scheme, host and port), so a
+/// receiver that never answers holds only its own transfers, never another receiver's. Callers
+/// await results; the blocking waits never run on Swift's cooperative pool.
+///
+/// Only `http` and `https` are spoken, redirects are not followed, and a proxy is used only
+/// when given (`http_proxy` and friends in the environment are ignored).
 public final class CurlClient: Sendable {
-    private struct Job: Sendable {
+    /// How many transfers may run at once, in all and to one receiver (scheme, host and port).
+    public struct Limits: Sendable {
+        public var maxTransfers: Int
+        public var maxPerReceiver: Int
+
+        /// 256 in all, 32 to one receiver: far more than a sandbox's receivers need, far fewer
+        /// than the process's file descriptors.
+        public init(maxTransfers: Int = 256, maxPerReceiver: Int = 32) {
+            self.maxTransfers = max(1, maxTransfers)
+            self.maxPerReceiver = max(1, min(maxPerReceiver, self.maxTransfers))
+        }
+    }
+
+    fileprivate struct Job: Sendable {
         let request: OutboundRequest
         let continuation: CheckedContinuation<OutboundResult, Never>
     }
 
-    private let queue = Locked<(jobs: [Job], head: Int, stopping: Bool)>(([], 0, false))
-    private let ready = DispatchSemaphore(value: 0)
-    private let workerCount: Int
+    private struct Inbox: Sendable {
+        var jobs: [Job] = []
+        var stopping = false
+        /// Monotonic nanoseconds after which transfers still running are abandoned.
+        var deadline: UInt64 = .max
+    }
+
+    private let inbox = Locked(Inbox())
+    private let multi: MultiHandle?
+    private let limits: Limits
+    private let proxy: String?
     private let finished = DispatchSemaphore(value: 0)
 
-    /// `workers`: transfers that may run at once.
-    public init(workers: Int = 16) {
-        workerCount = max(1, workers)
-        guard curlLoaded else {
-            queue.withLock { $0.stopping = true }
+    /// `proxy`: an `http://host:port` to send every POST through; nil: none.
+    public init(limits: Limits = Limits(), proxy: String? = nil) {
+        self.limits = limits
+        self.proxy = proxy
+        guard curlLoaded, let handle = k2_curl_multi_init() else {
+            multi = nil
+            inbox.withLock { $0.stopping = true }
             return
         }
-        for _ in 0..<workerCount {
-            let box = Unmanaged.passRetained(self).toOpaque()
-            var thread = pthread_t()
-            pthread_create(&thread, nil, { argument in
-                let client = Unmanaged<CurlClient>.fromOpaque(argument!).takeRetainedValue()
-                client.work()
-                return nil
-            }, box)
-            pthread_detach(thread)
-        }
+        multi = MultiHandle(pointer: handle)
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        pthread_create(&thread, nil, { argument in
+            let client = Unmanaged<CurlClient>.fromOpaque(argument!).takeRetainedValue()
+            client.loop()
+            return nil
+        }, box)
+        pthread_detach(thread)
     }
 
     /// Sends one request and waits (without holding a thread) for its outcome.
     public func send(_ request: OutboundRequest) async -> OutboundResult {
         await withCheckedContinuation { continuation in
-            let accepted = queue.withLock { state -> Bool in
-                guard !state.stopping else { return false }
-                state.jobs.append(Job(request: request, continuation: continuation))
+            let accepted = inbox.withLock { inbox -> Bool in
+                guard !inbox.stopping, let multi else { return false }
+                inbox.jobs.append(Job(request: request, continuation: continuation))
+                // Under the lock: the loop frees the handle only after it saw `stopping`.
+                k2_curl_multi_wakeup(multi.pointer)
                 return true
             }
-            if accepted {
-                ready.signal()
-            } else {
-                let reason = curlLoaded ? "client stopped" : "libcurl.so.4 could not be loaded (install libcurl4)"
-                continuation.resume(returning: OutboundResult(status: nil, error: reason, latencyMilliseconds: 0))
+            if !accepted {
+                let reason = curlLoaded ? "k2mock is stopping" : "libcurl.so.4 could not be loaded (install libcurl4)"
+                continuation.resume(returning: OutboundResult(status: nil, error: reason, latencyMilliseconds: 0,
+                                                              interrupted: curlLoaded))
             }
         }
     }
 
-    /// Lets queued transfers finish, then ends the worker threads.
-    public func shutdown() {
-        let alreadyStopping = queue.withLock { state -> Bool in
-            defer { state.stopping = true }
-            return state.stopping
+    /// Stops: nothing new starts, transfers not yet started end `interrupted` at once, and those
+    /// running get `graceMilliseconds` of wall time to finish before they are abandoned
+    /// (`interrupted` too). Returns when every caller has its answer.
+    public func shutdown(graceMilliseconds: Int = 1000) {
+        let first = inbox.withLock { inbox -> Bool in
+            defer { inbox.stopping = true }
+            guard !inbox.stopping else { return false }
+            inbox.deadline = monotonicNanoseconds() + UInt64(max(0, graceMilliseconds)) * 1_000_000
+            if let multi { k2_curl_multi_wakeup(multi.pointer) }
+            return true
         }
-        guard !alreadyStopping, curlLoaded else { return }
-        for _ in 0..<workerCount { ready.signal() }
-        for _ in 0..<workerCount { finished.wait() }
+        guard first, multi != nil else { return }
+        finished.wait()
     }
 
-    private func next() -> Job? {
-        queue.withLock { state -> Job? in
-            guard state.head < state.jobs.count else { return nil }
-            let job = state.jobs[state.head]
-            state.head += 1
-            if state.head > 1024, state.head * 2 > state.jobs.count {
-                state.jobs.removeFirst(state.head)
-                state.head = 0
+    // MARK: The transfer thread
+
+    /// Runs every transfer until `shutdown`; the only code that touches the multi handle
+    /// besides `k2_curl_multi_wakeup`.
+    private func loop() {
+        guard let multi = multi?.pointer else { return }
+        var running: [UnsafeMutableRawPointer: Transfer] = [:]
+        var waiting: [Job] = []
+        var perReceiver: [String: Int] = [:]
+
+        func start(_ job: Job) {
+            let transfer = Transfer(job: job)
+            guard let handle = transfer.configure(proxy: proxy) else {
+                job.continuation.resume(returning: transfer.result(code: CURLE_FAILED_INIT))
+                return
             }
-            return job
+            running[handle] = transfer
+            perReceiver[transfer.receiver, default: 0] += 1
+            k2_curl_multi_add(multi, handle)
         }
-    }
 
-    private func work() {
-        let handle = k2_curl_easy_init()
-        defer {
-            k2_curl_easy_cleanup(handle)
-            finished.signal()
+        /// Starts waiting jobs, oldest first, as far as the limits allow.
+        func startWaiting() {
+            var index = 0
+            while index < waiting.count, running.count < limits.maxTransfers {
+                if perReceiver[receiver(of: waiting[index].request.url), default: 0] < limits.maxPerReceiver {
+                    start(waiting.remove(at: index))
+                } else {
+                    index += 1
+                }
+            }
         }
+
+        func end(_ handle: UnsafeMutableRawPointer, with result: (Transfer) -> OutboundResult) {
+            guard let transfer = running.removeValue(forKey: handle) else { return }
+            k2_curl_multi_remove(multi, handle)
+            perReceiver[transfer.receiver, default: 1] -= 1
+            let outcome = result(transfer)
+            transfer.close()
+            transfer.job.continuation.resume(returning: outcome)
+        }
+
         while true {
-            ready.wait()
-            guard let job = next() else {
-                if queue.withLock({ $0.stopping }) { return }
-                continue
+            let (jobs, stopping, deadline) = inbox.withLock { inbox in
+                defer { inbox.jobs.removeAll() }
+                return (inbox.jobs, inbox.stopping, inbox.deadline)
             }
-            job.continuation.resume(returning: perform(job.request, handle))
+            waiting += jobs
+            if stopping {
+                for job in waiting {
+                    job.continuation.resume(returning: OutboundResult(
+                        status: nil, error: "k2mock stopped before sending it", latencyMilliseconds: 0, interrupted: true))
+                }
+                waiting.removeAll()
+            }
+            startWaiting()
+            _ = k2_curl_multi_perform(multi)
+            var handle: UnsafeMutableRawPointer?
+            var code = CURLE_OK
+            while k2_curl_multi_done(multi, &handle, &code) != 0, let done = handle {
+                end(done) { $0.result(code: code) }
+            }
+            startWaiting()
+            if stopping {
+                let now = monotonicNanoseconds()
+                if running.isEmpty || now >= deadline {
+                    for handle in Array(running.keys) {
+                        end(handle) { $0.abandoned() }
+                    }
+                    break
+                }
+                k2_curl_multi_poll(multi, Int32(min(100, (deadline - now) / 1_000_000 + 1)))
+            } else {
+                k2_curl_multi_poll(multi, 1000)
+            }
         }
+        inbox.withLock { _ in k2_curl_multi_cleanup(multi) }
+        finished.signal()
+    }
+}
+
+/// The multi handle, shared with `send` for `k2_curl_multi_wakeup` (which libcurl allows from
+/// any thread) and otherwise used by the transfer thread alone.
+private struct MultiHandle: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+}
+
+/// One transfer on the transfer thread: its easy handle and what it must keep alive while it
+/// runs (the URL, headers, body and error buffer are read by libcurl, not copied).
+private final class Transfer {
+    let job: CurlClient.Job
+    let receiver: String
+    private var handle: UnsafeMutableRawPointer?
+    private var headers: UnsafeMutablePointer<curl_slist>?
+    private let url: UnsafeMutablePointer<CChar>
+    private let body: UnsafeMutableRawPointer
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+    private var proxy: UnsafeMutablePointer<CChar>?
+    private let started = monotonicNanoseconds()
+
+    init(job: CurlClient.Job) {
+        self.job = job
+        receiver = K2CurlClientReceiver.of(job.request.url)
+        url = strdup(job.request.url)
+        body = UnsafeMutableRawPointer.allocate(byteCount: max(1, job.request.body.count), alignment: 1)
+        job.request.body.withUnsafeBytes { body.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, byteCount: $0.count) }
+        errorBuffer.initialize(to: 0)
     }
 
-    private func perform(_ request: OutboundRequest, _ handle: UnsafeMutableRawPointer?) -> OutboundResult {
-        guard let handle else { return OutboundResult(status: nil, error: "curl_easy_init failed", latencyMilliseconds: 0) }
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        for (name, value) in request.headers { headerList = k2_curl_slist_append(headerList, "\(name): \(value)") }
+    /// Makes the easy handle; nil if libcurl could not.
+    func configure(proxy proxyURL: String?) -> UnsafeMutableRawPointer? {
+        guard let handle = k2_curl_easy_init() else { return nil }
+        self.handle = handle
+        for (name, value) in job.request.headers { headers = k2_curl_slist_append(headers, "\(name): \(value)") }
         // No `Expect: 100-continue` round trip for larger bodies.
-        headerList = k2_curl_slist_append(headerList, "Expect:")
-        defer { k2_curl_slist_free_all(headerList) }
-        let started = monotonicNanoseconds()
-        let code: CURLcode = request.url.withCString { url in
-            request.body.withUnsafeBytes { body in
-                k2_curl_setopt_ptr(handle, CURLOPT_URL, url)
-                k2_curl_setopt_long(handle, CURLOPT_POST, 1)
-                k2_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, body.baseAddress ?? UnsafeRawPointer(bitPattern: 1))
-                k2_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
-                k2_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, headerList)
-                k2_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, request.timeoutMilliseconds))
-                k2_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-                k2_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
-                k2_curl_setopt_write(handle, discardBody)
-                return k2_curl_easy_perform(handle)
-            }
-        }
-        let latency = Double(monotonicNanoseconds() - started) / 1_000_000
-        guard code == CURLE_OK else {
-            return OutboundResult(status: nil, error: String(cString: k2_curl_strerror(code)), latencyMilliseconds: latency)
+        headers = k2_curl_slist_append(headers, "Expect:")
+        proxy = strdup(proxyURL ?? "")
+        k2_curl_setopt_ptr(handle, CURLOPT_URL, url)
+        k2_curl_setopt_long(handle, CURLOPT_POST, 1)
+        k2_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, body)
+        k2_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, job.request.body.count)
+        k2_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, headers)
+        k2_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, job.request.timeoutMilliseconds))
+        k2_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        k2_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        // An empty proxy overrides http_proxy and friends in the environment.
+        k2_curl_setopt_ptr(handle, CURLOPT_PROXY, proxy)
+        k2_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        k2_curl_setopt_write(handle, discardBody)
+        guard k2_curl_restrict_to_http(handle) != 0 else { return nil }
+        return handle
+    }
+
+    private var latency: Double { Double(monotonicNanoseconds() - started) / 1_000_000 }
+
+    /// The outcome of a finished transfer.
+    func result(code: CURLcode) -> OutboundResult {
+        guard code == CURLE_OK, let handle else {
+            let detail = String(cString: errorBuffer)
+            return OutboundResult(status: nil, error: explain(code, detail: detail.isEmpty ? String(cString: k2_curl_strerror(code)) : detail,
+                                                              timeout: job.request.timeoutMilliseconds),
+                                  latencyMilliseconds: latency)
         }
         return OutboundResult(status: Int(k2_curl_response_code(handle)), error: nil, latencyMilliseconds: latency)
+    }
+
+    /// A transfer still running when the client stopped.
+    func abandoned() -> OutboundResult {
+        OutboundResult(status: nil, error: "k2mock stopped while waiting for the answer", latencyMilliseconds: latency,
+                       interrupted: true)
+    }
+
+    func close() {
+        if let handle { k2_curl_easy_cleanup(handle) }
+        k2_curl_slist_free_all(headers)
+        free(url)
+        free(proxy)
+        body.deallocate()
+        errorBuffer.deallocate()
+    }
+}
+
+/// What a receiver did wrong, in plain words, with libcurl's own message after it.
+private func explain(_ code: CURLcode, detail: String, timeout: Int) -> String {
+    let plain: String
+    switch code {
+    case CURLE_COULDNT_CONNECT: plain = "nothing accepted the connection"
+    case CURLE_COULDNT_RESOLVE_HOST: plain = "the host name does not resolve"
+    case CURLE_OPERATION_TIMEDOUT: plain = "no complete answer within the \(timeout) ms timeout"
+    case CURLE_GOT_NOTHING: plain = "the receiver closed the connection without answering"
+    case CURLE_RECV_ERROR: plain = "the connection broke while reading the answer"
+    case CURLE_SEND_ERROR: plain = "the connection broke while sending the callback"
+    case CURLE_UNSUPPORTED_PROTOCOL, CURLE_WEIRD_SERVER_REPLY: plain = "the answer is not HTTP"
+    case CURLE_SSL_CONNECT_ERROR: plain = "the TLS handshake failed"
+    case CURLE_PEER_FAILED_VERIFICATION: plain = "the receiver's TLS certificate is not trusted"
+    case CURLE_URL_MALFORMAT: plain = "the callback URL is malformed"
+    case CURLE_TOO_MANY_REDIRECTS: plain = "too many redirects"
+    default: plain = "the POST failed"
+    }
+    return "\(plain) (\(detail))"
+}
+
+/// `scheme://host:port` of a URL, the unit the per-receiver limit counts.
+private func receiver(of url: String) -> String { K2CurlClientReceiver.of(url) }
+
+private enum K2CurlClientReceiver {
+    static func of(_ url: String) -> String {
+        guard let schemeEnd = url.firstRange(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return url[..<schemeEnd.upperBound].lowercased() + authority.lowercased()
     }
 }
 

@@ -1,4 +1,5 @@
 import AdminAPI
+import Dispatch
 import K2API
 import K2HTTP
 import K2Sandbox
@@ -26,7 +27,7 @@ public final class K2MockServer: Sendable {
     ) {
         self.sandbox = sandbox
         self.log = log
-        let curl = transport == nil ? CurlTransport() : nil
+        let curl = transport == nil ? CurlTransport(proxy: sandbox.scenario.callbacks.proxy) : nil
         self.curl = curl
         let runner = SandboxRunner(sandbox: sandbox, transport: transport ?? curl!)
         self.runner = runner
@@ -61,15 +62,24 @@ public final class K2MockServer: Sendable {
         return origin
     }
 
-    /// Stops accepting and finishes requests in flight.
-    public func stop() {
+    /// Stops: no new connection is accepted and no new delivery attempt starts; POSTs under way
+    /// get `deliveryGraceMilliseconds` (wall time) to finish, while requests in flight get the
+    /// server's drain time (a clock advance waiting on a POST returns once that POST ends).
+    /// Attempts not made stay due in the journal.
+    public func stop(deliveryGraceMilliseconds: Int = 1000) {
         let http = server.withLock { current -> HTTPServer? in
             defer { current = nil }
             return current
         }
-        http?.stop()
         runner.stop()
-        curl?.shutdown()
+        let transportStopped = DispatchSemaphore(value: 0)
+        let curl = self.curl
+        DispatchQueue.global().async {
+            curl?.shutdown(graceMilliseconds: deliveryGraceMilliseconds)
+            transportStopped.signal()
+        }
+        http?.stop()
+        transportStopped.wait()
         log.stop()
     }
 

@@ -55,13 +55,15 @@ public final class Sandbox: Sendable {
                 return state.clock.now()
             }
             var happened: [Occurrence] = []
-            while let work = state.withLock({ $0.takeNext(dueBy: target) }) {
+            taking: while let work = state.withLock({ $0.takeNext(dueBy: target) }) {
                 switch work {
                 case .happened(let occurrence):
                     happened.append(occurrence)
                 case .send(let job):
                     let result = await deliver(job)
-                    state.withLock { $0.record(job, result, retry: true) }
+                    state.withLock { $0.record(job, result) }
+                    // The transport is stopping: what is left stays due.
+                    if result.interrupted { break taking }
                     happened.append(.attempt(job, result))
                 }
             }
@@ -95,15 +97,16 @@ public final class Sandbox: Sendable {
 
     // MARK: Deliveries
 
-    /// Records how an attempt went; a failure is retried per the scenario's `callbacks.retry`
-    /// unless `retry` is false.
-    func record(_ job: DeliveryJob, _ result: DeliveryResult, retry: Bool = true) {
-        state.withLock { $0.record(job, result, retry: retry) }
+    /// Records how an attempt went; a failed scheduled one is retried per the scenario's
+    /// `callbacks.retry` (see `DeliveryBook.record`).
+    func record(_ job: DeliveryJob, _ result: DeliveryResult) {
+        state.withLock { $0.record(job, result) }
     }
 
-    /// A fresh attempt of delivery `id`, to send now (not retried if it fails); nil if unknown.
+    /// A redelivery of delivery `id` by hand, to send now: an extra attempt outside the retry
+    /// policy; nil if there is no such delivery.
     func redeliveryJob(_ id: Int) -> DeliveryJob? {
-        state.withLock { state in state.deliveries.job(for: id, at: state.clock.now(), epoch: state.epoch) }
+        state.withLock { state in state.deliveries.job(for: id, at: state.clock.now(), epoch: state.epoch, redelivery: true) }
     }
 
     /// Fires a webhook event now (`POST /__admin/events`); its attempts are due at once (or after

@@ -36,9 +36,22 @@ extension SandboxState {
         return jobs
     }
 
-    /// Records how an attempt went and schedules its retry, if one is due.
-    mutating func record(_ job: DeliveryJob, _ result: DeliveryResult, retry: Bool) {
-        guard job.epoch == epoch, let retryAt = deliveries.record(job, result, retry: retry) else { return }
+    /// Records how an attempt went and schedules its retry, if one is due. An interrupted
+    /// scheduled attempt (the transport stopped) is not journalled: it is put back, still due.
+    /// On a real clock the attempt was sent `latency` before now (scaled to sandbox time),
+    /// which is later than its due time when it had to wait.
+    mutating func record(_ job: DeliveryJob, _ result: DeliveryResult) {
+        guard job.epoch == epoch else { return }
+        if result.interrupted {
+            if !job.isRedelivery { timeline.schedule(.attempt(deliveryID: job.deliveryID), at: job.due) }
+            return
+        }
+        var sentAt = job.due
+        if clock.mode == .real {
+            let latency = TimeSpan(milliseconds: Int64((result.latencyMilliseconds * clock.scale).rounded()))
+            sentAt = max(job.due, Timestamp(milliseconds: clock.now().milliseconds - latency.milliseconds))
+        }
+        guard let retryAt = deliveries.record(job, result, sentAt: sentAt) else { return }
         timeline.schedule(.attempt(deliveryID: job.deliveryID), at: retryAt)
     }
 

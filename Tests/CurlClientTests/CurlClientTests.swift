@@ -37,7 +37,7 @@ final class Receiver: Sendable {
     @Test func postsBodyAndHeadersAndReportsStatus() async throws {
         let receiver = try Receiver()
         defer { receiver.server.stop() }
-        let client = CurlClient(workers: 2)
+        let client = CurlClient()
         defer { client.shutdown() }
         let body = Array(#"{"a":"é"}"#.utf8)
         let ok = await client.send(OutboundRequest(url: receiver.url("/204"), headers: [("X-KopoKopo-Signature", "abc"), ("Content-Type", "application/json")], body: body, timeoutMilliseconds: 2000))
@@ -56,7 +56,7 @@ final class Receiver: Sendable {
 
     @Test func reportsRefusedConnectionsAndTimeouts() async throws {
         let receiver = try Receiver()
-        let client = CurlClient(workers: 2)
+        let client = CurlClient()
         defer { client.shutdown() }
         let refused = await client.send(OutboundRequest(url: "http://127.0.0.1:1/x", headers: [], body: [], timeoutMilliseconds: 2000))
         #expect(refused.status == nil)
@@ -72,7 +72,7 @@ final class Receiver: Sendable {
     @Test func sendsManyConcurrently() async throws {
         let receiver = try Receiver()
         defer { receiver.server.stop() }
-        let client = CurlClient(workers: 8)
+        let client = CurlClient()
         defer { client.shutdown() }
         let statuses = await withTaskGroup(of: Int?.self) { group in
             for index in 0..<200 {

@@ -27,14 +27,15 @@ import Testing
                      at: t0, quirks: DeliveryQuirks())
         let refused = DeliveryResult(status: 503, error: nil, latencyMilliseconds: 1)
         var job = try #require(book.job(for: 1, at: t0, epoch: 0))
-        #expect(book.record(job, refused, retry: true) == t0 + .seconds(10))
+        #expect(book.record(job, refused, sentAt: t0) == t0 + .seconds(10))
         job = try #require(book.job(for: 1, at: t0 + .seconds(10), epoch: 0))
         #expect(job.attempt == 2)
-        #expect(book.record(job, refused, retry: true) == t0 + .seconds(40))
+        #expect(book.record(job, refused, sentAt: t0 + .seconds(12)) == t0 + .seconds(40), "retries count from the due time")
         job = try #require(book.job(for: 1, at: t0 + .seconds(40), epoch: 0))
-        #expect(book.record(job, refused, retry: true) == nil)
+        #expect(book.record(job, refused, sentAt: t0 + .seconds(40)) == nil)
         #expect(book.deliveries[0].outcome == .failed)
-        #expect(book.deliveries[0].attempts.map(\.at) == [t0, t0 + .seconds(10), t0 + .seconds(40)])
+        #expect(book.deliveries[0].attempts.map(\.due) == [t0, t0 + .seconds(10), t0 + .seconds(40)])
+        #expect(book.deliveries[0].attempts.map(\.at) == [t0, t0 + .seconds(12), t0 + .seconds(40)])
         #expect(book.counts == (0, 0, 1))
     }
 
@@ -43,11 +44,35 @@ import Testing
         _ = book.add(.callback, subject: "payment", subjectID: "p", url: "https://h", body: [], apiKey: "k", at: t0,
                      quirks: DeliveryQuirks())
         let job = try #require(book.job(for: 1, at: t0, epoch: 0))
-        #expect(book.record(job, DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1), retry: true) == nil)
-        let again = try #require(book.job(for: 1, at: t0 + .seconds(1), epoch: 0))
-        #expect(book.record(again, DeliveryResult(status: nil, error: "refused", latencyMilliseconds: 1), retry: false) == nil)
+        #expect(book.record(job, DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1), sentAt: t0) == nil)
+        #expect(book.job(for: 1, at: t0 + .seconds(1), epoch: 0) == nil, "no scheduled attempt of a delivered delivery")
+        let again = try #require(book.job(for: 1, at: t0 + .seconds(1), epoch: 0, redelivery: true))
+        #expect(book.record(again, DeliveryResult(status: nil, error: "refused", latencyMilliseconds: 1), sentAt: t0 + .seconds(1)) == nil)
+        #expect(book.deliveries[0].attempts.map(\.redelivery) == [false, true])
         #expect(book.deliveries[0].outcome == .delivered)
         #expect(book.count(outcome: "delivered", kind: "callback", url: "https://*") == 1)
         #expect(book.count(outcome: nil, kind: "webhook", url: nil) == 0)
+    }
+
+    @Test func aRedeliveryIsAnExtraAttemptOutsideThePolicy() throws {
+        var book = book(attempts: 2)
+        _ = book.add(.callback, subject: "payment", subjectID: "p", url: "https://h", body: [], apiKey: "k", at: t0,
+                     quirks: DeliveryQuirks())
+        let refused = DeliveryResult(status: 503, error: nil, latencyMilliseconds: 1)
+        var job = try #require(book.job(for: 1, at: t0, epoch: 0))
+        #expect(book.record(job, refused, sentAt: t0) == t0 + .seconds(10))
+        // A failed redelivery changes nothing: the retry still comes, and it is still the last.
+        let manual = try #require(book.job(for: 1, at: t0 + .seconds(1), epoch: 0, redelivery: true))
+        #expect(book.record(manual, refused, sentAt: t0 + .seconds(1)) == nil)
+        #expect(book.deliveries[0].outcome == .pending)
+        job = try #require(book.job(for: 1, at: t0 + .seconds(10), epoch: 0))
+        #expect(job.attempt == 3)
+        #expect(book.record(job, refused, sentAt: t0 + .seconds(10)) == nil)
+        #expect(book.deliveries[0].outcome == .failed)
+        // A successful redelivery of a failed delivery delivers it.
+        let rescue = try #require(book.job(for: 1, at: t0 + .seconds(20), epoch: 0, redelivery: true))
+        _ = book.record(rescue, DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1), sentAt: t0 + .seconds(20))
+        #expect(book.deliveries[0].outcome == .delivered)
+        #expect(book.counts == (0, 1, 0))
     }
 }

@@ -6,6 +6,9 @@ public struct CallbackSettings: Sendable, Equatable {
     public var attempts: Int
     /// Sandbox time before each retry; the last value repeats.
     public var backoff: [TimeSpan]
+    /// An `http://` or `https://` proxy every POST goes through; nil: none (the environment's
+    /// `http_proxy` and friends are ignored).
+    public var proxy: String?
 
     /// The defaults are the README's: 5 s per attempt, 5 attempts, 10 s, 30 s, 60 s, 300 s apart.
     public init(timeout: TimeSpan = .seconds(5), attempts: Int = 5,

@@ -34,7 +34,13 @@ public struct Delivery: Sendable, Equatable {
 /// One POST of a delivery.
 public struct DeliveryAttempt: Sendable, Equatable {
     public var number: Int
+    /// When it was sent (sandbox time): its due time on a manual clock; on a real clock when it
+    /// actually left, so lateness shows against `due`.
     public var at: Timestamp
+    /// When it was due (sandbox time).
+    public var due: Timestamp
+    /// Made by hand (`POST /__admin/callbacks/{id}/redeliver`), outside the retry policy.
+    public var redelivery: Bool
     public var status: Int?
     public var error: String?
     public var latencyMilliseconds: Double
@@ -52,6 +58,8 @@ public struct DeliveryJob: Sendable {
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
     public var timeoutMilliseconds: Int
+    /// A redelivery by hand: an extra attempt that never changes the retry schedule.
+    public var isRedelivery = false
 }
 
 /// What a transport reports for one POST.
@@ -61,10 +69,15 @@ public struct DeliveryResult: Sendable, Equatable {
     public var latencyMilliseconds: Double
 
     /// `status` of the answer (nil if none came), the transport's `error`, and the wall milliseconds taken.
-    public init(status: Int?, error: String?, latencyMilliseconds: Double) {
+    /// The transport stopped before the POST was made or finished: nothing is known of it, so
+    /// the attempt is not journalled and stays due.
+    public var interrupted: Bool
+
+    public init(status: Int?, error: String?, latencyMilliseconds: Double, interrupted: Bool = false) {
         self.status = status
         self.error = error
         self.latencyMilliseconds = latencyMilliseconds
+        self.interrupted = interrupted
     }
 
     public var isSuccess: Bool { status.map { (200..<300).contains($0) } ?? false }

@@ -27,34 +27,41 @@ struct DeliveryBook: Sendable {
         return ids
     }
 
-    /// The next attempt of delivery `id`, due at `due`, made by sandbox incarnation `epoch`.
-    func job(for id: Int, at due: Timestamp, epoch: Int) -> DeliveryJob? {
+    /// The next attempt of delivery `id`, due at `due`, made by sandbox incarnation `epoch`: a
+    /// scheduled one (nil once the delivery was delivered, say by a redelivery), or a
+    /// redelivery by hand.
+    func job(for id: Int, at due: Timestamp, epoch: Int, redelivery: Bool = false) -> DeliveryJob? {
         guard id >= 1, id <= deliveries.count else { return nil }
         let delivery = deliveries[id - 1]
+        if !redelivery, delivery.outcome == .delivered { return nil }
         return DeliveryJob(
             epoch: epoch, deliveryID: id, attempt: delivery.attempts.count + 1, due: due, url: delivery.url,
             headers: [("Content-Type", "application/json"), ("User-Agent", "k2mock"),
                       ("X-KopoKopo-Signature", delivery.signature)],
-            body: delivery.body, timeoutMilliseconds: Int(settings.timeout.milliseconds))
+            body: delivery.body, timeoutMilliseconds: Int(settings.timeout.milliseconds), isRedelivery: redelivery)
     }
 
-    /// Records how an attempt went. Returns when to retry it (sandbox time) if it failed, `retry`
-    /// allows and attempts remain; a delivery out of attempts is `failed` (unless an earlier
-    /// attempt delivered it).
-    mutating func record(_ job: DeliveryJob, _ result: DeliveryResult, retry: Bool) -> Timestamp? {
+    /// Records how an attempt went, sent at sandbox time `sentAt`. The retry policy counts
+    /// scheduled attempts only: a failed one is retried (the returned sandbox time) while the
+    /// policy has attempts left, and a delivery out of them is `failed`. A redelivery by hand is
+    /// an extra attempt: if it succeeds the delivery is `delivered` (its pending retries are then
+    /// skipped); if it fails nothing changes.
+    mutating func record(_ job: DeliveryJob, _ result: DeliveryResult, sentAt: Timestamp) -> Timestamp? {
         guard job.deliveryID >= 1, job.deliveryID <= deliveries.count else { return nil }
         var delivery = deliveries[job.deliveryID - 1]
         defer { deliveries[job.deliveryID - 1] = delivery }
         delivery.attempts.append(DeliveryAttempt(
-            number: delivery.attempts.count + 1, at: job.due, status: result.status, error: result.error,
-            latencyMilliseconds: result.latencyMilliseconds, delivered: result.isSuccess))
+            number: delivery.attempts.count + 1, at: sentAt, due: job.due, redelivery: job.isRedelivery,
+            status: result.status, error: result.error, latencyMilliseconds: result.latencyMilliseconds,
+            delivered: result.isSuccess))
         if result.isSuccess {
             delivery.outcome = .delivered
-        } else if retry, delivery.attempts.count < settings.attempts {
-            return job.due + settings.backoff(after: delivery.attempts.count)
-        } else if delivery.outcome != .delivered {
-            delivery.outcome = .failed
+            return nil
         }
+        guard !job.isRedelivery, delivery.outcome == .pending else { return nil }
+        let scheduled = delivery.attempts.count(where: { !$0.redelivery })
+        if scheduled < settings.attempts { return job.due + settings.backoff(after: scheduled) }
+        delivery.outcome = .failed
         return nil
     }
 

@@ -24,7 +24,7 @@ public final class SandboxRunner: Sendable {
     public func redeliver(_ id: Int) async -> Delivery? {
         guard let job = sandbox.redeliveryJob(id) else { return nil }
         let result = await transport.send(job)
-        sandbox.record(job, result, retry: false)
+        sandbox.record(job, result)
         return sandbox.deliveries().first { $0.id == id }
     }
 

@@ -24,7 +24,7 @@ public struct WebhookSubscription: ResourceDefinition {
             throw RequestError("event_type '\(eventType)' is not one of \(WebhookTopic.subscribable.joined(separator: ", "))")
         }
         url = try reader.string("url")
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+        guard isHTTPURL(url) else {
             throw RequestError("url must be an http or https URL")
         }
         scope = try reader.string("scope").lowercased()

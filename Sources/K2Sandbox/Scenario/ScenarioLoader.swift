@@ -206,7 +206,15 @@ public struct ScenarioLoader: Sendable {
 
     private func parseCallbacks(_ node: Node, reader: YAMLReader) -> CallbackSettings {
         var settings = CallbackSettings()
-        for (key, _, value) in reader.mapping(node, "callbacks", allowed: ["timeout", "retry"]) ?? [] {
+        for (key, _, value) in reader.mapping(node, "callbacks", allowed: ["timeout", "retry", "proxy"]) ?? [] {
+            if key == "proxy" {
+                if let proxy = reader.string(value, "callbacks.proxy") {
+                    if isHTTPURL(proxy) { settings.proxy = proxy } else {
+                        reader.fail(value, "callbacks.proxy must be an http:// or https:// URL")
+                    }
+                }
+                continue
+            }
             if key == "timeout" {
                 if let timeout = reader.duration(value, "callbacks.timeout") {
                     if timeout.milliseconds >= 1 && timeout.milliseconds <= 600_000 { settings.timeout = timeout } else {

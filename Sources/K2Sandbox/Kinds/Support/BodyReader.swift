@@ -45,10 +45,15 @@ public struct BodyReader {
         return try object("meta_data") ?? JSONObject()
     }
 
-    /// `_links.callback_url`.
+    /// `_links.callback_url`: an `http` or `https` URL, or absent (empty counts as absent).
     public func callbackURL() throws(RequestError) -> String? {
         guard let links = try object("_links") else { return nil }
-        return try BodyReader(links, prefix: name("_links.")).optionalString("callback_url")
+        let reader = BodyReader(links, prefix: name("_links."))
+        guard let url = try reader.optionalString("callback_url"), !url.isEmpty else { return nil }
+        guard isHTTPURL(url) else {
+            throw RequestError("\(reader.name("callback_url")) '\(url)' must be an http or https URL")
+        }
+        return url
     }
 
     /// An amount given as a number or a string.
@@ -67,6 +72,18 @@ public struct BodyReader {
         try requireKES(reader.optionalString("currency"), field: reader.name("currency"))
         return try reader.money("value")
     }
+}
+
+/// Whether `text` is an absolute `http://` or `https://` URL with a host: the only URLs k2mock
+/// POSTs to (libcurl would read `file://` or speak `gopher://` to any port).
+public func isHTTPURL(_ text: String) -> Bool {
+    let lowered = text.lowercased()
+    let rest: Substring
+    if lowered.hasPrefix("http://") { rest = text.dropFirst(7) } else if lowered.hasPrefix("https://") { rest = text.dropFirst(8) } else { return false }
+    let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+    let host = authority.split(separator: "@").last ?? ""
+    guard !host.isEmpty, !host.hasPrefix(":") else { return false }
+    return text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && $0.isASCII }
 }
 
 /// K2 moves Kenyan shillings only.
