@@ -64,7 +64,7 @@ let package = Package(
             name: "k2mock-inprocess-bench", dependencies: ["K2MockServer", "K2Sandbox", "MicroHTTP"],
             path: "bench/inprocess", swiftSettings: strict),
         // Test support: a raw HTTP client, the real binary as a child process, offThePool.
-        .target(name: "K2MockTesting", swiftSettings: strict),
+        .target(name: "K2MockTesting", dependencies: ["Locking"], swiftSettings: strict),
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting", "Locking"], swiftSettings: strict),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP", "K2MockTesting", "Locking"], swiftSettings: strict),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: strict),

@@ -1,0 +1,140 @@
+import CurlClient
+import K2MockTesting
+import Locking
+import MicroHTTP
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+private func post(_ client: CurlClient, _ url: String, body: [UInt8] = Array(#"{"a":1}"#.utf8), timeout: Int = 2000) async -> OutboundResult {
+    await client.send(OutboundRequest(url: url, headers: [("Content-Type", "application/json")], body: body, timeoutMilliseconds: timeout))
+}
+
+private func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
+@Suite struct MisbehavingReceiverTests {
+    @Test func aReceiverThatNeverAnswersDelaysNoOtherReceiver() async throws {
+        let stuck = try MisbehavingReceiver(.neverAnswer)
+        let healthy = try Receiver()
+        let client = CurlClient()
+        // 40 POSTs that hang for 5 s each, more than may run at once to one receiver.
+        let hanging = Task {
+            await withTaskGroup(of: OutboundResult.self) { group in
+                for _ in 0..<40 { group.addTask { await post(client, stuck.url(), timeout: 5000) } }
+                var results: [OutboundResult] = []
+                for await result in group { results.append(result) }
+                return results
+            }
+        }
+        while stuck.accepted < 32 { try await Task.sleep(nanoseconds: 5_000_000) }
+        let started = monotonicSeconds()
+        let ok = await post(client, healthy.url("/200"))
+        let took = monotonicSeconds() - started
+        #expect(ok.status == 200)
+        #expect(took < 1.0, "a healthy receiver waited \(took) s behind a stuck one")
+        #expect(stuck.accepted == 32, "one receiver gets at most 32 transfers at once")
+        await offThePool { client.shutdown(graceMilliseconds: 0) }
+        let results = await hanging.value
+        #expect(results.count == 40 && results.allSatisfy(\.interrupted), "shutdown abandons what still hangs")
+        stuck.stop()
+        await offThePool { healthy.server.stop() }
+    }
+
+    @Test(arguments: [
+        (MisbehavingReceiver.Behaviour.reply(Array("HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n".utf8)), "the answer is not HTTP"),
+        (.reply([0x00, 0xFF, 0x13, 0x37, 0x0A, 0x0D, 0x0A, 0x0D, 0x0A]), "the answer is not HTTP"),
+        (.close, "the receiver closed the connection without answering"),
+        (.reset, "the connection broke"),
+    ])
+    func errorsSayInPlainWordsWhatTheReceiverDid(_ behaviour: MisbehavingReceiver.Behaviour, _ words: String) async throws {
+        let receiver = try MisbehavingReceiver(behaviour)
+        defer { receiver.stop() }
+        let client = CurlClient()
+        defer { client.shutdown() }
+        let result = await post(client, receiver.url())
+        #expect(result.status == nil)
+        #expect(result.error?.hasPrefix(words) == true, "\(result.error ?? "no error")")
+        #expect(result.error?.contains("(") == true, "libcurl's own detail follows: \(result.error ?? "")")
+        #expect(!result.interrupted)
+    }
+
+    @Test func timeoutsRefusalsRedirectsAndHugeAnswersAreReportedForWhatTheyAre() async throws {
+        let client = CurlClient()
+        defer { client.shutdown() }
+        let silent = try MisbehavingReceiver(.neverRead)
+        defer { silent.stop() }
+        let stalled = await post(client, silent.url(), body: Array(repeating: 0x20, count: 8 << 20), timeout: 300)
+        #expect(stalled.error?.hasPrefix("no complete answer within the 300 ms timeout") == true, "\(stalled.error ?? "")")
+        let refused = await post(client, "http://127.0.0.1:1/k2")
+        #expect(refused.error?.hasPrefix("nothing accepted the connection") == true, "\(refused.error ?? "")")
+        let redirect = try MisbehavingReceiver(.reply(Array("HTTP/1.1 302 Found\r\nLocation: file:///etc/hostname\r\nContent-Length: 0\r\n\r\n".utf8)))
+        defer { redirect.stop() }
+        let moved = await post(client, redirect.url())
+        #expect(moved.status == 302 && !moved.isSuccess, "redirects are not followed")
+        let big = Array("HTTP/1.1 200 OK\r\nContent-Length: \(8 << 20)\r\n\r\n".utf8) + Array(repeating: 0x41, count: 8 << 20)
+        let huge = try MisbehavingReceiver(.reply(big))
+        defer { huge.stop() }
+        let answered = await post(client, huge.url(), timeout: 5000)
+        #expect(answered.status == 200, "a large answer is read and dropped: \(answered.error ?? "")")
+    }
+
+    @Test func onlyHTTPAndHTTPSAreSpoken() async throws {
+        let target = try MisbehavingReceiver(.close)
+        defer { target.stop() }
+        let client = CurlClient()
+        defer { client.shutdown() }
+        for url in ["file:///etc/hostname", "gopher://127.0.0.1:\(target.port)/_SET%20pwned%201%0D%0A",
+                    "dict://127.0.0.1:\(target.port)/info", "ftp://127.0.0.1:\(target.port)/x"] {
+            let result = await post(client, url)
+            #expect(result.status == nil, "\(url) answered \(result.status ?? 0)")
+            #expect(result.error?.isEmpty == false)
+        }
+        #expect(target.accepted == 0, "nothing reached the port over another protocol")
+    }
+
+    @Test func theEnvironmentsProxyIsIgnoredAndAGivenOneIsUsed() async throws {
+        let proxy = try Receiver()
+        let healthy = try Receiver()
+        // Set for this process, as a developer's shell would; the client must not use it.
+        setenv("http_proxy", proxy.url(""), 1)
+        setenv("HTTP_PROXY", proxy.url(""), 1)
+        let direct = CurlClient()
+        let result = await post(direct, healthy.url("/201"))
+        unsetenv("http_proxy")
+        unsetenv("HTTP_PROXY")
+        #expect(result.status == 201)
+        #expect(proxy.received.withLock { $0.count } == 0)
+        #expect(healthy.received.withLock { $0.count } == 1)
+        let proxied = CurlClient(proxy: proxy.url(""))
+        _ = await post(proxied, healthy.url("/201"))
+        #expect(proxy.received.withLock { $0.count } == 1, "a configured proxy gets the POST")
+        await offThePool {
+            direct.shutdown()
+            proxied.shutdown()
+            proxy.server.stop()
+            healthy.server.stop()
+        }
+    }
+
+    @Test func stoppingAbandonsPOSTsAfterTheGraceAndStartsNothingNew() async throws {
+        let stuck = try MisbehavingReceiver(.neverAnswer)
+        defer { stuck.stop() }
+        let client = CurlClient()
+        let hanging = Task { await post(client, stuck.url(), timeout: 30_000) }
+        while stuck.accepted < 1 { try await Task.sleep(nanoseconds: 5_000_000) }
+        let started = monotonicSeconds()
+        await offThePool { client.shutdown(graceMilliseconds: 200) }
+        let took = monotonicSeconds() - started
+        #expect(took < 1.5, "shutdown took \(took) s")
+        let result = await hanging.value
+        #expect(result.interrupted)
+        let late = await post(client, stuck.url())
+        #expect(late.interrupted && stuck.accepted == 1, "nothing new after shutdown")
+    }
+}
