@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: strict),
         .testTarget(name: "K2SandboxTests", dependencies: ["K2Sandbox", "Locking", "OrderedJSON"], swiftSettings: strict),
         .testTarget(name: "K2APITests", dependencies: [
-            "K2API", "AdminAPI", "K2MockServer", "K2Sandbox", "Locking", "MicroHTTP", "OrderedJSON",
+            "K2API", "AdminAPI", "K2MockServer", "K2MockTesting", "K2Sandbox", "Locking", "MicroHTTP", "OrderedJSON",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [
