@@ -84,7 +84,7 @@ public struct AdminAPI: Sendable {
         }
         guard let lexeme = body["seconds"]?.numberLexeme ?? body["seconds"]?.stringValue,
               let seconds = Double(lexeme), seconds.isFinite, seconds >= 0, seconds < 1e12 else {
-            return .respond(K2Responses.error(400, "Body must be {\"seconds\": N} with N a number of seconds, not negative"))
+            return .respond(K2Responses.error(400, "Body must be {\"seconds\": N} with N a number of seconds from 0 to 1e12"))
         }
         let span = TimeSpan(milliseconds: Int64((seconds * 1000).rounded()))
         return .deferred {
@@ -124,6 +124,9 @@ public struct AdminAPI: Sendable {
         let body: JSON
         do { body = try JSON.parse(request.body) } catch {
             return .respond(K2Responses.error(400, "Malformed JSON in request body: \(error)"))
+        }
+        guard body.objectValue != nil else {
+            return .respond(K2Responses.error(400, "Request body must be a JSON object, not \(body.kindName)"))
         }
         guard let name = body["topic"]?.stringValue, let topic = WebhookTopic(rawValue: name) else {
             let topics = WebhookTopic.all.map(\.rawValue).joined(separator: ", ")

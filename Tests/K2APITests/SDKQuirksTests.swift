@@ -1,4 +1,5 @@
 import K2MockServer
+import K2Sandbox
 import MicroHTTP
 import OrderedJSON
 import Testing

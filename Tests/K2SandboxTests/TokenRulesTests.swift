@@ -14,15 +14,15 @@ import Testing
         let token = sandbox.issueToken(to: client)
         #expect(token.value.count == 50)
         #expect(sandbox.checkToken(token.value) == .valid(token))
-        await sandbox.advance(by: .seconds(3599), deliver: refuse)
+        _ = await sandbox.advance(by: .seconds(3599), deliver: refuse)
         #expect(sandbox.checkToken(token.value) == .valid(token))
-        await sandbox.advance(by: .seconds(1), deliver: refuse)
+        _ = await sandbox.advance(by: .seconds(1), deliver: refuse)
         #expect(sandbox.checkToken(token.value) == .expired(token))
     }
 
     @Test func preissuedTokensExpireOnlyWhenTheScenarioSaysSo() async {
         let sandbox = Sandbox(scenario: Self.scenario)
-        await sandbox.advance(by: .seconds(86_400 * 365), deliver: refuse)
+        _ = await sandbox.advance(by: .seconds(86_400 * 365), deliver: refuse)
         #expect(sandbox.checkToken("forever").refusal == nil)
         #expect(sandbox.checkToken("short").refusal == "The access token expired")
     }

@@ -9,7 +9,7 @@ public struct Payment: ResourceDefinition {
     public static let finalStages: Set<Stage> = [.transferred, .failed]
     public static let ruleKeys: Set<RuleKey> = [.amount, .phoneNumber, .destinationType, .metadata]
     public static let summary =
-        "a v1 payment to a pay recipient: `destination_reference` is its id or `recipient_reference`, and the type must match; the body follows the transfer stages below"
+        "a v1 payment to a pay recipient: `destination_reference` is its id (or, for one created through the API, its `recipient_reference`, and then the type must match); the body follows the transfer stages below"
 
     let destinationType: String
     let destinationReference: String

@@ -12,7 +12,7 @@ public struct PaymentLink: ResourceDefinition {
     public static let ruleKeys: Set<RuleKey> = [.amount, .tillNumber, .metadata]
     public static let actions = [ResourceAction(name: "cancel", versions: [2], perform: cancel)]
     public static let summary =
-        "shows `Processed` with `payment_link.status` `Active`; `Paid` (only by a rule: nobody pays a link by default) adds `transaction_reference`, `sender_phone_number`, `origination_time`; `cancel` answers `200 {\"message\":\"Payment link cancelled.\"}` (`400` once paid) and shows `Cancelled` (a cancelled link is never paid); expires 7 days after creation"
+        "shows `Processed` with `payment_link.status` `Active`; `Paid` (only by a rule: nobody pays a link by default) adds `transaction_reference`, `sender_phone_number`, `origination_time`; `cancel` answers `200 {\"message\":\"Payment link cancelled.\"}` (`400` once paid) and shows `Cancelled` (a cancelled link is never paid); `expires_at` is 7 days after creation, though the link never actually expires"
 
     let tillNumber: String
     let amount: Money

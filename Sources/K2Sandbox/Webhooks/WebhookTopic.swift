@@ -52,9 +52,9 @@ public struct WebhookTopic: Sendable, Hashable, CustomStringConvertible {
 
     /// Topics a subscription may name: those k2mock fires and those K2 knows but k2mock never
     /// fires (k2-api.md §6).
-    static let subscribable: [String] = all.map(\.rawValue) + [
+    static let subscribable: [String] = (all.map(\.rawValue) + [
         "b2b_transaction_reversed", "card_transaction_received", "card_transaction_voided", "card_transaction_reversed",
-    ]
+    ]).sorted()
 
     /// Reads a topic fixture `{topic, event_type, till_scoped, resource_collection,
     /// received_transaction?, daraja?: {transaction_type, msisdn}, resource}`.
