@@ -84,6 +84,20 @@ private func monotonicSeconds() -> Double {
         #expect(answered.status == 200, "a large answer is read and dropped: \(answered.error ?? "")")
     }
 
+    @Test func aSlowAnswerIsWaitedForWithinTheTimeout() async throws {
+        let slow = try Receiver()
+        let client = CurlClient()
+        let answered = await post(client, slow.url("/hang"), timeout: 3000)
+        #expect(answered.status == 200)
+        #expect(answered.latencyMilliseconds >= 600, "the receiver took 600 ms: \(answered.latencyMilliseconds)")
+        let gaveUp = await post(client, slow.url("/hang"), timeout: 100)
+        #expect(gaveUp.error?.hasPrefix("no complete answer within the 100 ms timeout") == true)
+        await offThePool {
+            client.shutdown()
+            slow.server.stop()
+        }
+    }
+
     @Test func onlyHTTPAndHTTPSAreSpoken() async throws {
         let target = try MisbehavingReceiver(.close)
         defer { target.stop() }
