@@ -29,6 +29,7 @@ typedef struct {
     CURLMcode (*multi_wakeup)(CURLM *);
     CURLMsg *(*multi_info_read)(CURLM *, int *);
     CURLMcode (*multi_cleanup)(CURLM *);
+    CURLMcode (*multi_setopt)(CURLM *, CURLMoption, ...);
 } k2_curl_api;
 
 static inline k2_curl_api *k2_curl_table(void) {
@@ -58,8 +59,9 @@ static inline int k2_curl_load(void) {
     api->multi_wakeup = (CURLMcode (*)(CURLM *))dlsym(lib, "curl_multi_wakeup");
     api->multi_info_read = (CURLMsg *(*)(CURLM *, int *))dlsym(lib, "curl_multi_info_read");
     api->multi_cleanup = (CURLMcode (*)(CURLM *))dlsym(lib, "curl_multi_cleanup");
+    api->multi_setopt = (CURLMcode (*)(CURLM *, CURLMoption, ...))dlsym(lib, "curl_multi_setopt");
     if (!api->multi_init || !api->multi_add_handle || !api->multi_remove_handle || !api->multi_perform
-        || !api->multi_poll || !api->multi_wakeup || !api->multi_info_read || !api->multi_cleanup) return 0;
+        || !api->multi_poll || !api->multi_wakeup || !api->multi_info_read || !api->multi_cleanup || !api->multi_setopt) return 0;
     if (!api->global_init || !api->easy_init || !api->easy_setopt || !api->easy_perform || !api->easy_getinfo
         || !api->easy_cleanup || !api->easy_strerror || !api->slist_append || !api->slist_free_all) return 0;
     return api->global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
@@ -78,6 +80,10 @@ static inline CURLcode k2_curl_setopt_write(CURL *h, size_t (*f)(char *, size_t,
 }
 static inline CURLM *k2_curl_multi_init(void) { return k2_curl_table()->multi_init(); }
 static inline void k2_curl_multi_cleanup(CURLM *m) { k2_curl_table()->multi_cleanup(m); }
+/// How many idle connections the multi handle keeps open for reuse.
+static inline void k2_curl_multi_keep_connections(CURLM *m, long count) {
+    k2_curl_table()->multi_setopt(m, CURLMOPT_MAXCONNECTS, count);
+}
 static inline void k2_curl_multi_add(CURLM *m, CURL *h) { k2_curl_table()->multi_add_handle(m, h); }
 static inline void k2_curl_multi_remove(CURLM *m, CURL *h) { k2_curl_table()->multi_remove_handle(m, h); }
 static inline int k2_curl_multi_perform(CURLM *m) {

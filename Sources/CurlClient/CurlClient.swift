@@ -83,6 +83,8 @@ public final class CurlClient: Sendable {
             inbox.withLock { $0.stopping = true }
             return
         }
+        // Keep-alive across transfers: by default the cache shrinks with the handles in use.
+        k2_curl_multi_keep_connections(handle, limits.maxTransfers)
         multi = MultiHandle(pointer: handle)
         let box = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
@@ -134,26 +136,40 @@ public final class CurlClient: Sendable {
     private func loop() {
         guard let multi = multi?.pointer else { return }
         var running: [UnsafeMutableRawPointer: Transfer] = [:]
-        var waiting: [Job] = []
         var perReceiver: [String: Int] = [:]
+        // Jobs not started yet, first come first served per receiver; `receivers` lists those
+        // with jobs waiting, in the order they first had one.
+        var queues: [String: Queue<Job>] = [:]
+        var receivers: [String] = []
+        // Easy handles of finished transfers, reused: making one per POST costs more than the POST.
+        var idle: [UnsafeMutableRawPointer] = []
+        defer { for handle in idle { k2_curl_easy_cleanup(handle) } }
 
-        func start(_ job: Job) {
-            let transfer = Transfer(job: job)
-            guard let handle = transfer.configure(proxy: proxy) else {
+        func start(_ job: Job, to receiver: String) {
+            let transfer = Transfer(job: job, receiver: receiver)
+            guard let handle = transfer.configure(proxy: proxy, reusing: idle.popLast()) else {
                 job.continuation.resume(returning: transfer.result(code: CURLE_FAILED_INIT))
+                transfer.close()
                 return
             }
             running[handle] = transfer
-            perReceiver[transfer.receiver, default: 0] += 1
+            perReceiver[receiver, default: 0] += 1
             k2_curl_multi_add(multi, handle)
         }
 
-        /// Starts waiting jobs, oldest first, as far as the limits allow.
+        /// Starts waiting jobs as far as the limits allow: each receiver's oldest first, and a
+        /// receiver at its limit holds up only its own.
         func startWaiting() {
             var index = 0
-            while index < waiting.count, running.count < limits.maxTransfers {
-                if perReceiver[receiver(of: waiting[index].request.url), default: 0] < limits.maxPerReceiver {
-                    start(waiting.remove(at: index))
+            while index < receivers.count, running.count < limits.maxTransfers {
+                let receiver = receivers[index]
+                while perReceiver[receiver, default: 0] < limits.maxPerReceiver, running.count < limits.maxTransfers,
+                      let job = queues[receiver]?.pop() {
+                    start(job, to: receiver)
+                }
+                if queues[receiver]?.isEmpty ?? true {
+                    queues[receiver] = nil
+                    receivers.remove(at: index)
                 } else {
                     index += 1
                 }
@@ -165,7 +181,7 @@ public final class CurlClient: Sendable {
             k2_curl_multi_remove(multi, handle)
             perReceiver[transfer.receiver, default: 1] -= 1
             let outcome = result(transfer)
-            transfer.close()
+            if let reusable = transfer.close(keepingHandle: true) { idle.append(reusable) }
             transfer.job.continuation.resume(returning: outcome)
         }
 
@@ -174,13 +190,20 @@ public final class CurlClient: Sendable {
                 defer { inbox.jobs.removeAll() }
                 return (inbox.jobs, inbox.stopping, inbox.deadline)
             }
-            waiting += jobs
+            for job in jobs {
+                let receiver = receiver(of: job.request.url)
+                if queues[receiver] == nil { receivers.append(receiver) }
+                queues[receiver, default: Queue()].push(job)
+            }
             if stopping {
-                for job in waiting {
-                    job.continuation.resume(returning: OutboundResult(
-                        status: nil, error: "k2mock stopped before sending it", latencyMilliseconds: 0, interrupted: true))
+                for receiver in receivers {
+                    while let job = queues[receiver]?.pop() {
+                        job.continuation.resume(returning: OutboundResult(
+                            status: nil, error: "k2mock stopped before sending it", latencyMilliseconds: 0, interrupted: true))
+                    }
                 }
-                waiting.removeAll()
+                queues.removeAll()
+                receivers.removeAll()
             }
             startWaiting()
             _ = k2_curl_multi_perform(multi)
@@ -227,9 +250,9 @@ private final class Transfer {
     private var proxy: UnsafeMutablePointer<CChar>?
     private let started = monotonicNanoseconds()
 
-    init(job: CurlClient.Job) {
+    init(job: CurlClient.Job, receiver: String) {
         self.job = job
-        receiver = K2CurlClientReceiver.of(job.request.url)
+        self.receiver = receiver
         url = strdup(job.request.url)
         body = UnsafeMutableRawPointer.allocate(byteCount: max(1, job.request.body.count), alignment: 1)
         job.request.body.withUnsafeBytes { body.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, byteCount: $0.count) }
@@ -237,8 +260,10 @@ private final class Transfer {
     }
 
     /// Makes the easy handle; nil if libcurl could not.
-    func configure(proxy proxyURL: String?) -> UnsafeMutableRawPointer? {
-        guard let handle = k2_curl_easy_init() else { return nil }
+    /// Sets up `reused` (a finished transfer's handle) or a new easy handle; nil if libcurl
+    /// could not make one.
+    func configure(proxy proxyURL: String?, reusing reused: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+        guard let handle = reused ?? k2_curl_easy_init() else { return nil }
         self.handle = handle
         for (name, value) in job.request.headers { headers = k2_curl_slist_append(headers, "\(name): \(value)") }
         // No `Expect: 100-continue` round trip for larger bodies.
@@ -279,13 +304,29 @@ private final class Transfer {
                        interrupted: true)
     }
 
-    func close() {
-        if let handle { k2_curl_easy_cleanup(handle) }
+    /// Frees what the transfer kept alive; returns its easy handle for reuse if asked,
+    /// else cleans it up.
+    @discardableResult
+    func close(keepingHandle: Bool = false) -> UnsafeMutableRawPointer? {
+        var kept: UnsafeMutableRawPointer?
+        if let handle {
+            if keepingHandle {
+                // Nothing may point at what is freed below while the handle waits.
+                k2_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, nil)
+                k2_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, nil)
+                k2_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, nil)
+                kept = handle
+            } else {
+                k2_curl_easy_cleanup(handle)
+            }
+        }
+        handle = nil
         k2_curl_slist_free_all(headers)
         free(url)
         free(proxy)
         body.deallocate()
         errorBuffer.deallocate()
+        return kept
     }
 }
 
@@ -310,14 +351,30 @@ private func explain(_ code: CURLcode, detail: String, timeout: Int) -> String {
 }
 
 /// `scheme://host:port` of a URL, the unit the per-receiver limit counts.
-private func receiver(of url: String) -> String { K2CurlClientReceiver.of(url) }
+private func receiver(of url: String) -> String {
+    let bytes = Array(url.utf8)
+    guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[colon...].starts(with: Array("://".utf8)) else { return url }
+    var end = colon + 3
+    while end < bytes.count, ![UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#")].contains(bytes[end]) { end += 1 }
+    return String(decoding: bytes[..<end], as: UTF8.self).lowercased()
+}
 
-private enum K2CurlClientReceiver {
-    static func of(_ url: String) -> String {
-        guard let schemeEnd = url.firstRange(of: "://") else { return url }
-        let rest = url[schemeEnd.upperBound...]
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        return url[..<schemeEnd.upperBound].lowercased() + authority.lowercased()
+/// First in, first out, without shifting the array on every pop.
+private struct Queue<Element> {
+    private var items: [Element] = []
+    private var head = 0
+
+    var isEmpty: Bool { head == items.count }
+
+    mutating func push(_ item: Element) { items.append(item) }
+
+    mutating func pop() -> Element? {
+        guard head < items.count else { return nil }
+        defer {
+            head += 1
+            if head == items.count { items.removeAll(keepingCapacity: true); head = 0 }
+        }
+        return items[head]
     }
 }
 

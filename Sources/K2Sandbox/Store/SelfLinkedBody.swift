@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import OrderedJSON
 
 /// A resource's `{"data":...}` body rendered once per stage, split around the value of
@@ -21,9 +26,9 @@ public struct SelfLinkedBody: Sendable, Equatable {
         }
         let bytes = document.serialized()
         let needle = Array(JSON.string(SelfLinkedBody.marker).serialized())
-        if let range = bytes.firstRange(of: needle) {
-            head = Array(bytes[..<(range.lowerBound + 1)])
-            tail = Array(bytes[(range.upperBound - 1)...])
+        if let start = firstIndex(of: needle, in: bytes) {
+            head = Array(bytes[..<(start + 1)])
+            tail = Array(bytes[(start + needle.count - 1)...])
         } else {
             head = bytes
             tail = []
@@ -53,4 +58,23 @@ public struct SelfLinkedBody: Sendable, Equatable {
     /// Control characters cannot appear unescaped in JSON text, so the marker cannot collide
     /// with a value from a request or fixture.
     private static let marker = "\u{1}k2mock-self\u{1}"
+}
+
+/// Where `needle` first starts in `bytes`, by hand: the standard library's generic search
+/// instantiates type metadata on every call, and bodies are rendered on every stage change.
+private func firstIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
+    guard let first = needle.first, needle.count <= bytes.count else { return nil }
+    return bytes.withUnsafeBufferPointer { haystack in
+        needle.withUnsafeBufferPointer { pattern in
+            var start = 0
+            let last = haystack.count - pattern.count
+            while start <= last {
+                if haystack[start] == first, memcmp(haystack.baseAddress! + start, pattern.baseAddress!, pattern.count) == 0 {
+                    return start
+                }
+                start += 1
+            }
+            return nil
+        }
+    }
 }
