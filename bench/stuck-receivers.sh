@@ -36,6 +36,7 @@ class Fast(http.server.BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers["Content-Length"])); arrivals.append(time.monotonic())
         self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
     def log_message(self, *args): pass
+http.server.ThreadingHTTPServer.request_queue_size = 128   # 20 connections at once must not overflow the backlog
 fast = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fast)
 threading.Thread(target=fast.serve_forever, daemon=True).start()
 
@@ -52,6 +53,12 @@ for _ in range(healthy):
 deadline = time.monotonic() + 60
 while len(arrivals) < healthy and time.monotonic() < deadline: time.sleep(0.01)
 late = sorted((a - (t + 1.0)) * 1000 for a, t in zip(sorted(arrivals), created))
+c.request("GET", "/__admin/callbacks"); journal = json.loads(c.getresponse().read())
+def ms(text): return int(text[17:19]) * 1000 + int(text[20:23])
+fast_url = "http://127.0.0.1:%d/k2" % fast.server_address[1]
+waits = [(ms(a["at"]) - ms(a["due"])) % 60000 for d in journal if d["url"] == fast_url for a in d["attempts"]]
+took = [a["latency_ms"] for d in journal if d["url"] == fast_url for a in d["attempts"]]
+if os.environ.get("DETAIL"): print("journal: sent after due (ms)", sorted(waits), "POST latency (ms)", sorted(took))
 print("healthy callbacks with %d receivers hanging: %d of %d arrived; lateness median %.0f ms, max %.0f ms"
       % (stuck, len(arrivals), healthy, statistics.median(late) if late else float("nan"), max(late) if late else float("nan")))
 
