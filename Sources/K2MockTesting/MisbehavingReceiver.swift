@@ -48,7 +48,7 @@ public final class MisbehavingReceiver: Sendable {
         listener = descriptor
         port = Int(UInt16(bigEndian: address.sin_port))
         let receiver = self
-        startDetachedThread { receiver.acceptLoop() }
+        startThread { receiver.acceptLoop() }
     }
 
     /// `http://127.0.0.1:<port><path>`.
@@ -86,7 +86,7 @@ public final class MisbehavingReceiver: Sendable {
                 return
             }
             let receiver = self
-            startDetachedThread { receiver.serve(connection) }
+            startThread { receiver.serve(connection) }
         }
     }
 
@@ -153,20 +153,4 @@ public final class MisbehavingReceiver: Sendable {
         }
         if owned { close(connection) }
     }
-}
-
-private final class ThreadWork {
-    let run: @Sendable () -> Void
-    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
-}
-
-private func startDetachedThread(_ body: @escaping @Sendable () -> Void) {
-    let argument = Unmanaged.passRetained(ThreadWork(body)).toOpaque()
-    var thread = pthread_t()
-    let created = pthread_create(&thread, nil, { argument in
-        Unmanaged<ThreadWork>.fromOpaque(argument!).takeRetainedValue().run()
-        return nil
-    }, argument)
-    precondition(created == 0, "pthread_create failed: \(created)")
-    pthread_detach(thread)
 }

@@ -19,12 +19,13 @@ public func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -
     }
 }
 
-private final class ThreadBody {
+final class ThreadBody {
     let run: @Sendable () -> Void
     init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }
 
-private func startThread(_ body: @escaping @Sendable () -> Void) {
+/// Runs `body` on a detached thread of its own.
+func startThread(_ body: @escaping @Sendable () -> Void) {
     let argument = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
     var thread = pthread_t()
     let created = pthread_create(&thread, nil, { argument in
@@ -33,4 +34,11 @@ private func startThread(_ body: @escaping @Sendable () -> Void) {
     }, argument)
     precondition(created == 0, "pthread_create failed: \(created)")
     pthread_detach(thread)
+}
+
+/// Seconds on the monotonic clock, for tests that time what they wait for.
+public func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }

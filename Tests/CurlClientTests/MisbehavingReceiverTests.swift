@@ -12,11 +12,6 @@ private func post(_ client: CurlClient, _ url: String, body: [UInt8] = Array(#"{
     await client.send(OutboundRequest(url: url, headers: [("Content-Type", "application/json")], body: body, timeoutMilliseconds: timeout))
 }
 
-private func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-}
 
 @Suite struct MisbehavingReceiverTests {
     @Test func aReceiverThatNeverAnswersDelaysNoOtherReceiver() async throws {

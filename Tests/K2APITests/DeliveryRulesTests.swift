@@ -15,11 +15,6 @@ private func payment(callback: String) -> String {
     #"{"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":100},"_links":{"callback_url":"\#(callback)"}}"#
 }
 
-private func seconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-}
 
 @Suite struct DeliveryRulesTests {
     @Test func aSuccessfulRedeliveryCancelsThePendingRetryAndAFailedOneChangesNothing() async throws {
@@ -98,9 +93,9 @@ private func seconds() -> Double {
             }
         }
         while stuck.accepted < 1 { try await Task.sleep(nanoseconds: 5_000_000) }
-        let started = seconds()
+        let started = monotonicSeconds()
         await offThePool { server.stop(deliveryGraceMilliseconds: 500) }
-        let took = seconds() - started
+        let took = monotonicSeconds() - started
         #expect(took < 2.5, "stop took \(took) s")
         _ = try? await advance.value
         #expect(stuck.accepted == 1, "nothing new was sent after the stop")
