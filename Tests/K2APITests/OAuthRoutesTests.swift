@@ -95,6 +95,23 @@ private let form = "grant_type=client_credentials&client_id=sandbox_client_id&cl
         #expect(refused.json?["error"] == "invalid_token")
     }
 
+    /// PHP's `TokenData` reads `expires_in` whatever the token: the keys never depend on where
+    /// the token came from (k2-api.md §3.1, §3.3, §3.4).
+    @Test func oauthBodiesHaveTheSameKeysForATokenThatNeverExpires() async throws {
+        let server = makeServer()
+        let issued = try await server.issueToken()
+        let auth = { (token: String) in [("Authorization", "Bearer \(token)")] }
+        let forIssued = await server.send("GET", "/oauth/token/info", headers: auth(issued)).json?.objectValue?.keys
+        let docs = await server.send("GET", "/oauth/token/info", headers: auth(docsToken))
+        #expect(docs.text == #"{"resource_owner_id":null,"scope":[],"expires_in":null,"application":{"uid":"sandbox_client_id"},"created_at":1611817200}"#)
+        #expect(docs.json?.objectValue?.keys == forIssued)
+        let form = [("Content-Type", "application/x-www-form-urlencoded")]
+        let introspectIssued = await server.send("POST", "/oauth/introspect", headers: form, body: "token=\(issued)").json
+        let introspectDocs = await server.send("POST", "/oauth/introspect", headers: form, body: "token=\(docsToken)").json
+        #expect(introspectDocs?.objectValue?.keys == introspectIssued?.objectValue?.keys)
+        #expect(introspectDocs?["exp"] == .null)
+    }
+
     @Test func revokeWithWrongClientCredentialsIsRefusedAndKeepsTheToken() async throws {
         let server = makeServer()
         let token = try await server.issueToken()

@@ -27,4 +27,11 @@ private struct Batch: Encodable {
         struct Amount: Encodable { var currency = "KES"; var value = 20000 }
         #expect(try OrderedJSONEncoder().encode(Amount()).compactString == #"{"currency":"KES","value":20000}"#)
     }
+
+    @Test func everyOptionalScalarIsWrittenAsNullWhenNil() throws {
+        struct Optionals: Encodable {
+            var a: Int64? = nil, b: Int32? = nil, c: UInt8? = nil, d: Double? = nil, e: Float? = nil, f: UInt64? = 7
+        }
+        #expect(try OrderedJSONEncoder().encode(Optionals()).compactString == #"{"a":null,"b":null,"c":null,"d":null,"e":null,"f":7}"#)
+    }
 }

@@ -21,10 +21,11 @@ public struct MerchantWallet: SettlementDestination {
     public init(request body: JSONObject, context: inout CreationContext) throws(RequestError) {
         let reader = BodyReader(body)
         let phone = try reader.string("phone_number")
-        guard let normalized = normalizedKenyanPhone(phone) else {
+        guard normalizedKenyanPhone(phone) != nil else {
             throw RequestError("phone_number '\(phone)' is not a valid phone number")
         }
-        phoneNumber = normalized
+        // Echoed as the caller wrote it, as K2's samples do.
+        phoneNumber = phone
         firstName = try reader.optionalString("first_name")
         lastName = try reader.optionalString("last_name")
         network = try reader.optionalString("network") ?? "Safaricom"

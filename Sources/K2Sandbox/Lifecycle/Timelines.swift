@@ -52,7 +52,10 @@ public struct TimelineRule: Sendable, Equatable {
 
     func matches(_ facts: MatchFacts) -> Bool {
         if let amountCents, !facts.amountsCents.contains(amountCents) { return false }
-        if let phoneDigits, !facts.phoneNumbers.contains(where: { digitsOnly($0) == phoneDigits }) { return false }
+        // Requests echo phones as written: `+254…`, `254…` and `07…` are one number here.
+        if let phoneDigits, !facts.phoneNumbers.contains(where: { digitsOnly(normalizedKenyanPhone($0) ?? $0) == phoneDigits }) {
+            return false
+        }
         if let destinationType, !facts.destinationTypes.contains(destinationType) { return false }
         if let tillNumber, facts.tillNumber != tillNumber { return false }
         for (key, value) in metadata where facts.metadata[key] != value { return false }

@@ -31,9 +31,13 @@ public struct BodyReader {
     }
 
     /// An object, or nil when absent or null; throws `RequestError` for another type.
+    /// `""` and `[]` count as absent too: the Python SDK 1.x sends `"metadata": ""` and PHP
+    /// encodes an empty array as `[]`, and K2 accepts both.
     public func object(_ key: String) throws(RequestError) -> JSONObject? {
         switch object[key] {
         case nil, .null?: return nil
+        case .string(let text)? where text.isEmpty: return nil
+        case .array(let items)? where items.isEmpty: return nil
         case .object(let value)?: return value
         case let other?: throw RequestError("\(name(key)) must be an object, not \(other.kindName)")
         }
