@@ -38,8 +38,8 @@ package enum K2Responses {
         error(405, "Method \(method) is not allowed on \(path)", headers: [("Allow", allowed.joined(separator: ", "))])
     }
 
-    /// 404 for a path no route matches.
-    package static func notFound(_ path: String) -> HTTPResponse {
-        error(404, "No route matches \(path)")
+    /// 404 for a method and path no route matches (Rails: `No route matches [GET] "/path"`).
+    package static func notFound(_ method: String, _ path: String) -> HTTPResponse {
+        error(404, "No route matches [\(method)] \"\(path)\"")
     }
 }

@@ -46,8 +46,20 @@ import Testing
         #expect(response.status == 404)
     }
 
-    @Test func wrongMethodIs405WithAllow() async {
-        let response = await makeServer().send("DELETE", docsPaymentPath, headers: [("Authorization", "Bearer \(docsToken)")])
+    /// K2 is a Rails app: a method and path it has no route for is `404`, as clients have seen
+    /// for `GET /api/v1/incoming_payments`, `POST /api/v1/payments/simulate` and
+    /// `POST /oauth/token/info`. Only k2mock's own admin API answers `405`.
+    @Test(arguments: [("DELETE", docsPaymentPath), ("GET", "/api/v1/incoming_payments"), ("POST", "/api/v1/payments/simulate"),
+                      ("POST", "/oauth/token/info"), ("PUT", "/oauth/token")])
+    func aMethodAndPathK2HasNoRouteForIs404(_ method: String, _ path: String) async {
+        let response = await makeServer().send(method, path, headers: [("Authorization", "Bearer \(docsToken)")])
+        #expect(response.status == 404)
+        #expect(response.headers["Allow"] == nil)
+        #expect(response.json == ["error_code": 404, "error_message": .string("No route matches [\(method)] \"\(path)\"")])
+    }
+
+    @Test func theAdminAPIAnswersAWrongMethodWith405AndAllow() async {
+        let response = await makeServer().send("DELETE", "/__admin/clock")
         #expect(response.status == 405)
         #expect(response.headers["Allow"] == "GET")
         #expect(response.json?["error_code"] == 405)

@@ -2,8 +2,10 @@ import K2HTTP
 import K2Sandbox
 import MicroHTTP
 
-/// The end of the pipeline: finds the request's route (`404`, or `405` with `Allow`), checks
-/// the bearer token if the endpoint needs one (`401` saying why), and runs the endpoint.
+/// The end of the pipeline: finds the request's route, checks the bearer token if the endpoint
+/// needs one (`401` saying why), and runs the endpoint. A method and path with no route is
+/// `404`, as K2's Rails router answers it, even where the path has other methods; only the
+/// admin API answers `405` with `Allow`.
 struct Routing: Sendable {
     let routes: Routes
     let sandbox: Sandbox
@@ -21,9 +23,10 @@ struct Routing: Sendable {
                 }
             }
         case .methodNotAllowed(let allowed):
+            guard request.path.hasPrefix("/__admin/") else { return .respond(K2Responses.notFound(request.method, request.path)) }
             return .respond(K2Responses.methodNotAllowed(request.method, request.path, allowed: allowed))
         case .notFound:
-            return .respond(K2Responses.notFound(request.path))
+            return .respond(K2Responses.notFound(request.method, request.path))
         }
     }
 }
