@@ -14,11 +14,12 @@ public struct K2API: Sendable {
         self.fallbackOrigin = fallbackOrigin
     }
 
-    /// Adds every K2 route: OAuth, and for each kind of the sandbox's registry its GET, create
-    /// and actions.
+    /// Adds every K2 route: OAuth, for each kind of the sandbox's registry its GET, create and
+    /// actions, and what webhook events link to.
     package func register(into routes: inout Routes) {
         OAuthRoutes(sandbox: sandbox).register(into: &routes)
         ResourceRoutes(api: self).register(into: &routes)
+        WebhookEventRoutes(api: self).register(into: &routes)
     }
 
     /// The origin the client used, read only when a body or header needs it.

@@ -231,6 +231,18 @@ public final class Sandbox: Sendable {
         }
     }
 
+    /// A fired webhook event's envelope with its links on `origin` (`GET /webhook_events/<id>`).
+    public func webhookEvent(_ id: String, origin: String) -> JSON? {
+        state.withLock { $0.events.event(id) }?.envelope(origin: origin)
+    }
+
+    /// The resource a fired event carried, as `{"data":{"id","type","attributes"}}` with `type`
+    /// its collection (`GET /financial_transaction/<id>`); k2mock's own shape, as K2 documents none.
+    public func eventResource(_ id: String, in collection: String) -> JSON? {
+        guard let entry = state.withLock({ $0.events.event(carrying: id, in: collection) }) else { return nil }
+        return ["data": ["id": .string(entry.resourceID), "type": .string(collection), "attributes": .object(entry.resource)]]
+    }
+
     /// The system's wall time.
     public static func wallClockNow() -> Timestamp {
         Timestamp(milliseconds: wallMilliseconds())

@@ -10,18 +10,13 @@ extension SandboxState {
         let resourceID = ids.uuid()
         let resource = event.topic.resource(id: resourceID, reference: ids.reference(length: 10), at: due, overrides: event.resource)
         let till = resource["till_number"]?.stringValue
+        let entry = EventLog.Entry(id: eventID, topic: event.topic, at: due, resource: resource)
+        events.append(entry)
         var deliveryIDs: [Int] = []
         for stored in store.created(WebhookSubscription.kind) {
             guard let created = stored.created, let subscription = created.record as? WebhookSubscription,
                   subscription.receives(event.topic, till: till), let apiKey = apiKeys[created.origin.clientID] else { continue }
-            let origin = created.origin.url
-            let envelope: JSON = [
-                "topic": .string(event.topic.rawValue), "id": .string(eventID),
-                "created_at": .string(due.iso8601(fractional: false)),
-                "event": ["type": .string(event.topic.eventType), "resource": .object(resource)],
-                "_links": ["self": .string(origin + "/webhook_events/" + eventID),
-                           "resource": .string(origin + "/" + event.topic.resourceCollection + "/" + (resource["id"]?.stringValue ?? resourceID))],
-            ]
+            let envelope = entry.envelope(origin: created.origin.url)
             let daraja = subscription.darajaPayload ? event.topic.darajaPayload(resource, at: due) : nil
             let added = deliveries.add(.webhook, subject: event.topic.rawValue, subjectID: eventID, url: subscription.url,
                                      body: (daraja ?? envelope).serialized(), apiKey: apiKey, at: due, quirks: event.quirks)

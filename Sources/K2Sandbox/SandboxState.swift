@@ -13,6 +13,8 @@ struct SandboxState: Sendable {
     var deliveries: DeliveryBook
     /// Buygoods transactions received, for polling.
     var transactions = TransactionLog()
+    /// Every webhook event fired, so its links resolve.
+    var events = EventLog()
     var requests = RequestJournal()
     var faults: FaultBook
     /// Incremented by every reset; attempts in flight across one are not recorded.

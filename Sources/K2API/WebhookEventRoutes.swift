@@ -1,0 +1,30 @@
+import K2HTTP
+import K2Sandbox
+import MicroHTTP
+import OrderedJSON
+
+/// What a webhook event's links point at (k2-api.md §6 gives the paths, not the answers):
+/// `GET /webhook_events/:id` answers the event's envelope, `GET /<collection>/:id` its resource.
+/// Bearer protected like the rest of the API.
+struct WebhookEventRoutes: Sendable {
+    let api: K2API
+
+    func register(into routes: inout Routes) {
+        routes.add("GET", "/webhook_events/:id", .authenticated { request, parameters, _ in
+            let id = parameters["id"] ?? ""
+            guard let envelope = api.sandbox.webhookEvent(id, origin: api.origin(of: request)) else {
+                return K2Responses.error(404, "No webhook event with id \(id)")
+            }
+            return K2Responses.bytes(200, envelope.serialized())
+        })
+        for collection in Set(WebhookTopic.all.map(\.resourceCollection)).sorted() {
+            routes.add("GET", "/\(collection)/:id", .authenticated { _, parameters, _ in
+                let id = parameters["id"] ?? ""
+                guard let resource = api.sandbox.eventResource(id, in: collection) else {
+                    return K2Responses.error(404, "No \(collection) with id \(id)")
+                }
+                return K2Responses.bytes(200, resource.serialized())
+            })
+        }
+    }
+}
