@@ -17,8 +17,8 @@ run: release
 	.build/release/k2mock serve --host $(HOST) --port $(PORT) $(ARGS)
 
 ## Build everything and run every test: Swift (unit, in-process API, end-to-end with the real
-## binary), the Swift suite again under ThreadSanitizer, then the official Python SDK against
-## the real binary.
+## binary), the Swift suite again under ThreadSanitizer, then the four official SDKs (Python,
+## Node, PHP, Ruby) against the real binary.
 test:
 	@scripts/install-deps.sh $(TEST_DEPS)
 	$(SWIFT) build --build-tests
@@ -32,9 +32,15 @@ test-tsan:
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
 
-## The Python SDK suite (Tests/sdk/python) in a local virtualenv; needs a debug build.
+## The official SDKs against the real binary (needs a debug build): Python (k2-connect, in a
+## local virtualenv), then Node, PHP and Ruby (runtimes from Debian's packages, SDKs from
+## ../shared/sdks or their registries: Tests/sdk/setup.sh).
 sdk-test: $(VENV)/.installed
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(VENV)/bin/python -m pytest -q Tests/sdk/python
+	Tests/sdk/setup.sh
+	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/node/run.sh
+	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/php/run.sh
+	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/ruby/run.sh
 
 $(VENV)/.installed: Tests/sdk/python/requirements.txt
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || scripts/install-deps.sh python3-venv python3-pip

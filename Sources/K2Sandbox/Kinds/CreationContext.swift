@@ -29,6 +29,11 @@ public struct CreationContext: Sendable {
         store.find(D.kind, idOrReference)?.created?.record as? D
     }
 
+    /// The buygoods transaction the sandbox received with this M-PESA reference, if any.
+    public func receivedTransaction(reference: String) -> JSONObject? {
+        transactions.transaction(reference: reference)
+    }
+
     /// Buygoods transactions the sandbox received (fired events) from `from` to `to`
     /// inclusive, for till `till` (nil: every till), oldest first.
     public func receivedTransactions(from: Timestamp, to: Timestamp, till: String?) -> [JSONObject] {

@@ -10,7 +10,7 @@ public struct Reversal: ResourceDefinition {
     public static let finalStages: Set<Stage> = [.processed, .failed]
     public static let ruleKeys: Set<RuleKey> = [.metadata]
     public static let summary =
-        "shows `Received` while `Pending`; `Processed` adds `reversal_bulk_payment`"
+        "shows `Received` while `Pending`; `Processed` adds `reversal_bulk_payment`, its `amount` that of the reversed transaction when the sandbox received it (else null)"
 
     let transactionReference: String
     let reason: String?
@@ -18,6 +18,8 @@ public struct Reversal: ResourceDefinition {
     public let callbackURL: String?
     /// Drawn at creation: the reversal's own reference.
     let reference: String
+    /// The reversed transaction's amount, when it is one the sandbox received; else null.
+    let amount: JSON
 
     public init(request body: JSONObject, context: inout CreationContext) throws(RequestError) {
         let reader = BodyReader(body)
@@ -26,6 +28,7 @@ public struct Reversal: ResourceDefinition {
         metadata = try reader.metadata()
         callbackURL = try reader.callbackURL()
         reference = context.reference()
+        amount = context.receivedTransaction(reference: transactionReference)?["amount"] ?? .null
     }
 
     public var facts: MatchFacts { MatchFacts(metadata: metadata.stringValues) }
@@ -34,7 +37,7 @@ public struct Reversal: ResourceDefinition {
         let stage = lifecycle.stage ?? .pending
         var bulk: JSON = .null
         if stage == .processed, let processed = lifecycle.time(of: .processed) {
-            bulk = ["amount": nil, "status": "Transferred", "origination_time": .string(processed.iso8601()),
+            bulk = ["amount": amount, "status": "Transferred", "origination_time": .string(processed.iso8601()),
                     "transaction_reference": .string(reference)]
         }
         return Self.document(id: id, attributes: [
