@@ -88,7 +88,11 @@ public struct AdminAPI: Sendable {
         }
         let span = TimeSpan(milliseconds: Int64((seconds * 1000).rounded()))
         return .deferred {
-            let ran = await runner.advance(by: span)
+            let advance = await runner.advance(by: span)
+            if let stoppedAt = advance.stoppedShortAt {
+                return K2Responses.error(503, "k2mock is stopping: the clock stopped at \(stoppedAt.iso8601()), before everything due had run")
+            }
+            let ran = advance.happened
             let status = clockStatus()
             let answer: JSON = [
                 "now": .string(status.now), "mode": .string(status.mode), "scale": .number(String(status.scale)),
@@ -153,7 +157,11 @@ public struct AdminAPI: Sendable {
         return .deferred {
             var ran: [JSON] = []
             if sandbox.clockMode == .manual {
-                ran = await runner.advance(by: .zero).map(ranEntry)
+                let advance = await runner.advance(by: .zero)
+                if advance.stoppedShortAt != nil {
+                    return K2Responses.error(503, "k2mock is stopping: the event's deliveries were not all made")
+                }
+                ran = advance.happened.map(ranEntry)
             }
             var answer = eventEntry(fired).objectValue ?? JSONObject()
             answer["ran"] = .array(ran)

@@ -118,6 +118,14 @@ static inline int k2_curl_restrict_to_http(CURL *h) {
     return api->easy_setopt(h, (CURLoption)181 /* CURLOPT_PROTOCOLS */, both) == CURLE_OK
         && api->easy_setopt(h, (CURLoption)182 /* CURLOPT_REDIR_PROTOCOLS */, both) == CURLE_OK;
 }
+/// No proxy bypass from `no_proxy` in the environment (the proxy, or none, is the caller's
+/// choice), and the CA bundle without the CA directory: libcurl then keeps the parsed bundle
+/// instead of reading it again for every TLS connection.
+static inline void k2_curl_ignore_environment(CURL *h) {
+    k2_curl_api *api = k2_curl_table();
+    api->easy_setopt(h, CURLOPT_NOPROXY, "");
+    api->easy_setopt(h, CURLOPT_CAPATH, (char *)NULL);
+}
 static inline long k2_curl_response_code(CURL *h) {
     long code = 0;
     k2_curl_table()->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);

@@ -31,6 +31,8 @@ public struct OutboundResult: Sendable, Equatable {
     public var latencyMilliseconds: Double
     /// The client stopped before the POST was made or finished: nothing is known of it.
     public var interrupted = false
+    /// Wall milliseconds it waited before the transfer started (the per-receiver limit).
+    public var waitedMilliseconds: Double = 0
 
     public var isSuccess: Bool { status.map { (200..<300).contains($0) } ?? false }
 }
@@ -48,9 +50,9 @@ public final class CurlClient: Sendable {
         public var maxTransfers: Int
         public var maxPerReceiver: Int
 
-        /// 256 in all, 32 to one receiver: far more than a sandbox's receivers need, far fewer
-        /// than the process's file descriptors.
-        public init(maxTransfers: Int = 256, maxPerReceiver: Int = 32) {
+        /// 4,096 in all, 32 to one receiver: 128 receivers that hang do not fill it. The client
+        /// raises the process's open-file limit to fit, or lowers `maxTransfers` to what fits.
+        public init(maxTransfers: Int = 4096, maxPerReceiver: Int = 32) {
             self.maxTransfers = max(1, maxTransfers)
             self.maxPerReceiver = max(1, min(maxPerReceiver, self.maxTransfers))
         }
@@ -59,6 +61,8 @@ public final class CurlClient: Sendable {
     fileprivate struct Job: Sendable {
         let request: OutboundRequest
         let continuation: CheckedContinuation<OutboundResult, Never>
+        /// Monotonic nanoseconds when `send` was called.
+        let queued = monotonicNanoseconds()
     }
 
     private struct Inbox: Sendable {
@@ -76,15 +80,17 @@ public final class CurlClient: Sendable {
 
     /// `proxy`: an `http://host:port` to send every POST through; nil: none.
     public init(limits: Limits = Limits(), proxy: String? = nil) {
-        self.limits = limits
+        self.limits = Limits(maxTransfers: min(limits.maxTransfers, fileDescriptorsForTransfers(wanted: limits.maxTransfers)),
+                             maxPerReceiver: limits.maxPerReceiver)
         self.proxy = proxy
         guard curlLoaded, let handle = k2_curl_multi_init() else {
             multi = nil
             inbox.withLock { $0.stopping = true }
             return
         }
-        // Keep-alive across transfers: by default the cache shrinks with the handles in use.
-        k2_curl_multi_keep_connections(handle, limits.maxTransfers)
+        // Keep-alive across transfers (by default the cache shrinks with the handles in use),
+        // but not hundreds of idle connections to receivers long gone.
+        k2_curl_multi_keep_connections(handle, 64)
         multi = MultiHandle(pointer: handle)
         let box = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
@@ -277,8 +283,10 @@ private final class Transfer {
         k2_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, job.request.timeoutMilliseconds))
         k2_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         k2_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
-        // An empty proxy overrides http_proxy and friends in the environment.
+        // An empty proxy overrides http_proxy and friends in the environment, and an empty
+        // no-proxy list overrides no_proxy: only the scenario decides.
         k2_curl_setopt_ptr(handle, CURLOPT_PROXY, proxy)
+        k2_curl_ignore_environment(handle)
         k2_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         k2_curl_setopt_write(handle, discardBody)
         guard k2_curl_restrict_to_http(handle) != 0 else { return nil }
@@ -286,16 +294,19 @@ private final class Transfer {
     }
 
     private var latency: Double { Double(monotonicNanoseconds() - started) / 1_000_000 }
+    private var waited: Double { Double(started - min(started, job.queued)) / 1_000_000 }
 
     /// The outcome of a finished transfer.
     func result(code: CURLcode) -> OutboundResult {
-        guard code == CURLE_OK, let handle else {
+        let answered = handle.map { Int(k2_curl_response_code($0)) } ?? 0
+        guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
             return OutboundResult(status: nil, error: explain(code, detail: detail.isEmpty ? String(cString: k2_curl_strerror(code)) : detail,
-                                                              timeout: job.request.timeoutMilliseconds),
-                                  latencyMilliseconds: latency)
+                                                              timeout: job.request.timeoutMilliseconds, answered: answered),
+                                  latencyMilliseconds: latency, waitedMilliseconds: waited)
         }
-        return OutboundResult(status: Int(k2_curl_response_code(handle)), error: nil, latencyMilliseconds: latency)
+        let redirect = (300..<400).contains(answered) ? "a redirect, which k2mock does not follow" : nil
+        return OutboundResult(status: answered, error: redirect, latencyMilliseconds: latency, waitedMilliseconds: waited)
     }
 
     /// A transfer still running when the client stopped.
@@ -330,14 +341,21 @@ private final class Transfer {
     }
 }
 
-/// What a receiver did wrong, in plain words, with libcurl's own message after it.
-private func explain(_ code: CURLcode, detail: String, timeout: Int) -> String {
+/// What a receiver did wrong, in plain words, with libcurl's own message after it. `answered`
+/// is the status line's code if one arrived (0 if none).
+private func explain(_ code: CURLcode, detail: String, timeout: Int, answered: Int) -> String {
     let plain: String
     switch code {
     case CURLE_COULDNT_CONNECT: plain = "nothing accepted the connection"
     case CURLE_COULDNT_RESOLVE_HOST: plain = "the host name does not resolve"
+    case CURLE_OPERATION_TIMEDOUT where answered > 0:
+        plain = "the receiver answered \(answered) but did not finish the answer within the \(timeout) ms timeout"
     case CURLE_OPERATION_TIMEDOUT: plain = "no complete answer within the \(timeout) ms timeout"
     case CURLE_GOT_NOTHING: plain = "the receiver closed the connection without answering"
+    case CURLE_PARTIAL_FILE: plain = "the receiver closed the connection before the end of its answer"
+    case CURLE_OUT_OF_MEMORY: plain = "the answer could not be read (its headers are too large)"
+    case CURLE_RECV_ERROR where detail.contains("CONNECT tunnel failed"): plain = "the proxy refused the connection"
+    case CURLE_RECV_ERROR where detail.lowercased().contains("chunk"): plain = "the answer's chunked encoding is broken"
     case CURLE_RECV_ERROR: plain = "the connection broke while reading the answer"
     case CURLE_SEND_ERROR: plain = "the connection broke while sending the callback"
     case CURLE_UNSUPPORTED_PROTOCOL, CURLE_WEIRD_SERVER_REPLY: plain = "the answer is not HTTP"
@@ -376,6 +394,21 @@ private struct Queue<Element> {
         }
         return items[head]
     }
+}
+
+/// Raises the soft open-file limit towards the hard one so `wanted` transfers fit beside the
+/// server's own sockets; returns how many transfers fit (at least 64).
+private func fileDescriptorsForTransfers(wanted: Int) -> Int {
+    let reserve = 512
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 64 }
+    let needed = rlim_t(wanted + reserve)
+    if limit.rlim_cur < needed {
+        var raised = limit
+        raised.rlim_cur = min(needed, limit.rlim_max)
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+    }
+    return max(64, Int(limit.rlim_cur) - reserve)
 }
 
 /// libcurl loaded and initialised, once per process (Swift runs global initialisers once).

@@ -28,7 +28,7 @@ final class CurlTransport: CallbackTransport {
         let result = await client.send(OutboundRequest(
             url: job.url, headers: job.headers, body: job.body, timeoutMilliseconds: job.timeoutMilliseconds))
         return DeliveryResult(status: result.status, error: result.error, latencyMilliseconds: result.latencyMilliseconds,
-                              interrupted: result.interrupted)
+                              interrupted: result.interrupted, waitedMilliseconds: result.waitedMilliseconds)
     }
 
     /// Nothing new is sent; POSTs under way get `graceMilliseconds` (wall time) to finish.

@@ -16,6 +16,8 @@ public final class MisbehavingReceiver: Sendable {
         case neverRead
         /// Reads the request and writes these bytes, then closes.
         case reply([UInt8])
+        /// Reads the request, writes these bytes, and holds the connection open.
+        case replyThenHold([UInt8])
         /// Reads the request and closes without answering.
         case close
         /// Reads the request and resets the connection (RST).
@@ -102,6 +104,9 @@ public final class MisbehavingReceiver: Sendable {
         case .reply(let bytes):
             _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             finish(connection)
+        case .replyThenHold(let bytes):
+            _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            waitUntilClosed(connection, reading: true)
         case .close:
             finish(connection)
         case .reset:

@@ -44,10 +44,11 @@ public final class Sandbox: Sendable {
     /// order, each at its own due time; every attempt is sent through `deliver` and awaited
     /// before the next entry, so the same scenario gives the same journal. A manual clock reads
     /// the target at the end; a real clock jumps at once. Advances run one at a time.
-    /// Returns what happened, in order.
+    /// Returns what happened, in order, and whether the transport stopped it short (then a
+    /// manual clock reads the due time of the attempt it could not make, which stays due).
     public func advance(
         by span: TimeSpan, deliver: @Sendable (DeliveryJob) async -> DeliveryResult
-    ) async -> [Occurrence] {
+    ) async -> Advance {
         await advancing.run {
             let target = state.withLock { state -> Timestamp in
                 guard state.clock.mode == .real else { return state.clock.now() + span }
@@ -55,6 +56,7 @@ public final class Sandbox: Sendable {
                 return state.clock.now()
             }
             var happened: [Occurrence] = []
+            var stoppedAt: Timestamp?
             taking: while let work = state.withLock({ $0.takeNext(dueBy: target) }) {
                 switch work {
                 case .happened(let occurrence):
@@ -63,12 +65,15 @@ public final class Sandbox: Sendable {
                     let result = await deliver(job)
                     state.withLock { $0.record(job, result) }
                     // The transport is stopping: what is left stays due.
-                    if result.interrupted { break taking }
+                    if result.interrupted {
+                        stoppedAt = job.due
+                        break taking
+                    }
                     happened.append(.attempt(job, result))
                 }
             }
-            state.withLock { $0.clock.advance(to: target) }
-            return happened
+            state.withLock { $0.clock.advance(to: stoppedAt ?? target) }
+            return Advance(happened: happened, stoppedShortAt: stoppedAt)
         }
     }
 
@@ -106,7 +111,10 @@ public final class Sandbox: Sendable {
     /// A redelivery of delivery `id` by hand, to send now: an extra attempt outside the retry
     /// policy; nil if there is no such delivery.
     func redeliveryJob(_ id: Int) -> DeliveryJob? {
-        state.withLock { state in state.deliveries.job(for: id, at: state.clock.now(), epoch: state.epoch, redelivery: true) }
+        state.withLock { state in
+            let now = state.clock.now()
+            return state.deliveries.job(for: id, at: now, epoch: state.epoch, redelivery: true, takenAt: now)
+        }
     }
 
     /// Fires a webhook event now (`POST /__admin/events`); its attempts are due at once (or after

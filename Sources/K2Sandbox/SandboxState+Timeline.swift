@@ -38,20 +38,22 @@ extension SandboxState {
 
     /// Records how an attempt went and schedules its retry, if one is due. An interrupted
     /// scheduled attempt (the transport stopped) is not journalled: it is put back, still due.
-    /// On a real clock the attempt was sent `latency` before now (scaled to sandbox time),
-    /// which is later than its due time when it had to wait.
+    /// On a manual clock an attempt is sent, and over, at its due time. On a real clock it was
+    /// sent when it was taken plus what it waited in the transport (scaled to sandbox time), and
+    /// it is over now: a retry comes a backoff after that.
     mutating func record(_ job: DeliveryJob, _ result: DeliveryResult) {
         guard job.epoch == epoch else { return }
         if result.interrupted {
             if !job.isRedelivery { timeline.schedule(.attempt(deliveryID: job.deliveryID), at: job.due) }
             return
         }
-        var sentAt = job.due
+        var sentAt = job.due, endedAt = job.due
         if clock.mode == .real {
-            let latency = TimeSpan(milliseconds: Int64((result.latencyMilliseconds * clock.scale).rounded()))
-            sentAt = max(job.due, Timestamp(milliseconds: clock.now().milliseconds - latency.milliseconds))
+            let waited = Int64((result.waitedMilliseconds * clock.scale).rounded())
+            sentAt = max(job.due, Timestamp(milliseconds: job.takenAt.milliseconds + waited))
+            endedAt = max(sentAt, clock.now())
         }
-        guard let retryAt = deliveries.record(job, result, sentAt: sentAt) else { return }
+        guard let retryAt = deliveries.record(job, result, sentAt: sentAt, endedAt: endedAt) else { return }
         timeline.schedule(.attempt(deliveryID: job.deliveryID), at: retryAt)
     }
 
@@ -62,7 +64,7 @@ extension SandboxState {
         case .event(let event):
             .happened(.event(fire(event, at: due)))
         case .attempt(let id):
-            deliveries.job(for: id, at: due, epoch: epoch).map(DueWork.send)
+            deliveries.job(for: id, at: due, epoch: epoch, takenAt: clock.mode == .real ? max(due, clock.now()) : due).map(DueWork.send)
         }
     }
 

@@ -18,16 +18,22 @@ private func post(_ client: CurlClient, _ url: String, body: [UInt8] = Array(#"{
         let stuck = try MisbehavingReceiver(.neverAnswer)
         let healthy = try Receiver()
         let client = CurlClient()
-        // 40 POSTs that hang for 5 s each, more than may run at once to one receiver.
+        // 40 POSTs that hang for 5 s each, more than may run at once to one receiver, and 32 to
+        // each of nine more receivers that hang: more than 256 in all.
+        let others = try (0..<9).map { _ in try MisbehavingReceiver(.neverAnswer) }
+        defer { others.forEach { $0.stop() } }
         let hanging = Task {
             await withTaskGroup(of: OutboundResult.self) { group in
                 for _ in 0..<40 { group.addTask { await post(client, stuck.url(), timeout: 5000) } }
+                for other in others {
+                    for _ in 0..<32 { group.addTask { await post(client, other.url(), timeout: 5000) } }
+                }
                 var results: [OutboundResult] = []
                 for await result in group { results.append(result) }
                 return results
             }
         }
-        while stuck.accepted < 32 { try await Task.sleep(nanoseconds: 5_000_000) }
+        while stuck.accepted < 32 || others.contains(where: { $0.accepted < 32 }) { try await Task.sleep(nanoseconds: 5_000_000) }
         let started = monotonicSeconds()
         let ok = await post(client, healthy.url("/200"))
         let took = monotonicSeconds() - started
@@ -36,7 +42,7 @@ private func post(_ client: CurlClient, _ url: String, body: [UInt8] = Array(#"{
         #expect(stuck.accepted == 32, "one receiver gets at most 32 transfers at once")
         await offThePool { client.shutdown(graceMilliseconds: 0) }
         let results = await hanging.value
-        #expect(results.count == 40 && results.allSatisfy(\.interrupted), "shutdown abandons what still hangs")
+        #expect(results.count == 40 + 9 * 32 && results.allSatisfy(\.interrupted), "shutdown abandons what still hangs")
         stuck.stop()
         await offThePool { healthy.server.stop() }
     }
@@ -46,13 +52,17 @@ private func post(_ client: CurlClient, _ url: String, body: [UInt8] = Array(#"{
         (.reply([0x00, 0xFF, 0x13, 0x37, 0x0A, 0x0D, 0x0A, 0x0D, 0x0A]), "the answer is not HTTP"),
         (.close, "the receiver closed the connection without answering"),
         (.reset, "the connection broke"),
+        (.reply(Array("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc".utf8)), "the receiver closed the connection before the end of its answer"),
+        (.reply(Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n".utf8)), "the answer's chunked encoding is broken"),
+        (.reply(Array("HTTP/1.1 200 OK\r\nX-Big: \(String(repeating: "a", count: 300_000))\r\nContent-Length: 0\r\n\r\n".utf8)), "the answer could not be read (its headers are too large)"),
+        (.replyThenHold(Array("HTTP/1.1 200 OK\r\n\r\nstill going".utf8)), "the receiver answered 200 but did not finish the answer"),
     ])
     func errorsSayInPlainWordsWhatTheReceiverDid(_ behaviour: MisbehavingReceiver.Behaviour, _ words: String) async throws {
         let receiver = try MisbehavingReceiver(behaviour)
         defer { receiver.stop() }
         let client = CurlClient()
         defer { client.shutdown() }
-        let result = await post(client, receiver.url())
+        let result = await post(client, receiver.url(), timeout: 500)
         #expect(result.status == nil)
         #expect(result.error?.hasPrefix(words) == true, "\(result.error ?? "no error")")
         #expect(result.error?.contains("(") == true, "libcurl's own detail follows: \(result.error ?? "")")
@@ -72,6 +82,7 @@ private func post(_ client: CurlClient, _ url: String, body: [UInt8] = Array(#"{
         defer { redirect.stop() }
         let moved = await post(client, redirect.url())
         #expect(moved.status == 302 && !moved.isSuccess, "redirects are not followed")
+        #expect(moved.error == "a redirect, which k2mock does not follow")
         let big = Array("HTTP/1.1 200 OK\r\nContent-Length: \(8 << 20)\r\n\r\n".utf8) + Array(repeating: 0x41, count: 8 << 20)
         let huge = try MisbehavingReceiver(.reply(big))
         defer { huge.stop() }
@@ -82,7 +93,8 @@ private func post(_ client: CurlClient, _ url: String, body: [UInt8] = Array(#"{
     @Test func aSlowAnswerIsWaitedForWithinTheTimeout() async throws {
         let slow = try Receiver()
         let client = CurlClient()
-        let answered = await post(client, slow.url("/hang"), timeout: 3000)
+        // Generous: under ThreadSanitizer with parallel tests the 600 ms handler can take seconds.
+        let answered = await post(client, slow.url("/hang"), timeout: 15_000)
         #expect(answered.status == 200)
         #expect(answered.latencyMilliseconds >= 600, "the receiver took 600 ms: \(answered.latencyMilliseconds)")
         let gaveUp = await post(client, slow.url("/hang"), timeout: 100)
@@ -121,8 +133,12 @@ private func post(_ client: CurlClient, _ url: String, body: [UInt8] = Array(#"{
         #expect(proxy.received.withLock { $0.count } == 0)
         #expect(healthy.received.withLock { $0.count } == 1)
         let proxied = CurlClient(proxy: proxy.url(""))
+        setenv("NO_PROXY", "*", 1)
+        setenv("no_proxy", "127.0.0.1,localhost", 1)
         _ = await post(proxied, healthy.url("/201"))
-        #expect(proxy.received.withLock { $0.count } == 1, "a configured proxy gets the POST")
+        unsetenv("NO_PROXY")
+        unsetenv("no_proxy")
+        #expect(proxy.received.withLock { $0.count } == 1, "a configured proxy gets the POST, whatever no_proxy says")
         await offThePool {
             direct.shutdown()
             proxied.shutdown()

@@ -75,4 +75,14 @@ import Testing
         #expect(book.deliveries[0].outcome == .delivered)
         #expect(book.counts == (0, 1, 0))
     }
+
+    @Test func aRetryComesABackoffAfterTheAttemptEndedNotAfterItWasDue() throws {
+        var book = book()
+        _ = book.add(.callback, subject: "payment", subjectID: "p", url: "https://h", body: [], apiKey: "k", at: t0,
+                     quirks: DeliveryQuirks())
+        let job = try #require(book.job(for: 1, at: t0, epoch: 0))
+        let retry = book.record(job, DeliveryResult(status: nil, error: "timed out", latencyMilliseconds: 2000),
+                                sentAt: t0 + .seconds(3), endedAt: t0 + .seconds(5))
+        #expect(retry == t0 + .seconds(15))
+    }
 }

@@ -60,6 +60,8 @@ public struct DeliveryJob: Sendable {
     public var timeoutMilliseconds: Int
     /// A redelivery by hand: an extra attempt that never changes the retry schedule.
     public var isRedelivery = false
+    /// Sandbox time it was handed to the sender (on a real clock, when it could start).
+    public var takenAt = Timestamp(milliseconds: 0)
 }
 
 /// What a transport reports for one POST.
@@ -72,12 +74,17 @@ public struct DeliveryResult: Sendable, Equatable {
     /// The transport stopped before the POST was made or finished: nothing is known of it, so
     /// the attempt is not journalled and stays due.
     public var interrupted: Bool
+    /// Wall milliseconds it waited in the transport before the POST started (behind others to
+    /// the same receiver).
+    public var waitedMilliseconds: Double
 
-    public init(status: Int?, error: String?, latencyMilliseconds: Double, interrupted: Bool = false) {
+    public init(status: Int?, error: String?, latencyMilliseconds: Double, interrupted: Bool = false,
+                waitedMilliseconds: Double = 0) {
         self.status = status
         self.error = error
         self.latencyMilliseconds = latencyMilliseconds
         self.interrupted = interrupted
+        self.waitedMilliseconds = waitedMilliseconds
     }
 
     public var isSuccess: Bool { status.map { (200..<300).contains($0) } ?? false }

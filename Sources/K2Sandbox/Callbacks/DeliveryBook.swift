@@ -30,7 +30,7 @@ struct DeliveryBook: Sendable {
     /// The next attempt of delivery `id`, due at `due`, made by sandbox incarnation `epoch`: a
     /// scheduled one (nil once the delivery was delivered, say by a redelivery), or a
     /// redelivery by hand.
-    func job(for id: Int, at due: Timestamp, epoch: Int, redelivery: Bool = false) -> DeliveryJob? {
+    func job(for id: Int, at due: Timestamp, epoch: Int, redelivery: Bool = false, takenAt: Timestamp? = nil) -> DeliveryJob? {
         guard id >= 1, id <= deliveries.count else { return nil }
         let delivery = deliveries[id - 1]
         if !redelivery, delivery.outcome == .delivered { return nil }
@@ -38,15 +38,17 @@ struct DeliveryBook: Sendable {
             epoch: epoch, deliveryID: id, attempt: delivery.attempts.count + 1, due: due, url: delivery.url,
             headers: [("Content-Type", "application/json"), ("User-Agent", "k2mock"),
                       ("X-KopoKopo-Signature", delivery.signature)],
-            body: delivery.body, timeoutMilliseconds: Int(settings.timeout.milliseconds), isRedelivery: redelivery)
+            body: delivery.body, timeoutMilliseconds: Int(settings.timeout.milliseconds), isRedelivery: redelivery,
+            takenAt: takenAt ?? due)
     }
 
-    /// Records how an attempt went, sent at sandbox time `sentAt`. The retry policy counts
-    /// scheduled attempts only: a failed one is retried (the returned sandbox time) while the
-    /// policy has attempts left, and a delivery out of them is `failed`. A redelivery by hand is
+    /// Records how an attempt went, sent at sandbox time `sentAt` and over at `endedAt`. The
+    /// retry policy counts scheduled attempts only: a failed one is retried a backoff after it
+    /// ended (the returned sandbox time) while the policy has attempts left, and a delivery out
+    /// of them is `failed`. A redelivery by hand is
     /// an extra attempt: if it succeeds the delivery is `delivered` (its pending retries are then
     /// skipped); if it fails nothing changes.
-    mutating func record(_ job: DeliveryJob, _ result: DeliveryResult, sentAt: Timestamp) -> Timestamp? {
+    mutating func record(_ job: DeliveryJob, _ result: DeliveryResult, sentAt: Timestamp, endedAt: Timestamp? = nil) -> Timestamp? {
         guard job.deliveryID >= 1, job.deliveryID <= deliveries.count else { return nil }
         var delivery = deliveries[job.deliveryID - 1]
         defer { deliveries[job.deliveryID - 1] = delivery }
@@ -60,7 +62,7 @@ struct DeliveryBook: Sendable {
         }
         guard !job.isRedelivery, delivery.outcome == .pending else { return nil }
         let scheduled = delivery.attempts.count(where: { !$0.redelivery })
-        if scheduled < settings.attempts { return job.due + settings.backoff(after: scheduled) }
+        if scheduled < settings.attempts { return max(job.due, endedAt ?? job.due) + settings.backoff(after: scheduled) }
         delivery.outcome = .failed
         return nil
     }

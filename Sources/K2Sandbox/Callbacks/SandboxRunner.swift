@@ -7,7 +7,7 @@ import Locking
 public final class SandboxRunner: Sendable {
     public let sandbox: Sandbox
     private let transport: any CallbackTransport
-    private let realtime = Locked<Task<Void, Never>?>(nil)
+    private let realtime = Locked<(task: Task<Void, Never>?, stopped: Bool)>((nil, false))
 
     /// Binds `sandbox` to `transport`; call `startRealtime()` to run a real clock.
     public init(sandbox: Sandbox, transport: any CallbackTransport) {
@@ -15,9 +15,11 @@ public final class SandboxRunner: Sendable {
         self.transport = transport
     }
 
-    /// `Sandbox.advance(by:deliver:)` through this runner's transport.
-    public func advance(by span: TimeSpan) async -> [Occurrence] {
-        await sandbox.advance(by: span, deliver: transport.send)
+    /// `Sandbox.advance(by:deliver:)` through this runner's transport; once stopped, nothing
+    /// moves and the answer says so.
+    public func advance(by span: TimeSpan) async -> Advance {
+        if realtime.withLock({ $0.stopped }) { return Advance(happened: [], stoppedShortAt: sandbox.now()) }
+        return await sandbox.advance(by: span, deliver: transport.send)
     }
 
     /// Sends delivery `id` once more, now, without retries; nil if there is no such delivery.
@@ -46,11 +48,16 @@ public final class SandboxRunner: Sendable {
                 try? await Task.sleep(nanoseconds: max(wait, 200_000))
             }
         }
-        realtime.withLock { $0 = loop }
+        realtime.withLock { $0.task = loop }
     }
 
-    /// Stops the real-clock task; attempts in flight finish on their own.
+    /// Stops the real-clock task and refuses further advances; attempts in flight finish on
+    /// their own.
     public func stop() {
-        realtime.withLock { $0?.cancel(); $0 = nil }
+        realtime.withLock { state in
+            state.stopped = true
+            state.task?.cancel()
+            state.task = nil
+        }
     }
 }

@@ -25,3 +25,17 @@ public struct FiredEvent: Sendable, Equatable {
     public var id: String
     public var deliveryIDs: [Int]
 }
+
+/// What an advance of the clock did.
+public struct Advance: Sendable {
+    /// What happened, in order.
+    public var happened: [Occurrence]
+    /// Set when the transport stopped (k2mock is stopping) before everything due had run: the
+    /// due time (sandbox time) of the attempt it could not make; that and what follows stay due.
+    public var stoppedShortAt: Timestamp?
+
+    public init(happened: [Occurrence], stoppedShortAt: Timestamp? = nil) {
+        self.happened = happened
+        self.stoppedShortAt = stoppedShortAt
+    }
+}

@@ -81,13 +81,33 @@ public struct BodyReader {
 /// Whether `text` is an absolute `http://` or `https://` URL with a host: the only URLs k2mock
 /// POSTs to (libcurl would read `file://` or speak `gopher://` to any port).
 public func isHTTPURL(_ text: String) -> Bool {
+    guard text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0.isASCII }) else { return false }
     let lowered = text.lowercased()
     let rest: Substring
     if lowered.hasPrefix("http://") { rest = text.dropFirst(7) } else if lowered.hasPrefix("https://") { rest = text.dropFirst(8) } else { return false }
     let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-    let host = authority.split(separator: "@").last ?? ""
-    guard !host.isEmpty, !host.hasPrefix(":") else { return false }
-    return text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && $0.isASCII }
+    // [user[:password]@]host[:port], one @ at most.
+    let parts = authority.split(separator: "@", omittingEmptySubsequences: false)
+    guard parts.count <= 2, let hostAndPort = parts.last else { return false }
+    var host = Substring(hostAndPort), port: Substring?
+    if host.hasPrefix("[") {
+        guard let close = host.firstIndex(of: "]") else { return false }
+        let after = host[host.index(after: close)...]
+        if !after.isEmpty {
+            guard after.hasPrefix(":") else { return false }
+            port = after.dropFirst()
+        }
+        host = host[...close]
+        guard host.count > 2 else { return false }
+    } else if let colon = host.lastIndex(of: ":") {
+        port = host[host.index(after: colon)...]
+        host = host[..<colon]
+    }
+    guard !host.isEmpty, !host.contains(":") || host.hasPrefix("[") else { return false }
+    if let port {
+        guard let number = Int(port), (1...65_535).contains(number), port.allSatisfy(\.isNumber) else { return false }
+    }
+    return true
 }
 
 /// K2 moves Kenyan shillings only.
