@@ -5,16 +5,22 @@ import OrderedJSON
 import Glibc
 #endif
 
-/// `k2mock verify`: ask a running server whether its scenario's `expect` entries hold.
+/// `k2mock verify`: ask a running server whether its scenario's `expect` entries hold. Exits 0
+/// when all hold, 1 when one fails, 2 when the server cannot be reached or is not a k2mock, 3
+/// when it refuses the admin token (missing or wrong).
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check a running server's scenario expectations; exit 0 only if all hold.")
+        abstract: "Check a running server's scenario expectations; exit 0 only if all hold.",
+        discussion: "Exit status: 0 all hold, 1 one fails, 2 the server cannot be reached, 3 the admin token is missing or wrong.")
 
     @Option(help: "The running k2mock's origin.")
     var url = "http://127.0.0.1:8080"
 
     @Option(name: .customLong("admin-token"), help: "The server's --admin-token, if it has one.")
     var adminToken: String?
+
+    @Option(help: "Also write the results as JUnit XML to this file, for CI systems to show.")
+    var junit: String?
 
     func run() throws {
         guard let (host, port) = parseOrigin(url) else {
@@ -23,6 +29,10 @@ struct Verify: ParsableCommand {
         let body: [UInt8]
         do {
             body = try httpGet(host: host, port: port, path: "/__admin/expectations", adminToken: adminToken)
+        } catch let refused as AdminTokenRefused {
+            printError("k2mock verify: \(url) refused the admin token (\(adminToken == nil ? "none was given" : "it is wrong")): "
+                + "pass the server's --admin-token with --admin-token (\(refused.statusLine))")
+            throw ExitCode(3)
         } catch {
             printError("k2mock verify: cannot reach \(url): \(error)")
             throw ExitCode(2)
@@ -36,6 +46,12 @@ struct Verify: ParsableCommand {
             printLine("\(passed ? "passed" : "failed"): \(result["description"]?.stringValue ?? "")")
         }
         if results.isEmpty { printLine("no expectations in the scenario") }
+        if let junit {
+            guard writeFile(junit, junitXML(results, url: url)) else {
+                printError("k2mock verify: cannot write \(junit)")
+                throw ExitCode(2)
+            }
+        }
         if answer["passed"]?.boolValue != true { throw ExitCode(1) }
     }
 }
@@ -51,6 +67,51 @@ private func parseOrigin(_ url: String) -> (String, UInt16)? {
 
 private struct HTTPGetError: Error, CustomStringConvertible {
     var description: String
+}
+
+/// The server answered 401: the admin token is missing or wrong.
+private struct AdminTokenRefused: Error {
+    var statusLine: String
+}
+
+/// The expectation results as JUnit XML: one test case per `expect` entry.
+func junitXML(_ results: [JSON], url: String) -> String {
+    let failures = results.filter { $0["passed"]?.boolValue != true }.count
+    var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    xml += "<testsuites tests=\"\(results.count)\" failures=\"\(failures)\">\n"
+    xml += "  <testsuite name=\"k2mock expectations\" tests=\"\(results.count)\" failures=\"\(failures)\" hostname=\"\(xmlEscaped(url))\">\n"
+    for result in results {
+        let description = result["description"]?.stringValue ?? ""
+        xml += "    <testcase classname=\"k2mock.expect\" name=\"\(xmlEscaped(description))\""
+        if result["passed"]?.boolValue == true {
+            xml += "/>\n"
+        } else {
+            let expected = result["expected"]?.numberLexeme ?? "?", actual = result["actual"]?.numberLexeme ?? "?"
+            xml += ">\n      <failure message=\"expected \(expected), got \(actual)\">\(xmlEscaped(description))</failure>\n    </testcase>\n"
+        }
+    }
+    return xml + "  </testsuite>\n</testsuites>\n"
+}
+
+private func xmlEscaped(_ text: String) -> String {
+    var out = ""
+    for character in text {
+        switch character {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&apos;"
+        default: out.append(character)
+        }
+    }
+    return out
+}
+
+private func writeFile(_ path: String, _ text: String) -> Bool {
+    guard let file = fopen(path, "w") else { return false }
+    defer { fclose(file) }
+    return fputs(text, file) >= 0
 }
 
 /// A one-shot HTTP/1.0 GET over IPv4: all `verify` needs, without a client library.
@@ -80,6 +141,8 @@ private func httpGet(host: String, port: UInt16, path: String, adminToken: Strin
         throw HTTPGetError(description: "no HTTP response")
     }
     let head = String(decoding: response[..<split.lowerBound], as: UTF8.self)
+    let statusLine = head.split(separator: "\r\n").first.map(String.init) ?? ""
+    if head.hasPrefix("HTTP/1.") && head.dropFirst(9).hasPrefix("401") { throw AdminTokenRefused(statusLine: statusLine) }
     guard head.hasPrefix("HTTP/1.") && head.dropFirst(9).hasPrefix("200") else {
         throw HTTPGetError(description: head.split(separator: "\r\n").first.map(String.init) ?? "bad response")
     }

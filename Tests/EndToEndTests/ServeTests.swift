@@ -98,6 +98,32 @@ private let root = #filePath.split(separator: "/", omittingEmptySubsequences: fa
         #expect(result.status == 0, "\(result.output)")
         #expect(ServerProcess.run(["verify", "--url", "http://127.0.0.1:1"]).status == 2)
     }
+
+    @Test func verifyWritesJUnitXMLThatCISystemsRead() throws {
+        let server = try ServerProcess(arguments: ["--scenario", root + "/scenarios/ci-pipeline.yaml"])
+        defer { server.stop() }
+        let path = "/tmp/k2mock-junit-\(getpid()).xml"
+        defer { unlink(path) }
+        let result = ServerProcess.run(["verify", "--url", server.origin, "--junit", path])
+        #expect(result.status == 1)
+        let xml = String(decoding: try #require(FileSystemRead(path)), as: UTF8.self)
+        #expect(xml.hasPrefix(#"<?xml version="1.0" encoding="UTF-8"?>"#))
+        #expect(xml.contains(#"<testsuite name="k2mock expectations" tests="3" failures="2""#))
+        #expect(xml.contains(#"<failure message="expected 4, got 0">requests POST /api/v1/payments: expected 4, got 0"#))
+        #expect(xml.contains(#"<testcase classname="k2mock.expect" name="callbacks outcome=failed: expected 0, got 0"#))
+    }
+
+    @Test func verifySaysWhenTheAdminTokenIsMissingOrWrongWithItsOwnExitCode() throws {
+        let server = try ServerProcess(arguments: ["--scenario", root + "/scenarios/ci-pipeline.yaml", "--admin-token", "s3cret"])
+        defer { server.stop() }
+        let missing = ServerProcess.run(["verify", "--url", server.origin])
+        #expect(missing.status == 3)
+        #expect(missing.output.contains("refused the admin token (none was given)"))
+        let wrong = ServerProcess.run(["verify", "--url", server.origin, "--admin-token", "nope"])
+        #expect(wrong.status == 3)
+        #expect(wrong.output.contains("refused the admin token (it is wrong)"))
+        #expect(ServerProcess.run(["verify", "--url", server.origin, "--admin-token", "s3cret"]).status == 1)
+    }
 }
 
 @Suite(.serialized) struct AdminTokenServeTests {
@@ -110,4 +136,18 @@ private let root = #filePath.split(separator: "/", omittingEmptySubsequences: fa
         #expect(result.status == 0)
         #expect(result.output.contains("no expectations in the scenario"))
     }
+}
+
+/// A file's bytes, or nil.
+private func FileSystemRead(_ path: String) -> [UInt8]? {
+    guard let file = fopen(path, "r") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = fread(&chunk, 1, chunk.count, file)
+        if count <= 0 { break }
+        bytes.append(contentsOf: chunk[..<count])
+    }
+    return bytes
 }
