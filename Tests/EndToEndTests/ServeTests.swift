@@ -131,7 +131,8 @@ private let root = #filePath.split(separator: "/", omittingEmptySubsequences: fa
         let server = try ServerProcess(arguments: ["--scenario", root + "/scenarios/happy-path.yaml", "--admin-token", "t0k"])
         defer { server.stop() }
         #expect(try RawHTTPClient(port: server.port).request("GET", "/__admin/health").status == 401)
-        #expect(ServerProcess.run(["verify", "--url", server.origin]).status == 2)
+        // A refused admin token has its own exit status (3), not "unreachable" (2).
+        #expect(ServerProcess.run(["verify", "--url", server.origin]).status == 3)
         let result = ServerProcess.run(["verify", "--url", server.origin, "--admin-token", "t0k"])
         #expect(result.status == 0)
         #expect(result.output.contains("no expectations in the scenario"))
