@@ -10,9 +10,9 @@ import Testing
         scheduler.schedule("b1", at: t0 + .seconds(3))
         scheduler.schedule("b2", at: t0 + .seconds(3))
         scheduler.schedule("b3", at: t0 + .seconds(3))
-        #expect(scheduler.popDue(at: t0) == nil)
+        #expect(scheduler.popEntry(dueBy: t0) == nil)
         var order: [String] = []
-        while let (_, event) = scheduler.popDue(at: t0 + .seconds(4)) { order.append(event) }
+        while let entry = scheduler.popEntry(dueBy: t0 + .seconds(4)) { order.append(entry.event) }
         #expect(order == ["a", "b1", "b2", "b3"])
         #expect(scheduler.nextDue == t0 + .seconds(5))
     }
@@ -24,7 +24,8 @@ import Testing
             scheduler.schedule(index, at: Timestamp(milliseconds: Int64(generator.next(upperBound: UInt64(50)))))
         }
         var last: (Int64, Int) = (-1, -1)
-        while let (due, event) = scheduler.popDue(at: Timestamp(milliseconds: 1000)) {
+        while let entry = scheduler.popEntry(dueBy: Timestamp(milliseconds: 1000)) {
+            let (due, event) = (entry.due, entry.event)
             #expect((due.milliseconds, 0) >= (last.0, 0))
             if due.milliseconds == last.0 { #expect(event > last.1) }
             last = (due.milliseconds, event)

@@ -33,11 +33,6 @@ struct Scheduler<Event: Sendable>: Sendable {
         }
     }
 
-    /// Removes and returns the earliest event if it is due at `now`.
-    mutating func popDue(at now: Timestamp) -> (due: Timestamp, event: Event)? {
-        popEntry(dueBy: now).map { ($0.due, $0.event) }
-    }
-
     /// Removes and returns the earliest entry if it is due at `now`.
     mutating func popEntry(dueBy now: Timestamp) -> Entry? {
         guard let first = heap.first, first.due <= now else { return nil }

@@ -13,8 +13,6 @@ struct ResourceStore: Sendable {
         }
     }
 
-    var count: Int { resources.count }
-
     subscript(key: ResourceKey) -> StoredResource? { resources[key] }
 
     /// The resource of `kind` with this id, or else with this reference.
