@@ -18,15 +18,15 @@ private func post(_ client: CurlClient, _ url: String, body: [UInt8] = Array(#"{
         let stuck = try MisbehavingReceiver(.neverAnswer)
         let healthy = try Receiver()
         let client = CurlClient()
-        // 40 POSTs that hang for 5 s each, more than may run at once to one receiver, and 32 to
+        // 40 POSTs that would hang for 30 s each, more than may run at once to one receiver, and 32 to
         // each of nine more receivers that hang: more than 256 in all.
         let others = try (0..<9).map { _ in try MisbehavingReceiver(.neverAnswer) }
         defer { others.forEach { $0.stop() } }
         let hanging = Task {
             await withTaskGroup(of: OutboundResult.self) { group in
-                for _ in 0..<40 { group.addTask { await post(client, stuck.url(), timeout: 5000) } }
+                for _ in 0..<40 { group.addTask { await post(client, stuck.url(), timeout: 30_000) } }
                 for other in others {
-                    for _ in 0..<32 { group.addTask { await post(client, other.url(), timeout: 5000) } }
+                    for _ in 0..<32 { group.addTask { await post(client, other.url(), timeout: 30_000) } }
                 }
                 var results: [OutboundResult] = []
                 for await result in group { results.append(result) }
@@ -38,7 +38,9 @@ private func post(_ client: CurlClient, _ url: String, body: [UInt8] = Array(#"{
         let ok = await post(client, healthy.url("/200"))
         let took = monotonicSeconds() - started
         #expect(ok.status == 200)
-        #expect(took < 1.0, "a healthy receiver waited \(took) s behind a stuck one")
+        // Bounds are far from the 30 s a queued POST would wait, so a loaded CI machine (or
+        // ThreadSanitizer) cannot fail them; bench/stuck-receivers.sh measures the real figures.
+        #expect(took < 5, "a healthy receiver waited \(took) s behind a stuck one")
         #expect(stuck.accepted == 32, "one receiver gets at most 32 transfers at once")
         await offThePool { client.shutdown(graceMilliseconds: 0) }
         let results = await hanging.value
@@ -156,7 +158,7 @@ private func post(_ client: CurlClient, _ url: String, body: [UInt8] = Array(#"{
         let started = monotonicSeconds()
         await offThePool { client.shutdown(graceMilliseconds: 200) }
         let took = monotonicSeconds() - started
-        #expect(took < 1.5, "shutdown took \(took) s")
+        #expect(took < 10, "shutdown took \(took) s, with a 200 ms grace and a 30 s timeout")
         let result = await hanging.value
         #expect(result.interrupted)
         let late = await post(client, stuck.url())

@@ -32,13 +32,13 @@ import Glibc
                                              headers: [("Authorization", "Bearer t"), ("Content-Type", "application/json")], body: body)
             #expect(created.status == 201)
         }
-        let deadline = monotonicSeconds() + 5
+        let deadline = monotonicSeconds() + 20
         while stuck.accepted < 32, monotonicSeconds() < deadline { usleep(5000) }
         #expect(stuck.accepted == 32, "32 POSTs to the one receiver at once, the rest waiting")
         let started = monotonicSeconds()
         #expect(server.stop() == 0)
         let took = monotonicSeconds() - started
-        #expect(took < 3, "exit took \(took) s with callbacks hanging for 30 s")
+        #expect(took < 10, "exit took \(took) s with callbacks hanging for 30 s")
         #expect(stuck.accepted == 32, "nothing more was sent after the signal")
     }
 }

@@ -97,7 +97,7 @@ private func payment(callback: String) -> String {
         let started = monotonicSeconds()
         await offThePool { server.stop(deliveryGraceMilliseconds: 500) }
         let took = monotonicSeconds() - started
-        #expect(took < 2.5, "stop took \(took) s")
+        #expect(took < 10, "stop took \(took) s, with a 500 ms grace and a 30 s timeout")
         let answer = try? await advance.value
         #expect(answer?.status == 503, "the cut-short advance says so")
         #expect(answer?.text.contains("k2mock is stopping") == true)
