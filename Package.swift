@@ -15,6 +15,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "k2mock", targets: ["k2mock"]),
+        // For other packages' tests: `withSandbox { sandbox in ... }` (README "From Swift tests").
+        .library(name: "K2MockTesting", targets: ["K2MockTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,8 +65,10 @@ let package = Package(
         .executableTarget(
             name: "k2mock-inprocess-bench", dependencies: ["K2MockServer", "K2Sandbox", "MicroHTTP"],
             path: "bench/inprocess", swiftSettings: strict),
-        // Test support: a raw HTTP client, the real binary as a child process, offThePool.
-        .target(name: "K2MockTesting", dependencies: ["Locking"], swiftSettings: strict),
+        // The testing library: `withSandbox` (an in-process sandbox on a free port), a raw HTTP
+        // client, the real binary as a child process, receivers that misbehave, offThePool.
+        .target(name: "K2MockTesting", dependencies: ["Locking", "MicroHTTP", "K2Sandbox", "K2MockServer", "OrderedJSON"],
+                swiftSettings: strict),
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting", "Locking"], swiftSettings: strict),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP", "K2MockTesting", "Locking"], swiftSettings: strict),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: strict),

@@ -8,10 +8,13 @@ import OrderedJSON
 public struct AdminAPI: Sendable {
     public let runner: SandboxRunner
     var sandbox: Sandbox { runner.sandbox }
+    /// The server's own origin, for requests whose `Host` does not say it.
+    let fallbackOrigin: @Sendable () -> String
 
     /// The admin API over `runner` (its sandbox and its transport).
-    public init(runner: SandboxRunner) {
+    public init(runner: SandboxRunner, fallbackOrigin: @escaping @Sendable () -> String) {
         self.runner = runner
+        self.fallbackOrigin = fallbackOrigin
     }
 
     /// Adds every `/__admin` route.
@@ -38,6 +41,9 @@ public struct AdminAPI: Sendable {
                  "status": .int(record.status)]
             }
             return .respond(K2Responses.bytes(200, JSON.array(entries).serialized()))
+        })
+        routes.add("GET", "/__admin/resources", .open { request, _ in
+            resources(request)
         })
         routes.add("GET", "/__admin/expectations", .open { _, _ in
             let results = sandbox.verify()
@@ -67,6 +73,23 @@ public struct AdminAPI: Sendable {
                 return K2Responses.bytes(200, journalEntry(delivery).serialized())
             }
         })
+    }
+
+    /// Every resource, fixtures first, then created ones oldest first:
+    /// `[{"kind","id","stage","created_at","path","body"}]`, `body` as `GET path` answers it.
+    private func resources(_ request: HTTPRequest) -> HTTPHandling {
+        let origin = requestOrigin(request, fallback: fallbackOrigin)
+        var entries: [JSON] = []
+        for resource in sandbox.resources() {
+            entries.append(.object(JSONObject([
+                ("kind", .string(resource.kind.rawValue)), ("id", .string(resource.id)),
+                ("stage", resource.stage.map { .string($0.rawValue) } ?? .null),
+                ("created_at", resource.createdAt.map { .string($0.iso8601()) } ?? .null),
+                ("path", .string(resource.path)),
+                ("body", (try? JSON.parse(resource.body(origin: origin))) ?? .null),
+            ])))
+        }
+        return .respond(K2Responses.bytes(200, JSON.array(entries).serialized()))
     }
 
     private func clockStatus() -> ClockStatus {

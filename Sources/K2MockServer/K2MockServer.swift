@@ -38,7 +38,7 @@ public final class K2MockServer: Sendable {
         self.listeningOrigin = origin
         var routes = Routes()
         K2API(sandbox: sandbox, fallbackOrigin: { origin.withLock { $0 } }).register(into: &routes)
-        AdminAPI(runner: runner).register(into: &routes)
+        AdminAPI(runner: runner, fallbackOrigin: { origin.withLock { $0 } }).register(into: &routes)
         let routing = Routing(routes: routes, sandbox: sandbox)
         self.pipeline = RequestPipeline([
             AdminTokenCheck(token: adminToken, routing: routing),

@@ -239,6 +239,15 @@ public final class Sandbox: Sendable {
         }
     }
 
+    /// Every resource, fixtures first, then created ones oldest first, at the stage each has
+    /// reached by now.
+    public func resources() -> [ResourceSnapshot] {
+        state.withLock { state in
+            state.applyDueChanges()
+            return state.store.snapshots(kinds: scenario.kinds)
+        }
+    }
+
     /// A fired webhook event's envelope with its links on `origin` (`GET /webhook_events/<id>`).
     public func webhookEvent(_ id: String, origin: String) -> JSON? {
         state.withLock { $0.events.event(id) }?.envelope(origin: origin)

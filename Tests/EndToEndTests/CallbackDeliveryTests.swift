@@ -4,44 +4,17 @@ import MicroHTTP
 import Locking
 import Testing
 
-/// A real HTTP receiver for callbacks: records requests, answers with scripted statuses.
-final class CallbackReceiver: Sendable {
-    final class Log: Sendable {
-        let state = Locked<(requests: [HTTPRequest], statuses: [Int])>(([], []))
-    }
-
-    let log = Log()
-    let server: HTTPServer
-    let port: Int
-
-    init(statuses: [Int] = []) throws {
-        let log = self.log
-        log.state.withLock { $0.statuses = statuses }
-        server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { request in
-            let status = log.state.withLock { state -> Int in
-                state.requests.append(request)
-                return state.statuses.isEmpty ? 200 : state.statuses.removeFirst()
-            }
-            return .respond(HTTPResponse(status: status))
-        }
-        port = try server.start()
-    }
-
-    var requests: [HTTPRequest] { log.state.withLock { $0.requests } }
-    var url: String { "http://127.0.0.1:\(port)/k2/result" }
-}
-
 @Suite(.serialized) struct CallbackDeliveryTests {
     @Test func deliversTheSignedStatusBodyOverHTTPWithARetry() throws {
         let receiver = try CallbackReceiver(statuses: [500])
-        defer { receiver.server.stop() }
+        defer { receiver.stop() }
         let root = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
         let server = try ServerProcess(arguments: ["--scenario", root + "/scenarios/happy-path.yaml"])
         defer { server.stop() }
         let client = try RawHTTPClient(port: server.port)
         let auth = [("Authorization", "Bearer demo-token"), ("Content-Type", "application/json")]
         let created = try client.request("POST", "/api/v1/payments", headers: auth, body: #"""
-            {"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":20000},"_links":{"callback_url":"\#(receiver.url)"}}
+            {"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":20000},"_links":{"callback_url":"\#(receiver.url())"}}
             """#)
         let path = String(try #require(created.header("location")).dropFirst(server.origin.count))
         // Transferred at 30 s: first attempt answered 500; the retry comes 10 s later.

@@ -89,8 +89,8 @@ private let root = #filePath.split(separator: "/", omittingEmptySubsequences: fa
         let client = try RawHTTPClient(port: server.port)
         let auth = [("Authorization", "Bearer ci-token"), ("Content-Type", "application/json")]
         let receiver = try CallbackReceiver()
-        defer { receiver.server.stop() }
-        let body = #"{"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":5},"_links":{"callback_url":"\#(receiver.url)"}}"#
+        defer { receiver.stop() }
+        let body = #"{"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":5},"_links":{"callback_url":"\#(receiver.url())"}}"#
         let statuses = try (1...4).map { _ in try client.request("POST", "/api/v1/payments", headers: auth, body: body).status }
         #expect(statuses == [201, 201, 503, 201])
         _ = try client.request("POST", "/__admin/clock/advance", body: #"{"seconds":10}"#)

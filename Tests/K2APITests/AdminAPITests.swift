@@ -22,6 +22,24 @@ import Testing
         #expect(response.json?["error_code"] == 400)
     }
 
+    @Test func resourcesListsFixturesThenCreatedOnesWithTheBodiesTheirGETsAnswer() async throws {
+        let server = makeServer()
+        let path = try await server.create("/api/v1/payments", #"{"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":100},"_links":{"callback_url":"https://receiver.test/k2"}}"#)
+        _ = await server.advance(5)
+        let listed = try #require(await server.send("GET", "/__admin/resources").json?.arrayValue)
+        let docs = try #require(listed.first { $0["path"] == .string(docsPaymentPath) })
+        #expect(docs["kind"] == "payment" && docs["stage"] == .null && docs["created_at"] == .null)
+        #expect(docs["body"] == JSON.object(try #require(JSON.parse(Array(docsBody.utf8)).objectValue))
+                    .replacingSelfLink(with: "http://127.0.0.1:8080" + docsPaymentPath))
+        let created = try #require(listed.last)
+        #expect(created["path"] == .string(path))
+        #expect(created["stage"] == "Transferred")
+        #expect(created["created_at"] == "2021-01-28T10:00:00.000+03:00")
+        let get = await server.send("GET", path, headers: [("Authorization", "Bearer \(docsToken)")])
+        #expect(created["body"] == get.json, "the body its GET answers, self link included")
+        #expect(listed.firstIndex { $0["path"] == .string(path) } == listed.count - 1, "fixtures first, created last")
+    }
+
     @Test func healthNeedsNoToken() async {
         let response = await makeServer().send("GET", "/__admin/health")
         #expect(response.status == 200)
@@ -39,5 +57,18 @@ import Testing
         #expect(await server.send("POST", "/__admin/reset", headers: [("Authorization", "Bearer s3cre")]).status == 401)
         #expect(await server.send("GET", "/__admin/health", headers: [("Authorization", "Bearer s3cret")]).status == 200)
         #expect(await server.send("GET", docsPaymentPath, headers: [("Authorization", "Bearer \(docsToken)")]).status == 200)
+    }
+}
+
+private extension JSON {
+    /// The document with `data.attributes._links.self` set to `url`.
+    func replacingSelfLink(with url: String) -> JSON {
+        guard var root = objectValue, var data = root["data"]?.objectValue, var attributes = data["attributes"]?.objectValue,
+              var links = attributes["_links"]?.objectValue else { return self }
+        links["self"] = .string(url)
+        attributes["_links"] = .object(links)
+        data["attributes"] = .object(attributes)
+        root["data"] = .object(data)
+        return .object(root)
     }
 }

@@ -6,6 +6,8 @@ struct ResourceStore: Sendable {
     /// (kind, lowercased reference) to the id it names.
     private var references: [ResourceKey: String] = [:]
     private var createdOrder: [ResourceKind: [ResourceKey]] = [:]
+    /// Every created resource's key, oldest first, across kinds.
+    private var createdKeys: [ResourceKey] = []
 
     init(fixtures: [Scenario.Fixture] = []) {
         for fixture in fixtures {
@@ -28,6 +30,7 @@ struct ResourceStore: Sendable {
         let key = ResourceKey(kind: resource.kind, id: resource.id)
         resources[key] = resource
         createdOrder[resource.kind, default: []].append(key)
+        createdKeys.append(key)
         for reference in resource.created?.record.references ?? [] {
             references[ResourceKey(kind: resource.kind, id: reference)] = resource.id
         }
@@ -45,4 +48,10 @@ struct ResourceStore: Sendable {
     func created(_ kind: ResourceKind) -> [StoredResource] {
         (createdOrder[kind] ?? []).compactMap { resources[$0] }
     }
+
+    /// Every resource, in no particular order.
+    var allResources: Dictionary<ResourceKey, StoredResource>.Values { resources.values }
+
+    /// Every created resource, oldest first.
+    var createdInOrder: [StoredResource] { createdKeys.compactMap { resources[$0] } }
 }

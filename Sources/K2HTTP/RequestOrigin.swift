@@ -3,7 +3,7 @@ import MicroHTTP
 /// The origin (`scheme://host[:port]`) a client used to reach this server, for `_links.self`
 /// and `location`: taken from `X-Forwarded-Proto`/`X-Forwarded-Host` or `Host`, and only if it
 /// looks like a host, so a forged header cannot inject text into bodies.
-func requestOrigin(_ request: HTTPRequest, fallback: () -> String) -> String {
+package func requestOrigin(_ request: HTTPRequest, fallback: () -> String) -> String {
     let forwardedProto = request.headers["X-Forwarded-Proto"]?.lowercased()
     let scheme = forwardedProto == "https" ? "https" : "http"
     guard var host = request.headers["X-Forwarded-Host"] ?? request.headers["Host"],

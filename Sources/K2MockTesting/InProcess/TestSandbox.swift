@@ -1,0 +1,115 @@
+import K2MockServer
+import K2Sandbox
+import OrderedJSON
+
+/// A sandbox started by `withSandbox`, listening on loopback: point the code under test at
+/// `baseURL`, then drive and inspect the sandbox directly, in-process (no admin HTTP calls).
+/// Every method may be called from any task; none blocks a thread of Swift's cooperative pool.
+public final class TestSandbox: Sendable {
+    /// The server, for what this type does not wrap (its `handle` answers requests without a socket).
+    public let server: K2MockServer
+    /// Where it listens: `http://127.0.0.1:PORT`, no trailing slash. K2's SDKs take it as their
+    /// base URL (Python's with a trailing `/`).
+    public let baseURL: String
+    /// The port it listens on.
+    public let port: Int
+
+    init(server: K2MockServer, baseURL: String) {
+        self.server = server
+        self.baseURL = baseURL
+        self.port = Int(baseURL.split(separator: ":").last ?? "") ?? 0
+    }
+
+    /// The sandbox behind it: its scenario, clock and state.
+    public var sandbox: Sandbox { server.sandbox }
+
+    /// Sandbox time now.
+    public func now() -> Timestamp { sandbox.now() }
+
+    /// Moves sandbox time forward by `seconds` (sandbox seconds, not negative) and runs everything
+    /// that falls due, callbacks included, as `POST /__admin/clock/advance` does. Returns what
+    /// happened, in order. Throws `TestSandboxError.stopping` if the sandbox is stopping.
+    @discardableResult
+    public func advance(seconds: Double) async throws -> [Occurrence] {
+        guard seconds.isFinite, seconds >= 0 else { throw TestSandboxError.invalidAdvance(seconds) }
+        let advance = await server.runner.advance(by: TimeSpan(milliseconds: Int64((seconds * 1000).rounded())))
+        if advance.stoppedShortAt != nil { throw TestSandboxError.stopping }
+        return advance.happened
+    }
+
+    /// Every callback and webhook delivery, oldest first, each with its attempts.
+    public func callbacks() -> [Delivery] { sandbox.deliveries() }
+
+    /// The K2 API requests it answered (not `/__admin`), oldest first.
+    public func requests() -> [RequestRecord] { sandbox.requests() }
+
+    /// Every resource, fixtures first, then created ones oldest first, at its current stage.
+    public func resources() -> [ResourceSnapshot] { sandbox.resources() }
+
+    /// The resource of `kind` (`"payment"`, `"incoming_payment"`, ...) with this id, if any.
+    public func resource(_ kind: String, id: String) -> ResourceSnapshot? {
+        resources().first { $0.kind.rawValue == kind && $0.id.lowercased() == id.lowercased() }
+    }
+
+    /// Fires the webhook event `topic` (`"buygoods_transaction_received"`, ...) now, with
+    /// `resource` fields set on the topic's default resource, as `POST /__admin/events` does.
+    /// On a manual clock its deliveries are made before this returns.
+    /// Throws `TestSandboxError.unknownTopic` (listing the topics), `.resourceNotAnObject` or `.stopping`.
+    @discardableResult
+    public func fireEvent(_ topic: String, resource: JSON = [:]) async throws -> FiredEvent {
+        guard let known = WebhookTopic(rawValue: topic) else { throw TestSandboxError.unknownTopic(topic) }
+        guard let fields = resource.objectValue else { throw TestSandboxError.resourceNotAnObject }
+        let fired = sandbox.fire(ScriptedEvent(topic: known, resource: fields))
+        if sandbox.clockMode == .manual { try await advance(seconds: 0) }
+        return fired
+    }
+
+    /// Back to the scenario's initial state, as `POST /__admin/reset` does.
+    public func reset() { sandbox.reset() }
+
+    /// The scenario's expectations, each with the count it saw.
+    public func expectations() -> [ExpectationResult] { sandbox.verify() }
+
+    /// A new bearer token for the scenario's first client (or `clientID`'s), as
+    /// `POST /oauth/token` issues it. Throws `TestSandboxError.noClient` if there is none.
+    public func accessToken(clientID: String? = nil) throws -> String {
+        let credentials = sandbox.scenario.credentials
+        guard let client = clientID.map({ id in credentials.first { $0.clientID == id } }) ?? credentials.first else {
+            throw TestSandboxError.noClient(clientID)
+        }
+        return sandbox.issueToken(to: client).value
+    }
+
+    /// Sends one request over the socket, as a client would, and reads the answer (on a thread
+    /// of its own). `path` starts with `/`.
+    public func request(
+        _ method: String, _ path: String, headers: [(String, String)] = [], body: String = ""
+    ) async throws -> RawHTTPClient.Response {
+        let port = self.port
+        let headers = headers
+        return try await offThePool {
+            try RawHTTPClient(port: port).request(method, path, headers: headers, body: body)
+        }
+    }
+}
+
+
+/// Why a test sandbox refused a call.
+public enum TestSandboxError: Error, Equatable, CustomStringConvertible {
+    case invalidAdvance(Double)
+    case unknownTopic(String)
+    case noClient(String?)
+    case resourceNotAnObject
+    case stopping
+
+    public var description: String {
+        switch self {
+        case .invalidAdvance(let seconds): return "cannot advance by \(seconds) s: give a finite number of seconds, 0 or more"
+        case .unknownTopic(let topic):
+            return "no webhook topic \"\(topic)\"; topics: \(WebhookTopic.all.map(\.rawValue).joined(separator: ", "))"
+        case .noClient(let id): return id.map { "the scenario has no client \"\($0)\"" } ?? "the scenario has no client credentials"
+        case .resourceNotAnObject: return "an event's resource must be a JSON object of fields"
+        case .stopping: return "the sandbox is stopping"
+        }
+    }
+}

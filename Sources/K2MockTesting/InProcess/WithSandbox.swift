@@ -1,0 +1,47 @@
+@_exported import K2Sandbox
+@_exported import OrderedJSON
+import K2MockServer
+import MicroHTTP
+
+/// Starts a sandbox from `scenario`, listening on `127.0.0.1` on a free port, runs `body` with
+/// it and stops it, whether `body` returns or throws (callbacks still going out get 1 s).
+///
+/// - Parameters:
+///   - scenario: what it serves; the built-in default unless given.
+///   - clock: `.manual` (the default here, so tests move time with `advance`) or `.real`;
+///     nil keeps the scenario's.
+///   - seed: the id stream's seed; nil keeps the scenario's.
+///   - adminToken: guards `/__admin` over HTTP, as `serve --admin-token` does.
+/// - Throws: `ScenarioError` for an invalid scenario (file, line and key), a start failure,
+///   or what `body` throws.
+///
+/// ```swift
+/// try await withSandbox(.file("scenarios/happy-path.yaml")) { sandbox in
+///     let app = MyApp(k2BaseURL: sandbox.baseURL)
+///     try await app.pay(amount: 20000)
+///     try await sandbox.advance(seconds: 30)
+///     #expect(sandbox.callbacks().first?.outcome == .delivered)
+/// }
+/// ```
+public func withSandbox<T>(
+    _ scenario: TestScenario = .default, clock: ClockMode? = .manual, seed: UInt64? = nil, adminToken: String? = nil,
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: (TestSandbox) async throws -> T
+) async throws -> T {
+    var loaded = try scenario.load()
+    if let clock { loaded.clock.mode = clock }
+    if let seed { loaded.seed = seed }
+    let server = K2MockServer(sandbox: Sandbox(scenario: loaded),
+                              configuration: HTTPServer.Configuration(host: "127.0.0.1", port: 0), adminToken: adminToken)
+    let origin = try await offThePool { try server.start() }
+    let sandbox = TestSandbox(server: server, baseURL: origin)
+    let result: T
+    do {
+        result = try await body(sandbox)
+    } catch {
+        await offThePool { server.stop() }
+        throw error
+    }
+    await offThePool { server.stop() }
+    return result
+}

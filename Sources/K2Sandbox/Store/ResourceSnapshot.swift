@@ -1,0 +1,37 @@
+/// One stored resource as it stands, for listing (`Sandbox.resources()`, `GET /__admin/resources`).
+public struct ResourceSnapshot: Sendable {
+    public let kind: ResourceKind
+    public let id: String
+    /// Its current stage; nil for fixtures and for kinds without stages.
+    public let stage: Stage?
+    /// Sandbox time of its creation; nil for fixtures (loaded, not created).
+    public let createdAt: Timestamp?
+    /// The path its client GETs it at (`/api/vN/<collection>/<id>`), in the API version it was
+    /// created with, else the newest that serves its kind.
+    public let path: String
+    let rendered: SelfLinkedBody
+
+    public var isFixture: Bool { createdAt == nil }
+
+    /// Its body as `GET <origin><path>` answers it (the same bytes).
+    public func body(origin: String) -> [UInt8] {
+        rendered.body(selfURL: origin + path)
+    }
+}
+
+extension ResourceStore {
+    /// Every resource: fixtures first (by kind, then id), then created ones, oldest first.
+    func snapshots(kinds: KindRegistry) -> [ResourceSnapshot] {
+        func snapshot(_ resource: StoredResource) -> ResourceSnapshot? {
+            guard let definition = kinds.definition(of: resource.kind) else { return nil }
+            let version = resource.created?.origin.version ?? definition.versions.last ?? 1
+            return ResourceSnapshot(kind: resource.kind, id: resource.id, stage: resource.created?.lifecycle.stage,
+                                    createdAt: resource.created?.lifecycle.createdAt,
+                                    path: definition.path(id: resource.id, version: version), rendered: resource.body)
+        }
+        let fixtures = allResources.filter { $0.created == nil }
+            .sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }
+        let created = createdInOrder
+        return (fixtures + created).compactMap(snapshot)
+    }
+}
