@@ -42,10 +42,11 @@ sdk-test: $(VENV)/.installed
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/php/run.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/ruby/run.sh
 
-$(VENV)/.installed: Tests/sdk/python/requirements.txt
+# The SDK suite's virtualenv: k2-connect, pytest and k2mock's own Python package (clients/python).
+$(VENV)/.installed: Tests/sdk/python/requirements.txt $(wildcard clients/python/pyproject.toml clients/python/src/k2mock/*.py)
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || scripts/install-deps.sh python3-venv python3-pip
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q -r Tests/sdk/python/requirements.txt
+	$(VENV)/bin/pip install -q -r Tests/sdk/python/requirements.txt ./clients/python
 	touch $@
 
 release:

@@ -11,7 +11,7 @@ CALLBACK = "https://example.test/k2/result"
 
 @pytest.fixture
 def sdk(k2mock):
-    server = k2mock()
+    server = k2mock
     k2connect.initialize("demo-client", "demo-secret", server.base_url, api_secret="demo-api-key")
     token = k2connect.Tokens.request_access_token()["access_token"]
     return server, token
@@ -68,7 +68,7 @@ def test_webhook_subscriptions(sdk):
         "event_type": "buygoods_transaction_received", "webhook_uri": "https://example.test/hooks",
         "scope": "till", "scope_reference": "555555"})
     assert location.startswith(server.origin + "/api/v2/webhook_subscriptions/")
-    assert server.request("GET", location[len(server.origin):], token=token)[0] == 200
+    assert server.request("GET", location[len(server.origin):], token=token).status == 200
 
 
 def test_merchant_bank_accounts_and_wallets(sdk):
@@ -87,7 +87,7 @@ def test_merchant_bank_accounts_and_wallets(sdk):
 
 def test_polling_lists_received_transactions(sdk):
     server, token = sdk
-    server.request("POST", "/__admin/events", {"topic": "buygoods_transaction_received", "resource": {"till_number": "555555"}})
+    server.fire_event("buygoods_transaction_received", {"till_number": "555555"})
     location = k2connect.Polling(token).initiate_polling_request({
         "scope": "company", "scope_reference": "", "callback_url": CALLBACK,
         "from_time": "2021-01-28T09:00:00+03:00", "to_time": "2021-01-28T11:00:00+03:00"})

@@ -13,7 +13,7 @@ CALLBACK = "https://example.test/k2/result"
 
 @pytest.fixture
 def v1(k2mock):
-    server = k2mock()
+    server = k2mock
     k2connect.initialize("demo-client", "demo-secret", server.base_url, api_secret="demo-api-key")
     return server, k2connect.Tokens.request_access_token()["access_token"]
 
@@ -33,12 +33,12 @@ def test_pay_recipient_then_pay_and_its_status(v1):
             "amount": "20000", "currency": "KES", "callback_url": CALLBACK, "description": "Salary",
             "metadata": {"customer_id": "8675309"}})
     # So the payment goes out in the body v1.2.7's send_pay built; its status comes back through the SDK.
-    status, headers, _ = server.request("POST", "/api/v1/payments", {
+    created = server.request("POST", "/api/v1/payments", {
         "destination_type": "mobile_wallet", "destination_reference": recipient_id, "description": "Salary",
         "amount": {"currency": "KES", "value": "20000"}, "metadata": {"customer_id": "8675309"},
-        "_links": {"callback_url": CALLBACK}}, token)
-    assert status == 201
-    location = headers["location"]
+        "_links": {"callback_url": CALLBACK}}, token=token)
+    assert created.status == 201
+    location = created.location
     server.advance(30)
     status = pay.pay_transaction_status(token, location)
     assert status["data"]["attributes"]["transfer_batches"][0]["status"] == "Transferred"
