@@ -10,7 +10,7 @@ RUN_DEPS     = libmicrohttpd-dev libcurl4-openssl-dev pkg-config
 TEST_DEPS    = $(RUN_DEPS)
 BENCH_DEPS   = $(RUN_DEPS) wrk gcc curl
 
-.PHONY: run test test-tsan sdk-test build release bench clean
+.PHONY: run test test-tsan sdk-test example-test build release dist image bench clean
 
 ## Build a release binary and serve the default scenario on http://$(HOST):$(PORT).
 run: release
@@ -36,11 +36,22 @@ test-tsan:
 ## local virtualenv), then Node, PHP and Ruby (runtimes from Debian's packages, SDKs from
 ## ../shared/sdks or their registries: Tests/sdk/setup.sh).
 sdk-test: $(VENV)/.installed
-	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(VENV)/bin/python -m pytest -q Tests/sdk/python
+	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(VENV)/bin/python -m pytest -q Tests/sdk/python clients/python/tests
 	Tests/sdk/setup.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/node/run.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/php/run.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/ruby/run.sh
+	$(MAKE) example-test
+
+## The examples as a user runs them: examples/python-app's tests with k2mock's Python package
+## pip-installed into a fresh virtualenv, and the CI recipes' script (examples/ci) around an
+## app's test run, with `k2mock verify --junit` after it.
+example-test:
+	rm -rf .build/example-venv
+	$(PYTHON) -m venv .build/example-venv
+	.build/example-venv/bin/pip install -q pytest ./clients/python
+	cd examples/python-app && K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(CURDIR)/.build/example-venv/bin/pytest -q -p no:cacheprovider
+	K2MOCK_BIN=.build/debug/k2mock Tests/recipes/run.sh
 
 # The SDK suite's virtualenv: k2-connect, pytest and k2mock's own Python package (clients/python).
 $(VENV)/.installed: Tests/sdk/python/requirements.txt $(wildcard clients/python/pyproject.toml clients/python/src/k2mock/*.py)
@@ -53,6 +64,19 @@ release:
 	@scripts/install-deps.sh $(RUN_DEPS)
 	$(SWIFT) build -c release --static-swift-stdlib
 
+## dist/k2mock-VERSION-linux-ARCH.tar.gz: the binary with the libraries it needs, for machines
+## without Swift (scripts/dist.sh).
+dist: release
+	@scripts/install-deps.sh patchelf
+	scripts/dist.sh
+
+## Builds the container image (Containerfile) and smoke-tests it, then proves the dist tarball in
+## a minimal Debian root (scripts/image.sh; docker if it runs, else podman).
+image: release
+	@scripts/install-deps.sh patchelf debootstrap curl
+	@docker info >/dev/null 2>&1 || scripts/install-deps.sh podman runc
+	scripts/image.sh
+
 build:
 	@scripts/install-deps.sh $(RUN_DEPS)
 	$(SWIFT) build
@@ -63,4 +87,4 @@ bench: release
 	bench/run.sh
 
 clean:
-	rm -rf .build .build-tsan $(VENV)
+	rm -rf .build .build-tsan $(VENV) dist

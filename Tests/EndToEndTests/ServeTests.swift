@@ -30,6 +30,16 @@ private let docsPaymentPath = "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b9
         #expect(try client.request("GET", "/__admin/health").status == 200)
     }
 
+    @Test func oneVersionForTheBinaryTheTarballAndThePythonPackage() throws {
+        let version = String(decoding: try #require(FileSystemRead(root + "/VERSION")), as: UTF8.self)
+            .split(whereSeparator: \.isNewline).first.map(String.init)
+        let result = ServerProcess.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.output.split(whereSeparator: \.isNewline).first.map(String.init) == version)
+        let pyproject = String(decoding: try #require(FileSystemRead(root + "/clients/python/pyproject.toml")), as: UTF8.self)
+        #expect(pyproject.contains("version = \"\(version ?? "")\""), "clients/python/pyproject.toml says another version")
+    }
+
     @Test func validateReportsLocatedErrorsAndExitsOne() throws {
         let path = "/tmp/k2mock-e2e-\(getpid()).yaml"
         let file = fopen(path, "w")
