@@ -36,7 +36,8 @@ test-tsan:
 ## local virtualenv), then Node, PHP and Ruby (runtimes from Debian's packages, SDKs from
 ## ../shared/sdks or their registries: Tests/sdk/setup.sh).
 sdk-test: $(VENV)/.installed
-	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(VENV)/bin/python -m pytest -q Tests/sdk/python clients/python/tests
+	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(VENV)/bin/python -m pytest -q Tests/sdk/python
+	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(VENV)/bin/python -m pytest -q -p no:cacheprovider clients/python/tests
 	Tests/sdk/setup.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/node/run.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/php/run.sh
