@@ -10,12 +10,18 @@ public struct AdminAPI: Sendable {
     var sandbox: Sandbox { runner.sandbox }
     /// The server's own origin, for requests whose `Host` does not say it.
     let fallbackOrigin: @Sendable () -> String
+    private let streams: ChangeStreams
 
     /// The admin API over `runner` (its sandbox and its transport).
     public init(runner: SandboxRunner, fallbackOrigin: @escaping @Sendable () -> String) {
         self.runner = runner
         self.fallbackOrigin = fallbackOrigin
+        self.streams = ChangeStreams(sandbox: runner.sandbox)
     }
+
+    /// Paths under `/__admin` served without the admin token: the dashboard's page and its
+    /// assets, which hold no sandbox data (the page asks for the token itself).
+    public static let openPaths: Set<String> = Set(DashboardPage.assets.keys)
 
     /// Adds every `/__admin` route.
     package func register(into routes: inout Routes) {
@@ -35,8 +41,8 @@ public struct AdminAPI: Sendable {
             sandbox.reset()
             return .respond(K2Responses.json(200, clockStatus()))
         })
-        routes.add("GET", "/__admin/requests", .open { _, _ in
-            let entries: [JSON] = sandbox.requests().map { record in
+        routes.add("GET", "/__admin/requests", .open { request, _ in
+            let entries: [JSON] = latest(sandbox.requests(), request).map { record in
                 ["at": .string(record.at.iso8601()), "method": .string(record.method), "path": .string(record.path),
                  "status": .int(record.status)]
             }
@@ -45,6 +51,21 @@ public struct AdminAPI: Sendable {
         routes.add("GET", "/__admin/resources", .open { request, _ in
             resources(request)
         })
+        routes.add("GET", "/__admin/stream", .open { _, _ in
+            streams.open()
+        })
+        routes.add("GET", "/__admin/kinds", .open { _, _ in
+            .respond(K2Responses.bytes(200, kinds().serialized()))
+        })
+        routes.add("GET", "/__admin/topics", .open { _, _ in
+            .respond(K2Responses.bytes(200, JSON.array(WebhookTopic.all.map { .string($0.rawValue) }).serialized()))
+        })
+        for (path, asset) in DashboardPage.assets {
+            let response = HTTPResponse(status: 200, headers: HTTPHeaders([
+                ("Content-Type", asset.contentType), ("Cache-Control", "no-cache"),
+            ]), body: asset.bytes)
+            routes.add("GET", path, .open { _, _ in .respond(response) })
+        }
         routes.add("GET", "/__admin/expectations", .open { _, _ in
             let results = sandbox.verify()
             let answer: JSON = [
@@ -59,8 +80,8 @@ public struct AdminAPI: Sendable {
         routes.add("POST", "/__admin/events", .open { request, _ in
             fireEvent(request)
         })
-        routes.add("GET", "/__admin/callbacks", .open { _, _ in
-            .respond(K2Responses.bytes(200, JSON.array(sandbox.deliveries().map(journalEntry)).serialized()))
+        routes.add("GET", "/__admin/callbacks", .open { request, _ in
+            .respond(K2Responses.bytes(200, JSON.array(latest(sandbox.deliveries(), request).map(journalEntry)).serialized()))
         })
         routes.add("POST", "/__admin/callbacks/:id/redeliver", .open { _, parameters in
             guard let id = parameters["id"].flatMap({ Int($0) }) else {
@@ -76,7 +97,8 @@ public struct AdminAPI: Sendable {
     }
 
     /// Every resource, fixtures first, then created ones oldest first:
-    /// `[{"kind","id","stage","created_at","path","body"}]`, `body` as `GET path` answers it.
+    /// `[{"kind","id","stage","created_at","timeline","path","body"}]`, `timeline` as
+    /// `[{"stage","at","reached"}]` (when reached, or due) and `body` as `GET path` answers it.
     private func resources(_ request: HTTPRequest) -> HTTPHandling {
         let origin = requestOrigin(request, fallback: fallbackOrigin)
         var entries: [JSON] = []
@@ -85,11 +107,30 @@ public struct AdminAPI: Sendable {
                 ("kind", .string(resource.kind.rawValue)), ("id", .string(resource.id)),
                 ("stage", resource.stage.map { .string($0.rawValue) } ?? .null),
                 ("created_at", resource.createdAt.map { .string($0.iso8601()) } ?? .null),
+                ("timeline", .array(resource.steps.map { step in
+                    ["stage": .string(step.stage.rawValue), "at": .string(step.at.iso8601()), "reached": .bool(step.reached)]
+                })),
                 ("path", .string(resource.path)),
                 ("body", (try? JSON.parse(resource.body(origin: origin))) ?? .null),
             ])))
         }
         return .respond(K2Responses.bytes(200, JSON.array(entries).serialized()))
+    }
+
+    /// The last `?limit=N` entries (still oldest first), or all of them without a valid limit.
+    private func latest<T>(_ entries: [T], _ request: HTTPRequest) -> ArraySlice<T> {
+        guard let text = request.query.first(where: { $0.name == "limit" })?.value, let limit = Int(text), limit >= 0 else {
+            return entries[...]
+        }
+        return entries.suffix(limit)
+    }
+
+    /// Every kind with stages, in the registry's order: `[{"kind","stages","final"}]`.
+    private func kinds() -> JSON {
+        .array(sandbox.kinds.definitions.filter { !$0.stages.isEmpty }.map { definition in
+            ["kind": .string(definition.kind.rawValue), "stages": .array(definition.stages.map { .string($0.rawValue) }),
+             "final": .array(definition.stages.filter(definition.finalStages.contains).map { .string($0.rawValue) })]
+        })
     }
 
     private func clockStatus() -> ClockStatus {

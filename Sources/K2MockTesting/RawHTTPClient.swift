@@ -106,6 +106,16 @@ public final class RawHTTPClient: @unchecked Sendable {
         return Response(status: status, headers: headers, body: body)
     }
 
+    /// Reads raw bytes (chunked framing and all) until `text` has arrived; returns and consumes
+    /// everything read up to the end of it. For streamed responses such as Server-Sent Events.
+    public func read(until text: String) throws -> String {
+        let marker = Array(text.utf8)
+        let start = try readUntil(marker)
+        let end = start + marker.count
+        defer { buffer.removeFirst(end) }
+        return String(decoding: buffer[..<end], as: UTF8.self)
+    }
+
     private func readUntil(_ marker: [UInt8]) throws -> Int {
         while true {
             if let range = buffer.firstRange(of: marker) { return range.lowerBound }

@@ -27,13 +27,30 @@ public final class Sandbox: Sendable {
             scenario: scenario, start: scenario.clock.start ?? defaultStart, monotonic: monotonicNanoseconds))
     }
 
+    /// Hears every change (`GET /__admin/stream`).
+    public let changes = ChangeFeed()
+
     /// The kinds this sandbox serves (the scenario's registry).
     public var kinds: KindRegistry { scenario.kinds }
+
+    /// Runs `body` under the lock and tells the change feed what it changed, still under the
+    /// lock so that every listener hears changes in the order they happened.
+    private func locked<T>(_ body: (inout SandboxState) throws -> T) rethrows -> T {
+        try state.withLock { state -> T in
+            defer {
+                if !state.unpublished.isEmpty {
+                    changes.publish(state.unpublished)
+                    state.unpublished.removeAll(keepingCapacity: true)
+                }
+            }
+            return try body(&state)
+        }
+    }
 
     // MARK: Time
 
     /// Sandbox time now.
-    public func now() -> Timestamp { state.withLock { $0.clock.now() } }
+    public func now() -> Timestamp { locked { $0.clock.now() } }
 
     public var clockMode: ClockMode { scenario.clock.mode }
     /// Sandbox seconds per wall second on a real clock.
@@ -50,20 +67,20 @@ public final class Sandbox: Sendable {
         by span: TimeSpan, deliver: @Sendable (DeliveryJob) async -> DeliveryResult
     ) async -> Advance {
         await advancing.run {
-            let target = state.withLock { state -> Timestamp in
+            let target = locked { state -> Timestamp in
                 guard state.clock.mode == .real else { return state.clock.now() + span }
                 state.clock.advance(by: span)
                 return state.clock.now()
             }
             var happened: [Occurrence] = []
             var stoppedAt: Timestamp?
-            taking: while let work = state.withLock({ $0.takeNext(dueBy: target) }) {
+            taking: while let work = locked({ $0.takeNext(dueBy: target) }) {
                 switch work {
                 case .happened(let occurrence):
                     happened.append(occurrence)
                 case .send(let job):
                     let result = await deliver(job)
-                    state.withLock { $0.record(job, result) }
+                    locked { $0.record(job, result) }
                     // The transport is stopping: what is left stays due.
                     if result.interrupted {
                         stoppedAt = job.due
@@ -72,7 +89,10 @@ public final class Sandbox: Sendable {
                     happened.append(.attempt(job, result))
                 }
             }
-            state.withLock { $0.clock.advance(to: stoppedAt ?? target) }
+            locked { state in
+                state.clock.advance(to: stoppedAt ?? target)
+                state.unpublished.append(.clock(now: state.clock.now()))
+            }
             return Advance(happened: happened, stoppedShortAt: stoppedAt)
         }
     }
@@ -80,13 +100,13 @@ public final class Sandbox: Sendable {
     /// Applies what fell due and takes every delivery attempt due now, for a real clock's
     /// sender; report each with `record`.
     func takeDueAttempts() -> [DeliveryJob] {
-        state.withLock { $0.takeDueAttempts() }
+        locked { $0.takeDueAttempts() }
     }
 
     /// Wall nanoseconds until the next entry on the timeline falls due on a real clock; nil when
     /// nothing is scheduled or the clock is manual.
     func wallNanosecondsUntilNextDue() -> UInt64? {
-        state.withLock { state in state.timeline.nextDue.flatMap { state.clock.wallNanoseconds(until: $0) } }
+        locked { state in state.timeline.nextDue.flatMap { state.clock.wallNanoseconds(until: $0) } }
     }
 
     /// Back to the scenario's initial state: clock at its start, fixtures as loaded, issued
@@ -94,9 +114,10 @@ public final class Sandbox: Sendable {
     /// seed. Attempts in flight across a reset are not recorded.
     public func reset() {
         var fresh = SandboxState(scenario: scenario, start: scenario.clock.start ?? defaultStart, monotonic: monotonicNanoseconds)
-        state.withLock { state in
+        locked { state in
             fresh.epoch = state.epoch + 1
             state = fresh
+            state.unpublished.append(.reset)
         }
     }
 
@@ -105,13 +126,13 @@ public final class Sandbox: Sendable {
     /// Records how an attempt went; a failed scheduled one is retried per the scenario's
     /// `callbacks.retry` (see `DeliveryBook.record`).
     func record(_ job: DeliveryJob, _ result: DeliveryResult) {
-        state.withLock { $0.record(job, result) }
+        locked { $0.record(job, result) }
     }
 
     /// A redelivery of delivery `id` by hand, to send now: an extra attempt outside the retry
     /// policy; nil if there is no such delivery.
     func redeliveryJob(_ id: Int) -> DeliveryJob? {
-        state.withLock { state in
+        locked { state in
             let now = state.clock.now()
             return state.deliveries.job(for: id, at: now, epoch: state.epoch, redelivery: true, takenAt: now)
         }
@@ -120,17 +141,17 @@ public final class Sandbox: Sendable {
     /// Fires a webhook event now (`POST /__admin/events`); its attempts are due at once (or after
     /// the event's delay) and go out with the next advance or real-clock tick.
     public func fire(_ event: ScriptedEvent) -> FiredEvent {
-        state.withLock { state in state.fire(event, at: state.clock.now()) }
+        locked { state in state.fire(event, at: state.clock.now()) }
     }
 
     /// The journal: every delivery with every attempt, oldest first.
     public func deliveries() -> [Delivery] {
-        state.withLock { $0.deliveries.deliveries }
+        locked { $0.deliveries.deliveries }
     }
 
     /// How many deliveries are pending, delivered and failed.
     public func deliveryCounts() -> (pending: Int, delivered: Int, failed: Int) {
-        state.withLock { $0.deliveries.counts }
+        locked { $0.deliveries.counts }
     }
 
     // MARK: Journals
@@ -139,27 +160,28 @@ public final class Sandbox: Sendable {
     /// journalled at.
     @discardableResult
     public func recordRequest(method: String, path: String, status: Int) -> Timestamp {
-        state.withLock { state in
+        locked { state in
             let now = state.clock.now()
             state.requests.append(RequestRecord(at: now, method: method, path: path, status: status))
+            if changes.hasSubscribers { state.unpublished.append(.request(method: method, path: path, status: status, at: now)) }
             return now
         }
     }
 
     /// The request journal, oldest first.
     public func requests() -> [RequestRecord] {
-        state.withLock { $0.requests.records }
+        locked { $0.requests.records }
     }
 
     /// The scenario's fault that answers this request, if any (each match counts towards `nth`).
     public func fault(method: String, path: String) -> Fault? {
         guard !scenario.faults.isEmpty else { return nil }
-        return state.withLock { $0.faults.fault(method: method, path: path) }
+        return locked { $0.faults.fault(method: method, path: path) }
     }
 
     /// The scenario's expectations checked against the journals now.
     public func verify() -> [ExpectationResult] {
-        state.withLock { state in
+        locked { state in
             scenario.expectations.map { expectation in
                 let actual = switch expectation.subject {
                 case .requests(let method, let path): state.requests.count(method: method, path: path)
@@ -182,7 +204,7 @@ public final class Sandbox: Sendable {
     /// Issues a new bearer token to a client that `client(id:secret:)` authenticated; it lives
     /// the client's `token_ttl` seconds of sandbox time.
     public func issueToken(to client: ClientCredentials) -> AccessToken {
-        state.withLock { state in
+        locked { state in
             let now = state.clock.now()
             let token = AccessToken(
                 value: state.ids.token(), clientID: client.clientID, createdAt: now,
@@ -195,13 +217,13 @@ public final class Sandbox: Sendable {
     /// What `Authorization: Bearer <value>` amounts to now.
     public func checkToken(_ value: String?) -> TokenCheck {
         let digest = value.map(TokenDigest.init)
-        return state.withLock { $0.tokens.check(digest, at: $0.clock.now()) }
+        return locked { $0.tokens.check(digest, at: $0.clock.now()) }
     }
 
     /// Revokes a token; false when it was unknown (which OAuth answers the same way).
     @discardableResult
     public func revokeToken(_ value: String) -> Bool {
-        state.withLock { $0.tokens.revoke(value) }
+        locked { $0.tokens.revoke(value) }
     }
 
     // MARK: Resources
@@ -215,7 +237,7 @@ public final class Sandbox: Sendable {
     ) throws(RequestError) -> String {
         guard let definition = kinds.definition(of: kind) else { throw RequestError("Unknown resource kind \(kind)") }
         let origin = Origin(url: origin, version: version, clientID: clientID)
-        let result: Result<String, RequestError> = state.withLock { state in
+        let result: Result<String, RequestError> = locked { state in
             do throws(RequestError) {
                 return .success(try state.create(definition, body: body, origin: origin))
             } catch {
@@ -227,13 +249,13 @@ public final class Sandbox: Sendable {
 
     /// Performs `action` on the created resource `kind`/`id`; nil when there is none.
     public func perform(_ action: ResourceAction, on kind: ResourceKind, id: String) -> ActionOutcome? {
-        state.withLock { $0.perform(action, on: kind, id: id) }
+        locked { $0.perform(action, on: kind, id: id) }
     }
 
     /// The rendered body of a resource, if it exists (ids compare case-insensitively).
     public func resource(_ kind: ResourceKind, id: String) -> SelfLinkedBody? {
         let key = ResourceKey(kind: kind, id: id)
-        return state.withLock { state in
+        return locked { state in
             state.applyDueChanges()
             return state.store[key]?.body
         }
@@ -242,7 +264,7 @@ public final class Sandbox: Sendable {
     /// Every resource, fixtures first, then created ones oldest first, at the stage each has
     /// reached by now.
     public func resources() -> [ResourceSnapshot] {
-        state.withLock { state in
+        locked { state in
             state.applyDueChanges()
             return state.store.snapshots(kinds: scenario.kinds)
         }
@@ -250,13 +272,13 @@ public final class Sandbox: Sendable {
 
     /// A fired webhook event's envelope with its links on `origin` (`GET /webhook_events/<id>`).
     public func webhookEvent(_ id: String, origin: String) -> JSON? {
-        state.withLock { $0.events.event(id) }?.envelope(origin: origin)
+        locked { $0.events.event(id) }?.envelope(origin: origin)
     }
 
     /// The resource a fired event carried, as `{"data":{"id","type","attributes"}}` with `type`
     /// its collection (`GET /financial_transaction/<id>`); k2mock's own shape, as K2 documents none.
     public func eventResource(_ id: String, in collection: String) -> JSON? {
-        guard let entry = state.withLock({ $0.events.event(carrying: id, in: collection) }) else { return nil }
+        guard let entry = locked({ $0.events.event(carrying: id, in: collection) }) else { return nil }
         return ["data": ["id": .string(entry.resourceID), "type": .string(collection), "attributes": .object(entry.resource)]]
     }
 

@@ -31,6 +31,7 @@ extension SandboxState {
         let resource = StoredResource(kind: kind, id: id, created: .init(
             record: record, lifecycle: lifecycle, origin: origin, quirks: plan.quirks))
         store.insert(resource)
+        unpublished.append(.resource(kind: kind, id: id, stage: lifecycle.stage, at: now))
         if let stage = lifecycle.stage, definition.finalStages.contains(stage) { queueCallback(for: resource, at: now) }
         return id
     }
@@ -40,8 +41,11 @@ extension SandboxState {
         applyDueChanges()
         let now = clock.now()
         var outcome: ActionOutcome?
-        store.update(ResourceKey(kind: kind, id: id)) { created in
+        let changed = store.update(ResourceKey(kind: kind, id: id)) { created in
             outcome = action.perform(&created.record, created.lifecycle, now)
+        }
+        if changed, let resource = store[ResourceKey(kind: kind, id: id)] {
+            unpublished.append(.resource(kind: kind, id: resource.id, stage: resource.created?.lifecycle.stage, at: now))
         }
         return outcome
     }
@@ -55,6 +59,9 @@ extension SandboxState {
         else { return }
         let added = deliveries.add(.callback, subject: resource.kind.rawValue, subjectID: resource.id, url: url, body: body,
                                  apiKey: apiKey, at: due, quirks: created.quirks)
-        for id in added { timeline.schedule(.attempt(deliveryID: id), at: due + created.quirks.delay) }
+        for id in added {
+            timeline.schedule(.attempt(deliveryID: id), at: due + created.quirks.delay)
+            unpublished.append(.delivery(id: id, outcome: .pending, attempts: 0))
+        }
     }
 }

@@ -53,7 +53,11 @@ extension SandboxState {
             sentAt = max(job.due, Timestamp(milliseconds: job.takenAt.milliseconds + waited))
             endedAt = max(sentAt, clock.now())
         }
-        guard let retryAt = deliveries.record(job, result, sentAt: sentAt, endedAt: endedAt) else { return }
+        let retryAt = deliveries.record(job, result, sentAt: sentAt, endedAt: endedAt)
+        if let delivery = deliveries.delivery(job.deliveryID) {
+            unpublished.append(.delivery(id: delivery.id, outcome: delivery.outcome, attempts: delivery.attempts.count))
+        }
+        guard let retryAt else { return }
         timeline.schedule(.attempt(deliveryID: job.deliveryID), at: retryAt)
     }
 
@@ -75,6 +79,7 @@ extension SandboxState {
               case let stage = created.lifecycle.timeline[step].stage, created.record.allows(stage, at: due) else { return nil }
         store.update(key) { $0.lifecycle.reach(step, at: due) }
         guard let resource = store[key] else { return nil }
+        unpublished.append(.resource(kind: key.kind, id: resource.id, stage: stage, at: due))
         if kinds.definition(of: key.kind)?.finalStages.contains(stage) == true { queueCallback(for: resource, at: due) }
         return StageChange(at: due, kind: key.kind, id: resource.id, stage: stage)
     }

@@ -12,6 +12,7 @@ extension SandboxState {
         let till = resource["till_number"]?.stringValue
         let entry = EventLog.Entry(id: eventID, topic: event.topic, at: due, resource: resource)
         events.append(entry)
+        unpublished.append(.event(topic: event.topic, id: eventID, at: due))
         var deliveryIDs: [Int] = []
         for stored in store.created(WebhookSubscription.kind) {
             guard let created = stored.created, let subscription = created.record as? WebhookSubscription,
@@ -20,7 +21,10 @@ extension SandboxState {
             let daraja = subscription.darajaPayload ? event.topic.darajaPayload(resource, at: due) : nil
             let added = deliveries.add(.webhook, subject: event.topic.rawValue, subjectID: eventID, url: subscription.url,
                                      body: (daraja ?? envelope).serialized(), apiKey: apiKey, at: due, quirks: event.quirks)
-            for id in added { timeline.schedule(.attempt(deliveryID: id), at: due + event.quirks.delay) }
+            for id in added {
+                timeline.schedule(.attempt(deliveryID: id), at: due + event.quirks.delay)
+                unpublished.append(.delivery(id: id, outcome: .pending, attempts: 0))
+            }
             deliveryIDs += added
         }
         if event.topic.isReceivedTransaction { transactions.append(at: due, resource: resource) }

@@ -19,6 +19,8 @@ struct SandboxState: Sendable {
     var faults: FaultBook
     /// Incremented by every reset; attempts in flight across one are not recorded.
     var epoch = 0
+    /// Changes not yet told to the change feed; the sandbox takes them after each section.
+    var unpublished: [SandboxChange] = []
 
     /// From the scenario, fixed for the sandbox's life.
     let kinds: KindRegistry

@@ -17,4 +17,7 @@ public struct HTTPResponse: Sendable {
 public enum HTTPHandling: Sendable {
     case respond(HTTPResponse)
     case deferred(@Sendable () async -> HTTPResponse)
+    /// Status and headers now, then a body written over time through the stream (sent chunked;
+    /// the head's body, if any, goes first). Answered 503 instead when the server is stopping.
+    case stream(HTTPResponse, HTTPStream)
 }

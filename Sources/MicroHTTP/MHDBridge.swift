@@ -58,7 +58,8 @@ final class Deferrals: Sendable {
         }
     }
 
-    private let book = Locked<(stopping: Bool, nextID: Int, pending: [Int: Pending])>((false, 0, [:]))
+    private let book = Locked<(stopping: Bool, nextID: Int, pending: [Int: Pending], streams: [ObjectIdentifier: HTTPStream])>(
+        (false, 0, [:], [:]))
 
     /// Suspends `connection` until `resume(id, ...)`; nil (and not suspended) once stopping.
     fileprivate func suspend(_ connection: OpaquePointer, state: RequestState) -> Int? {
@@ -80,9 +81,29 @@ final class Deferrals: Sendable {
         }
     }
 
-    /// From now on deferred handlers are not started; the request is answered at once instead.
+    /// From now on deferred handlers are not started and streams not opened; the request is
+    /// answered at once instead. Open streams end (their connections finish what is queued).
     func beginStopping() {
-        book.withLock { $0.stopping = true }
+        let streams = book.withLock { book -> [HTTPStream] in
+            book.stopping = true
+            defer { book.streams = [:] }
+            return Array(book.streams.values)
+        }
+        for stream in streams { stream.close() }
+    }
+
+    /// Keeps `stream` to be ended when the server stops; false once stopping.
+    func open(_ stream: HTTPStream) -> Bool {
+        book.withLock { book in
+            guard !book.stopping else { return false }
+            book.streams[ObjectIdentifier(stream)] = stream
+            return true
+        }
+    }
+
+    /// Forgets a stream whose connection is done.
+    func forget(_ stream: HTTPStream) {
+        _ = book.withLock { $0.streams.removeValue(forKey: ObjectIdentifier(stream)) }
     }
 
     /// Answers every deferral still waiting with `response` and resumes its connection.
@@ -163,7 +184,85 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
         let deferrals = context.deferrals
         Task { deferrals.resume(id, with: await work()) }
         return .YES
+    case .stream(let head, let stream):
+        guard context.deferrals.open(stream) else {
+            return queue(context.errorResponse(503, "The server is shutting down"), on: connection)
+        }
+        return queueStream(head, stream, context: context, on: connection)
     }
+}
+
+/// What a streamed response's callbacks need: the stream, its connection, the server's book.
+private final class StreamBinding: @unchecked Sendable {
+    let stream: HTTPStream
+    let connection: OpaquePointer
+    let deferrals: Deferrals
+
+    init(stream: HTTPStream, connection: OpaquePointer, deferrals: Deferrals) {
+        self.stream = stream
+        self.connection = connection
+        self.deferrals = deferrals
+    }
+}
+
+private func queueStream(_ head: HTTPResponse, _ stream: HTTPStream, context: ServerContext,
+                         on connection: OpaquePointer) -> MHD_Result {
+    if !head.body.isEmpty {
+        stream.state.withLock { $0.buffer.insert(contentsOf: head.body, at: $0.sentUpTo) }
+    }
+    let binding = Unmanaged.passRetained(StreamBinding(stream: stream, connection: connection, deferrals: context.deferrals))
+    // Size unknown (MHD_SIZE_UNKNOWN): sent chunked, ended by the reader.
+    guard let response = MHD_create_response_from_callback(UInt64.max, 4096, streamReader, binding.toOpaque(), streamDone) else {
+        binding.release()
+        context.deferrals.forget(stream)
+        return .NO
+    }
+    for field in head.headers.fields {
+        _ = MHD_add_response_header(response, field.name, field.value)
+    }
+    let result = MHD_queue_response(connection, UInt32(head.status), response)
+    MHD_destroy_response(response)
+    return result
+}
+
+/// Hands MHD the stream's next bytes; with none, suspends the connection until `send` or
+/// `close` resumes it (the suspension happens under the stream's lock, so no wake-up is lost).
+private let streamReader: MHD_ContentReaderCallback = { cls, _, buffer, max in
+    guard let cls, let buffer else { return -1 }
+    let binding = Unmanaged<StreamBinding>.fromOpaque(cls).takeUnretainedValue()
+    return binding.stream.state.withLock { state -> Int in
+        let available = state.buffer.count - state.sentUpTo
+        if available > 0 {
+            let count = min(available, max)
+            state.buffer.withUnsafeBytes { bytes in
+                UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + state.sentUpTo, byteCount: count)
+            }
+            state.sentUpTo += count
+            if state.sentUpTo == state.buffer.count {
+                state.buffer.removeAll(keepingCapacity: true)
+                state.sentUpTo = 0
+            }
+            return count
+        }
+        if state.closed { return -1 }  // MHD_CONTENT_READER_END_OF_STREAM
+        state.waiting = binding.connection
+        MHD_suspend_connection(binding.connection)
+        return 0
+    }
+}
+
+/// The response is gone (its connection finished or broke): the stream ends.
+private let streamDone: MHD_ContentReaderFreeCallback = { cls in
+    guard let cls else { return }
+    let binding = Unmanaged<StreamBinding>.fromOpaque(cls).takeRetainedValue()
+    binding.stream.state.withLock { $0.waiting = nil }
+    binding.stream.close()
+    binding.deferrals.forget(binding.stream)
+}
+
+/// Resumes a stream's suspended connection (libmicrohttpd allows this from any thread).
+func resumeStreamConnection(_ connection: OpaquePointer) {
+    MHD_resume_connection(connection)
 }
 
 let requestCompleted: MHD_RequestCompletedCallback = { cls, _, conCls, _ in

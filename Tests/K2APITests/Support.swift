@@ -53,6 +53,10 @@ extension K2MockServer {
         switch handle(request) {
         case .respond(let response): return response
         case .deferred(let work): return await work()
+        case .stream(let head, let stream):
+            // In-process, a stream answers what it has sent so far.
+            stream.close()
+            return head
         }
     }
 

@@ -20,6 +20,9 @@ struct RequestJournalling: RequestStep {
                 record(method, path, response.status)
                 return response
             }
+        case .stream(let head, let stream):
+            record(request.method, request.path, head.status)
+            return .stream(head, stream)
         }
     }
 

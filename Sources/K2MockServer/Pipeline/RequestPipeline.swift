@@ -33,8 +33,12 @@ extension HTTPHandling {
     /// The response, awaiting deferred work.
     func resolved() async -> HTTPResponse {
         switch self {
-        case .respond(let response): response
-        case .deferred(let work): await work()
+        case .respond(let response): return response
+        case .deferred(let work): return await work()
+        case .stream(let head, let stream):
+            // Only admin routes stream, and they are never faulted: end it rather than hold it.
+            stream.close()
+            return head
         }
     }
 

@@ -27,6 +27,11 @@ struct DeliveryBook: Sendable {
         return ids
     }
 
+    /// Delivery `id`, if there is one.
+    func delivery(_ id: Int) -> Delivery? {
+        id >= 1 && id <= deliveries.count ? deliveries[id - 1] : nil
+    }
+
     /// The next attempt of delivery `id`, due at `due`, made by sandbox incarnation `epoch`: a
     /// scheduled one (nil once the delivery was delivered, say by a redelivery), or a
     /// redelivery by hand.

@@ -26,6 +26,11 @@ public struct Lifecycle: Sendable {
         return (reached >= 0 ? timeline[reached].error : nil) ?? "The transaction failed"
     }
 
+    /// Each step of its timeline with when it was reached; nil for steps not reached (yet).
+    public var steps: [(step: TimelineStep, reachedAt: Timestamp?)] {
+        timeline.indices.map { index in (timeline[index], index <= reached ? reachedAt[index] : nil) }
+    }
+
     /// When `stage` was last entered, if it was.
     public func time(of stage: Stage) -> Timestamp? {
         guard reached >= 0 else { return nil }

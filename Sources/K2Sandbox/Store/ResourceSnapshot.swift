@@ -6,12 +6,23 @@ public struct ResourceSnapshot: Sendable {
     public let stage: Stage?
     /// Sandbox time of its creation; nil for fixtures (loaded, not created).
     public let createdAt: Timestamp?
+    /// Its timeline, one entry per step: the stage, and when it was reached or is due (sandbox
+    /// time). Empty for fixtures and kinds without stages.
+    public let steps: [Step]
     /// The path its client GETs it at (`/api/vN/<collection>/<id>`), in the API version it was
     /// created with, else the newest that serves its kind.
     public let path: String
     let rendered: SelfLinkedBody
 
     public var isFixture: Bool { createdAt == nil }
+
+    /// A step of a resource's timeline.
+    public struct Step: Sendable, Equatable {
+        public let stage: Stage
+        /// When it was reached, or when it is due if it was not.
+        public let at: Timestamp
+        public let reached: Bool
+    }
 
     /// Its body as `GET <origin><path>` answers it (the same bytes).
     public func body(origin: String) -> [UInt8] {
@@ -25,9 +36,13 @@ extension ResourceStore {
         func snapshot(_ resource: StoredResource) -> ResourceSnapshot? {
             guard let definition = kinds.definition(of: resource.kind) else { return nil }
             let version = resource.created?.origin.version ?? definition.versions.last ?? 1
-            return ResourceSnapshot(kind: resource.kind, id: resource.id, stage: resource.created?.lifecycle.stage,
-                                    createdAt: resource.created?.lifecycle.createdAt,
-                                    path: definition.path(id: resource.id, version: version), rendered: resource.body)
+            let lifecycle = resource.created?.lifecycle
+            let steps = (lifecycle?.steps ?? []).map { entry in
+                ResourceSnapshot.Step(stage: entry.step.stage, at: entry.reachedAt ?? lifecycle!.createdAt + entry.step.after,
+                                      reached: entry.reachedAt != nil)
+            }
+            return ResourceSnapshot(kind: resource.kind, id: resource.id, stage: lifecycle?.stage, createdAt: lifecycle?.createdAt,
+                                    steps: steps, path: definition.path(id: resource.id, version: version), rendered: resource.body)
         }
         let fixtures = allResources.filter { $0.created == nil }
             .sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import os
 import shutil
@@ -83,13 +84,15 @@ class RecordedRequest:
 
 @dataclass(frozen=True)
 class Resource:
-    """A stored resource: `stage` and `created_at` are None for fixtures; `body` is what `GET path` answers."""
+    """A stored resource: `stage` and `created_at` are None for fixtures; `timeline` lists its
+    steps as `{"stage", "at", "reached"}` (when reached, or due); `body` is what `GET path` answers."""
     kind: str
     id: str
     stage: Optional[str]
     created_at: Optional[str]
     path: str
     body: Any
+    timeline: List[Dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,16 @@ class Verification:
     @property
     def failures(self) -> List[ExpectationResult]:
         return [result for result in self.results if not result.passed]
+
+
+def _build(cls: Any, entry: Mapping[str, Any]) -> Any:
+    """A dataclass from a JSON object, ignoring keys a newer k2mock may add."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{key: value for key, value in entry.items() if key in names})
+
+
+def _delivery(entry: Mapping[str, Any]) -> "Delivery":
+    return _build(Delivery, {**entry, "attempts": [_build(Attempt, a) for a in entry["attempts"]]})
 
 
 def find_binary(binary: Optional[str] = None) -> str:
@@ -265,20 +278,18 @@ class K2Mock:
 
     def callbacks(self) -> List[Delivery]:
         """Every callback and webhook delivery, oldest first, with its attempts."""
-        return [Delivery(**{**entry, "attempts": [Attempt(**a) for a in entry["attempts"]]})
-                for entry in self._admin("GET", "/callbacks")]
+        return [_delivery(entry) for entry in self._admin("GET", "/callbacks")]
 
     def redeliver(self, delivery_id: int) -> Delivery:
-        entry = self._admin("POST", "/callbacks/%d/redeliver" % delivery_id)
-        return Delivery(**{**entry, "attempts": [Attempt(**a) for a in entry["attempts"]]})
+        return _delivery(self._admin("POST", "/callbacks/%d/redeliver" % delivery_id))
 
     def requests(self) -> List[RecordedRequest]:
         """The K2 API requests answered (not `/__admin`), oldest first."""
-        return [RecordedRequest(**entry) for entry in self._admin("GET", "/requests")]
+        return [_build(RecordedRequest, entry) for entry in self._admin("GET", "/requests")]
 
     def resources(self) -> List[Resource]:
         """Every resource: fixtures first, then created ones, oldest first."""
-        return [Resource(**entry) for entry in self._admin("GET", "/resources")]
+        return [_build(Resource, entry) for entry in self._admin("GET", "/resources")]
 
     def fire_event(self, topic: str, resource: Optional[Mapping[str, Any]] = None, *, delay: Optional[str] = None,
                    duplicates: Optional[int] = None, bad_signature: bool = False) -> Dict[str, Any]:
@@ -299,7 +310,7 @@ class K2Mock:
     def verify(self) -> Verification:
         """The scenario's `expect` entries against what happened so far."""
         answer = self._admin("GET", "/expectations")
-        return Verification(answer["passed"], [ExpectationResult(**r) for r in answer["results"]])
+        return Verification(answer["passed"], [_build(ExpectationResult, r) for r in answer["results"]])
 
     def assert_expectations(self) -> None:
         """Raises AssertionError naming every expectation that does not hold."""

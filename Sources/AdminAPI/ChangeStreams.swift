@@ -1,0 +1,112 @@
+import K2HTTP
+import K2Sandbox
+import Locking
+import MicroHTTP
+import OrderedJSON
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+private func monotonicMilliseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
+}
+
+/// `GET /__admin/stream`: every open Server-Sent Events stream, fed from the sandbox's change
+/// feed. One subscription serves them all (each change is written once, then sent to each), and
+/// only while a stream is open, so with none open changes cost the API nothing. The events are
+/// in CONTRACT §4: `resource`, `delivery`, `webhook_event`, `request`, `clock`, `reset`.
+final class ChangeStreams: Sendable {
+    /// Quiet streams get an SSE comment this often (wall seconds), so a client that went away
+    /// is noticed and the connection's idle timeout never ends a live one.
+    static let keepAliveSeconds: UInt64 = 15
+
+    /// At most one `request` event per this many wall milliseconds (the latest request): a load
+    /// test must not turn into a flood of events, nor open dashboards into a cost per request.
+    static let requestEventMilliseconds: UInt64 = 250
+
+    private let sandbox: Sandbox
+    private let state = Locked<(streams: [ObjectIdentifier: HTTPStream], subscription: Int?)>(([:], nil))
+    /// Wall time (monotonic ms) of the last `request` event sent.
+    private let lastRequestEvent = Locked<UInt64>(0)
+
+    init(sandbox: Sandbox) {
+        self.sandbox = sandbox
+    }
+
+    /// Opens a stream: `200`, `text/event-stream`, then a comment so the client sees the head.
+    func open() -> HTTPHandling {
+        let stream = HTTPStream()
+        let key = ObjectIdentifier(stream)
+        state.withLock { state in
+            state.streams[key] = stream
+            if state.subscription == nil {
+                let streams = self.state, lastRequestEvent = self.lastRequestEvent
+                state.subscription = sandbox.changes.subscribe { change in
+                    if case .request = change {
+                        let now = monotonicMilliseconds()
+                        let due = lastRequestEvent.withLock { last -> Bool in
+                            guard now >= last + ChangeStreams.requestEventMilliseconds else { return false }
+                            last = now
+                            return true
+                        }
+                        guard due else { return }
+                    }
+                    let frame = ChangeStreams.frame(change)
+                    for stream in streams.withLock({ Array($0.streams.values) }) { stream.send(frame) }
+                }
+            }
+        }
+        stream.onClose { [self] in close(key) }
+        Task {
+            while stream.isOpen {
+                try? await Task.sleep(nanoseconds: ChangeStreams.keepAliveSeconds * 1_000_000_000)
+                stream.send(Array(": keep-alive\n\n".utf8))
+            }
+        }
+        let head = HTTPResponse(status: 200, headers: HTTPHeaders([
+            ("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-store"),
+        ]), body: Array("retry: 1000\n: k2mock changes\n\n".utf8))
+        return .stream(head, stream)
+    }
+
+    private func close(_ key: ObjectIdentifier) {
+        let subscription = state.withLock { state -> Int? in
+            state.streams[key] = nil
+            guard state.streams.isEmpty else { return nil }
+            defer { state.subscription = nil }
+            return state.subscription
+        }
+        if let subscription { sandbox.changes.unsubscribe(subscription) }
+    }
+
+    /// One change as an SSE frame: `event: NAME`, `data: JSON`, a blank line.
+    static func frame(_ change: SandboxChange) -> [UInt8] {
+        let name: String
+        let data: JSON
+        switch change {
+        case .resource(let kind, let id, let stage, let at):
+            name = "resource"
+            data = ["kind": .string(kind.rawValue), "id": .string(id), "stage": stage.map { .string($0.rawValue) } ?? .null,
+                    "at": .string(at.iso8601())]
+        case .delivery(let id, let outcome, let attempts):
+            name = "delivery"
+            data = ["id": .int(id), "outcome": .string(outcome.rawValue), "attempts": .int(attempts)]
+        case .event(let topic, let id, let at):
+            name = "webhook_event"
+            data = ["topic": .string(topic.rawValue), "id": .string(id), "at": .string(at.iso8601())]
+        case .request(let method, let path, let status, let at):
+            name = "request"
+            data = ["method": .string(method), "path": .string(path), "status": .int(status), "at": .string(at.iso8601())]
+        case .clock(let now):
+            name = "clock"
+            data = ["now": .string(now.iso8601())]
+        case .reset:
+            name = "reset"
+            data = [:]
+        }
+        return Array("event: \(name)\ndata: ".utf8) + data.serialized() + Array("\n\n".utf8)
+    }
+}
