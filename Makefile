@@ -10,7 +10,7 @@ RUN_DEPS     = libmicrohttpd-dev libcurl4-openssl-dev pkg-config
 TEST_DEPS    = $(RUN_DEPS)
 BENCH_DEPS   = $(RUN_DEPS) wrk gcc curl
 
-.PHONY: run test test-tsan sdk-test example-test build release dist image bench clean
+.PHONY: run test test-tsan sdk-test example-test dashboard-test build release dist image bench clean
 
 ## Build a release binary and serve the default scenario on http://$(HOST):$(PORT).
 run: release
@@ -18,13 +18,14 @@ run: release
 
 ## Build everything and run every test: Swift (unit, in-process API, end-to-end with the real
 ## binary), the Swift suite again under ThreadSanitizer, then the four official SDKs (Python,
-## Node, PHP, Ruby) against the real binary.
+## Node, PHP, Ruby) against the real binary, the examples, and the dashboard in a browser.
 test:
 	@scripts/install-deps.sh $(TEST_DEPS)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) test-tsan
 	$(MAKE) sdk-test
+	$(MAKE) dashboard-test
 
 ## The Swift suite built with ThreadSanitizer in its own build directory: a data race the
 ## tests reach fails the run (TSan exits non-zero after a report).
@@ -64,6 +65,13 @@ $(VENV)/.installed: Tests/sdk/python/requirements.txt $(wildcard clients/python/
 release:
 	@scripts/install-deps.sh $(RUN_DEPS)
 	$(SWIFT) build -c release --static-swift-stdlib
+
+## The dashboard in headless Chromium driven by Selenium (Tests/dashboard): live updates without
+## a reload, the admin token, the stream's latency; a screenshot lands in .build/artifacts/.
+dashboard-test: $(VENV)/.installed
+	@scripts/install-deps.sh chromium chromium-driver
+	$(VENV)/bin/pip install -q -r Tests/dashboard/requirements.txt
+	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(VENV)/bin/python -m pytest -q -s -p no:cacheprovider Tests/dashboard
 
 ## dist/k2mock-VERSION-linux-ARCH.tar.gz: the binary with the libraries it needs, for machines
 ## without Swift (scripts/dist.sh).

@@ -19,6 +19,7 @@ enum DashboardPage {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>k2mock</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/__admin/dashboard.css">
 </head>
 <body>
@@ -156,6 +157,7 @@ td { border-bottom: 1px solid #eef1f5; padding: .2rem .35rem; vertical-align: to
 .outcome-failed, .status-bad { color: var(--bad); }
 .outcome-pending { color: var(--due); }
 .columns { display: grid; grid-template-columns: 1fr 1fr; gap: .75rem; }
+pre.json:empty { display: none; }
 pre.json { background: #f7f8fa; border: 1px solid #eef1f5; padding: .5rem; margin: 0; max-height: 18rem; overflow: auto; font-size: .75rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 #lane svg { width: 100%; height: 150px; display: block; }
 #lane .axis { stroke: #9aa3b2; stroke-width: 2; }

@@ -8,7 +8,9 @@ import Glibc
 
 /// An HTTP/1.1 server on GNU libmicrohttpd. Handlers run on the server's threads; a handler
 /// that may be slow answers `.deferred` and runs as a Swift task while its connection waits
-/// suspended, so the other connections keep being served.
+/// suspended, so the other connections keep being served. A handler that answers `.stream`
+/// writes its body over time (Server-Sent Events): its connection is suspended whenever the
+/// stream has nothing to send, and every open stream ends when the server stops.
 public final class HTTPServer: Sendable {
     /// How the server listens and what it tolerates.
     public struct Configuration: Sendable {
