@@ -510,8 +510,22 @@ function wire() {
   };
 }
 
+/// On a real clock sandbox time moves on its own: the clock and the "now" line follow it each
+/// second (changes still arrive through the stream).
+async function tick() {
+  if (!view.clock || view.clock.mode !== "real" || document.hidden || refreshing) return;
+  try {
+    view.clock = await api("GET", "/clock");
+    renderClock();
+    renderDetail();
+  } catch (error) {
+    // The stream's reconnection tells the user; nothing to add here.
+  }
+}
+
 async function start() {
   wire();
+  setInterval(tick, 1000);
   try {
     [view.kinds, view.topics] = await Promise.all([api("GET", "/kinds"), api("GET", "/topics")]);
     $("#topic").replaceChildren(...view.topics.map((t) => element("option", { value: t }, t)));

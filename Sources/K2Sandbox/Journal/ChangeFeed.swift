@@ -20,7 +20,10 @@ public enum SandboxChange: Sendable, Equatable {
 /// Who hears about changes. Handlers run on the thread that made the change, just after it,
 /// in the order changes happened; they must be quick and must not call back into the sandbox.
 public final class ChangeFeed: Sendable {
-    private let handlers = Locked<(next: Int, all: [(id: Int, handler: @Sendable (SandboxChange) -> Void)])>((0, []))
+    /// The handlers by id, and the same handlers as a plain array that publishing takes (a
+    /// copy of an array is a retain; building one on every request would be an allocation).
+    private let handlers = Locked<(next: Int, all: [(id: Int, handler: @Sendable (SandboxChange) -> Void)],
+                                   current: [@Sendable (SandboxChange) -> Void])>((0, [], []))
     /// The handlers' count, read without a lock on every request.
     private let count = Atomic<Int>(0)
 
@@ -31,6 +34,7 @@ public final class ChangeFeed: Sendable {
         handlers.withLock { state in
             defer { state.next += 1 }
             state.all.append((state.next, handler))
+            state.current = state.all.map(\.handler)
             count.store(state.all.count, ordering: .relaxed)
             return state.next
         }
@@ -39,6 +43,7 @@ public final class ChangeFeed: Sendable {
     public func unsubscribe(_ id: Int) {
         handlers.withLock { state in
             state.all.removeAll { $0.id == id }
+            state.current = state.all.map(\.handler)
             count.store(state.all.count, ordering: .relaxed)
         }
     }
@@ -49,7 +54,7 @@ public final class ChangeFeed: Sendable {
     /// Tells every handler `changes`, in order. The sandbox calls it under its lock.
     func publish(_ changes: [SandboxChange]) {
         guard hasSubscribers else { return }
-        let current = handlers.withLock { $0.all.map(\.handler) }
+        let current = handlers.withLock { $0.current }
         for change in changes { for handler in current { handler(change) } }
     }
 }
