@@ -42,7 +42,7 @@ static inline struct MHD_Daemon *k2_start_daemon(
         MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout_seconds,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory_limit,
         MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+        /* No SO_REUSEPORT: a second server on a port in use must fail to bind, not share it. */
         MHD_OPTION_END);
 }
 

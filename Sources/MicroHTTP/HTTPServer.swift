@@ -51,12 +51,12 @@ public final class HTTPServer: Sendable {
     /// Why the server could not start listening.
     public enum StartError: Error, CustomStringConvertible {
         case badHost(String)
-        case cannotListen(host: String, port: Int)
+        case cannotListen(host: String, port: Int, reason: String)
 
         public var description: String {
             switch self {
             case .badHost(let host): "'\(host)' is not an IPv4 or IPv6 address"
-            case .cannotListen(let host, let port): "cannot listen on \(host):\(port) (in use, or not allowed)"
+            case .cannotListen(let host, let port, let reason): "cannot listen on \(host):\(port): \(reason)"
             }
         }
     }
@@ -82,7 +82,7 @@ public final class HTTPServer: Sendable {
         let host = configuration.host == "localhost" ? "127.0.0.1" : configuration.host
         guard isIPLiteral(host) else { throw StartError.badHost(configuration.host) }
         guard (0...65535).contains(configuration.port) else {
-            throw StartError.cannotListen(host: host, port: configuration.port)
+            throw StartError.cannotListen(host: host, port: configuration.port, reason: "not a port number")
         }
         let contextPointer = Unmanaged.passRetained(context).toOpaque()
         let started = k2_start_daemon(
@@ -93,8 +93,15 @@ public final class HTTPServer: Sendable {
             32 * 1024,
             accessHandler, contextPointer, requestCompleted, contextPointer)
         guard let started else {
+            let code = errno
             Unmanaged<ServerContext>.fromOpaque(contextPointer).release()
-            throw StartError.cannotListen(host: host, port: configuration.port)
+            let reason = switch code {
+            case EADDRINUSE: "the address is already in use (another k2mock, or another server, listens there)"
+            case EACCES: "not allowed (ports below 1024 need privileges)"
+            case EADDRNOTAVAIL: "no interface of this machine has that address"
+            default: String(cString: strerror(code))
+            }
+            throw StartError.cannotListen(host: host, port: configuration.port, reason: reason)
         }
         let port = Int(k2_daemon_port(started))
         daemon.withLock { $0 = DaemonHandle(raw: started, context: contextPointer) }

@@ -118,6 +118,10 @@ final class Deferrals: Sendable {
     }
 }
 
+/// The largest oversized body read (and dropped) so that its sender reads the 413; larger
+/// declared bodies are refused at once.
+private let discardLimit = 64 << 20
+
 /// Marks a body-less request in `*con_cls` without allocating. Answering on the first
 /// access-handler call would make MHD close the connection after the response.
 nonisolated(unsafe) private let noBodyMarker = UnsafeMutableRawPointer(bitPattern: 1)!
@@ -132,8 +136,15 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
         conCls.pointee = noBodyMarker
         if let length = lookupHeader(connection, "Content-Length").flatMap({ Int($0) }),
            length > context.maxBodyBytes {
-            // Refuse before reading it; MHD closes the connection after this answer.
-            return queue(tooLarge(context), on: connection)
+            // A client that asked `Expect: 100-continue` has sent no body: refuse at once. Any
+            // other is sending it now, and closing on it would reset the connection before it
+            // reads the answer: read the body and drop it, then answer (up to a bound; past it,
+            // refuse at once and close).
+            let expectsContinue = lookupHeader(connection, "Expect")?.lowercased() == "100-continue"
+            if expectsContinue || length > discardLimit {
+                return queue(tooLarge(context), on: connection)
+            }
+            requestState(conCls).oversized = true
         }
         return .YES
     }

@@ -52,6 +52,33 @@ private let docsPaymentPath = "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b9
         #expect(ServerProcess.run(["validate", "/nonexistent.yaml"]).status == 1)
     }
 
+    @Test func anOversizedBodySentInFullGetsK2sRefusalNotAReset() throws {
+        let server = try ServerProcess(arguments: [])
+        defer { server.stop() }
+        let client = try RawHTTPClient(port: server.port)
+        let size = 10_000_000
+        try client.send(Array("POST /api/v1/payments HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: \(size)\r\n\r\n".utf8))
+        let chunk = [UInt8](repeating: 0x20, count: 1 << 20)
+        var sent = 0
+        while sent < size {
+            try client.send(Array(chunk[..<min(chunk.count, size - sent)]))
+            sent += min(chunk.count, size - sent)
+        }
+        let response = try client.readResponse()
+        #expect(response.status == 413)
+        #expect(response.text.hasPrefix(#"{"error_code":413,"error_message":"#), "\(response.text)")
+        #expect(response.header("Content-Type")?.hasPrefix("application/json") == true)
+    }
+
+    @Test func aSecondServeOnAPortInUseExitsSayingSoInsteadOfSharingIt() throws {
+        let first = try ServerProcess(arguments: [])
+        defer { first.stop() }
+        let second = ServerProcess.run(["serve", "--port", String(first.port)])
+        #expect(second.status == 1)
+        #expect(second.output.contains("cannot listen on 127.0.0.1:\(first.port): the address is already in use"), "\(second.output)")
+        #expect(!second.output.contains("listening"))
+    }
+
     @Test func refusesAnInvalidScenarioWithoutServing() {
         let result = ServerProcess.run(["serve", "--port", "0", "--scenario", "/nonexistent.yaml"])
         #expect(result.status == 1)

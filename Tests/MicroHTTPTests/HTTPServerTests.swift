@@ -89,14 +89,44 @@ func startEchoServer(gate: Gate = Gate(), maxBody: Int = 1 << 20, drainTimeout: 
         #expect(response.text.hasSuffix("body=\(1 << 20)"))
     }
 
-    @Test func refusesDeclaredOversizedBodiesBeforeReadingThem() throws {
+    @Test func refusesHugeDeclaredBodiesBeforeReadingThem() throws {
         let (server, port) = try startEchoServer(maxBody: 1000)
         defer { server.stop() }
         let client = try RawHTTPClient(port: port)
-        try client.send(Array("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 50000000\r\n\r\n".utf8))
+        try client.send(Array("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100000000\r\n\r\n".utf8))
         let response = try client.readResponse()
         #expect(response.status == 413)
         #expect(response.text.contains("1000"))
+    }
+
+    @Test func aClientThatAsksToContinueIsRefusedBeforeSendingTheBody() throws {
+        let (server, port) = try startEchoServer(maxBody: 1000)
+        defer { server.stop() }
+        let client = try RawHTTPClient(port: port)
+        try client.send(Array("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2000\r\nExpect: 100-continue\r\n\r\n".utf8))
+        let response = try client.readResponse()
+        #expect(response.status == 413, "no 100 Continue, the refusal straight away")
+    }
+
+    @Test func aClientStillSendingAnOversizedBodyReadsItsRefusal() throws {
+        // 10 MB sent in full, as clients without `Expect` do, before reading: the server must
+        // not reset the connection under it.
+        let (server, port) = try startEchoServer(maxBody: 1000)
+        defer { server.stop() }
+        let client = try RawHTTPClient(port: port)
+        let size = 10_000_000
+        try client.send(Array("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: \(size)\r\n\r\n".utf8))
+        let chunk = [UInt8](repeating: 0x41, count: 1 << 20)
+        var sent = 0
+        while sent < size {
+            let part = min(chunk.count, size - sent)
+            try client.send(Array(chunk[..<part]))
+            sent += part
+        }
+        let response = try client.readResponse()
+        #expect(response.status == 413)
+        #expect(response.text.contains("1000"))
+        #expect(try RawHTTPClient(port: port).request("GET", "/after").status == 200)
     }
 
     @Test func refusesChunkedOversizedBodiesAndStaysUp() throws {
@@ -172,6 +202,20 @@ func startEchoServer(gate: Gate = Gate(), maxBody: Int = 1 << 20, drainTimeout: 
     @Test func refusesHostsThatAreNotAddresses() {
         let server = HTTPServer(configuration: .init(host: "not a host", port: 0)) { _ in .respond(HTTPResponse(status: 200)) }
         #expect(throws: HTTPServer.StartError.self) { try server.start() }
+    }
+
+    @Test func aSecondServerOnAPortInUseFailsToStartSayingSo() throws {
+        let first = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0)) { _ in .respond(HTTPResponse(status: 200)) }
+        let port = try first.start()
+        defer { first.stop() }
+        let second = HTTPServer(configuration: .init(host: "127.0.0.1", port: port)) { _ in .respond(HTTPResponse(status: 500)) }
+        do {
+            try second.start()
+            second.stop()
+            Issue.record("two servers listen on port \(port)")
+        } catch {
+            #expect("\(error)" == "cannot listen on 127.0.0.1:\(port): the address is already in use (another k2mock, or another server, listens there)")
+        }
     }
 
     @Test func routerMatchesParametersAndReportsOtherMethods() {
