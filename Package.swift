@@ -67,7 +67,7 @@ let package = Package(
             path: "bench/inprocess", swiftSettings: strict),
         // The testing library: `withSandbox` (an in-process sandbox on a free port), a raw HTTP
         // client, the real binary as a child process, receivers that misbehave, offThePool.
-        .target(name: "K2MockTesting", dependencies: ["Locking", "MicroHTTP", "K2Sandbox", "K2MockServer", "OrderedJSON"],
+        .target(name: "K2MockTesting", dependencies: ["Locking", "MicroHTTP", "K2Sandbox", "K2MockServer", "AdminAPI", "OrderedJSON"],
                 swiftSettings: strict),
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting", "Locking"], swiftSettings: strict),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP", "K2MockTesting", "Locking"], swiftSettings: strict),

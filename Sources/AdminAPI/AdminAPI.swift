@@ -19,6 +19,10 @@ public struct AdminAPI: Sendable {
         self.streams = ChangeStreams(sandbox: runner.sandbox)
     }
 
+    /// The longest one advance may move the clock (sandbox seconds): about 317 years, so that
+    /// sandbox time stays within four-digit years in its ISO 8601 form.
+    public static let maxAdvanceSeconds: Double = 1e10
+
     /// Paths under `/__admin` served without the admin token: the dashboard's page and its
     /// assets, which hold no sandbox data (the page asks for the token itself).
     public static let openPaths: Set<String> = Set(DashboardPage.assets.keys)
@@ -42,7 +46,8 @@ public struct AdminAPI: Sendable {
             return .respond(K2Responses.json(200, clockStatus()))
         })
         routes.add("GET", "/__admin/requests", .open { request, _ in
-            let entries: [JSON] = latest(sandbox.requests(), request).map { record in
+            guard let limit = limit(request) else { return .respond(badLimit()) }
+            let entries: [JSON] = sandbox.requests().suffix(limit ?? Int.max).map { record in
                 ["at": .string(record.at.iso8601()), "method": .string(record.method), "path": .string(record.path),
                  "status": .int(record.status)]
             }
@@ -81,7 +86,12 @@ public struct AdminAPI: Sendable {
             fireEvent(request)
         })
         routes.add("GET", "/__admin/callbacks", .open { request, _ in
-            .respond(K2Responses.bytes(200, JSON.array(latest(sandbox.deliveries(), request).map(journalEntry)).serialized()))
+            guard let limit = limit(request) else { return .respond(badLimit()) }
+            var deliveries = sandbox.deliveries()
+            if let about = request.query.first(where: { $0.name == "resource_id" })?.value {
+                deliveries = deliveries.filter { $0.kind == .callback && $0.subjectID.lowercased() == about.lowercased() }
+            }
+            return .respond(K2Responses.bytes(200, JSON.array(deliveries.suffix(limit ?? Int.max).map(journalEntry)).serialized()))
         })
         routes.add("POST", "/__admin/callbacks/:id/redeliver", .open { _, parameters in
             guard let id = parameters["id"].flatMap({ Int($0) }) else {
@@ -117,12 +127,17 @@ public struct AdminAPI: Sendable {
         return .respond(K2Responses.bytes(200, JSON.array(entries).serialized()))
     }
 
-    /// The last `?limit=N` entries (still oldest first), or all of them without a valid limit.
-    private func latest<T>(_ entries: [T], _ request: HTTPRequest) -> ArraySlice<T> {
-        guard let text = request.query.first(where: { $0.name == "limit" })?.value, let limit = Int(text), limit >= 0 else {
-            return entries[...]
+    /// `?limit=N` (digits only): `.some(N)`; no limit: `.some(nil)`; anything else: nil.
+    private func limit(_ request: HTTPRequest) -> Int?? {
+        guard let text = request.query.first(where: { $0.name == "limit" })?.value else { return .some(nil) }
+        guard !text.isEmpty, text.utf8.count <= 9, text.utf8.allSatisfy({ (48...57).contains($0) }), let limit = Int(text) else {
+            return nil
         }
-        return entries.suffix(limit)
+        return .some(limit)
+    }
+
+    private func badLimit() -> HTTPResponse {
+        K2Responses.error(400, "limit must be a whole number of entries, 0 or more (the last N are listed)")
     }
 
     /// Every kind with stages, in the registry's order: `[{"kind","stages","final"}]`.
@@ -147,8 +162,8 @@ public struct AdminAPI: Sendable {
             return .respond(K2Responses.error(400, "Malformed JSON in request body: \(error)"))
         }
         guard let lexeme = body["seconds"]?.numberLexeme ?? body["seconds"]?.stringValue,
-              let seconds = Double(lexeme), seconds.isFinite, seconds >= 0, seconds < 1e12 else {
-            return .respond(K2Responses.error(400, "Body must be {\"seconds\": N} with N a number of seconds from 0 to 1e12"))
+              let seconds = Double(lexeme), seconds.isFinite, seconds >= 0, seconds <= AdminAPI.maxAdvanceSeconds else {
+            return .respond(K2Responses.error(400, "Body must be {\"seconds\": N} with N a number of seconds from 0 to 10000000000 (about 317 years)"))
         }
         let span = TimeSpan(milliseconds: Int64((seconds * 1000).rounded()))
         return .deferred {

@@ -29,8 +29,9 @@ final class ChangeStreams: Sendable {
 
     private let sandbox: Sandbox
     private let state = Locked<(streams: [ObjectIdentifier: HTTPStream], subscription: Int?)>(([:], nil))
-    /// Wall time (monotonic ms) of the last `request` event sent.
-    private let lastRequestEvent = Locked<UInt64>(0)
+    /// When the last `request` event went out (monotonic ms), and the latest request held back
+    /// since, which goes out when the window ends.
+    private let requestEvents = Locked<(lastSent: UInt64, held: SandboxChange?)>((0, nil))
 
     init(sandbox: Sandbox) {
         self.sandbox = sandbox
@@ -43,19 +44,9 @@ final class ChangeStreams: Sendable {
         state.withLock { state in
             state.streams[key] = stream
             if state.subscription == nil {
-                let streams = self.state, lastRequestEvent = self.lastRequestEvent
-                state.subscription = sandbox.changes.subscribe { change in
-                    if case .request = change {
-                        let now = monotonicMilliseconds()
-                        let due = lastRequestEvent.withLock { last -> Bool in
-                            guard now >= last + ChangeStreams.requestEventMilliseconds else { return false }
-                            last = now
-                            return true
-                        }
-                        guard due else { return }
-                    }
-                    let frame = ChangeStreams.frame(change)
-                    for stream in streams.withLock({ Array($0.streams.values) }) { stream.send(frame) }
+                state.subscription = sandbox.changes.subscribe { [self] change in
+                    if case .request = change, !requestEventDue(change) { return }
+                    broadcast(change)
                 }
             }
         }
@@ -70,6 +61,39 @@ final class ChangeStreams: Sendable {
             ("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-store"),
         ]), body: Array("retry: 1000\n: k2mock changes\n\n".utf8))
         return .stream(head, stream)
+    }
+
+    private func broadcast(_ change: SandboxChange) {
+        let frame = ChangeStreams.frame(change)
+        for stream in state.withLock({ Array($0.streams.values) }) { stream.send(frame) }
+    }
+
+    /// Whether a `request` event goes out now: the first of a window does; later ones in it are
+    /// held, the latest replacing the one before, and sent when the window ends.
+    private func requestEventDue(_ change: SandboxChange) -> Bool {
+        let now = monotonicMilliseconds()
+        let (due, flushIn) = requestEvents.withLock { events -> (Bool, UInt64?) in
+            let windowEnd = events.lastSent + ChangeStreams.requestEventMilliseconds
+            if now >= windowEnd, events.held == nil {
+                events.lastSent = now
+                return (true, nil)
+            }
+            let first = events.held == nil
+            events.held = change
+            return (false, first ? max(windowEnd, now) - now : nil)
+        }
+        if let flushIn {
+            Task { [self] in
+                try? await Task.sleep(nanoseconds: (flushIn + 1) * 1_000_000)
+                let held = requestEvents.withLock { events -> SandboxChange? in
+                    defer { events.held = nil }
+                    events.lastSent = monotonicMilliseconds()
+                    return events.held
+                }
+                if let held { broadcast(held) }
+            }
+        }
+        return due
     }
 
     private func close(_ key: ObjectIdentifier) {

@@ -186,6 +186,7 @@ const $ = (selector) => document.querySelector(selector);
 const view = {
   kinds: [], topics: [], resources: [], callbacks: [], requests: [], expectations: [], clock: null,
   chosen: null,          // "kind/id" of the resource whose timeline is drawn
+  chosenCallbacks: [],   // its deliveries
   renders: 0,
 };
 let token = sessionStorage.getItem("k2mock-admin-token") || "";
@@ -244,7 +245,10 @@ function refresh() {
         api("GET", "/health"), api("GET", "/clock"), api("GET", "/resources"), api("GET", "/callbacks?limit=500"),
         api("GET", "/requests?limit=200"), api("GET", "/expectations"),
       ]);
-      Object.assign(view, { clock, resources, callbacks, requests, expectations: expectations.results });
+      // The chosen resource's own deliveries, however old (the journal above is the latest 500).
+      const chosenID = view.chosen ? view.chosen.slice(view.chosen.indexOf("/") + 1) : null;
+      const chosenCallbacks = chosenID ? await api("GET", "/callbacks?resource_id=" + encodeURIComponent(chosenID)) : [];
+      Object.assign(view, { clock, resources, callbacks, requests, chosenCallbacks, expectations: expectations.results });
       $("#scenario").textContent = health.scenario;
       render();
     } catch (error) {
@@ -344,10 +348,12 @@ function fillSelect(select, values) {
 }
 
 function renderResources() {
-  const kind = $("#kind-filter").value, stage = $("#stage-filter").value;
+  // The choices first: a stage the chosen kind does not have is dropped, and the filter follows.
   fillSelect($("#kind-filter"), [...new Set(view.resources.map((r) => r.kind))]);
+  const kind = $("#kind-filter").value;
   const stages = kind ? (view.kinds.find((k) => k.kind === kind)?.stages ?? []) : [...new Set(view.kinds.flatMap((k) => k.stages))];
   fillSelect($("#stage-filter"), stages);
+  const stage = $("#stage-filter").value;
   // Newest first: created ones by creation, latest on top; fixtures after them.
   const shown = view.resources.map((r, index) => ({ r, index }))
     .filter(({ r }) => (!kind || r.kind === kind) && (!stage || r.stage === stage))
@@ -365,8 +371,10 @@ function renderResources() {
 
 function choose(key) {
   view.chosen = key;
+  view.chosenCallbacks = [];
   renderResources();
   renderDetail();
+  refresh();
 }
 
 function renderDetail() {
@@ -380,7 +388,7 @@ function renderDetail() {
     return;
   }
   $("#detail-title").textContent = `${resource.kind} ${resource.id}`;
-  const deliveries = view.callbacks.filter((d) => d.resource_id === resource.id);
+  const deliveries = view.chosenCallbacks;
   $("#lane").replaceChildren(lane(resource, deliveries));
   $("#detail-body").textContent = JSON.stringify(resource.body, null, 2);
   const last = deliveries[deliveries.length - 1];

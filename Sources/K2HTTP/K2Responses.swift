@@ -26,10 +26,10 @@ package enum K2Responses {
 
     /// 401 for a refused bearer token: K2's error body, and the `WWW-Authenticate` challenge
     /// Doorkeeper sends, saying why.
-    package static func unauthorized(_ reason: String) -> HTTPResponse {
+    package static func unauthorized(_ reason: String, realm: String = "Doorkeeper") -> HTTPResponse {
         error(401, reason, headers: [(
             "WWW-Authenticate",
-            "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", error_description=\"\(reason)\""
+            "Bearer realm=\"\(realm)\", error=\"invalid_token\", error_description=\"\(reason)\""
         )])
     }
 

@@ -252,6 +252,10 @@ private let streamReader: MHD_ContentReaderCallback = { cls, _, buffer, max in
             if state.sentUpTo == state.buffer.count {
                 state.buffer.removeAll(keepingCapacity: true)
                 state.sentUpTo = 0
+            } else if state.sentUpTo >= 64 * 1024 {
+                // A reader always a little behind: drop what went out, or the buffer only grows.
+                state.buffer.removeFirst(state.sentUpTo)
+                state.sentUpTo = 0
             }
             return count
         }

@@ -90,4 +90,61 @@ private func file(_ path: String) -> String? {
             #expect(topics.contains(#""buygoods_transaction_received""#))
         }
     }
+
+    @Test func journalsTakeALimitAndCallbacksAResourceAndRefuseNonsense() async throws {
+        try await withSandbox(.file(root + "/scenarios/happy-path.yaml")) { sandbox in
+            let auth = [("Authorization", "Bearer demo-token"), ("Content-Type", "application/json")]
+            var ids: [String] = []
+            for _ in 0..<3 {
+                let created = try await sandbox.request("POST", "/api/v1/payments", headers: auth, body: #"{"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":100},"_links":{"callback_url":"http://127.0.0.1:9/k2"}}"#)
+                ids.append(try #require(created.header("location")?.split(separator: "/").last.map(String.init)))
+            }
+            try await sandbox.advance(seconds: 30)
+            let two = try await sandbox.request("GET", "/__admin/requests?limit=2")
+            #expect(two.status == 200 && two.text.ranges(of: "\"method\"").count == 2)
+            let one = try await sandbox.request("GET", "/__admin/callbacks?resource_id=\(ids[0].uppercased())")
+            #expect(one.text.contains(ids[0]) && !one.text.contains(ids[1]), "one resource's deliveries, its id in any case")
+            for bad in ["-1", "abc", "1e3", "+2", "%202", "0x2", "99999999999"] {
+                let refused = try await sandbox.request("GET", "/__admin/callbacks?limit=\(bad)")
+                #expect(refused.status == 400, "limit=\(bad)")
+                #expect(refused.text.contains("limit must be a whole number"))
+            }
+            #expect(try await sandbox.request("GET", "/__admin/requests?limit=0").text == "[]")
+        }
+    }
+
+    @Test func requestEventsAreThrottledButTheLatestOneStillArrives() async throws {
+        try await withSandbox(.file(root + "/scenarios/happy-path.yaml")) { sandbox in
+            let stream = try await offThePool { try RawHTTPClient(port: sandbox.port) }
+            try stream.send(Array("GET /__admin/stream HTTP/1.1\r\nHost: a\r\n\r\n".utf8))
+            _ = try await offThePool { try stream.read(until: ": k2mock changes\n\n") }
+            for index in 1...5 {
+                _ = try await sandbox.request("GET", "/api/v1/payments/burst-\(index)", headers: [("Authorization", "Bearer demo-token")])
+            }
+            // The first goes out at once, the last when its window ends; the ones between are dropped.
+            let told = try await offThePool { try stream.read(until: "burst-5") }
+            #expect(told.contains("burst-1"))
+            #expect(!told.contains("burst-3"))
+        }
+    }
+
+    @Test func theAdminTokenSchemeIsCaseInsensitiveAndItsRealmIsK2mocks() async throws {
+        try await withSandbox(adminToken: "s3cret") { sandbox in
+            #expect(try await sandbox.request("GET", "/__admin/health", headers: [("Authorization", "bearer s3cret")]).status == 200)
+            let refused = try await sandbox.request("GET", "/__admin/health", headers: [("Authorization", "Bearer nope")])
+            #expect(refused.status == 401)
+            #expect(refused.header("WWW-Authenticate")?.hasPrefix(#"Bearer realm="k2mock admin""#) == true)
+        }
+    }
+
+    @Test func oneAdvanceMovesTheClockAtMostAbout317Years() async throws {
+        try await withSandbox { sandbox in
+            let within = try await sandbox.request("POST", "/__admin/clock/advance", body: #"{"seconds":10000000000}"#)
+            #expect(within.status == 200)
+            let beyond = try await sandbox.request("POST", "/__admin/clock/advance", body: #"{"seconds":10000000001}"#)
+            #expect(beyond.status == 400)
+            #expect(beyond.text.contains("from 0 to 10000000000"))
+            await #expect(throws: TestSandboxError.invalidAdvance(2e10)) { try await sandbox.advance(seconds: 2e10) }
+        }
+    }
 }

@@ -87,6 +87,18 @@ def test_the_page_follows_the_sandbox_live(k2mock, k2mock_receiver, browser):
     assert browser.find_elements(By.CSS_SELECTOR, "#lane rect.attempt-ok"), "the callback attempt is drawn"
     assert k2mock_receiver.received and k2mock_receiver.received[0].verified
 
+    # Filters: a stage the chosen kind lacks is dropped, and the table follows the dropdowns.
+    def pick(select_id, value):
+        browser.execute_script(
+            "const s = document.getElementById(arguments[0]); s.value = arguments[1];"
+            "s.dispatchEvent(new Event('change'))", select_id, value)
+    pick("stage-filter", "Transferred")
+    assert browser.execute_script("return document.querySelectorAll('#resources tbody tr').length") == 1
+    pick("kind-filter", "pay_recipient")
+    assert browser.execute_script("return document.getElementById('stage-filter').value") == ""
+    assert browser.execute_script("return document.querySelectorAll('#resources tbody tr').length") == 1
+    pick("kind-filter", "")
+
     # A second payment half way along its timeline, chosen, for the screenshot: reached and due
     # stages on one lane, and the now line between them.
     second = pay(k2mock, k2mock_receiver.url(), amount=1500)

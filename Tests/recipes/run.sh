@@ -37,6 +37,14 @@ printf 'version: 1\ntimelines:\n  payment: [{ after: 0s, stage: Sent }]\n' > "$o
 K2MOCK_SCENARIO=$out/bad.yaml $script true >"$out/bad.log" 2>&1
 check "a bad scenario stops the job before the tests, saying where" 2 $? "$out/bad.log" 'bad.yaml:3'
 
+K2MOCK_SCENARIO=scenarios/ci-pipeline.yaml K2MOCK_ADMIN_TOKEN=s3cret K2MOCK_JUNIT=$out/guarded.xml \
+    $script python3 examples/ci/sample_app_tests.py >"$out/guarded.log" 2>&1
+check "K2MOCK_ADMIN_TOKEN guards the admin API and is given to verify" 0 $? "$out/guarded.xml" 'failures="0"'
+
+K2MOCK_URL=http://127.0.0.1:9 $script sh -c 'echo ran > '"$out/ran" >"$out/nothing.log" 2>&1
+check "K2MOCK_URL that does not answer stops the job before the tests" 2 $?
+[ ! -e "$out/ran" ]; check "the tests did not run against nothing" 0 $?
+
 "$K2MOCK_BIN" serve --port 0 --scenario scenarios/ci-pipeline.yaml >"$out/service.log" 2>/dev/null &
 service=$!
 for _ in $(seq 1 100); do grep -q listening "$out/service.log" && break; sleep 0.05; done

@@ -13,8 +13,8 @@ struct AdminTokenCheck: RequestStep {
     func handle(_ request: HTTPRequest, next: @escaping @Sendable (HTTPRequest) -> HTTPHandling) -> HTTPHandling {
         guard request.path.hasPrefix("/__admin/") || request.path == "/__admin" else { return next(request) }
         if let token, !AdminAPI.openPaths.contains(request.path),
-           !constantTimeEquals(request.headers["Authorization"] ?? "", "Bearer " + token) {
-            return .respond(K2Responses.unauthorized("The admin token is missing or wrong"))
+           !constantTimeEquals(bearerToken(request) ?? "", token) {
+            return .respond(K2Responses.unauthorized("The admin token is missing or wrong", realm: "k2mock admin"))
         }
         return routing.handle(request)
     }

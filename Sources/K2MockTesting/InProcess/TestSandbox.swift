@@ -1,3 +1,4 @@
+import AdminAPI
 import K2MockServer
 import K2Sandbox
 import OrderedJSON
@@ -31,7 +32,9 @@ public final class TestSandbox: Sendable {
     /// happened, in order. Throws `TestSandboxError.stopping` if the sandbox is stopping.
     @discardableResult
     public func advance(seconds: Double) async throws -> [Occurrence] {
-        guard seconds.isFinite, seconds >= 0 else { throw TestSandboxError.invalidAdvance(seconds) }
+        guard seconds.isFinite, seconds >= 0, seconds <= AdminAPI.maxAdvanceSeconds else {
+            throw TestSandboxError.invalidAdvance(seconds)
+        }
         let advance = await server.runner.advance(by: TimeSpan(milliseconds: Int64((seconds * 1000).rounded())))
         if advance.stoppedShortAt != nil { throw TestSandboxError.stopping }
         return advance.happened
@@ -52,14 +55,18 @@ public final class TestSandbox: Sendable {
     }
 
     /// Fires the webhook event `topic` (`"buygoods_transaction_received"`, ...) now, with
-    /// `resource` fields set on the topic's default resource, as `POST /__admin/events` does.
-    /// On a manual clock its deliveries are made before this returns.
+    /// `resource` fields set on the topic's default resource, as `POST /__admin/events` does;
+    /// `delay` (sandbox time), `duplicates` and `badSignature` make its deliveries misbehave on
+    /// purpose. On a manual clock its deliveries are made before this returns.
     /// Throws `TestSandboxError.unknownTopic` (listing the topics), `.resourceNotAnObject` or `.stopping`.
     @discardableResult
-    public func fireEvent(_ topic: String, resource: JSON = [:]) async throws -> FiredEvent {
+    public func fireEvent(
+        _ topic: String, resource: JSON = [:], delay: TimeSpan = .zero, duplicates: Int = 0, badSignature: Bool = false
+    ) async throws -> FiredEvent {
         guard let known = WebhookTopic(rawValue: topic) else { throw TestSandboxError.unknownTopic(topic) }
         guard let fields = resource.objectValue else { throw TestSandboxError.resourceNotAnObject }
-        let fired = sandbox.fire(ScriptedEvent(topic: known, resource: fields))
+        let quirks = DeliveryQuirks(delay: delay, duplicates: max(0, min(duplicates, 100)), badSignature: badSignature)
+        let fired = sandbox.fire(ScriptedEvent(topic: known, resource: fields, quirks: quirks))
         if sandbox.clockMode == .manual { try await advance(seconds: 0) }
         return fired
     }
@@ -104,7 +111,7 @@ public enum TestSandboxError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidAdvance(let seconds): return "cannot advance by \(seconds) s: give a finite number of seconds, 0 or more"
+        case .invalidAdvance(let seconds): return "cannot advance by \(seconds) s: give a number of seconds from 0 to 1e10 (about 317 years)"
         case .unknownTopic(let topic):
             return "no webhook topic \"\(topic)\"; topics: \(WebhookTopic.all.map(\.rawValue).joined(separator: ", "))"
         case .noClient(let id): return id.map { "the scenario has no client \"\($0)\"" } ?? "the scenario has no client credentials"

@@ -70,6 +70,11 @@ def test_the_receiver_flags_a_bad_signature(k2mock):
         assert k2mock.callbacks()[-1].attempts[0].status == 503, "a scripted status is answered"
 
 
+@pytest.mark.k2mock(scenario=HAPPY, args="--clock real --time-scale 10")
+def test_marker_args_may_be_one_command_line(k2mock):
+    assert k2mock.clock()["mode"] == "real" and k2mock.clock()["scale"] == 10.0
+
+
 @pytest.mark.k2mock(scenario=CI)
 def test_expectations_are_verified_and_named_when_they_fail(k2mock):
     verification = k2mock.verify()

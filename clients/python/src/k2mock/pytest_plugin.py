@@ -14,6 +14,7 @@ else `PATH`). A relative scenario path resolves against pytest's rootdir.
 from __future__ import annotations
 
 import os
+import shlex
 from typing import Any, Dict, Iterator, Tuple
 
 import pytest
@@ -66,7 +67,9 @@ def _options(request: pytest.FixtureRequest) -> Dict[str, Any]:
 
 def _start(config: pytest.Config, options: Dict[str, Any]) -> K2Mock:
     server_options = {k: v for k, v in options.items() if k in _SERVER_OPTIONS and v is not None}
-    server_options["args"] = tuple(server_options.get("args", ()))
+    args = server_options.get("args", ())
+    # One string is a command line ("--seed 7"), not a sequence of one-letter arguments.
+    server_options["args"] = tuple(shlex.split(args) if isinstance(args, str) else args)
     return K2Mock(binary=_setting(config, "k2mock_bin"), **server_options)
 
 
