@@ -10,7 +10,7 @@ RUN_DEPS     = libmicrohttpd-dev libcurl4-openssl-dev pkg-config
 TEST_DEPS    = $(RUN_DEPS)
 BENCH_DEPS   = $(RUN_DEPS) wrk gcc curl
 
-.PHONY: run test test-tsan sdk-test example-test dashboard-test build release dist image bench clean
+.PHONY: run test test-tsan sdk-test example-test dashboard-test contract-test build release dist image bench clean
 
 ## Build a release binary and serve the default scenario on http://$(HOST):$(PORT).
 run: release
@@ -18,7 +18,8 @@ run: release
 
 ## Build everything and run every test: Swift (unit, in-process API, end-to-end with the real
 ## binary), the Swift suite again under ThreadSanitizer, then the four official SDKs (Python,
-## Node, PHP, Ruby) against the real binary, the examples, and the dashboard in a browser.
+## Node, PHP, Ruby) against the real binary, the examples, the dashboard in a browser, and the
+## OpenAPI contract under schemathesis.
 test:
 	@scripts/install-deps.sh $(TEST_DEPS)
 	$(SWIFT) build --build-tests
@@ -26,6 +27,7 @@ test:
 	$(MAKE) test-tsan
 	$(MAKE) sdk-test
 	$(MAKE) dashboard-test
+	$(MAKE) contract-test
 
 ## The Swift suite built with ThreadSanitizer in its own build directory: a data race the
 ## tests reach fails the run (TSan exits non-zero after a report).
@@ -72,6 +74,12 @@ dashboard-test: $(VENV)/.installed
 	@scripts/install-deps.sh chromium chromium-driver
 	$(VENV)/bin/pip install -q -r Tests/dashboard/requirements.txt
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(VENV)/bin/python -m pytest -q -s -p no:cacheprovider Tests/dashboard
+
+## The OpenAPI document (openapi/k2mock.json) checked by schemathesis against the real binary:
+## every operation, 100 generated cases each, then stateful runs along its links.
+contract-test:
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || scripts/install-deps.sh python3-venv python3-pip
+	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock PYTHON=$(PYTHON) Tests/contract/run.sh
 
 ## dist/k2mock-VERSION-linux-ARCH.tar.gz: the binary with the libraries it needs, for machines
 ## without Swift (scripts/dist.sh).

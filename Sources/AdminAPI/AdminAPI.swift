@@ -62,6 +62,9 @@ public struct AdminAPI: Sendable {
         routes.add("GET", "/__admin/kinds", .open { _, _ in
             .respond(K2Responses.bytes(200, kinds().serialized()))
         })
+        let openAPI = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                                   body: Array(OpenAPIDocument.json.utf8))
+        routes.add("GET", "/__admin/openapi.json", .open { _, _ in .respond(openAPI) })
         routes.add("GET", "/__admin/topics", .open { _, _ in
             .respond(K2Responses.bytes(200, JSON.array(WebhookTopic.all.map { .string($0.rawValue) }).serialized()))
         })

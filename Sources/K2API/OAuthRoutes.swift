@@ -73,7 +73,11 @@ struct OAuthRoutes: Sendable {
     private func tokenInfo(_ request: HTTPRequest) -> HTTPResponse {
         let check = sandbox.checkToken(bearerToken(request))
         guard case .valid(let token) = check else {
-            return K2Responses.oauthError(401, "invalid_token", check.refusal ?? "The access token is invalid")
+            // Doorkeeper's InvalidTokenResponse: its body and RFC 6750's challenge.
+            let reason = check.refusal ?? "The access token is invalid"
+            var response = K2Responses.oauthError(401, "invalid_token", reason)
+            response.headers.add("WWW-Authenticate", "Bearer realm=\"Doorkeeper\", error=\"invalid_token\", error_description=\"\(reason)\"")
+            return response
         }
         return K2Responses.json(200, TokenInfoResponse(token: token, now: sandbox.now()))
     }

@@ -18,6 +18,9 @@ public final class K2MockServer: Sendable {
     private let listeningOrigin: Locked<String>
     private let configuration: HTTPServer.Configuration
     private let log: RequestLog
+    /// Every route served, as method and pattern (`GET /api/v1/payments/:id`), in the order
+    /// they are tried; the OpenAPI document describes exactly these.
+    public let routes: [(method: String, pattern: String)]
 
     /// `transport` delivers callbacks; by default libcurl (tests pass a fake).
     public init(
@@ -39,6 +42,7 @@ public final class K2MockServer: Sendable {
         var routes = Routes()
         K2API(sandbox: sandbox, fallbackOrigin: { origin.withLock { $0 } }).register(into: &routes)
         AdminAPI(runner: runner, fallbackOrigin: { origin.withLock { $0 } }).register(into: &routes)
+        self.routes = routes.patterns
         let routing = Routing(routes: routes, sandbox: sandbox)
         self.pipeline = RequestPipeline([
             AdminTokenCheck(token: adminToken, routing: routing),

@@ -18,6 +18,8 @@ public struct Router<Handler: Sendable>: Sendable {
 
     private var table = RouteTable()
     private var handlers: [Handler] = []
+    /// Every route as added: method and pattern (`/api/v1/payments/:id`).
+    public private(set) var patterns: [(method: String, pattern: String)] = []
 
     /// A router with no routes.
     public init() {}
@@ -26,6 +28,7 @@ public struct Router<Handler: Sendable>: Sendable {
     public mutating func add(_ method: String, _ pattern: String, _ handler: Handler) {
         table.add(method: method, pattern: pattern, index: handlers.count)
         handlers.append(handler)
+        patterns.append((method, pattern))
     }
 
     /// `HEAD` matches `GET` routes. `path` should already be normalised (see `normalizedPath`).
