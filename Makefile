@@ -10,7 +10,7 @@ RUN_DEPS     = libmicrohttpd-dev libcurl4-openssl-dev pkg-config
 TEST_DEPS    = $(RUN_DEPS)
 BENCH_DEPS   = $(RUN_DEPS) wrk gcc curl
 
-.PHONY: run test test-tsan sdk-test example-test dashboard-test contract-test build release dist image bench clean
+.PHONY: run test test-tsan sdk-test example-test dashboard-test contract-test fuzz build release dist image bench clean
 
 ## Build a release binary and serve the default scenario on http://$(HOST):$(PORT).
 run: release
@@ -18,8 +18,8 @@ run: release
 
 ## Build everything and run every test: Swift (unit, in-process API, end-to-end with the real
 ## binary), the Swift suite again under ThreadSanitizer, then the four official SDKs (Python,
-## Node, PHP, Ruby) against the real binary, the examples, the dashboard in a browser, and the
-## OpenAPI contract under schemathesis.
+## Node, PHP, Ruby) against the real binary, the examples, the dashboard in a browser, the
+## OpenAPI contract under schemathesis, and a short fuzz of each parser.
 test:
 	@scripts/install-deps.sh $(TEST_DEPS)
 	$(SWIFT) build --build-tests
@@ -28,6 +28,7 @@ test:
 	$(MAKE) sdk-test
 	$(MAKE) dashboard-test
 	$(MAKE) contract-test
+	$(MAKE) fuzz FUZZ_SECONDS=10
 
 ## The Swift suite built with ThreadSanitizer in its own build directory: a data race the
 ## tests reach fails the run (TSan exits non-zero after a report).
@@ -81,6 +82,13 @@ contract-test:
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || scripts/install-deps.sh python3-venv python3-pip
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock PYTHON=$(PYTHON) Tests/contract/run.sh
 
+## libFuzzer with AddressSanitizer on the JSON parser, the scenario loader, the create-request
+## readers and the request pipeline, FUZZ_SECONDS each (fuzz/README.md).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/install-deps.sh $(TEST_DEPS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
+
 ## dist/k2mock-VERSION-linux-ARCH.tar.gz: the binary with the libraries it needs, for machines
 ## without Swift (scripts/dist.sh).
 dist: release
@@ -104,4 +112,4 @@ bench: release
 	bench/run.sh
 
 clean:
-	rm -rf .build .build-tsan $(VENV) dist
+	rm -rf .build .build-tsan .build-fuzz $(VENV) dist

@@ -65,6 +65,10 @@ let package = Package(
         .executableTarget(
             name: "k2mock-inprocess-bench", dependencies: ["K2MockServer", "K2Sandbox", "MicroHTTP"],
             path: "bench/inprocess", swiftSettings: strict),
+        // libFuzzer targets (`make fuzz`, fuzz/README.md): built only with --sanitize=fuzzer.
+        .executableTarget(
+            name: "k2mock-fuzz", dependencies: ["K2MockServer", "K2Sandbox", "MicroHTTP", "OrderedJSON"],
+            path: "fuzz/Sources/k2mock-fuzz", swiftSettings: strict),
         // The testing library: `withSandbox` (an in-process sandbox on a free port), a raw HTTP
         // client, the real binary as a child process, receivers that misbehave, offThePool.
         .target(name: "K2MockTesting", dependencies: ["Locking", "MicroHTTP", "K2Sandbox", "K2MockServer", "AdminAPI", "OrderedJSON"],
