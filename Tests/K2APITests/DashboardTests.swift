@@ -121,10 +121,11 @@ private func file(_ path: String) -> String? {
             for index in 1...5 {
                 _ = try await sandbox.request("GET", "/api/v1/payments/burst-\(index)", headers: [("Authorization", "Bearer demo-token")])
             }
-            // The first goes out at once, the last when its window ends; the ones between are dropped.
+            // The first goes out at once and the last, however close behind, arrives too (when its
+            // 250 ms window ends). Which ones between are dropped depends on wall time, so that is
+            // not asserted here.
             let told = try await offThePool { try stream.read(until: "burst-5") }
             #expect(told.contains("burst-1"))
-            #expect(!told.contains("burst-3"))
         }
     }
 
