@@ -119,10 +119,27 @@ EXAMPLES = {
 
 K2_SECURITY = [{"k2Bearer": []}]
 ADMIN_SECURITY = [{"adminBearer": []}, {}]
-UNAUTHORIZED = {"description": "the bearer token is missing, unknown, expired or revoked",
-                "headers": {"WWW-Authenticate": {"schema": STRING, "required": True}},
-                "content": {"application/json": {"schema": ref("Error")}}}
-NOT_FOUND = ERROR("no such resource")
+# Answers many operations give, written once under components/responses.
+SHARED_RESPONSES = {
+    "Unauthorized": {"description": "the bearer token is missing, unknown, expired or revoked",
+                     "headers": {"WWW-Authenticate": {"schema": STRING, "required": True}},
+                     "content": {"application/json": {"schema": ref("Error")}}},
+    "NotFound": ERROR("no such resource"),
+    "CreateRefused": ERROR("the request is not one k2mock can create from (the message says why)"),
+    "TooLarge": ERROR("the body is over 1 MiB"),
+    "NotJSON": ERROR("the body is not application/json"),
+    "OAuthBadRequest": json_body({"oneOf": [ref("OAuthError"), ref("Error")]},
+                                 "no or another grant type (OAuth's shape), or a body that cannot be read (K2's)"),
+    "OAuthUnknownClient": OAUTH_ERROR("unknown client or wrong secret"),
+    "AdminUnauthorized": ERROR("`--admin-token` was given and this request lacks it"),
+}
+
+
+def shared(name):
+    return {"$ref": "#/components/responses/" + name}
+
+
+UNAUTHORIZED, NOT_FOUND = shared("Unauthorized"), shared("NotFound")
 ID = {"name": "id", "in": "path", "required": True, "schema": STRING}
 
 
@@ -151,10 +168,8 @@ def kind_operations(paths):
                                         "operationId": "%s_v%d_%s" % (action, version, kind), "parameters": {
                                             "id": "$response.header.location#regex:/%s/([^/]+)$" % collection}}
                                        for action in actions}}},
-                        "400": ERROR("the request is not one k2mock can create from (the message says why)"),
-                        "401": UNAUTHORIZED,
-                        "413": ERROR("the body is over 1 MiB"),
-                        "415": ERROR("the body is not application/json")}}
+                        "400": shared("CreateRefused"), "401": UNAUTHORIZED,
+                        "413": shared("TooLarge"), "415": shared("NotJSON")}}
             for action in actions:
                 paths["%s/{id}/%s" % (base, action)] = {"post": {
                     "operationId": "%s_v%d_%s" % (action, version, kind), "tags": ["K2 API"],
@@ -166,8 +181,7 @@ def kind_operations(paths):
 
 FORM = "application/x-www-form-urlencoded"
 # OAuth's own errors are RFC 6749's shape; a body that cannot be read at all gets K2's.
-OAUTH_BAD_REQUEST = json_body({"oneOf": [ref("OAuthError"), ref("Error")]},
-                              "no or another grant type (OAuth's shape), or a body that cannot be read (K2's)")
+OAUTH_BAD_REQUEST, OAUTH_UNKNOWN_CLIENT = shared("OAuthBadRequest"), shared("OAuthUnknownClient")
 OAUTH_UNAUTHORIZED_TOKEN = {"description": "the bearer token is missing, unknown, expired or revoked",
                             "headers": {"WWW-Authenticate": {"schema": STRING, "required": True}},
                             "content": {"application/json": {"schema": ref("OAuthError")}}}
@@ -186,19 +200,19 @@ def oauth_operations(paths):
                                  ["client_id", "client_secret", "grant_type"]),
         "responses": {"200": json_body(ref("Token"), "the token"),
                       "400": OAUTH_BAD_REQUEST,
-                      "401": OAUTH_ERROR("unknown client or wrong secret")}}}
+                      "401": OAUTH_UNKNOWN_CLIENT}}}
     paths["/oauth/revoke"] = {"post": {
         "operationId": "oauth_revoke", "tags": ["OAuth"], "summary": "revoke a token (RFC 7009)",
         "requestBody": form_body({**credentials, "token": STRING}, ["client_id", "client_secret", "token"]),
         "responses": {"200": json_body({"type": "object"}, "`{}`, whether or not the token existed"),
                       "400": OAUTH_BAD_REQUEST,
-                      "401": OAUTH_ERROR("unknown client or wrong secret")}}}
+                      "401": OAUTH_UNKNOWN_CLIENT}}}
     paths["/oauth/introspect"] = {"post": {
         "operationId": "oauth_introspect", "tags": ["OAuth"], "summary": "what a token is (RFC 7662)",
         "requestBody": form_body({**credentials, "token": STRING}, ["client_id", "client_secret", "token"]),
         "responses": {"200": json_body(ref("Introspection"), "`{\"active\": false}` for an unknown, expired or revoked token"),
                       "400": OAUTH_BAD_REQUEST,
-                      "401": OAUTH_ERROR("unknown client or wrong secret")}}}
+                      "401": OAUTH_UNKNOWN_CLIENT}}}
     paths["/oauth/token/info"] = {"get": {
         "operationId": "oauth_token_info", "tags": ["OAuth"], "summary": "the bearer token's own details",
         "security": K2_SECURITY,
@@ -224,7 +238,7 @@ def event_operations(paths):
 def admin(operation_id, summary, responses, **extra):
     operation = {"operationId": operation_id, "tags": ["admin"], "summary": summary, "security": ADMIN_SECURITY}
     operation.update(extra)
-    operation["responses"] = {**responses, "401": ERROR("`--admin-token` was given and this request lacks it")}
+    operation["responses"] = {**responses, "401": shared("AdminUnauthorized")}
     return operation
 
 
@@ -347,6 +361,7 @@ def document():
             "securitySchemes": {
                 "k2Bearer": {"type": "http", "scheme": "bearer", "description": "a token from /oauth/token or the scenario"},
                 "adminBearer": {"type": "http", "scheme": "bearer", "description": "the `--admin-token`, when one was given"}},
+            "responses": SHARED_RESPONSES,
             "schemas": schemas()},
     }
 

@@ -4,15 +4,7 @@ import Locking
 import MicroHTTP
 import OrderedJSON
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-private func monotonicMilliseconds() -> UInt64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
-}
+private func monotonicMilliseconds() -> UInt64 { SandboxClock.systemMonotonic() / 1_000_000 }
 
 /// `GET /__admin/stream`: every open Server-Sent Events stream, fed from the sandbox's change
 /// feed. One subscription serves them all (each change is written once, then sent to each), and

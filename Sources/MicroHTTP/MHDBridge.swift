@@ -41,7 +41,8 @@ fileprivate struct ConnectionRef: @unchecked Sendable {
     let raw: OpaquePointer
 }
 
-/// The connections suspended for deferred handlers, and whether the server is stopping.
+/// The connections suspended for deferred handlers, the open streams (whose connections suspend
+/// while they are empty), and whether the server is stopping.
 /// libmicrohttpd aborts the process when a daemon is stopped while a connection is still
 /// suspended (and a late resume would touch freed memory), so suspending, resuming and
 /// stopping meet under this one lock: once stopping, no connection is suspended any more, and

@@ -31,12 +31,12 @@ private let docsPaymentPath = "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b9
     }
 
     @Test func oneVersionForTheBinaryTheTarballAndThePythonPackage() throws {
-        let version = String(decoding: try #require(FileSystemRead(root + "/VERSION")), as: UTF8.self)
+        let version = String(decoding: try #require(FileSystem.read(root + "/VERSION")), as: UTF8.self)
             .split(whereSeparator: \.isNewline).first.map(String.init)
         let result = ServerProcess.run(["--version"])
         #expect(result.status == 0)
         #expect(result.output.split(whereSeparator: \.isNewline).first.map(String.init) == version)
-        let pyproject = String(decoding: try #require(FileSystemRead(root + "/clients/python/pyproject.toml")), as: UTF8.self)
+        let pyproject = String(decoding: try #require(FileSystem.read(root + "/clients/python/pyproject.toml")), as: UTF8.self)
         #expect(pyproject.contains("version = \"\(version ?? "")\""), "clients/python/pyproject.toml says another version")
     }
 
@@ -143,7 +143,7 @@ private let root = #filePath.split(separator: "/", omittingEmptySubsequences: fa
         defer { unlink(path) }
         let result = ServerProcess.run(["verify", "--url", server.origin, "--junit", path])
         #expect(result.status == 1)
-        let xml = String(decoding: try #require(FileSystemRead(path)), as: UTF8.self)
+        let xml = String(decoding: try #require(FileSystem.read(path)), as: UTF8.self)
         #expect(xml.hasPrefix(#"<?xml version="1.0" encoding="UTF-8"?>"#))
         #expect(xml.contains(#"<testsuite name="k2mock expectations" tests="3" failures="2""#))
         #expect(xml.contains(#"<failure message="expected 4, got 0">requests POST /api/v1/payments: expected 4, got 0"#))
@@ -176,16 +176,3 @@ private let root = #filePath.split(separator: "/", omittingEmptySubsequences: fa
     }
 }
 
-/// A file's bytes, or nil.
-private func FileSystemRead(_ path: String) -> [UInt8]? {
-    guard let file = fopen(path, "r") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let count = fread(&chunk, 1, chunk.count, file)
-        if count <= 0 { break }
-        bytes.append(contentsOf: chunk[..<count])
-    }
-    return bytes
-}

@@ -2,19 +2,10 @@ import K2MockTesting
 import MicroHTTP
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 private let root = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
 
 private func file(_ path: String) -> String? {
-    guard let handle = fopen(root + "/" + path, "r") else { return nil }
-    defer { fclose(handle) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    while case let count = fread(&chunk, 1, chunk.count, handle), count > 0 { bytes += chunk[..<count] }
-    return String(decoding: bytes, as: UTF8.self)
+    FileSystem.read(root + "/" + path).map { String(decoding: $0, as: UTF8.self) }
 }
 
 /// The dashboard (`GET /__admin/`) and its change stream (`GET /__admin/stream`), over a socket.

@@ -3,10 +3,6 @@ import K2MockTesting
 import OrderedJSON
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 private let root = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
 
 /// The OpenAPI document (openapi/k2mock.json) against the server: served byte for byte, and
@@ -17,11 +13,7 @@ private let root = #filePath.split(separator: "/", omittingEmptySubsequences: fa
             let served = try await sandbox.request("GET", "/__admin/openapi.json")
             #expect(served.status == 200)
             #expect(served.header("Content-Type") == "application/json")
-            let handle = try #require(fopen(root + "/openapi/k2mock.json", "r"))
-            defer { fclose(handle) }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            while case let count = fread(&chunk, 1, chunk.count, handle), count > 0 { bytes += chunk[..<count] }
+            let bytes = try #require(FileSystem.read(root + "/openapi/k2mock.json"))
             #expect(served.body + [10] == bytes, "openapi/k2mock.json differs from the embedded copy: run scripts/openapi.py")
             #expect(try await sandbox.request("GET", "/__admin/openapi.json").body == served.body, "byte-stable")
         }

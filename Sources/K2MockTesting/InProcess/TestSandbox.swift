@@ -93,7 +93,6 @@ public final class TestSandbox: Sendable {
         _ method: String, _ path: String, headers: [(String, String)] = [], body: String = ""
     ) async throws -> RawHTTPClient.Response {
         let port = self.port
-        let headers = headers
         return try await offThePool {
             try RawHTTPClient(port: port).request(method, path, headers: headers, body: body)
         }

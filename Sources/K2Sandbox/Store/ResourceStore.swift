@@ -1,11 +1,10 @@
 /// Every resource a sandbox serves, fixtures and created, by kind and id, with the other ids
-/// created ones can be found by (`recipient_reference`, `account_reference`) and, per kind, the
-/// order they were created in.
+/// created ones can be found by (`recipient_reference`, `account_reference`) and the order they
+/// were created in.
 struct ResourceStore: Sendable {
     private var resources: [ResourceKey: StoredResource] = [:]
     /// (kind, lowercased reference) to the id it names.
     private var references: [ResourceKey: String] = [:]
-    private var createdOrder: [ResourceKind: [ResourceKey]] = [:]
     /// Every created resource's key, oldest first, across kinds.
     private var createdKeys: [ResourceKey] = []
 
@@ -29,7 +28,6 @@ struct ResourceStore: Sendable {
     mutating func insert(_ resource: StoredResource) {
         let key = ResourceKey(kind: resource.kind, id: resource.id)
         resources[key] = resource
-        createdOrder[resource.kind, default: []].append(key)
         createdKeys.append(key)
         for reference in resource.created?.record.references ?? [] {
             references[ResourceKey(kind: resource.kind, id: reference)] = resource.id
@@ -46,7 +44,7 @@ struct ResourceStore: Sendable {
 
     /// The created resources of `kind`, oldest first.
     func created(_ kind: ResourceKind) -> [StoredResource] {
-        (createdOrder[kind] ?? []).compactMap { resources[$0] }
+        createdKeys.filter { $0.kind == kind }.compactMap { resources[$0] }
     }
 
     /// Every resource, in no particular order.

@@ -22,11 +22,7 @@ nonisolated(unsafe) private var target: (([UInt8]) -> Void)?
 struct Replay {
     static func main() {
         for path in CommandLine.arguments.dropFirst() {
-            guard let file = fopen(path, "r") else { complain("cannot read \(path)"); exit(2) }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            while case let count = fread(&chunk, 1, chunk.count, file), count > 0 { bytes += chunk[..<count] }
-            fclose(file)
+            guard let bytes = FileSystem.read(path) else { complain("cannot read \(path)"); exit(2) }
             _ = bytes.withUnsafeBufferPointer { fuzzOne($0.baseAddress, $0.count) }
             print("ok: \(path)")
         }
