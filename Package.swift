@@ -6,7 +6,8 @@ import PackageDescription
 // store, timeline, deliveries, scenario); K2HTTP is HTTP in K2's shapes (error bodies,
 // endpoints); K2API and AdminAPI, siblings that never import each other, turn requests into
 // sandbox calls; K2MockServer runs them behind one request pipeline on a listening server;
-// k2mock is the command line.
+// DataDirectory keeps a sandbox's inputs in SQLite across restarts (`--data-dir`); k2mock is
+// the command line.
 
 // A module used without its import is a build error, so every dependency is declared.
 let strict: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -53,10 +55,19 @@ let package = Package(
             dependencies: ["MicroHTTP", "CurlClient", "Locking", "K2Sandbox", "K2HTTP", "K2API", "AdminAPI"],
             swiftSettings: strict
         ),
+        .target(
+            name: "DataDirectory",
+            dependencies: [
+                "K2Sandbox", "OrderedJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "k2mock",
             dependencies: [
-                "K2MockServer", "K2Sandbox", "OrderedJSON",
+                "K2MockServer", "K2Sandbox", "OrderedJSON", "DataDirectory", "Locking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

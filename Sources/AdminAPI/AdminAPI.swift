@@ -271,7 +271,7 @@ public struct AdminAPI: Sendable {
              "redelivery": .bool(attempt.redelivery),
              "status": attempt.status.map { .int($0) } ?? .null, "error": attempt.error.map(JSON.string) ?? .null,
              "latency_ms": .number(String(format3(attempt.latencyMilliseconds))),
-             "outcome": .string(attempt.delivered ? "delivered" : "failed")]
+             "outcome": .string(attempt.delivered ? "delivered" : attempt.interrupted ? "interrupted" : "failed")]
         })
         return .object(entry)
     }

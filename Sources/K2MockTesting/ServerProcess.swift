@@ -51,7 +51,7 @@ public final class ServerProcess {
             }
         }
         guard let found, let portText = found.split(separator: ":").last, let port = Int(portText) else {
-            kill(child, SIGKILL)
+            Glibc.kill(child, SIGKILL)
             _ = ServerProcess.wait(for: child)
             close(pipeFD)
             throw Failure.noListeningLine(String(decoding: output, as: UTF8.self))
@@ -77,7 +77,14 @@ public final class ServerProcess {
     /// Sends SIGTERM and returns the exit status.
     @discardableResult
     public func stop() -> Int32 {
-        kill(pid, SIGTERM)
+        Glibc.kill(pid, SIGTERM)
+        return ServerProcess.wait(for: pid)
+    }
+
+    /// Kills it with SIGKILL (a crash: nothing runs on the way out) and waits for it.
+    @discardableResult
+    public func kill() -> Int32 {
+        Glibc.kill(pid, SIGKILL)
         return ServerProcess.wait(for: pid)
     }
 

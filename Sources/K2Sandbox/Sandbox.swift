@@ -11,20 +11,67 @@ public final class Sandbox: Sendable {
     private let advancing = AsyncSerialGate()
     private let monotonicNanoseconds: @Sendable () -> UInt64
     /// Sandbox time when this sandbox was made, for scenarios whose clock has no `start`.
-    private let defaultStart: Timestamp
+    public let defaultStart: Timestamp
+    /// Where inputs are kept for a restart (`--data-dir`); nil keeps nothing.
+    private let journal: (any SandboxJournal)?
 
     /// A sandbox at the scenario's start. `monotonicNanoseconds` drives a real clock and
     /// `wallClock` says when "now" is for scenarios without `clock.start` (both for tests).
+    /// With a `journal`, every input is appended to it and each call that changes state returns
+    /// only once its input is durable.
     public init(
         scenario: Scenario,
         monotonicNanoseconds: @escaping @Sendable () -> UInt64 = SandboxClock.systemMonotonic,
-        wallClock: () -> Timestamp = Sandbox.wallClockNow
+        wallClock: () -> Timestamp = Sandbox.wallClockNow,
+        journal: (any SandboxJournal)? = nil
     ) {
         self.scenario = scenario
         self.monotonicNanoseconds = monotonicNanoseconds
         self.defaultStart = wallClock()
+        self.journal = journal
         self.state = Locked(SandboxState(
             scenario: scenario, start: scenario.clock.start ?? defaultStart, monotonic: monotonicNanoseconds))
+    }
+
+    /// A sandbox rebuilt from what a journal kept: `commands` replayed in order, each at its
+    /// recorded sandbox time, from the scenario's start (`defaultStart` for scenarios without
+    /// `clock.start`), then `requests` as the request journal. The clock then reads the last
+    /// command's time (where a manual clock stood) plus `downtime`, the sandbox time a real
+    /// clock ran on while k2mock was down, and moves on from there. Attempts that were taken but never ended (a crash) are journalled as lost and
+    /// made again. New inputs go to `journal`. Throws `ReplayError` when a command does not
+    /// replay as it first ran (a data directory from a different k2mock or scenario).
+    public init(
+        scenario: Scenario, defaultStart: Timestamp, restoring commands: [RecordedCommand],
+        requests: [RequestRecord], downtime: TimeSpan, journal: (any SandboxJournal)?,
+        monotonicNanoseconds: @escaping @Sendable () -> UInt64 = SandboxClock.systemMonotonic
+    ) throws(ReplayError) {
+        self.scenario = scenario
+        self.monotonicNanoseconds = monotonicNanoseconds
+        self.defaultStart = defaultStart
+        self.journal = journal
+        var state = SandboxState(scenario: scenario, start: scenario.clock.start ?? defaultStart, monotonic: monotonicNanoseconds)
+        var replay = Replay()
+        for (index, recorded) in commands.enumerated() {
+            do throws(ReplayError) {
+                try replay.apply(recorded, to: &state, credentials: scenario.credentials)
+            } catch {
+                throw ReplayError(index: index + 1, command: recorded.command.name, message: error.message)
+            }
+        }
+        for record in requests { state.requests.append(record) }
+        let lastTime = max(commands.last?.at ?? state.clock.start, replay.unfinishedAdvance ?? state.clock.start)
+        state.clock.resume(at: lastTime + downtime)
+        state.unpublished.removeAll()
+        let lost = replay.inFlight
+        self.state = Locked(state)
+        locked { state in
+            _ = state.clock.hold()
+            defer { state.clock.release() }
+            for job in lost {
+                state.lose(job)
+                _ = log(.attemptLost(deliveryID: job.deliveryID, redelivery: job.isRedelivery), state)
+            }
+        }
     }
 
     /// Hears every change (`GET /__admin/stream`).
@@ -47,6 +94,17 @@ public final class Sandbox: Sendable {
         }
     }
 
+    /// Appends `command` to the journal at the sandbox's present time (call under the lock,
+    /// with the clock held); returns the ticket to wait for, 0 without a journal.
+    private func log(_ command: SandboxCommand, _ state: SandboxState) -> UInt64 {
+        journal?.append(RecordedCommand(at: state.clock.now(), command: command)) ?? 0
+    }
+
+    /// Returns once the journal holds everything up to `ticket`.
+    private func durable(_ ticket: UInt64) {
+        if ticket > 0 { journal?.waitUntilDurable(ticket) }
+    }
+
     // MARK: Time
 
     /// Sandbox time now.
@@ -67,20 +125,30 @@ public final class Sandbox: Sendable {
         by span: TimeSpan, deliver: @Sendable (DeliveryJob) async -> DeliveryResult
     ) async -> Advance {
         await advancing.run {
-            let target = locked { state -> Timestamp in
-                guard state.clock.mode == .real else { return state.clock.now() + span }
+            let (target, jumped) = locked { state -> (Timestamp, UInt64) in
+                guard state.clock.mode == .real else { return (state.clock.now() + span, 0) }
                 state.clock.advance(by: span)
-                return state.clock.now()
+                _ = state.clock.hold()
+                defer { state.clock.release() }
+                return (state.clock.now(), log(.jump(span), state))
             }
+            if jumped > 0 { await journal?.durable(jumped) }
             var happened: [Occurrence] = []
             var stoppedAt: Timestamp?
-            taking: while let work = locked({ $0.takeNext(dueBy: target) }) {
+            taking: while let (work, ticket) = locked({ state -> (SandboxState.DueWork, UInt64)? in
+                _ = state.clock.hold()
+                defer { state.clock.release() }
+                guard let work = state.takeNext(dueBy: target) else { return nil }
+                guard case .send = work else { return (work, 0) }
+                return (work, log(.takeNext(dueBy: target), state))
+            }) {
                 switch work {
                 case .happened(let occurrence):
                     happened.append(occurrence)
                 case .send(let job):
+                    if ticket > 0 { await journal?.durable(ticket) }
                     let result = await deliver(job)
-                    locked { $0.record(job, result) }
+                    await journal?.durable(locked { state in recordLogged(job, result, &state) })
                     // The transport is stopping: what is left stays due.
                     if result.interrupted {
                         stoppedAt = job.due
@@ -89,10 +157,12 @@ public final class Sandbox: Sendable {
                     happened.append(.attempt(job, result))
                 }
             }
-            locked { state in
+            let moved = locked { state -> UInt64 in
                 state.clock.advance(to: stoppedAt ?? target)
                 state.unpublished.append(.clock(now: state.clock.now()))
+                return state.clock.mode == .manual ? log(.clock(state.clock.now()), state) : 0
             }
+            if moved > 0 { await journal?.durable(moved) }
             return Advance(happened: happened, stoppedShortAt: stoppedAt)
         }
     }
@@ -100,7 +170,14 @@ public final class Sandbox: Sendable {
     /// Applies what fell due and takes every delivery attempt due now, for a real clock's
     /// sender; report each with `record`.
     func takeDueAttempts() -> [DeliveryJob] {
-        locked { $0.takeDueAttempts() }
+        let (jobs, ticket) = locked { state -> ([DeliveryJob], UInt64) in
+            _ = state.clock.hold()
+            defer { state.clock.release() }
+            let jobs = state.takeDueAttempts()
+            return (jobs, jobs.isEmpty ? 0 : log(.takeDue, state))
+        }
+        durable(ticket)
+        return jobs
     }
 
     /// Wall nanoseconds until the next entry on the timeline falls due on a real clock; nil when
@@ -114,11 +191,13 @@ public final class Sandbox: Sendable {
     /// seed. Attempts in flight across a reset are not recorded.
     public func reset() {
         var fresh = SandboxState(scenario: scenario, start: scenario.clock.start ?? defaultStart, monotonic: monotonicNanoseconds)
-        locked { state in
+        let ticket = locked { state -> UInt64 in
             fresh.epoch = state.epoch + 1
             state = fresh
             state.unpublished.append(.reset)
+            return journal?.reset() ?? 0
         }
+        durable(ticket)
     }
 
     // MARK: Deliveries
@@ -126,22 +205,41 @@ public final class Sandbox: Sendable {
     /// Records how an attempt went; a failed scheduled one is retried per the scenario's
     /// `callbacks.retry` (see `DeliveryBook.record`).
     func record(_ job: DeliveryJob, _ result: DeliveryResult) {
-        locked { $0.record(job, result) }
+        durable(locked { state in recordLogged(job, result, &state) })
+    }
+
+    /// `SandboxState.record` and its journal entry (none for an attempt from before a reset).
+    private func recordLogged(_ job: DeliveryJob, _ result: DeliveryResult, _ state: inout SandboxState) -> UInt64 {
+        guard job.epoch == state.epoch else { return 0 }
+        _ = state.clock.hold()
+        defer { state.clock.release() }
+        state.record(job, result)
+        return log(.attemptEnded(deliveryID: job.deliveryID, redelivery: job.isRedelivery, result: result), state)
     }
 
     /// A redelivery of delivery `id` by hand, to send now: an extra attempt outside the retry
     /// policy; nil if there is no such delivery.
     func redeliveryJob(_ id: Int) -> DeliveryJob? {
-        locked { state in
-            let now = state.clock.now()
-            return state.deliveries.job(for: id, at: now, epoch: state.epoch, redelivery: true, takenAt: now)
+        let (job, ticket) = locked { state -> (DeliveryJob?, UInt64) in
+            _ = state.clock.hold()
+            defer { state.clock.release() }
+            guard let job = state.redeliveryJob(id) else { return (nil, 0) }
+            return (job, log(.redeliver(deliveryID: id), state))
         }
+        durable(ticket)
+        return job
     }
 
     /// Fires a webhook event now (`POST /__admin/events`); its attempts are due at once (or after
     /// the event's delay) and go out with the next advance or real-clock tick.
     public func fire(_ event: ScriptedEvent) -> FiredEvent {
-        locked { state in state.fire(event, at: state.clock.now()) }
+        let (fired, ticket) = locked { state -> (FiredEvent, UInt64) in
+            let now = state.clock.hold()
+            defer { state.clock.release() }
+            return (state.fire(event, at: now), log(.fire(event), state))
+        }
+        durable(ticket)
+        return fired
     }
 
     /// The journal: every delivery with every attempt, oldest first.
@@ -162,7 +260,9 @@ public final class Sandbox: Sendable {
     public func recordRequest(method: String, path: String, status: Int) -> Timestamp {
         locked { state in
             let now = state.clock.now()
-            state.requests.append(RequestRecord(at: now, method: method, path: path, status: status))
+            let record = RequestRecord(at: now, method: method, path: path, status: status)
+            state.requests.append(record)
+            journal?.appendRequest(record)
             if changes.hasSubscribers { state.unpublished.append(.request(method: method, path: path, status: status, at: now)) }
             return now
         }
@@ -204,14 +304,14 @@ public final class Sandbox: Sendable {
     /// Issues a new bearer token to a client that `client(id:secret:)` authenticated; it lives
     /// the client's `token_ttl` seconds of sandbox time.
     public func issueToken(to client: ClientCredentials) -> AccessToken {
-        locked { state in
-            let now = state.clock.now()
-            let token = AccessToken(
-                value: state.ids.token(), clientID: client.clientID, createdAt: now,
-                expiresAt: now + .seconds(client.tokenTTL))
-            state.tokens.add(token)
-            return token
+        let (token, ticket) = locked { state -> (AccessToken, UInt64) in
+            _ = state.clock.hold()
+            defer { state.clock.release() }
+            let token = state.issueToken(to: client)
+            return (token, log(.issueToken(clientID: client.clientID, token: token.value), state))
         }
+        durable(ticket)
+        return token
     }
 
     /// What `Authorization: Bearer <value>` amounts to now.
@@ -223,7 +323,12 @@ public final class Sandbox: Sendable {
     /// Revokes a token; false when it was unknown (which OAuth answers the same way).
     @discardableResult
     public func revokeToken(_ value: String) -> Bool {
-        locked { $0.tokens.revoke(value) }
+        let (revoked, ticket) = locked { state -> (Bool, UInt64) in
+            guard state.tokens.revoke(value) else { return (false, 0) }
+            return (true, log(.revokeToken(value), state))
+        }
+        durable(ticket)
+        return revoked
     }
 
     // MARK: Resources
@@ -237,19 +342,31 @@ public final class Sandbox: Sendable {
     ) throws(RequestError) -> String {
         guard let definition = kinds.definition(of: kind) else { throw RequestError("Unknown resource kind \(kind)") }
         let origin = Origin(url: origin, version: version, clientID: clientID)
-        let result: Result<String, RequestError> = locked { state in
+        let (result, ticket) = locked { state -> (Result<String, RequestError>, UInt64) in
+            _ = state.clock.hold()
+            defer { state.clock.release() }
             do throws(RequestError) {
-                return .success(try state.create(definition, body: body, origin: origin))
+                let id = try state.create(definition, body: body, origin: origin)
+                return (.success(id), log(.create(kind: kind, body: body, clientID: origin.clientID, origin: origin.url,
+                                                  version: version, id: id), state))
             } catch {
-                return .failure(error)
+                return (.failure(error), 0)
             }
         }
+        durable(ticket)
         return try result.get()
     }
 
     /// Performs `action` on the created resource `kind`/`id`; nil when there is none.
     public func perform(_ action: ResourceAction, on kind: ResourceKind, id: String) -> ActionOutcome? {
-        locked { $0.perform(action, on: kind, id: id) }
+        let (outcome, ticket) = locked { state -> (ActionOutcome?, UInt64) in
+            _ = state.clock.hold()
+            defer { state.clock.release() }
+            guard let outcome = state.perform(action, on: kind, id: id) else { return (nil, 0) }
+            return (outcome, log(.perform(action: action.name, kind: kind, id: id), state))
+        }
+        durable(ticket)
+        return outcome
     }
 
     /// The rendered body of a resource, if it exists (ids compare case-insensitively).

@@ -61,6 +61,23 @@ extension SandboxState {
         timeline.schedule(.attempt(deliveryID: job.deliveryID), at: retryAt)
     }
 
+    /// A redelivery by hand of delivery `id`, to send now; nil if there is no such delivery.
+    func redeliveryJob(_ id: Int) -> DeliveryJob? {
+        let now = clock.now()
+        return deliveries.job(for: id, at: now, epoch: epoch, redelivery: true, takenAt: now)
+    }
+
+    /// An attempt that was in flight when k2mock died: journalled as interrupted (it does not
+    /// count against the retry policy) and, if it was a scheduled one, due again now.
+    mutating func lose(_ job: DeliveryJob) {
+        let now = clock.now()
+        deliveries.recordLost(job, at: max(job.takenAt, job.due))
+        if let delivery = deliveries.delivery(job.deliveryID) {
+            unpublished.append(.delivery(id: delivery.id, outcome: delivery.outcome, attempts: delivery.attempts.count))
+        }
+        if !job.isRedelivery { timeline.schedule(.attempt(deliveryID: job.deliveryID), at: max(job.due, now)) }
+    }
+
     private mutating func apply(_ entry: Timeline.Entry, at due: Timestamp) -> DueWork? {
         switch entry {
         case .stageChange(let key, let step):

@@ -49,3 +49,14 @@ struct SandboxState: Sendable {
         for event in scenario.events { timeline.schedule(.event(event), at: start + event.at) }
     }
 }
+
+extension SandboxState {
+    /// Issues a new bearer token to `client`, living its `token_ttl` seconds of sandbox time.
+    mutating func issueToken(to client: ClientCredentials) -> AccessToken {
+        let now = clock.now()
+        let token = AccessToken(value: ids.token(), clientID: client.clientID, createdAt: now,
+                                expiresAt: now + .seconds(client.tokenTTL))
+        tokens.add(token)
+        return token
+    }
+}

@@ -1,6 +1,8 @@
 import ArgumentParser
+import DataDirectory
 import K2MockServer
 import K2Sandbox
+import Locking
 import MicroHTTP
 
 #if canImport(Glibc)
@@ -37,6 +39,12 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("log-format"), help: "One line per K2 API request on stderr: text, json or none.")
     var logFormat = "text"
 
+    @Option(name: .customLong("data-dir"), help: "Keep the sandbox in this directory (SQLite) across restarts.")
+    var dataDir: String?
+
+    @Flag(name: .customLong("reset-data"), help: "With --data-dir: discard what it holds and start from the scenario.")
+    var resetData = false
+
     func validate() throws {
         if let clock, ClockMode(rawValue: clock) == nil {
             throw ValidationError("--clock must be 'real' or 'manual'")
@@ -50,23 +58,43 @@ struct Serve: ParsableCommand {
         if !(0...65535).contains(port) {
             throw ValidationError("--port must be from 0 to 65535")
         }
+        if resetData, dataDir == nil {
+            throw ValidationError("--reset-data needs --data-dir")
+        }
     }
 
     func run() throws {
         var loaded: Scenario
+        // Every file the scenario is made of, as read: a data directory keeps their digest.
+        let filesRead = Locked<[[UInt8]]>([])
         if let scenario {
             do {
-                loaded = try ScenarioLoader().load(path: scenario)
+                loaded = try ScenarioLoader(readFile: { path in
+                    let bytes = FileSystem.read(path)
+                    filesRead.withLock { $0.append(bytes ?? []) }
+                    return bytes
+                }).load(path: scenario)
             } catch {
                 printError(error.description)
                 throw ExitCode(1)
             }
         } else {
             loaded = DefaultScenario.load()
+            filesRead.withLock { files in
+                files = DefaultScenario.files.sorted { $0.key < $1.key }.map { Array($0.value.utf8) }
+            }
         }
         if let clock { loaded.clock.mode = ClockMode(rawValue: clock)! }
         if let timeScale { loaded.clock.scale = timeScale }
         if let seed { loaded.seed = seed }
+
+        let sandbox: Sandbox
+        var directory: DataDirectory?
+        if let dataDir {
+            (sandbox, directory) = try restore(loaded, from: dataDir, digest: DataDirectory.scenarioDigest(filesRead.withLock { $0 }))
+        } else {
+            sandbox = Sandbox(scenario: loaded)
+        }
 
         // Block the stop signals before any server thread exists, so that every thread inherits
         // the mask and only sigwait below receives them.
@@ -77,7 +105,7 @@ struct Serve: ParsableCommand {
         pthread_sigmask(SIG_BLOCK, &signals, nil)
 
         let server = K2MockServer(
-            sandbox: Sandbox(scenario: loaded),
+            sandbox: sandbox,
             configuration: HTTPServer.Configuration(host: host, port: port),
             log: RequestLog(format: RequestLog.Format(rawValue: logFormat)!),
             adminToken: adminToken)
@@ -86,6 +114,7 @@ struct Serve: ParsableCommand {
             origin = try server.start()
         } catch {
             printError("k2mock: \(error)")
+            directory?.close()
             throw ExitCode(1)
         }
         printLine("k2mock listening on \(origin)")
@@ -93,6 +122,39 @@ struct Serve: ParsableCommand {
         var received: Int32 = 0
         sigwait(&signals, &received)
         server.stop()
+        directory?.close()
+    }
+
+    /// The sandbox kept in `path`, rebuilt by replaying what it holds (or new, if it holds
+    /// nothing); says on stderr how much it replayed and how long that took.
+    private func restore(_ scenario: Scenario, from path: String, digest: String) throws -> (Sandbox, DataDirectory) {
+        var scenario = scenario
+        let started = SandboxClock.systemMonotonic()
+        let identity = DataDirectory.Identity(
+            scenarioDigest: digest, scenarioSource: scenario.source, seed: scenario.seed,
+            clockMode: scenario.clock.mode, timeScale: scenario.clock.scale)
+        let (directory, restored): (DataDirectory, DataDirectory.Restored)
+        do {
+            (directory, restored) = try DataDirectory.open(path: path, identity: identity, resetData: resetData)
+        } catch {
+            printError("k2mock: \(error)")
+            throw ExitCode(error.exitCode)
+        }
+        scenario.seed = restored.seed
+        do {
+            let sandbox = try Sandbox(
+                scenario: scenario, defaultStart: restored.defaultStart, restoring: restored.commands,
+                requests: restored.requests, downtime: restored.downtime, journal: directory.journal)
+            if !restored.created {
+                let milliseconds = (SandboxClock.systemMonotonic() - started) / 1_000_000
+                printError("k2mock: restored \(restored.commands.count) commands from \(directory.databasePath) in \(milliseconds) ms")
+            }
+            return (sandbox, directory)
+        } catch {
+            directory.close()
+            printError("k2mock: \(directory.databasePath) cannot be replayed: \(error); move it away, or start with --reset-data")
+            throw ExitCode(65)
+        }
     }
 }
 

@@ -45,6 +45,9 @@ public struct DeliveryAttempt: Sendable, Equatable {
     public var error: String?
     public var latencyMilliseconds: Double
     public var delivered: Bool
+    /// In flight when k2mock died (no answer known); made again after the restart, and not
+    /// counted by the retry policy.
+    public var interrupted = false
 }
 
 /// A POST to make now: what the transport needs, and which attempt of which delivery it is.

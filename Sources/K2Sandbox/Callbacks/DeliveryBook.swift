@@ -66,10 +66,19 @@ struct DeliveryBook: Sendable {
             return nil
         }
         guard !job.isRedelivery, delivery.outcome == .pending else { return nil }
-        let scheduled = delivery.attempts.count(where: { !$0.redelivery })
+        let scheduled = delivery.attempts.count(where: { !$0.redelivery && !$0.interrupted })
         if scheduled < settings.attempts { return max(job.due, endedAt ?? job.due) + settings.backoff(after: scheduled) }
         delivery.outcome = .failed
         return nil
+    }
+
+    /// Journals an attempt that was in flight when k2mock stopped without its answer (a crash).
+    mutating func recordLost(_ job: DeliveryJob, at sentAt: Timestamp) {
+        guard job.deliveryID >= 1, job.deliveryID <= deliveries.count else { return }
+        deliveries[job.deliveryID - 1].attempts.append(DeliveryAttempt(
+            number: deliveries[job.deliveryID - 1].attempts.count + 1, at: sentAt, due: job.due, redelivery: job.isRedelivery,
+            status: nil, error: "interrupted: k2mock stopped before the receiver answered; made again after the restart",
+            latencyMilliseconds: 0, delivered: false, interrupted: true))
     }
 
     /// How many deliveries are pending, delivered and failed.

@@ -4,6 +4,14 @@ public struct RequestRecord: Sendable, Equatable {
     public var method: String
     public var path: String
     public var status: Int
+
+    /// A request to `path` answered `status` at sandbox time `at`.
+    public init(at: Timestamp, method: String, path: String, status: Int) {
+        self.at = at
+        self.method = method
+        self.path = path
+        self.status = status
+    }
 }
 
 /// K2 API requests as `GET /__admin/requests` lists them, oldest first; the latest 100,000

@@ -25,6 +25,9 @@ public struct SandboxClock: Sendable {
     private var monotonicStart: UInt64
     /// Time added by `advance`, in either mode.
     private var advanced: Int64 = 0
+    /// While set, the time `now()` reads in either mode: one section under the sandbox's lock
+    /// reads one instant, and a replay reads each command's recorded time.
+    private var pinned: Timestamp?
 
     /// A clock at `start`; a real one moves `scale` sandbox seconds per wall second from now on.
     public init(
@@ -40,6 +43,7 @@ public struct SandboxClock: Sendable {
 
     /// Sandbox time now.
     public func now() -> Timestamp {
+        if let pinned { return pinned }
         switch mode {
         case .manual:
             return Timestamp(milliseconds: start.milliseconds + advanced)
@@ -63,6 +67,31 @@ public struct SandboxClock: Sendable {
     /// Back to `start`.
     public mutating func reset() {
         advanced = 0
+        pinned = nil
+        monotonicStart = monotonicNanoseconds()
+    }
+
+    /// Reads `now()` once and holds it until `release()`; returns it.
+    public mutating func hold() -> Timestamp {
+        let now = now()
+        pinned = now
+        return now
+    }
+
+    /// Holds the clock at `time` until `release()` or `resume(at:)` (a replay).
+    public mutating func pin(_ time: Timestamp) {
+        pinned = time
+    }
+
+    /// Lets the clock move again from where it was held.
+    public mutating func release() {
+        pinned = nil
+    }
+
+    /// Sets the clock to read `time` now; a real clock moves on from there (a restart).
+    public mutating func resume(at time: Timestamp) {
+        pinned = nil
+        advanced = time.milliseconds - start.milliseconds
         monotonicStart = monotonicNanoseconds()
     }
 

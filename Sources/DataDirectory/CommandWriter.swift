@@ -1,0 +1,184 @@
+import GRDB
+import K2Sandbox
+import OrderedJSON
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The data directory's `SandboxJournal`: the sandbox queues commands under its lock, one
+/// writer thread commits everything queued so far in one transaction (a group commit), and a
+/// caller waiting for its ticket is released once that transaction is committed. SQLite's WAL
+/// with `synchronous = NORMAL`: a committed transaction survives the process being killed at
+/// any moment (not a power cut: README).
+///
+/// If a write fails (disk full, file removed), nothing acknowledged may be lost, so k2mock
+/// says why on stderr and exits 74 before answering anything more.
+final class CommandWriter: SandboxJournal, @unchecked Sendable {
+    private enum Entry {
+        case command(RecordedCommand, wallMilliseconds: Int64)
+        case request(RequestRecord)
+        case reset(wallMilliseconds: Int64)
+    }
+
+    private let database: DatabaseQueue
+    private let path: String
+    private let wallClock: @Sendable () -> Int64
+    // Guarded by `mutex`: what is queued, the last ticket given and the last one committed.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let queued = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let committed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var pending: [(ticket: UInt64, entry: Entry)] = []
+    private var lastTicket: UInt64 = 0
+    private var durableTicket: UInt64 = 0
+    private var waiters: [(ticket: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
+    private var stopping = false
+    private var thread = pthread_t()
+    private var running = false
+
+    init(database: DatabaseQueue, path: String, wallClock: @escaping @Sendable () -> Int64) {
+        self.database = database
+        self.path = path
+        self.wallClock = wallClock
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(queued, nil)
+        pthread_cond_init(committed, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        pthread_cond_destroy(queued)
+        pthread_cond_destroy(committed)
+        mutex.deallocate()
+        queued.deallocate()
+        committed.deallocate()
+    }
+
+    /// Starts the writer thread.
+    func start() {
+        running = true
+        let box = Unmanaged.passRetained(self).toOpaque()
+        pthread_create(&thread, nil, { argument in
+            let writer = Unmanaged<CommandWriter>.fromOpaque(argument!).takeRetainedValue()
+            writer.run()
+            return nil
+        }, box)
+    }
+
+    /// Commits what is queued and stops the writer thread.
+    func stop() {
+        guard running else { return }
+        pthread_mutex_lock(mutex)
+        stopping = true
+        pthread_cond_signal(queued)
+        pthread_mutex_unlock(mutex)
+        pthread_join(thread, nil)
+        running = false
+    }
+
+    // MARK: SandboxJournal
+
+    func append(_ command: RecordedCommand) -> UInt64 {
+        enqueue(.command(command, wallMilliseconds: wallClock()))
+    }
+
+    func appendRequest(_ record: RequestRecord) {
+        _ = enqueue(.request(record))
+    }
+
+    func reset() -> UInt64 {
+        enqueue(.reset(wallMilliseconds: wallClock()))
+    }
+
+    func waitUntilDurable(_ ticket: UInt64) {
+        pthread_mutex_lock(mutex)
+        while durableTicket < ticket { pthread_cond_wait(committed, mutex) }
+        pthread_mutex_unlock(mutex)
+    }
+
+    func durable(_ ticket: UInt64) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            pthread_mutex_lock(mutex)
+            if durableTicket >= ticket {
+                pthread_mutex_unlock(mutex)
+                continuation.resume()
+            } else {
+                waiters.append((ticket, continuation))
+                pthread_mutex_unlock(mutex)
+            }
+        }
+    }
+
+    private func enqueue(_ entry: Entry) -> UInt64 {
+        pthread_mutex_lock(mutex)
+        lastTicket += 1
+        let ticket = lastTicket
+        pending.append((ticket, entry))
+        if pending.count == 1 { pthread_cond_signal(queued) }
+        pthread_mutex_unlock(mutex)
+        return ticket
+    }
+
+    // MARK: The writer thread
+
+    private func run() {
+        var batch: [(ticket: UInt64, entry: Entry)] = []
+        while true {
+            pthread_mutex_lock(mutex)
+            while pending.isEmpty && !stopping { pthread_cond_wait(queued, mutex) }
+            if pending.isEmpty && stopping {
+                pthread_mutex_unlock(mutex)
+                return
+            }
+            swap(&batch, &pending)
+            pthread_mutex_unlock(mutex)
+
+            do {
+                try write(batch)
+            } catch {
+                let message = "k2mock: cannot write to \(path): \(error); stopping so that nothing is answered that is not kept\n"
+                writeStandardError(message)
+                exit(74)
+            }
+
+            pthread_mutex_lock(mutex)
+            durableTicket = batch.last!.ticket
+            var ready: [CheckedContinuation<Void, Never>] = []
+            waiters.removeAll { waiter in
+                guard waiter.ticket <= durableTicket else { return false }
+                ready.append(waiter.continuation)
+                return true
+            }
+            pthread_cond_broadcast(committed)
+            pthread_mutex_unlock(mutex)
+            for continuation in ready { continuation.resume() }
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private func write(_ batch: [(ticket: UInt64, entry: Entry)]) throws {
+        try database.writeWithoutTransaction { db in
+            try db.inTransaction {
+                let command = try db.cachedStatement(
+                    sql: "INSERT INTO commands (at_ms, wall_ms, name, args) VALUES (?, ?, ?, ?)")
+                let request = try db.cachedStatement(
+                    sql: "INSERT INTO requests (at_ms, method, path, status) VALUES (?, ?, ?, ?)")
+                for (_, entry) in batch {
+                    switch entry {
+                    case let .command(recorded, wall):
+                        try command.execute(arguments: [
+                            recorded.at.milliseconds, wall, recorded.command.name,
+                            recorded.command.arguments.compactString])
+                    case let .request(record):
+                        try request.execute(arguments: [record.at.milliseconds, record.method, record.path, record.status])
+                    case let .reset(wall):
+                        // A real clock starts again from now: a restart measures its downtime from here.
+                        try db.execute(sql: "DELETE FROM commands; DELETE FROM requests")
+                        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'anchor_wall_ms'", arguments: [String(wall)])
+                    }
+                }
+                return .commit
+            }
+        }
+    }
+}

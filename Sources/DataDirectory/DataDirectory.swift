@@ -1,0 +1,268 @@
+import Crypto
+import GRDB
+import K2Sandbox
+import OrderedJSON
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A folder that keeps one sandbox across restarts (`k2mock serve --data-dir DIR`):
+/// `k2mock.sqlite` (SQLite in WAL mode; its tables are in `Schema`) and `k2mock.lock`.
+/// Opening it takes the lock, checks that it was made from the same scenario, seed and clock,
+/// and reads back what a restart replays; `journal` then keeps every new input.
+public final class DataDirectory: Sendable {
+    /// What a sandbox is made from; a data directory serves only the one it was made from.
+    public struct Identity: Sendable {
+        /// SHA-256 (hex) of the scenario's files as read (`ScenarioDigest`).
+        public var scenarioDigest: String
+        /// The scenario's path, for messages.
+        public var scenarioSource: String
+        /// The seed asked for (`--seed` or the scenario's); nil lets the directory choose one and keep it.
+        public var seed: UInt64?
+        public var clockMode: ClockMode
+        /// Sandbox seconds per wall second.
+        public var timeScale: Double
+
+        public init(scenarioDigest: String, scenarioSource: String, seed: UInt64?, clockMode: ClockMode, timeScale: Double) {
+            self.scenarioDigest = scenarioDigest
+            self.scenarioSource = scenarioSource
+            self.seed = seed
+            self.clockMode = clockMode
+            self.timeScale = timeScale
+        }
+    }
+
+    /// What was kept: enough to rebuild the sandbox with `Sandbox(scenario:defaultStart:restoring:...)`.
+    public struct Restored: Sendable {
+        /// The seed to run with (the one the directory was made with).
+        public var seed: UInt64
+        /// Sandbox time the directory's sandbox started at, for scenarios without `clock.start`.
+        public var defaultStart: Timestamp
+        public var commands: [RecordedCommand]
+        /// The latest 100,000 journalled requests, oldest first.
+        public var requests: [RequestRecord]
+        /// Sandbox time that passed while k2mock was down: a real clock keeps running (zero on a manual one).
+        public var downtime: TimeSpan
+        /// Whether the directory was new (or reset by `--reset-data`).
+        public var created: Bool
+    }
+
+    public let path: String
+    /// `<path>/k2mock.sqlite`.
+    public let databasePath: String
+    private let lock: DirectoryLock
+    private let database: DatabaseQueue
+    private let writer: CommandWriter
+
+    /// Where the sandbox writes its inputs.
+    public var journal: any SandboxJournal { writer }
+
+    /// Opens (making it if needed) the data directory at `path` for a sandbox made from
+    /// `identity`. `resetData` discards what it holds instead of refusing a different
+    /// scenario, seed or clock, and moves a damaged database aside (to `k2mock.sqlite.damaged-<ms>`).
+    /// `wallClock` gives the system's time in milliseconds. Throws `DataDirectoryError`.
+    public static func open(
+        path: String, identity: Identity, resetData: Bool,
+        wallClock: @escaping @Sendable () -> Int64 = { Sandbox.wallClockNow().milliseconds }
+    ) throws(DataDirectoryError) -> (DataDirectory, Restored) {
+        try makeDirectory(path)
+        let lock = try DirectoryLock(path: path + "/k2mock.lock")
+        do {
+            let databasePath = path + "/k2mock.sqlite"
+            var (database, restored) = try load(databasePath, identity: identity, resetData: resetData, wallClock: wallClock)
+            if restored == nil {
+                // Damaged, and --reset-data said to start again: keep the damaged file for a post-mortem.
+                let aside = "\(databasePath).damaged-\(wallClock())"
+                for suffix in ["", "-wal", "-shm"] { _ = rename(databasePath + suffix, aside + suffix) }
+                printWarning("k2mock: moved the damaged \(databasePath) to \(aside)")
+                (database, restored) = try load(databasePath, identity: identity, resetData: true, wallClock: wallClock)
+            }
+            let directory = DataDirectory(path: path, databasePath: databasePath, lock: lock, database: database,
+                                          writer: CommandWriter(database: database, path: databasePath, wallClock: wallClock))
+            directory.writer.start()
+            return (directory, restored!)
+        } catch {
+            lock.release()
+            throw error
+        }
+    }
+
+    private init(path: String, databasePath: String, lock: DirectoryLock, database: DatabaseQueue, writer: CommandWriter) {
+        self.path = path
+        self.databasePath = databasePath
+        self.lock = lock
+        self.database = database
+        self.writer = writer
+    }
+
+    /// Writes what is queued, closes the database and lets the lock go.
+    public func close() {
+        writer.stop()
+        try? database.close()
+        lock.release()
+    }
+
+    // MARK: Opening
+
+    private static func makeDirectory(_ path: String) throws(DataDirectoryError) {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else { throw DataDirectoryError(.unusable, "\(path) is not a directory") }
+            return
+        }
+        var built = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            built += "/" + part
+            if mkdir(built, 0o755) != 0 && errno != EEXIST {
+                throw DataDirectoryError(.unusable, "cannot make \(built): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Opens the database and reads it back; nil restored when it is damaged and `resetData` asks to start again.
+    private static func load(
+        _ databasePath: String, identity: Identity, resetData: Bool, wallClock: @escaping @Sendable () -> Int64
+    ) throws(DataDirectoryError) -> (DatabaseQueue, Restored?) {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.label = "k2mock data directory"
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        let database: DatabaseQueue
+        do {
+            database = try DatabaseQueue(path: databasePath, configuration: configuration)
+        } catch let error as DatabaseError where isDamage(error) {
+            guard resetData else { throw damaged(databasePath, error) }
+            return (try! DatabaseQueue(), nil)
+        } catch {
+            throw DataDirectoryError(.unusable, "cannot open \(databasePath): \(error)")
+        }
+        do {
+            let restored = try database.writeWithoutTransaction { db throws -> Restored in
+                for statement in Schema.statements { try db.execute(sql: statement) }
+                return try read(db, databasePath: databasePath, identity: identity, resetData: resetData, wallClock: wallClock)
+            }
+            return (database, restored)
+        } catch let error as DataDirectoryError {
+            try? database.close()
+            throw error
+        } catch let error as DatabaseError where isDamage(error) {
+            try? database.close()
+            guard resetData else { throw damaged(databasePath, error) }
+            return (try! DatabaseQueue(), nil)
+        } catch {
+            try? database.close()
+            throw DataDirectoryError(.unusable, "cannot read \(databasePath): \(error)")
+        }
+    }
+
+    private static func read(
+        _ db: Database, databasePath: String, identity: Identity, resetData: Bool, wallClock: () -> Int64
+    ) throws -> Restored {
+        var meta: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { meta[row[0]] = row[1] }
+        if !meta.isEmpty, !resetData {
+            try check(meta, against: identity, databasePath: databasePath)
+        }
+        if meta.isEmpty || resetData {
+            let seed = identity.seed ?? UInt64.random(in: 0...UInt64.max)
+            let now = wallClock()
+            meta = [
+                "format": Schema.version, "scenario_sha256": identity.scenarioDigest, "scenario": identity.scenarioSource,
+                "seed": String(seed), "seed_given": identity.seed == nil ? "false" : "true",
+                "clock_mode": identity.clockMode.rawValue, "time_scale": String(identity.timeScale),
+                "start_ms": String(now), "anchor_wall_ms": String(now),
+            ]
+            try db.inTransaction {
+                try db.execute(sql: "DELETE FROM meta; DELETE FROM commands; DELETE FROM requests")
+                for (key, value) in meta.sorted(by: { $0.key < $1.key }) {
+                    try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+                }
+                return .commit
+            }
+            return Restored(seed: seed, defaultStart: Timestamp(milliseconds: now), commands: [], requests: [],
+                            downtime: .zero, created: true)
+        }
+        guard let seed = meta["seed"].flatMap({ UInt64($0) }), let start = meta["start_ms"].flatMap({ Int64($0) }),
+              let anchor = meta["anchor_wall_ms"].flatMap({ Int64($0) }) else {
+            throw DataDirectoryError(.damaged, "\(databasePath): its meta table lacks seed, start_ms or anchor_wall_ms; "
+                + "move it away, or start with --reset-data")
+        }
+        var commands: [RecordedCommand] = []
+        var last: (at: Int64, wall: Int64)?
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, at_ms, wall_ms, name, args FROM commands ORDER BY seq")
+        while let row = try rows.next() {
+            let seq: Int64 = row[0], at: Int64 = row[1], wall: Int64 = row[2], name: String = row[3], args: String = row[4]
+            guard let json = try? JSON.parse(args), let command = SandboxCommand(name: name, arguments: json) else {
+                throw DataDirectoryError(.damaged, "\(databasePath): command \(seq) (\(name)) is not one this k2mock reads; "
+                    + "move it away, or start with --reset-data")
+            }
+            commands.append(RecordedCommand(at: Timestamp(milliseconds: at), command: command))
+            last = (at, wall)
+        }
+        var requests: [RequestRecord] = []
+        for row in try Row.fetchAll(db, sql: """
+            SELECT at_ms, method, path, status FROM requests ORDER BY seq DESC LIMIT 100000
+            """).reversed() {
+            requests.append(RequestRecord(at: Timestamp(milliseconds: row[0]), method: row[1], path: row[2], status: row[3]))
+        }
+        var downtime = TimeSpan.zero
+        if identity.clockMode == .real {
+            let since = max(0, wallClock() - (last?.wall ?? anchor))
+            downtime = TimeSpan(milliseconds: Int64((Double(since) * identity.timeScale).rounded()))
+        }
+        return Restored(seed: seed, defaultStart: Timestamp(milliseconds: start), commands: commands,
+                        requests: requests, downtime: downtime, created: false)
+    }
+
+    private static func check(_ meta: [String: String], against identity: Identity, databasePath: String) throws {
+        func refuse(_ what: String) -> DataDirectoryError {
+            DataDirectoryError(.mismatch, "\(databasePath) was made \(what); start with --reset-data to discard what it holds, "
+                + "or use another --data-dir")
+        }
+        guard meta["format"] == Schema.version else {
+            throw DataDirectoryError(.damaged, "\(databasePath) has layout \(meta["format"] ?? "unknown"), this k2mock reads "
+                + "\(Schema.version); move it away, or start with --reset-data")
+        }
+        if meta["scenario_sha256"] != identity.scenarioDigest {
+            throw refuse("from another scenario (\(meta["scenario"] ?? "?"), sha256 \(meta["scenario_sha256"]?.prefix(12) ?? "?")…) "
+                + "than \(identity.scenarioSource) (sha256 \(identity.scenarioDigest.prefix(12))…)")
+        }
+        if let seed = identity.seed, meta["seed"] != String(seed) || meta["seed_given"] != "true" {
+            throw refuse(meta["seed_given"] == "true" ? "with seed \(meta["seed"] ?? "?"), not \(seed)"
+                                                       : "without a seed, not with seed \(seed)")
+        }
+        if meta["clock_mode"] != identity.clockMode.rawValue {
+            throw refuse("on a \(meta["clock_mode"] ?? "?") clock, not a \(identity.clockMode.rawValue) one")
+        }
+        if meta["time_scale"].flatMap(Double.init) != identity.timeScale {
+            throw refuse("with time scale \(meta["time_scale"] ?? "?"), not \(identity.timeScale)")
+        }
+    }
+
+    private static func isDamage(_ error: DatabaseError) -> Bool {
+        [ResultCode.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode)
+    }
+
+    private static func damaged(_ databasePath: String, _ error: DatabaseError) -> DataDirectoryError {
+        DataDirectoryError(.damaged, "\(databasePath) is damaged (SQLite: \(error.message ?? "\(error.resultCode)")); k2mock "
+            + "leaves it as it is: move it away, or start with --reset-data to keep it aside and begin again")
+    }
+
+    /// The SHA-256 (hex) of a scenario's files, in the order they were read.
+    public static func scenarioDigest(_ files: [[UInt8]]) -> String {
+        var hash = SHA256()
+        for file in files {
+            withUnsafeBytes(of: UInt64(file.count).littleEndian) { hash.update(bufferPointer: $0) }
+            hash.update(data: file)
+        }
+        return hash.finalize().map { byte in
+            let digits = Array("0123456789abcdef")
+            return "\(digits[Int(byte >> 4)])\(digits[Int(byte & 0xF)])"
+        }.joined()
+    }
+}
+
+private func printWarning(_ text: String) {
+    writeStandardError(text + "\n")
+}

@@ -1,0 +1,46 @@
+/// The tables of `k2mock.sqlite` (README "A sandbox that survives restarts" documents them for
+/// the `sqlite3` shell). `commands` is what a restart replays; the views read it for people.
+enum Schema {
+    /// The layout this k2mock writes; a data directory with another is refused.
+    static let version = "1"
+
+    static let statements = [
+        // What the data directory was made from: scenario digest, seed, clock, start time.
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        // Every input, in the order it was applied: at_ms is sandbox time, wall_ms the system's.
+        """
+        CREATE TABLE IF NOT EXISTS commands (
+            seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, wall_ms INTEGER NOT NULL,
+            name TEXT NOT NULL, args TEXT NOT NULL)
+        """,
+        // The request journal (GET /__admin/requests), written in the background.
+        """
+        CREATE TABLE IF NOT EXISTS requests (
+            seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, method TEXT NOT NULL,
+            path TEXT NOT NULL, status INTEGER NOT NULL)
+        """,
+        """
+        CREATE VIEW IF NOT EXISTS created AS
+        SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', at_ms / 1000.0, 'unixepoch') AS at,
+               args ->> '$.kind' AS kind, args ->> '$.id' AS id, args ->> '$.client_id' AS client_id,
+               args -> '$.body' AS request
+        FROM commands WHERE name = 'create'
+        """,
+        """
+        CREATE VIEW IF NOT EXISTS tokens AS
+        SELECT c.seq, strftime('%Y-%m-%dT%H:%M:%fZ', c.at_ms / 1000.0, 'unixepoch') AS issued_at,
+               c.args ->> '$.client_id' AS client_id, c.args ->> '$.token' AS token,
+               EXISTS (SELECT 1 FROM commands r WHERE r.name = 'revoke_token'
+                       AND r.args ->> '$.token' = c.args ->> '$.token') AS revoked
+        FROM commands c WHERE c.name = 'issue_token'
+        """,
+        """
+        CREATE VIEW IF NOT EXISTS attempts AS
+        SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', at_ms / 1000.0, 'unixepoch') AS ended_at,
+               args ->> '$.delivery_id' AS delivery_id, args ->> '$.redelivery' AS redelivery,
+               args ->> '$.status' AS status, args ->> '$.error' AS error, args ->> '$.latency_ms' AS latency_ms,
+               CASE name WHEN 'attempt_lost' THEN 1 ELSE args ->> '$.interrupted' END AS interrupted
+        FROM commands WHERE name IN ('attempt_ended', 'attempt_lost')
+        """,
+    ]
+}

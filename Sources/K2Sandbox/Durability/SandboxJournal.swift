@@ -1,0 +1,16 @@
+/// Where a sandbox writes its inputs so that it can be rebuilt after a restart (a data
+/// directory, `--data-dir`). The sandbox calls `append`, `appendRequest` and `reset` under its
+/// lock, in the order things happened, so each must only queue; it then waits outside the
+/// lock, before answering, until what it appended is durable.
+public protocol SandboxJournal: Sendable {
+    /// Queues a command; returns a ticket for `waitUntilDurable`.
+    func append(_ command: RecordedCommand) -> UInt64
+    /// Queues a request journal entry (written in the background: nobody waits for it).
+    func appendRequest(_ record: RequestRecord)
+    /// Queues the erasure of everything kept (`POST /__admin/reset`); returns a ticket.
+    func reset() -> UInt64
+    /// Blocks until everything up to `ticket` is on disk (returns at once if it already is).
+    func waitUntilDurable(_ ticket: UInt64)
+    /// `waitUntilDurable` for async callers, without holding a thread of the cooperative pool.
+    func durable(_ ticket: UInt64) async
+}

@@ -1,0 +1,118 @@
+@testable import K2Sandbox
+import Locking
+import OrderedJSON
+import Testing
+
+/// A journal that keeps commands in memory, durable at once.
+final class RecordingJournal: SandboxJournal {
+    let commands = Locked<[RecordedCommand]>([])
+    let requests = Locked<[RequestRecord]>([])
+    func append(_ command: RecordedCommand) -> UInt64 { UInt64(commands.withLock { $0.append(command); return $0.count }) }
+    func appendRequest(_ record: RequestRecord) { requests.withLock { $0.append(record) } }
+    func reset() -> UInt64 { commands.withLock { $0.removeAll() }; requests.withLock { $0.removeAll() }; return 1 }
+    func waitUntilDurable(_ ticket: UInt64) {}
+    func durable(_ ticket: UInt64) async {}
+}
+
+/// A sandbox rebuilt from its recorded commands is the sandbox that recorded them.
+@Suite struct ReplayTests {
+    private let payment = #"{"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":1},"_links":{"callback_url":"https://cb.test"}}"#
+
+    private func scenario() -> Scenario {
+        var scenario = DefaultScenario.load()
+        scenario.clock = .init(mode: .manual, start: Timestamp(iso8601: "2021-01-28T10:00:00+03:00"))
+        scenario.seed = 42
+        return scenario
+    }
+
+    private func rebuild(_ live: Sandbox, _ commands: [RecordedCommand], journal: (any SandboxJournal)? = nil) throws -> Sandbox {
+        try Sandbox(scenario: live.scenario, defaultStart: live.defaultStart, restoring: commands, requests: [],
+                    downtime: .zero, journal: journal)
+    }
+
+    @Test func replayGivesBackResourcesTokensDeliveriesAndTheClock() async throws {
+        let journal = RecordingJournal()
+        let live = Sandbox(scenario: scenario(), journal: journal)
+        let client = try #require(live.client(id: "sandbox_client_id", secret: "sandbox_client_secret"))
+        let kept = live.issueToken(to: client), revoked = live.issueToken(to: client)
+        live.revokeToken(revoked.value)
+        let id = try live.create(Payment.kind, body: try JSON.parse(payment).objectValue!, clientID: "sandbox_client_id",
+                                 origin: "http://127.0.0.1:8080", version: 1)
+        let topic = try #require(WebhookTopic.all.first { $0.rawValue == "buygoods_transaction_received" })
+        _ = live.fire(ScriptedEvent(topic: topic, quirks: DeliveryQuirks(duplicates: 1)))
+        let answers = Locked([500, 200, 503])
+        _ = await live.advance(by: .seconds(60)) { _ in
+            DeliveryResult(status: answers.withLock { $0.isEmpty ? 200 : $0.removeFirst() }, error: nil, latencyMilliseconds: 2.5)
+        }
+
+        let rebuilt = try rebuild(live, journal.commands.withLock { $0 })
+        #expect(rebuilt.now() == live.now())
+        #expect(rebuilt.resource(Payment.kind, id: id) != nil)
+        #expect(rebuilt.resources().map { $0.body(origin: "o") } == live.resources().map { $0.body(origin: "o") })
+        #expect(rebuilt.resources().map(\.steps) == live.resources().map(\.steps))
+        #expect(rebuilt.deliveries() == live.deliveries())
+        #expect(!live.deliveries().isEmpty)
+        #expect(rebuilt.checkToken(kept.value) == live.checkToken(kept.value))
+        #expect(rebuilt.checkToken(revoked.value) == live.checkToken(revoked.value))
+        #expect(rebuilt.checkToken(revoked.value).refusal == "The access token was revoked")
+        // The id streams continue where they stood.
+        #expect(rebuilt.issueToken(to: client) == live.issueToken(to: client))
+    }
+
+    @Test func anAttemptInFlightAtTheCrashIsJournalledAsInterruptedAndMadeAgain() async throws {
+        let journal = RecordingJournal()
+        let live = Sandbox(scenario: scenario(), journal: journal)
+        _ = try live.create(Payment.kind, body: try JSON.parse(payment).objectValue!, clientID: "sandbox_client_id",
+                            origin: "http://127.0.0.1:8080", version: 1)
+        // The process "dies" while the first attempt is in flight: the journal then holds its take, not its end.
+        let atCrash = Locked<[RecordedCommand]>([])
+        _ = await live.advance(by: .seconds(60)) { _ in
+            atCrash.withLock { $0 = journal.commands.withLock { $0 } }
+            return DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1)
+        }
+        let commands = atCrash.withLock { $0 }
+        #expect(commands.last?.command.name == "take_next")
+
+        let after = RecordingJournal()
+        let rebuilt = try rebuild(live, commands, journal: after)
+        let lost = try #require(rebuilt.deliveries().first)
+        #expect(lost.attempts.count == 1)
+        #expect(lost.attempts[0].interrupted)
+        #expect(lost.outcome == .pending)
+        #expect(after.commands.withLock { $0.map(\.command.name) } == ["attempt_lost"])
+        let sent = Locked(0)
+        _ = await rebuilt.advance(by: .zero) { _ in
+            sent.withLock { $0 += 1 }
+            return DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1)
+        }
+        #expect(sent.withLock { $0 } == 1)
+        #expect(rebuilt.deliveries().first?.outcome == .delivered)
+        #expect(rebuilt.deliveries().first?.attempts.map(\.number) == [1, 2])
+    }
+
+    @Test func aCommandThatDoesNotReplayIsRefusedNamingIt() throws {
+        let live = Sandbox(scenario: scenario())
+        let commands = [RecordedCommand(at: live.now(), command: .revokeToken("never-issued"))]
+        #expect(throws: ReplayError.self) { try rebuild(live, commands) }
+    }
+
+    @Test func everyCommandReadsBackFromItsNameAndArguments() throws {
+        let topic = try #require(WebhookTopic.all.first)
+        let commands: [SandboxCommand] = [
+            .create(kind: Payment.kind, body: try JSON.parse(payment).objectValue!, clientID: "c", origin: "http://o", version: 2, id: "x"),
+            .perform(action: "cancel", kind: ResourceKind("payment_link"), id: "y"),
+            .issueToken(clientID: "c", token: "t"), .revokeToken("t"),
+            .fire(ScriptedEvent(topic: topic, resource: JSONObject([("amount", .string("5"))]), quirks: DeliveryQuirks(delay: .seconds(3), duplicates: 2, badSignature: true))),
+            .jump(.seconds(9)), .takeNext(dueBy: Timestamp(milliseconds: 12)), .takeDue, .redeliver(deliveryID: 4),
+            .attemptEnded(deliveryID: 4, redelivery: true, result: DeliveryResult(status: nil, error: "e", latencyMilliseconds: 0.1234567,
+                                                                                   interrupted: true, waitedMilliseconds: 3)),
+            .attemptLost(deliveryID: 5, redelivery: false), .clock(Timestamp(milliseconds: 77)),
+        ]
+        for command in commands {
+            let text = command.arguments.compactString
+            #expect(SandboxCommand(name: command.name, arguments: try JSON.parse(text)) == command, "\(command.name): \(text)")
+        }
+        #expect(SandboxCommand(name: "create", arguments: ["kind": "payment"]) == nil)
+        #expect(SandboxCommand(name: "no_such", arguments: [:]) == nil)
+    }
+}
