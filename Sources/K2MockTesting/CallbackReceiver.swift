@@ -23,6 +23,11 @@ public final class CallbackReceiver: Sendable {
         port = try server.start()
     }
 
+    /// Forgets the requests received and answers the next ones with `statuses`, then 200.
+    public func reset(statuses: [Int] = []) {
+        state.withLock { $0 = ([], statuses) }
+    }
+
     /// Every request received, oldest first.
     public var requests: [HTTPRequest] { state.withLock { $0.requests } }
 

@@ -25,7 +25,7 @@ final class ThreadBody {
 }
 
 /// Runs `body` on a detached thread of its own.
-func startThread(_ body: @escaping @Sendable () -> Void) {
+public func startThread(_ body: @escaping @Sendable () -> Void) {
     let argument = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
     var thread = pthread_t()
     let created = pthread_create(&thread, nil, { argument in

@@ -31,24 +31,24 @@ public final class ServerProcess {
         guard status == 0 else { throw Failure.spawn(status) }
         pid = child
         stdoutFD = pipeFD
-        var output: [UInt8] = []
+        var output: [UInt8] = [], line: [UInt8] = []
         var found: String?
         var byte: UInt8 = 0
         while true {
             let count = read(stdoutFD, &byte, 1)
             if count < 0, errno == EINTR { continue }
             guard count == 1 else { break }
-            if byte == 0x0A {
-                let line = String(decoding: output, as: UTF8.self)
-                let prefix = "k2mock listening on "
-                if line.hasPrefix(prefix) {
-                    found = String(line.dropFirst(prefix.count))
-                    break
-                }
-                output.append(byte)
-            } else {
-                output.append(byte)
+            output.append(byte)
+            guard byte == 0x0A else {
+                line.append(byte)
+                continue
             }
+            let prefix = "k2mock listening on ", text = String(decoding: line, as: UTF8.self)
+            if text.hasPrefix(prefix) {
+                found = String(text.dropFirst(prefix.count))
+                break
+            }
+            line.removeAll()
         }
         guard let found, let portText = found.split(separator: ":").last, let port = Int(portText) else {
             Glibc.kill(child, SIGKILL)

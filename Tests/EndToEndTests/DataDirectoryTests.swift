@@ -1,0 +1,371 @@
+import K2MockTesting
+import Locking
+import MicroHTTP
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+private let root = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
+private let happyPath = root + "/scenarios/happy-path.yaml"
+private let auth = [("Authorization", "Bearer demo-token"), ("Content-Type", "application/json")]
+private let form = [("Content-Type", "application/x-www-form-urlencoded")]
+private let recipient = #"{"type":"mobile_wallet","pay_recipient":{"first_name":"Ann","last_name":"Doe","email":"a@example.com","phone_number":"254712345678","network":"Safaricom"}}"#
+
+private func payment(_ callback: String, value: Int = 100) -> String {
+    #"{"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":\#(value)},"_links":{"callback_url":"\#(callback)"}}"#
+}
+
+private func stkPush(_ callback: String) -> String {
+    #"{"payment_channel":"M-PESA STK Push","till_number":"K000000","subscriber":{"first_name":"Joe","last_name":"Buyer","phone_number":"0712345678","email":"j@example.com"},"amount":{"currency":"KES","value":"250"},"metadata":{"order":"7"},"_links":{"callback_url":"\#(callback)"}}"#
+}
+
+/// A fresh directory under /tmp, removed by `remove()`.
+private struct TemporaryDirectory {
+    let path: String
+    init(_ name: String) {
+        path = "/tmp/k2mock-data-\(name)-\(getpid())"
+        remove()
+    }
+    func remove() { _ = ServerProcess.run(binary: "/bin/rm", ["-rf", path]) }
+    var database: String { path + "/k2mock.sqlite" }
+}
+
+private func writeFile(_ path: String, _ text: String) {
+    let file = fopen(path, "w")
+    fputs(text, file)
+    fclose(file)
+}
+
+private func writeBytes(_ path: String, _ bytes: [UInt8]) {
+    let file = fopen(path, "w")
+    _ = fwrite(bytes, 1, bytes.count, file)
+    fclose(file)
+}
+
+/// `k2mock arguments...` to its end, killed after 30 s if it has not ended (it should refuse to start).
+private func k2mock(_ arguments: [String]) -> (status: Int32, output: String) {
+    ServerProcess.run(binary: "/usr/bin/timeout", ["30", ServerProcess.defaultBinary()] + arguments)
+}
+
+private func readFile(_ path: String) -> [UInt8] {
+    guard let file = fopen(path, "r") else { return [] }
+    defer { fclose(file) }
+    var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = fread(&chunk, 1, chunk.count, file)
+        if count <= 0 { break }
+        bytes += chunk[..<count]
+    }
+    return bytes
+}
+
+/// A port nothing listens on now.
+private func freePort() throws -> Int {
+    let probe = try CallbackReceiver()
+    defer { probe.stop() }
+    return probe.port
+}
+
+/// The path part of a `location` header.
+private func path(_ response: RawHTTPClient.Response, _ server: ServerProcess) throws -> String {
+    String(try #require(response.header("location")).dropFirst(server.origin.count))
+}
+
+/// `--data-dir`: the real binary stopped (SIGTERM and kill -9) and started again on the same directory.
+@Suite(.serialized) struct DataDirectoryTests {
+    @Test func killedWhileCreatingItLosesNothingItAnswered() throws {
+        // The STK push calls back first (10 s), then the payment (30 s), whose first attempt fails.
+        let receiver = try CallbackReceiver(statuses: [200, 500])
+        defer { receiver.stop() }
+        let directory = TemporaryDirectory("kill")
+        defer { directory.remove() }
+        let arguments = ["--scenario", happyPath, "--data-dir", directory.path, "--log-format", "none"]
+        let server = try ServerProcess(arguments: arguments)
+        let client = try RawHTTPClient(port: server.port)
+
+        let issued = try client.request("POST", "/oauth/token", headers: form,
+                                        body: "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret")
+        let token = try #require(issued.text.split(separator: "\"").dropFirst(3).first.map(String.init))
+        let revoked = try client.request("POST", "/oauth/token", headers: form,
+                                         body: "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret")
+        let revokedToken = try #require(revoked.text.split(separator: "\"").dropFirst(3).first.map(String.init))
+        #expect(try client.request("POST", "/oauth/revoke", headers: form,
+                                   body: "client_id=demo-client&client_secret=demo-secret&token=\(revokedToken)").status == 200)
+        var answered: [(path: String, body: [UInt8]?)] = []
+        for (target, body) in [("/api/v1/pay_recipients", recipient), ("/api/v1/payments", payment(receiver.url())),
+                               ("/api/v1/incoming_payments", stkPush(receiver.url()))] {
+            let created = try client.request("POST", target, headers: auth, body: body)
+            #expect(created.status == 201, "\(target): \(created.text)")
+            answered.append((try path(created, server), nil))
+        }
+        // The payment's first attempt is answered 500: its retry is due 10 s later.
+        #expect(try client.request("POST", "/__admin/clock/advance", body: #"{"seconds":30}"#).text.contains(#""status":500"#))
+        for index in answered.indices {
+            answered[index].body = try client.request("GET", answered[index].path, headers: auth).body
+        }
+
+        // Four clients create payments until the process is killed under them.
+        let made = Locked<[(path: String, body: [UInt8]?)]>([])
+        let finished = Locked(0)
+        let port = server.port, origin = server.origin
+        for _ in 0..<4 {
+            startThread {
+                defer { finished.withLock { $0 += 1 } }
+                guard let client = try? RawHTTPClient(port: port) else { return }
+                while let created = try? client.request("POST", "/api/v1/payments", headers: auth, body: payment(receiver.url())),
+                      created.status == 201, let location = created.header("location") {
+                    let path = String(location.dropFirst(origin.count))
+                    made.withLock { $0.append((path, nil)) }
+                    guard let got = try? client.request("GET", path, headers: auth) else { return }
+                    made.withLock { made in
+                        if let index = made.firstIndex(where: { $0.path == path }) { made[index].body = got.body }
+                    }
+                }
+            }
+        }
+        let deadline = monotonicSeconds() + 30
+        while made.withLock({ $0.count }) < 60, monotonicSeconds() < deadline { usleep(1000) }
+        #expect(server.kill() == 128 + SIGKILL)
+        while finished.withLock({ $0 }) < 4, monotonicSeconds() < deadline + 30 { usleep(1000) }
+        answered += made.withLock { $0 }
+        #expect(answered.count >= 63)
+
+        let restarted = try ServerProcess(arguments: arguments)
+        defer { restarted.stop() }
+        let again = try RawHTTPClient(port: restarted.port)
+        for (path, body) in answered {
+            let got = try again.request("GET", path, headers: auth)
+            #expect(got.status == 200, "\(path) got a 201 before the kill")
+            if let body {
+                // The self link names the origin the GET came to: each process has its own port.
+                let before = String(decoding: body, as: UTF8.self).replacing(server.origin, with: "ORIGIN")
+                #expect(got.text.replacing(restarted.origin, with: "ORIGIN") == before, "\(path): the same bytes as before the kill")
+            }
+        }
+        #expect(try again.request("GET", answered[1].path, headers: [("Authorization", "Bearer \(token)")]).status == 200)
+        let refused = try again.request("GET", answered[1].path, headers: [("Authorization", "Bearer \(revokedToken)")])
+        #expect(refused.status == 401)
+        #expect(refused.text.contains("revoked"))
+
+        // Pending callbacks go out: the payment's retry, then every payment made under the kill.
+        let before = receiver.requests.count
+        #expect(try again.request("POST", "/__admin/clock/advance", body: #"{"seconds":60}"#).status == 200)
+        let delivered = receiver.requests.count - before
+        #expect(delivered == 1 + made.withLock { $0.count }, "the retry and one callback per payment made before the kill")
+        let health = try again.request("GET", "/__admin/health").text
+        #expect(health.contains(#""failed":0"#))
+        #expect(health.contains(#""pending":0"#))
+    }
+
+    /// Same scenario, seed, port and manual clock: a run stopped halfway and started again on its
+    /// data directory answers every request, and sends every callback and signature, byte for
+    /// byte as a run that never stopped (wall-time latencies aside).
+    @Test(arguments: ["sigterm", "kill"]) func aRestartHalfwayChangesNoByte(_ how: String) throws {
+        let receiver = try CallbackReceiver(statuses: [500, 200, 503])
+        defer { receiver.stop() }
+        let steps: [(String, String, [(String, String)], String?)] = [
+            ("POST", "/oauth/token", form, "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret"),
+            ("POST", "/api/v1/payments", auth, payment(receiver.url(), value: 1)),
+            ("POST", "/api/v1/incoming_payments", auth, stkPush(receiver.url())),
+            ("POST", "/api/v2/webhook_subscriptions", auth,
+             #"{"event_type":"buygoods_transaction_received","url":"\#(receiver.url("/hooks"))","scope":"company"}"#),
+            ("POST", "/__admin/clock/advance", [], #"{"seconds":7}"#),
+            ("POST", "/__admin/events", [], #"{"topic":"buygoods_transaction_received","resource":{"amount":"250.0"}}"#),
+            ("POST", "/api/v1/payments", auth, payment(receiver.url(), value: 2)),
+            // -- the restart comes here --
+            ("POST", "/__admin/clock/advance", [], #"{"seconds":31}"#),
+            ("POST", "/api/v1/pay_recipients", auth, recipient),
+            ("POST", "/oauth/token", form, "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret"),
+            ("POST", "/__admin/clock/advance", [], #"{"seconds":60}"#),
+            ("GET", "/__admin/resources", [], nil),
+            ("GET", "/__admin/callbacks", [], nil),
+            ("GET", "/__admin/requests", [], nil),
+        ]
+        func normalised(_ text: String) -> String {
+            var text = text
+            // Latencies are wall time: keep the key, drop the figure.
+            while let range = text.firstRange(of: #""latency_ms":"#) {
+                let end = text[range.upperBound...].firstIndex { !"0123456789.".contains($0) } ?? text.endIndex
+                text.replaceSubrange(range.lowerBound..<end, with: "\"latency\":_")
+            }
+            return text
+        }
+        func run(restartAfter: Int?) throws -> [String] {
+            let directory = TemporaryDirectory("replay-\(how)")
+            defer { directory.remove() }
+            let arguments = ["--scenario", happyPath, "--data-dir", directory.path, "--log-format", "none", "--port", String(port)]
+            var server = try ServerProcess(arguments: arguments)
+            var client = try RawHTTPClient(port: server.port)
+            var transcript: [String] = []
+            let received = receiver.requests.count
+            for (index, (method, target, headers, body)) in steps.enumerated() {
+                if index == restartAfter {
+                    if how == "kill" { server.kill() } else { #expect(server.stop() == 0) }
+                    server = try ServerProcess(arguments: arguments)
+                    client = try RawHTTPClient(port: server.port)
+                }
+                let response = try client.request(method, target, headers: headers, body: body ?? "")
+                transcript.append("\(method) \(target) \(response.status) \(normalised(response.text))")
+            }
+            server.stop()
+            for request in receiver.requests.dropFirst(received) {
+                transcript.append("callback \(request.path) \(request.headers["X-KopoKopo-Signature"] ?? "") "
+                    + String(decoding: request.body, as: UTF8.self))
+            }
+            return transcript
+        }
+        // One port for every process, so that self links, and the signatures over them, match.
+        let port = try freePort()
+        let straight = try run(restartAfter: nil)
+        receiver.reset(statuses: [500, 200, 503])
+        let restarted = try run(restartAfter: 7)
+        #expect(straight.count == restarted.count)
+        for (a, b) in zip(straight, restarted) where a != b {
+            let at = zip(a, b).prefix { $0 == $1 }.count
+            Issue.record("differs after \(at) characters:\n  straight:  …\(a.dropFirst(max(0, at - 120)).prefix(240))\n  restarted: …\(b.dropFirst(max(0, at - 120)).prefix(240))")
+        }
+        #expect(straight.contains { $0.hasPrefix("callback /hooks") }, "a webhook event was delivered")
+        #expect(straight.filter { $0.hasPrefix("callback /k2/result") }.count >= 3, "callbacks were delivered")
+        #expect(straight.contains { $0.contains(#""status":500"#) }, "and retried")
+    }
+
+    @Test func aResetEmptiesTheDirectoryToo() throws {
+        let directory = TemporaryDirectory("reset")
+        defer { directory.remove() }
+        let arguments = ["--scenario", happyPath, "--data-dir", directory.path]
+        let server = try ServerProcess(arguments: arguments)
+        let client = try RawHTTPClient(port: server.port)
+        let created = try client.request("POST", "/api/v1/pay_recipients", headers: auth, body: recipient)
+        let target = try path(created, server)
+        #expect(try client.request("POST", "/__admin/reset").status == 200)
+        server.kill()
+        let restarted = try ServerProcess(arguments: arguments)
+        defer { restarted.stop() }
+        #expect(try RawHTTPClient(port: restarted.port).request("GET", target, headers: auth).status == 404)
+    }
+
+    @Test func anotherScenarioSeedOrClockIsRefusedUnlessResetDataSaysSo() throws {
+        let directory = TemporaryDirectory("refusals")
+        defer { directory.remove() }
+        let other = directory.path + "-other.yaml"
+        writeFile(other, String(decoding: readFile(happyPath), as: UTF8.self).replacing("seed: 42", with: "seed: 43")
+            .replacing("../fixtures/", with: root + "/fixtures/"))
+        defer { unlink(other) }
+        let base = ["serve", "--port", "0", "--data-dir", directory.path]
+        let server = try ServerProcess(arguments: ["--scenario", happyPath, "--data-dir", directory.path])
+        #expect(server.stop() == 0)
+
+        let scenario = k2mock(base + ["--scenario", other])
+        #expect(scenario.status == 64)
+        #expect(scenario.output.contains("from another scenario"))
+        #expect(scenario.output.contains("--reset-data"))
+        let seed = k2mock(base + ["--scenario", happyPath, "--seed", "7"])
+        #expect(seed.status == 64)
+        #expect(seed.output.contains("with seed 42, not 7"))
+        let clock = k2mock(base + ["--scenario", happyPath, "--clock", "real"])
+        #expect(clock.status == 64)
+        #expect(clock.output.contains("on a manual clock, not a real one"))
+        let reset = try ServerProcess(arguments: ["--scenario", other, "--data-dir", directory.path, "--reset-data"])
+        #expect(reset.stop() == 0)
+        let again = try ServerProcess(arguments: ["--scenario", other, "--data-dir", directory.path])
+        #expect(again.stop() == 0)
+        let noDirectory = k2mock(["serve", "--reset-data"])
+        #expect(noDirectory.status == 64)
+    }
+
+    @Test func aSecondK2mockOnTheSameDirectoryIsRefusedNamingTheHolder() throws {
+        let directory = TemporaryDirectory("lock")
+        defer { directory.remove() }
+        let server = try ServerProcess(arguments: ["--data-dir", directory.path])
+        defer { server.stop() }
+        let second = k2mock(["serve", "--port", "0", "--data-dir", directory.path])
+        #expect(second.status == 75)
+        #expect(second.output.contains("pid \(server.pid)"), "\(second.output)")
+    }
+
+    @Test func aDamagedDatabaseIsReportedAndLeftAlone() throws {
+        let directory = TemporaryDirectory("damaged")
+        defer { directory.remove() }
+        let arguments = ["serve", "--port", "0", "--scenario", happyPath, "--data-dir", directory.path]
+        // Garbage where the database should be.
+        _ = ServerProcess.run(binary: "/bin/mkdir", ["-p", directory.path])
+        let garbage = (0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 7919) }
+        writeBytes(directory.database, garbage)
+        let before = readFile(directory.database)
+        let refused = k2mock(arguments)
+        #expect(refused.status == 65)
+        #expect(refused.output.contains(directory.database))
+        #expect(refused.output.contains("damaged"))
+        #expect(readFile(directory.database) == before, "never wiped")
+
+        // A real database cut short.
+        directory.remove()
+        let server = try ServerProcess(arguments: Array(arguments.dropFirst(3)))
+        let client = try RawHTTPClient(port: server.port)
+        for _ in 0..<200 { _ = try client.request("POST", "/api/v1/pay_recipients", headers: auth, body: recipient) }
+        #expect(server.stop() == 0)
+        let whole = readFile(directory.database)
+        #expect(whole.count > 8192)
+        _ = ServerProcess.run(binary: "/usr/bin/truncate", ["-s", "6000", directory.database])
+        let cut = k2mock(arguments)
+        #expect(cut.status == 65, "\(cut.output)")
+        #expect(cut.output.contains(directory.database))
+
+        // --reset-data keeps the damaged file aside and starts again.
+        let fresh = try ServerProcess(arguments: Array(arguments.dropFirst(3)) + ["--reset-data"])
+        #expect(fresh.stop() == 0)
+        let listing = ServerProcess.run(binary: "/bin/ls", [directory.path])
+        #expect(listing.output.contains("k2mock.sqlite.damaged-"))
+    }
+
+    /// A real clock runs on while k2mock is down: what fell due meanwhile happens at once on restart.
+    @Test func aRealClockCatchesUpOnRestart() throws {
+        let receiver = try CallbackReceiver()
+        defer { receiver.stop() }
+        let directory = TemporaryDirectory("real")
+        defer { directory.remove() }
+        // 100 sandbox seconds per wall second: the payment's 30 s to Transferred take 0.3 s.
+        let arguments = ["--scenario", happyPath, "--clock", "real", "--time-scale", "100", "--data-dir", directory.path]
+        let server = try ServerProcess(arguments: arguments)
+        let client = try RawHTTPClient(port: server.port)
+        let created = try client.request("POST", "/api/v1/payments", headers: auth, body: payment(receiver.url()))
+        let target = try path(created, server)
+        server.kill()
+        #expect(receiver.requests.isEmpty, "killed before the callback fell due")
+        usleep(600_000)
+        let restarted = try ServerProcess(arguments: arguments)
+        defer { restarted.stop() }
+        let deadline = monotonicSeconds() + 20
+        while receiver.requests.isEmpty, monotonicSeconds() < deadline { usleep(5000) }
+        #expect(receiver.requests.count == 1)
+        let got = try RawHTTPClient(port: restarted.port).request("GET", target, headers: auth)
+        #expect(got.text.contains(#""status":"Transferred""#))
+    }
+
+    /// An attempt in flight when k2mock is killed is journalled as interrupted and made again.
+    @Test func anAttemptInFlightAtTheKillIsMadeAgain() throws {
+        let stuck = try MisbehavingReceiver(.neverAnswer)
+        defer { stuck.stop() }
+        let directory = TemporaryDirectory("inflight")
+        defer { directory.remove() }
+        let arguments = ["--scenario", happyPath, "--clock", "real", "--time-scale", "1000", "--data-dir", directory.path]
+        let server = try ServerProcess(arguments: arguments)
+        let client = try RawHTTPClient(port: server.port)
+        #expect(try client.request("POST", "/api/v1/payments", headers: auth, body: payment(stuck.url())).status == 201)
+        var deadline = monotonicSeconds() + 20
+        while stuck.accepted < 1, monotonicSeconds() < deadline { usleep(2000) }
+        #expect(stuck.accepted == 1)
+        server.kill()
+        let restarted = try ServerProcess(arguments: arguments)
+        deadline = monotonicSeconds() + 20
+        while stuck.accepted < 2, monotonicSeconds() < deadline { usleep(2000) }
+        #expect(stuck.accepted == 2, "made again after the restart")
+        let journal = try RawHTTPClient(port: restarted.port).request("GET", "/__admin/callbacks").text
+        #expect(journal.contains(#""attempt":1"#))
+        #expect(journal.contains(#""outcome":"interrupted""#))
+        #expect(journal.contains("k2mock stopped before the receiver answered"))
+        #expect(restarted.stop() == 0)
+    }
+}
