@@ -148,7 +148,8 @@ public final class Sandbox: Sendable {
                 case .send(let job):
                     if ticket > 0 { await journal?.durable(ticket) }
                     let result = await deliver(job)
-                    await journal?.durable(locked { state in recordLogged(job, result, &state) })
+                    let recorded = locked { state in recordLogged(job, result, &state) }
+                    if recorded > 0 { await journal?.durable(recorded) }
                     // The transport is stopping: what is left stays due.
                     if result.interrupted {
                         stoppedAt = job.due

@@ -153,7 +153,10 @@ private func path(_ response: RawHTTPClient.Response, _ server: ServerProcess) t
         let before = receiver.requests.count
         #expect(try again.request("POST", "/__admin/clock/advance", body: #"{"seconds":60}"#).status == 200)
         let delivered = receiver.requests.count - before
-        #expect(delivered == 1 + made.withLock { $0.count }, "the retry and one callback per payment made before the kill")
+        // A create committed but killed before its 201 went out exists too (at most one per client).
+        let answeredCount = made.withLock { $0.count }
+        #expect(delivered >= 1 + answeredCount && delivered <= 1 + answeredCount + 4,
+                "the retry and one callback per payment made before the kill: \(delivered) for \(answeredCount)")
         let health = try again.request("GET", "/__admin/health").text
         #expect(health.contains(#""failed":0"#))
         #expect(health.contains(#""pending":0"#))
