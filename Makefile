@@ -6,7 +6,7 @@ PORT        ?= 8080
 ARGS        ?=
 PYTHON      ?= python3
 VENV        ?= .venv
-RUN_DEPS     = libmicrohttpd-dev libcurl4-openssl-dev pkg-config
+RUN_DEPS     = libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev pkg-config
 TEST_DEPS    = $(RUN_DEPS)
 BENCH_DEPS   = $(RUN_DEPS) wrk gcc curl
 

@@ -302,7 +302,7 @@ def admin_operations(paths):
 def schemas():
     attempt = obj({"attempt": INTEGER, "at": STRING, "due": STRING, "redelivery": BOOLEAN, "status": {"type": ["integer", "null"]},
                    "error": NULLABLE_STRING, "latency_ms": {"type": "number"},
-                   "outcome": {"type": "string", "enum": ["delivered", "failed"]}},
+                   "outcome": {"type": "string", "enum": ["delivered", "failed", "interrupted"]}},
                   ["attempt", "at", "due", "redelivery", "status", "error", "latency_ms", "outcome"])
     return {
         "Error": obj({"error_code": INTEGER, "error_message": STRING}, ["error_code", "error_message"]),

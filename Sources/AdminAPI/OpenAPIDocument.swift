@@ -4354,7 +4354,8 @@ enum OpenAPIDocument {
             "type": "string",
             "enum": [
               "delivered",
-              "failed"
+              "failed",
+              "interrupted"
             ]
           }
         },

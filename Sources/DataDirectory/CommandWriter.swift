@@ -33,6 +33,8 @@ final class CommandWriter: SandboxJournal, @unchecked Sendable {
     private var durableTicket: UInt64 = 0
     private var waiters: [(ticket: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
     private var stopping = false
+    /// A command is queued: someone waits for its commit.
+    private var wanted = false
     private var thread = pthread_t()
     private var running = false
 
@@ -79,16 +81,21 @@ final class CommandWriter: SandboxJournal, @unchecked Sendable {
     // MARK: SandboxJournal
 
     func append(_ command: RecordedCommand) -> UInt64 {
-        enqueue(.command(command, wallMilliseconds: wallClock()))
+        enqueue(.command(command, wallMilliseconds: wallClock()), wake: true)
     }
 
+    /// Nobody waits for a journal entry: it goes with the next command's commit, or within
+    /// `requestLatency` (waking the writer for each GET would cost more than writing it).
     func appendRequest(_ record: RequestRecord) {
-        _ = enqueue(.request(record))
+        _ = enqueue(.request(record), wake: false)
     }
 
     func reset() -> UInt64 {
-        enqueue(.reset(wallMilliseconds: wallClock()))
+        enqueue(.reset(wallMilliseconds: wallClock()), wake: true)
     }
+
+    /// How long a request journal entry may wait for a commit, in wall nanoseconds.
+    private let requestLatency: Int = 100_000_000
 
     func waitUntilDurable(_ ticket: UInt64) {
         pthread_mutex_lock(mutex)
@@ -109,12 +116,12 @@ final class CommandWriter: SandboxJournal, @unchecked Sendable {
         }
     }
 
-    private func enqueue(_ entry: Entry) -> UInt64 {
+    private func enqueue(_ entry: Entry, wake: Bool) -> UInt64 {
         pthread_mutex_lock(mutex)
         lastTicket += 1
         let ticket = lastTicket
         pending.append((ticket, entry))
-        if pending.count == 1 { pthread_cond_signal(queued) }
+        if wake { wanted = true; pthread_cond_signal(queued) }
         pthread_mutex_unlock(mutex)
         return ticket
     }
@@ -125,13 +132,27 @@ final class CommandWriter: SandboxJournal, @unchecked Sendable {
         var batch: [(ticket: UInt64, entry: Entry)] = []
         while true {
             pthread_mutex_lock(mutex)
-            while pending.isEmpty && !stopping { pthread_cond_wait(queued, mutex) }
+            while !wanted && !stopping {
+                if pending.isEmpty {
+                    pthread_cond_wait(queued, mutex)
+                } else {
+                    // Only journal entries: commit them after a while, or sooner with a command.
+                    var deadline = timespec()
+                    clock_gettime(CLOCK_REALTIME, &deadline)
+                    let nanoseconds = Int(deadline.tv_nsec) + requestLatency
+                    deadline.tv_sec += nanoseconds / 1_000_000_000
+                    deadline.tv_nsec = nanoseconds % 1_000_000_000
+                    if pthread_cond_timedwait(queued, mutex, &deadline) == ETIMEDOUT { break }
+                }
+            }
             if pending.isEmpty && stopping {
                 pthread_mutex_unlock(mutex)
                 return
             }
+            wanted = false
             swap(&batch, &pending)
             pthread_mutex_unlock(mutex)
+            if batch.isEmpty { continue }
 
             do {
                 try write(batch)

@@ -45,6 +45,7 @@ public final class K2MockServer: Sendable {
         self.routes = routes.patterns
         let routing = Routing(routes: routes, sandbox: sandbox)
         self.pipeline = RequestPipeline([
+            DurableAnswers(sandbox: sandbox),
             AdminTokenCheck(token: adminToken, routing: routing),
             RequestJournalling(sandbox: sandbox, log: log),
             FaultInjection(sandbox: sandbox),

@@ -100,9 +100,24 @@ public final class Sandbox: Sendable {
         journal?.append(RecordedCommand(at: state.clock.now(), command: command)) ?? 0
     }
 
-    /// Returns once the journal holds everything up to `ticket`.
+    /// Returns once the journal holds everything up to `ticket`, or leaves it owed when the
+    /// calling thread answers later (`answeringDurably`).
     private func durable(_ ticket: UInt64) {
-        if ticket > 0 { journal?.waitUntilDurable(ticket) }
+        guard ticket > 0, let journal, !DurabilityDebt.owe(ticket) else { return }
+        journal.waitUntilDurable(ticket)
+    }
+
+    /// Whether inputs are kept (a journal, `--data-dir`).
+    public var isJournalled: Bool { journal != nil }
+
+    /// Runs `body`, the synchronous handling of one request, without waiting for what it
+    /// journals; returns its result and an async wait to run before answering (nil: nothing
+    /// owed). The request's thread goes on serving others meanwhile, and concurrent requests
+    /// share one commit.
+    public func answeringDurably<T>(_ body: () -> T) -> (T, (@Sendable () async -> Void)?) {
+        let (result, owed) = DurabilityDebt.collecting(body)
+        guard owed > 0, let journal else { return (result, nil) }
+        return (result, { await journal.durable(owed) })
     }
 
     // MARK: Time
@@ -375,7 +390,7 @@ public final class Sandbox: Sendable {
         let key = ResourceKey(kind: kind, id: id)
         return locked { state in
             state.applyDueChanges()
-            return state.store[key]?.body
+            return state.store.body(key)
         }
     }
 

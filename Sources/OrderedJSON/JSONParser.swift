@@ -148,7 +148,19 @@ private struct Parser {
 
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
-        var buffer: [UInt8] = []
+        // Most strings have no escape: validate them in place, with no buffer.
+        let start = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 {
+            index += 1
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            guard let string = String(validating: bytes[start..<index], as: UTF8.self) else {
+                throw error("string is not valid UTF-8")
+            }
+            index += 1
+            return string
+        }
+        var buffer = Array(bytes[start..<index])
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]

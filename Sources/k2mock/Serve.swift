@@ -141,13 +141,15 @@ struct Serve: ParsableCommand {
             throw ExitCode(error.exitCode)
         }
         scenario.seed = restored.seed
+        let read = SandboxClock.systemMonotonic()
         do {
             let sandbox = try Sandbox(
                 scenario: scenario, defaultStart: restored.defaultStart, restoring: restored.commands,
                 requests: restored.requests, downtime: restored.downtime, journal: directory.journal)
             if !restored.created {
-                let milliseconds = (SandboxClock.systemMonotonic() - started) / 1_000_000
-                printError("k2mock: restored \(restored.commands.count) commands from \(directory.databasePath) in \(milliseconds) ms")
+                let now = SandboxClock.systemMonotonic()
+                printError("k2mock: restored \(restored.commands.count) commands from \(directory.databasePath) in "
+                    + "\((now - started) / 1_000_000) ms (read \((read - started) / 1_000_000) ms, replay \((now - read) / 1_000_000) ms)")
             }
             return (sandbox, directory)
         } catch {

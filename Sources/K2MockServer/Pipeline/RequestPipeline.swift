@@ -7,7 +7,8 @@ protocol RequestStep: Sendable {
 }
 
 /// The chain a request goes through, built once: its path normalised, then each step in order
-/// (admin token → journal → faults), then routing (route → bearer token → endpoint).
+/// (durable answers → admin token → journal → faults), then routing (route → bearer token →
+/// endpoint).
 struct RequestPipeline: Sendable {
     private let entry: @Sendable (HTTPRequest) -> HTTPHandling
 

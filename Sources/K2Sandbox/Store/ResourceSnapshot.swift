@@ -32,7 +32,8 @@ public struct ResourceSnapshot: Sendable {
 
 extension ResourceStore {
     /// Every resource: fixtures first (by kind, then id), then created ones, oldest first.
-    func snapshots(kinds: KindRegistry) -> [ResourceSnapshot] {
+    mutating func snapshots(kinds: KindRegistry) -> [ResourceSnapshot] {
+        renderStale()
         func snapshot(_ resource: StoredResource) -> ResourceSnapshot? {
             guard let definition = kinds.definition(of: resource.kind) else { return nil }
             let version = resource.created?.origin.version ?? definition.versions.last ?? 1

@@ -16,6 +16,19 @@ struct ResourceStore: Sendable {
 
     subscript(key: ResourceKey) -> StoredResource? { resources[key] }
 
+    /// The body of the resource at `key`, rendered and kept if it was stale.
+    mutating func body(_ key: ResourceKey) -> SelfLinkedBody? {
+        guard let resource = resources[key] else { return nil }
+        if resource.isRendered { return resource.body }
+        resources[key]!.renderIfStale()
+        return resources[key]!.body
+    }
+
+    /// Renders and keeps every stale body.
+    mutating func renderStale() {
+        for key in createdKeys where resources[key]?.isRendered == false { resources[key]!.renderIfStale() }
+    }
+
     /// The resource of `kind` with this id, or else with this reference.
     func find(_ kind: ResourceKind, _ idOrReference: String) -> StoredResource? {
         let key = ResourceKey(kind: kind, id: idOrReference)

@@ -16,12 +16,15 @@ struct Origin: Sendable {
     var clientID: String
 }
 
-/// A resource as the store keeps it: its body, rendered when it was loaded, created or changed,
-/// and for created resources what they were made from and where they are on their timeline.
+/// A resource as the store keeps it: its body, and for created resources what they were made
+/// from and where they are on their timeline. A created resource's body is rendered when it is
+/// first read after a change (`ResourceStore.body` keeps it), not at every change: a replay of
+/// 100,000 creates and their stage changes renders nothing until something is read.
 struct StoredResource: Sendable {
     let kind: ResourceKind
     let id: String
-    private(set) var body: SelfLinkedBody
+    /// nil while stale: changed since it was last rendered.
+    private var rendered: SelfLinkedBody?
     /// nil for fixtures, which are served as loaded and never change.
     private(set) var created: Created?
 
@@ -38,23 +41,36 @@ struct StoredResource: Sendable {
     init(fixture: Scenario.Fixture) {
         kind = fixture.kind
         id = fixture.id
-        body = SelfLinkedBody(document: fixture.document)
+        rendered = SelfLinkedBody(document: fixture.document)
     }
 
-    /// A created resource, rendered at its lifecycle's current stage.
+    /// A created resource, to be rendered at its lifecycle's current stage when read.
     init(kind: ResourceKind, id: String, created: Created) {
         self.kind = kind
         self.id = id
         self.created = created
-        self.body = SelfLinkedBody(document: created.record.document(id: id, lifecycle: created.lifecycle))
     }
 
-    /// Changes a created resource and renders its body again; fixtures are left alone.
+    /// Its body now: the kept rendering, or a new one if it is stale (not kept: see `renderIfStale`).
+    var body: SelfLinkedBody {
+        if let rendered { return rendered }
+        guard let created else { preconditionFailure("a fixture is rendered when loaded") }
+        return SelfLinkedBody(document: created.record.document(id: id, lifecycle: created.lifecycle))
+    }
+
+    var isRendered: Bool { rendered != nil }
+
+    /// Renders the body if it is stale, and keeps it.
+    mutating func renderIfStale() {
+        if rendered == nil { rendered = body }
+    }
+
+    /// Changes a created resource; its body is rendered again when next read. Fixtures are left alone.
     mutating func update(_ change: (inout Created) -> Void) {
         guard var created else { return }
         change(&created)
         self.created = created
-        body = SelfLinkedBody(document: created.record.document(id: id, lifecycle: created.lifecycle))
+        rendered = nil
     }
 
     /// The body as its client would GET it where it created it; nil for fixtures.
