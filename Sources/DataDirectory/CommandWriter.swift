@@ -84,10 +84,10 @@ final class CommandWriter: SandboxJournal, @unchecked Sendable {
         enqueue(.command(command, wallMilliseconds: wallClock()), wake: true)
     }
 
-    /// Nobody waits for a journal entry: it goes with the next command's commit, or within
+    /// A journal entry nobody waits for goes with the next command's commit, or within
     /// `requestLatency` (waking the writer for each GET would cost more than writing it).
-    func appendRequest(_ record: RequestRecord) {
-        _ = enqueue(.request(record), wake: false)
+    func appendRequest(_ record: RequestRecord, awaited: Bool) -> UInt64 {
+        enqueue(.request(record), wake: awaited)
     }
 
     func reset() -> UInt64 {

@@ -39,9 +39,9 @@ public final class DataDirectory: Sendable {
         public var seed: UInt64
         /// Sandbox time the directory's sandbox started at, for scenarios without `clock.start`.
         public var defaultStart: Timestamp
-        public var commands: [RecordedCommand]
-        /// The latest 100,000 journalled requests, oldest first.
-        public var requests: [RequestRecord]
+        /// Read in the background as they are replayed, then the request journal; check
+        /// `failure` once replayed.
+        public var commands: StoredCommands
         /// Sandbox time that passed while k2mock was down: a real clock keeps running (zero on a manual one).
         public var downtime: TimeSpan
         /// Whether the directory was new (or reset by `--reset-data`).
@@ -140,7 +140,8 @@ public final class DataDirectory: Sendable {
         do {
             let restored = try database.writeWithoutTransaction { db throws -> Restored in
                 for statement in Schema.statements { try db.execute(sql: statement) }
-                return try read(db, databasePath: databasePath, identity: identity, resetData: resetData, wallClock: wallClock)
+                return try read(db, database, databasePath: databasePath, identity: identity, resetData: resetData,
+                                wallClock: wallClock)
             }
             return (database, restored)
         } catch let error as DataDirectoryError {
@@ -157,7 +158,7 @@ public final class DataDirectory: Sendable {
     }
 
     private static func read(
-        _ db: Database, databasePath: String, identity: Identity, resetData: Bool, wallClock: () -> Int64
+        _ db: Database, _ database: DatabaseQueue, databasePath: String, identity: Identity, resetData: Bool, wallClock: () -> Int64
     ) throws -> Restored {
         var meta: [String: String] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { meta[row[0]] = row[1] }
@@ -180,7 +181,8 @@ public final class DataDirectory: Sendable {
                 }
                 return .commit
             }
-            return Restored(seed: seed, defaultStart: Timestamp(milliseconds: now), commands: [], requests: [],
+            return Restored(seed: seed, defaultStart: Timestamp(milliseconds: now),
+                            commands: StoredCommands(database: database, databasePath: databasePath, count: 0),
                             downtime: .zero, created: true)
         }
         guard let seed = meta["seed"].flatMap({ UInt64($0) }), let start = meta["start_ms"].flatMap({ Int64($0) }),
@@ -188,31 +190,16 @@ public final class DataDirectory: Sendable {
             throw DataDirectoryError(.damaged, "\(databasePath): its meta table lacks seed, start_ms or anchor_wall_ms; "
                 + "move it away, or start with --reset-data")
         }
-        var commands: [RecordedCommand] = []
-        var last: (at: Int64, wall: Int64)?
-        let rows = try Row.fetchCursor(db, sql: "SELECT seq, at_ms, wall_ms, name, args FROM commands ORDER BY seq")
-        while let row = try rows.next() {
-            let seq: Int64 = row[0], at: Int64 = row[1], wall: Int64 = row[2], name: String = row[3], args: String = row[4]
-            guard let json = try? JSON.parse(args), let command = SandboxCommand(name: name, arguments: json) else {
-                throw DataDirectoryError(.damaged, "\(databasePath): command \(seq) (\(name)) is not one this k2mock reads; "
-                    + "move it away, or start with --reset-data")
-            }
-            commands.append(RecordedCommand(at: Timestamp(milliseconds: at), command: command))
-            last = (at, wall)
-        }
-        var requests: [RequestRecord] = []
-        for row in try Row.fetchAll(db, sql: """
-            SELECT at_ms, method, path, status FROM requests ORDER BY seq DESC LIMIT 100000
-            """).reversed() {
-            requests.append(RequestRecord(at: Timestamp(milliseconds: row[0]), method: row[1], path: row[2], status: row[3]))
-        }
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM commands") ?? 0
+        let lastWall = try Int64.fetchOne(db, sql: "SELECT wall_ms FROM commands ORDER BY seq DESC LIMIT 1")
         var downtime = TimeSpan.zero
         if identity.clockMode == .real {
-            let since = max(0, wallClock() - (last?.wall ?? anchor))
+            let since = max(0, wallClock() - (lastWall ?? anchor))
             downtime = TimeSpan(milliseconds: Int64((Double(since) * identity.timeScale).rounded()))
         }
-        return Restored(seed: seed, defaultStart: Timestamp(milliseconds: start), commands: commands,
-                        requests: requests, downtime: downtime, created: false)
+        return Restored(seed: seed, defaultStart: Timestamp(milliseconds: start),
+                        commands: StoredCommands(database: database, databasePath: databasePath, count: count),
+                        downtime: downtime, created: false)
     }
 
     private static func check(_ meta: [String: String], against identity: Identity, databasePath: String) throws {

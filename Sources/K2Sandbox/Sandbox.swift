@@ -29,20 +29,22 @@ public final class Sandbox: Sendable {
         self.monotonicNanoseconds = monotonicNanoseconds
         self.defaultStart = wallClock()
         self.journal = journal
+        self.interrupted = Locked([])
         self.state = Locked(SandboxState(
             scenario: scenario, start: scenario.clock.start ?? defaultStart, monotonic: monotonicNanoseconds))
     }
 
     /// A sandbox rebuilt from what a journal kept: `commands` replayed in order, each at its
     /// recorded sandbox time, from the scenario's start (`defaultStart` for scenarios without
-    /// `clock.start`), then `requests` as the request journal. The clock then reads the last
+    /// `clock.start`). The clock then reads the last
     /// command's time (where a manual clock stood) plus `downtime`, the sandbox time a real
-    /// clock ran on while k2mock was down, and moves on from there. Attempts that were taken but never ended (a crash) are journalled as lost and
-    /// made again. New inputs go to `journal`. Throws `ReplayError` when a command does not
-    /// replay as it first ran (a data directory from a different k2mock or scenario).
+    /// clock ran on while k2mock was down, and moves on from there. Attempts that were taken but
+    /// never ended (a crash) wait for `resumeInterruptedAttempts()`. New inputs go to `journal`.
+    /// Throws `ReplayError` when a command does not replay as it first ran (a data directory
+    /// from a different k2mock or scenario).
     public init(
-        scenario: Scenario, defaultStart: Timestamp, restoring commands: [RecordedCommand],
-        requests: [RequestRecord], downtime: TimeSpan, journal: (any SandboxJournal)?,
+        scenario: Scenario, defaultStart: Timestamp, restoring commands: some Sequence<RecordedCommand>,
+        downtime: TimeSpan, journal: (any SandboxJournal)?,
         monotonicNanoseconds: @escaping @Sendable () -> UInt64 = SandboxClock.systemMonotonic
     ) throws(ReplayError) {
         self.scenario = scenario
@@ -50,28 +52,56 @@ public final class Sandbox: Sendable {
         self.defaultStart = defaultStart
         self.journal = journal
         var state = SandboxState(scenario: scenario, start: scenario.clock.start ?? defaultStart, monotonic: monotonicNanoseconds)
+        state.store.reserveCapacity(commands.underestimatedCount)
         var replay = Replay()
-        for (index, recorded) in commands.enumerated() {
+        var index = 0, lastTime = state.clock.start
+        for recorded in commands {
+            index += 1
             do throws(ReplayError) {
                 try replay.apply(recorded, to: &state, credentials: scenario.credentials)
             } catch {
-                throw ReplayError(index: index + 1, command: recorded.command.name, message: error.message)
+                throw ReplayError(index: index, command: recorded.command.name, message: error.message)
             }
+            lastTime = recorded.at
         }
-        for record in requests { state.requests.append(record) }
-        let lastTime = max(commands.last?.at ?? state.clock.start, replay.unfinishedAdvance ?? state.clock.start)
-        state.clock.resume(at: lastTime + downtime)
+        state.clock.resume(at: max(lastTime, replay.unfinishedAdvance ?? lastTime) + downtime)
         state.unpublished.removeAll()
-        let lost = replay.inFlight
+        interrupted = Locked(replay.inFlight)
         self.state = Locked(state)
+    }
+
+    /// Puts back the request journal a data directory kept, oldest first, before the requests
+    /// made since.
+    public func restoreRequests(_ records: [RequestRecord]) {
         locked { state in
+            let since = state.requests.records
+            state.requests = RequestJournal()
+            for record in records + since { state.requests.append(record) }
+        }
+    }
+
+    /// Attempts in flight when the sandbox last stopped (a crash), until resumed.
+    private let interrupted: Locked<[DeliveryJob]>
+
+    /// Journals each attempt that was in flight when k2mock last died as interrupted, and makes
+    /// it again (a scheduled one falls due now). Call once the replay is known to be whole.
+    public func resumeInterruptedAttempts() {
+        let lost = interrupted.withLock { lost in
+            defer { lost.removeAll() }
+            return lost
+        }
+        guard !lost.isEmpty else { return }
+        let ticket = locked { state -> UInt64 in
             _ = state.clock.hold()
             defer { state.clock.release() }
+            var ticket: UInt64 = 0
             for job in lost {
                 state.lose(job)
-                _ = log(.attemptLost(deliveryID: job.deliveryID, redelivery: job.isRedelivery), state)
+                ticket = log(.attemptLost(deliveryID: job.deliveryID, redelivery: job.isRedelivery), state)
             }
+            return ticket
         }
+        durable(ticket)
     }
 
     /// Hears every change (`GET /__admin/stream`).
@@ -278,7 +308,12 @@ public final class Sandbox: Sendable {
             let now = state.clock.now()
             let record = RequestRecord(at: now, method: method, path: path, status: status)
             state.requests.append(record)
-            journal?.appendRequest(record)
+            // The journal line of a request that changed the sandbox is kept before its answer too.
+            if let journal {
+                let awaited = DurabilityDebt.owesSomething
+                let ticket = journal.appendRequest(record, awaited: awaited)
+                if awaited { _ = DurabilityDebt.owe(ticket) }
+            }
             if changes.hasSubscribers { state.unpublished.append(.request(method: method, path: path, status: status, at: now)) }
             return now
         }

@@ -145,11 +145,18 @@ struct Serve: ParsableCommand {
         do {
             let sandbox = try Sandbox(
                 scenario: scenario, defaultStart: restored.defaultStart, restoring: restored.commands,
-                requests: restored.requests, downtime: restored.downtime, journal: directory.journal)
+                downtime: restored.downtime, journal: directory.journal)
+            if let failure = restored.commands.failure {
+                directory.close()
+                printError("k2mock: \(failure)")
+                throw ExitCode(failure.exitCode)
+            }
+            sandbox.restoreRequests(restored.commands.requests)
+            sandbox.resumeInterruptedAttempts()
             if !restored.created {
                 let now = SandboxClock.systemMonotonic()
                 printError("k2mock: restored \(restored.commands.count) commands from \(directory.databasePath) in "
-                    + "\((now - started) / 1_000_000) ms (read \((read - started) / 1_000_000) ms, replay \((now - read) / 1_000_000) ms)")
+                    + "\((now - started) / 1_000_000) ms (opening \((read - started) / 1_000_000) ms, reading and replaying \((now - read) / 1_000_000) ms)")
             }
             return (sandbox, directory)
         } catch {

@@ -8,7 +8,9 @@ final class RecordingJournal: SandboxJournal {
     let commands = Locked<[RecordedCommand]>([])
     let requests = Locked<[RequestRecord]>([])
     func append(_ command: RecordedCommand) -> UInt64 { UInt64(commands.withLock { $0.append(command); return $0.count }) }
-    func appendRequest(_ record: RequestRecord) { requests.withLock { $0.append(record) } }
+    func appendRequest(_ record: RequestRecord, awaited: Bool) -> UInt64 {
+        UInt64(requests.withLock { $0.append(record); return $0.count })
+    }
     func reset() -> UInt64 { commands.withLock { $0.removeAll() }; requests.withLock { $0.removeAll() }; return 1 }
     func waitUntilDurable(_ ticket: UInt64) {}
     func durable(_ ticket: UInt64) async {}
@@ -26,7 +28,7 @@ final class RecordingJournal: SandboxJournal {
     }
 
     private func rebuild(_ live: Sandbox, _ commands: [RecordedCommand], journal: (any SandboxJournal)? = nil) throws -> Sandbox {
-        try Sandbox(scenario: live.scenario, defaultStart: live.defaultStart, restoring: commands, requests: [],
+        try Sandbox(scenario: live.scenario, defaultStart: live.defaultStart, restoring: commands,
                     downtime: .zero, journal: journal)
     }
 
@@ -75,6 +77,8 @@ final class RecordingJournal: SandboxJournal {
 
         let after = RecordingJournal()
         let rebuilt = try rebuild(live, commands, journal: after)
+        #expect(rebuilt.deliveries().first?.attempts.isEmpty == true, "nothing is resumed before it is asked")
+        rebuilt.resumeInterruptedAttempts()
         let lost = try #require(rebuilt.deliveries().first)
         #expect(lost.attempts.count == 1)
         #expect(lost.attempts[0].interrupted)

@@ -37,6 +37,12 @@ enum DurabilityDebt {
         return (result, box.owed)
     }
 
+    /// Whether this thread collects and already owes something.
+    static var owesSomething: Bool {
+        let box = self.box
+        return box.collecting && box.owed > 0
+    }
+
     /// Takes `ticket` as owed if this thread collects; false if it must wait itself.
     static func owe(_ ticket: UInt64) -> Bool {
         let box = self.box

@@ -5,8 +5,9 @@
 public protocol SandboxJournal: Sendable {
     /// Queues a command; returns a ticket for `waitUntilDurable`.
     func append(_ command: RecordedCommand) -> UInt64
-    /// Queues a request journal entry (written in the background: nobody waits for it).
-    func appendRequest(_ record: RequestRecord)
+    /// Queues a request journal entry; returns a ticket. Written in the background unless
+    /// `awaited` (its request changed the sandbox and waits for its commit anyway).
+    func appendRequest(_ record: RequestRecord, awaited: Bool) -> UInt64
     /// Queues the erasure of everything kept (`POST /__admin/reset`); returns a ticket.
     func reset() -> UInt64
     /// Blocks until everything up to `ticket` is on disk (returns at once if it already is).

@@ -1,5 +1,6 @@
 /// Entries in order of due time, ties in the order they were scheduled: a binary heap keyed by
-/// (due, sequence), so the order never depends on anything but the scenario and requests.
+/// (due, sequence), so the order never depends on anything but the scenario and requests. The
+/// heap holds only the keys (plain values, cheap to move); the events wait beside it by sequence.
 struct Scheduler<Event: Sendable>: Sendable {
     /// One scheduled entry with its ordering key.
     struct Entry: Sendable {
@@ -12,17 +13,30 @@ struct Scheduler<Event: Sendable>: Sendable {
         }
     }
 
-    private var heap: [Entry] = []
+    private struct Key: Sendable {
+        let due: Int64
+        let sequence: Int
+
+        func precedes(_ other: Key) -> Bool { (due, sequence) < (other.due, other.sequence) }
+    }
+
+    private var heap: [Key] = []
+    private var events: [Int: Event] = [:]
     private var nextSequence = 0
 
     var isEmpty: Bool { heap.isEmpty }
     var count: Int { heap.count }
     /// The earliest entry, left in place.
-    var first: Entry? { heap.first }
-    var nextDue: Timestamp? { heap.first?.due }
+    var first: Entry? { heap.first.map(entry) }
+    var nextDue: Timestamp? { heap.first.map { Timestamp(milliseconds: $0.due) } }
+
+    private func entry(_ key: Key) -> Entry {
+        Entry(due: Timestamp(milliseconds: key.due), sequence: key.sequence, event: events[key.sequence]!)
+    }
 
     mutating func schedule(_ event: Event, at due: Timestamp) {
-        heap.append(Entry(due: due, sequence: nextSequence, event: event))
+        events[nextSequence] = event
+        heap.append(Key(due: due.milliseconds, sequence: nextSequence))
         nextSequence += 1
         var child = heap.count - 1
         while child > 0 {
@@ -35,7 +49,7 @@ struct Scheduler<Event: Sendable>: Sendable {
 
     /// Removes and returns the earliest entry if it is due at `now`.
     mutating func popEntry(dueBy now: Timestamp) -> Entry? {
-        guard let first = heap.first, first.due <= now else { return nil }
+        guard let first = heap.first, first.due <= now.milliseconds else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {
             heap[0] = last
@@ -50,6 +64,7 @@ struct Scheduler<Event: Sendable>: Sendable {
                 parent = smallest
             }
         }
-        return first
+        return Entry(due: Timestamp(milliseconds: first.due), sequence: first.sequence,
+                     event: events.removeValue(forKey: first.sequence)!)
     }
 }

@@ -37,6 +37,12 @@ struct ResourceStore: Sendable {
         return resources[ResourceKey(kind: kind, id: id)]
     }
 
+    /// Makes room for `count` more created resources at once (a replay knows how many come).
+    mutating func reserveCapacity(_ count: Int) {
+        resources.reserveCapacity(resources.count + count)
+        createdKeys.reserveCapacity(createdKeys.count + count)
+    }
+
     /// Adds a created resource; it is found by its id and by its definition's references.
     mutating func insert(_ resource: StoredResource) {
         let key = ResourceKey(kind: resource.kind, id: resource.id)
