@@ -4,12 +4,15 @@ names it: a string literal that is its `data.type` or collection (`"merchant_wal
 `"merchant_wallets"`), or an identifier made of its words (`merchantWallet`,
 `MerchantWalletRequest`). A longer kind wins over a shorter one inside it (`IncomingPayment` is
 not a mention of `payment`); K2 field names inside strings (`"payment_reference"`) are not
-mentions. `Scenario/DefaultScenario.swift` is skipped: it is generated data, a copy of
-scenarios/default.yaml and fixtures/ (`--all` counts it too).
+mentions. Generated copies of data are skipped (`--all` counts them too):
+`Scenario/DefaultScenario.swift` (scenarios/default.yaml and fixtures/) and
+`AdminAPI/OpenAPIDocument.swift` (openapi/k2mock.json, which documents every kind).
 
     scripts/kind-mentions.py [--all] [Sources]
 """
 import os
+
+GENERATED = ("Scenario/DefaultScenario.swift", "AdminAPI/OpenAPIDocument.swift")
 import re
 import sys
 
@@ -85,7 +88,7 @@ def main():
             if not name.endswith(".swift"):
                 continue
             path = os.path.join(folder, name)
-            if not everything and path.endswith("Scenario/DefaultScenario.swift"):
+            if not everything and path.endswith(GENERATED):
                 continue
             with open(path, encoding="utf-8") as handle:
                 for kind in kinds_named(handle.read()):
