@@ -10,6 +10,8 @@ struct Replay {
 
     mutating func apply(_ recorded: RecordedCommand, to state: inout SandboxState,
                         credentials: [ClientCredentials]) throws(ReplayError) {
+        // Nobody listens to a replay: its changes are not kept for the change feed.
+        defer { state.unpublished.removeAll(keepingCapacity: true) }
         state.clock.pin(recorded.at)
         switch recorded.command {
         case let .create(kind, body, clientID, origin, version, id):
