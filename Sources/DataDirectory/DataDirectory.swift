@@ -222,7 +222,8 @@ public final class DataDirectory: Sendable {
         if meta["clock_mode"] != identity.clockMode.rawValue {
             throw refuse("on a \(meta["clock_mode"] ?? "?") clock, not a \(identity.clockMode.rawValue) one")
         }
-        if meta["time_scale"].flatMap(Double.init) != identity.timeScale {
+        // A manual clock ignores the scale, so a different one changes nothing.
+        if identity.clockMode == .real, meta["time_scale"].flatMap(Double.init) != identity.timeScale {
             throw refuse("with time scale \(meta["time_scale"] ?? "?"), not \(identity.timeScale)")
         }
     }

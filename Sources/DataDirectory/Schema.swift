@@ -36,7 +36,7 @@ enum Schema {
         """,
         """
         CREATE VIEW IF NOT EXISTS attempts AS
-        SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', at_ms / 1000.0, 'unixepoch') AS ended_at,
+        SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', at_ms / 1000.0, 'unixepoch') AS recorded_at,
                args ->> '$.delivery_id' AS delivery_id, args ->> '$.redelivery' AS redelivery,
                args ->> '$.status' AS status, args ->> '$.error' AS error, args ->> '$.latency_ms' AS latency_ms,
                CASE name WHEN 'attempt_lost' THEN 1 ELSE args ->> '$.interrupted' END AS interrupted

@@ -92,7 +92,7 @@ public final class Sandbox: Sendable {
         }
         guard !lost.isEmpty else { return }
         let ticket = locked { state -> UInt64 in
-            _ = state.clock.hold()
+            state.beginInput()
             defer { state.clock.release() }
             var ticket: UInt64 = 0
             for job in lost {
@@ -141,13 +141,22 @@ public final class Sandbox: Sendable {
     public var isJournalled: Bool { journal != nil }
 
     /// Runs `body`, the synchronous handling of one request, without waiting for what it
-    /// journals; returns its result and an async wait to run before answering (nil: nothing
-    /// owed). The request's thread goes on serving others meanwhile, and concurrent requests
-    /// share one commit.
-    public func answeringDurably<T>(_ body: () -> T) -> (T, (@Sendable () async -> Void)?) {
-        let (result, owed) = DurabilityDebt.collecting(body)
-        guard owed > 0, let journal else { return (result, nil) }
-        return (result, { await journal.durable(owed) })
+    /// journals; returns its result and the ticket to wait for before answering (0: nothing
+    /// owed), with `awaitDurable` (the request's thread goes on serving others meanwhile, and
+    /// concurrent requests share one commit) or `waitUntilDurable`.
+    public func answeringDurably<T>(_ body: () -> T) -> (T, UInt64) {
+        guard journal != nil else { return (body(), 0) }
+        return DurabilityDebt.collecting(body)
+    }
+
+    /// Returns once the journal holds everything up to `ticket`, without holding a thread.
+    public func awaitDurable(_ ticket: UInt64) async {
+        if ticket > 0 { await journal?.durable(ticket) }
+    }
+
+    /// Blocks until the journal holds everything up to `ticket`.
+    public func waitUntilDurable(_ ticket: UInt64) {
+        if ticket > 0 { journal?.waitUntilDurable(ticket) }
     }
 
     // MARK: Time
@@ -257,7 +266,7 @@ public final class Sandbox: Sendable {
     /// `SandboxState.record` and its journal entry (none for an attempt from before a reset).
     private func recordLogged(_ job: DeliveryJob, _ result: DeliveryResult, _ state: inout SandboxState) -> UInt64 {
         guard job.epoch == state.epoch else { return 0 }
-        _ = state.clock.hold()
+        state.beginInput()
         defer { state.clock.release() }
         state.record(job, result)
         return log(.attemptEnded(deliveryID: job.deliveryID, redelivery: job.isRedelivery, result: result), state)
@@ -267,7 +276,7 @@ public final class Sandbox: Sendable {
     /// policy; nil if there is no such delivery.
     func redeliveryJob(_ id: Int) -> DeliveryJob? {
         let (job, ticket) = locked { state -> (DeliveryJob?, UInt64) in
-            _ = state.clock.hold()
+            state.beginInput()
             defer { state.clock.release() }
             guard let job = state.redeliveryJob(id) else { return (nil, 0) }
             return (job, log(.redeliver(deliveryID: id), state))
@@ -280,9 +289,9 @@ public final class Sandbox: Sendable {
     /// the event's delay) and go out with the next advance or real-clock tick.
     public func fire(_ event: ScriptedEvent) -> FiredEvent {
         let (fired, ticket) = locked { state -> (FiredEvent, UInt64) in
-            let now = state.clock.hold()
+            state.beginInput()
             defer { state.clock.release() }
-            return (state.fire(event, at: now), log(.fire(event), state))
+            return (state.fire(event, at: state.clock.now()), log(.fire(event), state))
         }
         durable(ticket)
         return fired
@@ -356,7 +365,7 @@ public final class Sandbox: Sendable {
     /// the client's `token_ttl` seconds of sandbox time.
     public func issueToken(to client: ClientCredentials) -> AccessToken {
         let (token, ticket) = locked { state -> (AccessToken, UInt64) in
-            _ = state.clock.hold()
+            state.beginInput()
             defer { state.clock.release() }
             let token = state.issueToken(to: client)
             return (token, log(.issueToken(clientID: client.clientID, token: token.value), state))
@@ -375,6 +384,8 @@ public final class Sandbox: Sendable {
     @discardableResult
     public func revokeToken(_ value: String) -> Bool {
         let (revoked, ticket) = locked { state -> (Bool, UInt64) in
+            state.beginInput()
+            defer { state.clock.release() }
             guard state.tokens.revoke(value) else { return (false, 0) }
             return (true, log(.revokeToken(value), state))
         }

@@ -17,6 +17,14 @@ extension SandboxState {
         while let (due, entry) = timeline.nextChange(dueBy: now) { _ = apply(entry, at: due) }
     }
 
+    /// Starts applying an input (a journalled command that does not move time): holds the clock
+    /// at one instant and applies what fell due by it first, as its replay does, so that live
+    /// and replayed runs schedule everything in the same order. Release the clock after.
+    mutating func beginInput() {
+        _ = clock.hold()
+        applyDueChanges()
+    }
+
     /// The next thing due by `time`, in due order (ties in scheduling order): a stage change or
     /// event is applied, an attempt is handed out to send and `record`.
     mutating func takeNext(dueBy time: Timestamp) -> DueWork? {
@@ -68,7 +76,8 @@ extension SandboxState {
     }
 
     /// An attempt that was in flight when k2mock died: journalled as interrupted (it does not
-    /// count against the retry policy) and, if it was a scheduled one, due again now.
+    /// count against the retry policy) and, if it was a scheduled one, due again now (a
+    /// redelivery by hand is not repeated).
     mutating func lose(_ job: DeliveryJob) {
         let now = clock.now()
         deliveries.recordLost(job, at: max(job.takenAt, job.due))

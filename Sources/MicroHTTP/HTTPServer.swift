@@ -110,8 +110,9 @@ public final class HTTPServer: Sendable {
 
     /// Stops accepting, lets requests in flight (deferred ones included) finish up to the
     /// drain timeout, then closes every connection. Requests that arrive on open connections
-    /// meanwhile and would be deferred are answered 503 at once; deferred work still running at
-    /// the timeout is answered 503. Safe to call more than once.
+    /// meanwhile are answered with `Connection: close` (those that would be deferred 503 at
+    /// once, committed ones once their work is done); deferred work still running at the
+    /// timeout is answered 503. Safe to call more than once.
     public func stop() {
         guard let handle = daemon.withLock({ current -> DaemonHandle? in
             defer { current = nil }

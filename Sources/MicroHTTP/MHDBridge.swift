@@ -3,6 +3,7 @@
 // on the server's threads. The three unchecked escape hatches (RequestState, ConnectionRef,
 // noBodyMarker) stay private to this file.
 import CMicroHTTPD
+import Dispatch
 import Locking
 import Synchronization
 
@@ -59,6 +60,10 @@ final class Deferrals: Sendable {
         }
     }
 
+    /// `book.stopping`, readable without the lock on every response.
+    private let stopping = Atomic<Bool>(false)
+    var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
     private let book = Locked<(stopping: Bool, nextID: Int, pending: [Int: Pending], streams: [ObjectIdentifier: HTTPStream])>(
         (false, 0, [:], [:]))
 
@@ -87,6 +92,7 @@ final class Deferrals: Sendable {
     func beginStopping() {
         let streams = book.withLock { book -> [HTTPStream] in
             book.stopping = true
+            stopping.store(true, ordering: .releasing)
             defer { book.streams = [:] }
             return Array(book.streams.values)
         }
@@ -143,7 +149,7 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
             // refuse at once and close).
             let expectsContinue = lookupHeader(connection, "Expect")?.lowercased() == "100-continue"
             if expectsContinue || length > discardLimit {
-                return queue(tooLarge(context), on: connection)
+                return queue(tooLarge(context), on: connection, context)
             }
             requestState(conCls).oversized = true
         }
@@ -172,10 +178,10 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
     let state = current == noBodyMarker ? nil : Unmanaged<RequestState>.fromOpaque(current).takeUnretainedValue()
     if let state, state.suspended {
         guard let response = state.response else { return .NO }
-        return queue(response, on: connection)
+        return queue(response, on: connection, context)
     }
     if let state, state.oversized {
-        return queue(tooLarge(context), on: connection)
+        return queue(tooLarge(context), on: connection, context)
     }
     let request = HTTPRequest(
         method: method.map { String(cString: $0) } ?? "GET",
@@ -185,20 +191,18 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
         body: state?.body ?? [])
     switch context.handler(request) {
     case .respond(let response):
-        return queue(response, on: connection)
+        return queue(response, on: connection, context)
     case .deferred(let work):
-        let state = requestState(conCls)
-        state.suspended = true
-        guard let id = context.deferrals.suspend(connection, state: state) else {
-            state.suspended = false
-            return queue(context.errorResponse(503, "The server is shutting down"), on: connection)
+        return suspend(connection, conCls, context, work) {
+            queue(context.errorResponse(503, "The server is shutting down"), on: connection, context)
         }
-        let deferrals = context.deferrals
-        Task { deferrals.resume(id, with: await work()) }
-        return .YES
+    case .committed(let work):
+        return suspend(connection, conCls, context, work) {
+            queue(awaitOnThisThread(work), on: connection, context)
+        }
     case .stream(let head, let stream):
         guard context.deferrals.open(stream) else {
-            return queue(context.errorResponse(503, "The server is shutting down"), on: connection)
+            return queue(context.errorResponse(503, "The server is shutting down"), on: connection, context)
         }
         return queueStream(head, stream, context: context, on: connection)
     }
@@ -291,6 +295,36 @@ let requestCompleted: MHD_RequestCompletedCallback = { cls, _, conCls, _ in
         .requestsInFlight.subtract(1, ordering: .releasing)
 }
 
+/// Suspends `connection` while `work` runs as a task, then answers with its response; once the
+/// server is stopping, answers `whenStopping()` instead.
+private func suspend(
+    _ connection: OpaquePointer, _ conCls: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ context: ServerContext,
+    _ work: @escaping @Sendable () async -> HTTPResponse, whenStopping: () -> MHD_Result
+) -> MHD_Result {
+    let state = requestState(conCls)
+    state.suspended = true
+    guard let id = context.deferrals.suspend(connection, state: state) else {
+        state.suspended = false
+        return whenStopping()
+    }
+    let deferrals = context.deferrals
+    Task { deferrals.resume(id, with: await work()) }
+    return .YES
+}
+
+/// Runs `work` as a task and blocks this (libmicrohttpd's) thread until it returns.
+private func awaitOnThisThread(_ work: @escaping @Sendable () async -> HTTPResponse) -> HTTPResponse {
+    let answer = Locked<HTTPResponse?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        let response = await work()
+        answer.withLock { $0 = response }
+        done.signal()
+    }
+    done.wait()
+    return answer.withLock { $0 } ?? HTTPResponse(status: 500)
+}
+
 /// The request's state, allocated on first need (a GET may carry a body too).
 private func requestState(_ conCls: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> RequestState {
     if let current = conCls.pointee, current != noBodyMarker {
@@ -305,7 +339,10 @@ private func tooLarge(_ context: ServerContext) -> HTTPResponse {
     context.errorResponse(413, "Request body is larger than \(context.maxBodyBytes) bytes")
 }
 
-private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
+/// Queues `response` on `connection`; once the server is stopping, with `Connection: close`, so
+/// that a keep-alive client gets its answer and then finds the server gone rather than holding
+/// the stop up until the drain timeout.
+private func queue(_ response: HTTPResponse, on connection: OpaquePointer, _ context: ServerContext) -> MHD_Result {
     let mhdResponse = response.body.withUnsafeBytes { bytes in
         MHD_create_response_from_buffer(
             bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
@@ -313,6 +350,9 @@ private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MH
     guard let mhdResponse else { return .NO }
     for field in response.headers.fields {
         _ = MHD_add_response_header(mhdResponse, field.name, field.value)
+    }
+    if context.deferrals.isStopping {
+        _ = MHD_add_response_header(mhdResponse, "Connection", "close")
     }
     let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
     MHD_destroy_response(mhdResponse)

@@ -162,6 +162,53 @@ private func path(_ response: RawHTTPClient.Response, _ server: ServerProcess) t
         #expect(health.contains(#""pending":0"#))
     }
 
+    /// SIGTERM while clients create: a create the stop cut short is either answered 201 or not
+    /// answered at all, never refused (a 503) yet kept.
+    @Test func stoppedWhileCreatingItKeepsNothingItRefused() throws {
+        let receiver = try CallbackReceiver()
+        defer { receiver.stop() }
+        let directory = TemporaryDirectory("stop")
+        defer { directory.remove() }
+        let arguments = ["--scenario", happyPath, "--data-dir", directory.path, "--log-format", "none"]
+        let server = try ServerProcess(arguments: arguments)
+        let payments = { (client: RawHTTPClient) throws -> Int in
+            try client.request("GET", "/__admin/resources").text.ranges(of: #"{"kind":"payment","#).count
+        }
+        let fixtures = try payments(try RawHTTPClient(port: server.port))
+
+        struct Answers { var created = 0, refused = 0, unanswered = 0, finished = 0 }
+        let answers = Locked(Answers())
+        let port = server.port
+        for _ in 0..<4 {
+            startThread {
+                defer { answers.withLock { $0.finished += 1 } }
+                guard let client = try? RawHTTPClient(port: port) else { return }
+                while true {
+                    guard let created = try? client.request("POST", "/api/v1/payments", headers: auth, body: payment(receiver.url())) else {
+                        answers.withLock { $0.unanswered += 1 }
+                        return
+                    }
+                    guard created.status == 201 else {
+                        answers.withLock { $0.refused += 1 }
+                        return
+                    }
+                    answers.withLock { $0.created += 1 }
+                }
+            }
+        }
+        let deadline = monotonicSeconds() + 30
+        while answers.withLock({ $0.created }) < 40, monotonicSeconds() < deadline { usleep(1000) }
+        #expect(server.stop() == 0)
+        while answers.withLock({ $0.finished }) < 4, monotonicSeconds() < deadline + 30 { usleep(1000) }
+        let counted = answers.withLock { $0 }
+
+        let restarted = try ServerProcess(arguments: arguments)
+        defer { restarted.stop() }
+        let kept = try payments(try RawHTTPClient(port: restarted.port)) - fixtures
+        #expect(kept >= counted.created && kept <= counted.created + counted.unanswered,
+                "\(kept) kept: \(counted.created) answered 201, \(counted.refused) refused, \(counted.unanswered) unanswered")
+    }
+
     /// Same scenario, seed, port and manual clock: a run stopped halfway and started again on its
     /// data directory answers every request, and sends every callback and signature, byte for
     /// byte as a run that never stopped (wall-time latencies aside).

@@ -52,7 +52,7 @@ extension K2MockServer {
                                   headers: fields, body: Array(body.utf8))
         switch handle(request) {
         case .respond(let response): return response
-        case .deferred(let work): return await work()
+        case .deferred(let work), .committed(let work): return await work()
         case .stream(let head, let stream):
             // In-process, a stream answers what it has sent so far.
             stream.close()

@@ -94,6 +94,29 @@ final class RecordingJournal: SandboxJournal {
         #expect(rebuilt.deliveries().first?.attempts.map(\.number) == [1, 2])
     }
 
+    /// A fired event takes its ids after what fell due before it (here a scenario's own event),
+    /// live and on replay alike.
+    @Test func aFiredEventReplaysAfterWhatFellDueBeforeIt() async throws {
+        var scenario = scenario()
+        let topic = try #require(WebhookTopic.all.first { $0.rawValue == "buygoods_transaction_received" })
+        scenario.events = [ScriptedEvent(at: .seconds(10), topic: topic, quirks: DeliveryQuirks(delay: .seconds(60)))]
+        let journal = RecordingJournal()
+        let live = Sandbox(scenario: scenario, journal: journal)
+        _ = try live.create(WebhookSubscription.kind, body: try JSON.parse(
+            #"{"event_type":"buygoods_transaction_received","url":"https://hooks.test/k2","scope":"company"}"#).objectValue!,
+            clientID: "sandbox_client_id", origin: "http://127.0.0.1:8080", version: 2)
+        let ok: @Sendable (DeliveryJob) async -> DeliveryResult = { _ in DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1) }
+        _ = await live.advance(by: .seconds(20), deliver: ok)
+        let fired = live.fire(ScriptedEvent(topic: topic))
+        _ = await live.advance(by: .seconds(120), deliver: ok)
+
+        let rebuilt = try rebuild(live, journal.commands.withLock { $0 })
+        #expect(rebuilt.deliveries() == live.deliveries())
+        #expect(rebuilt.deliveries().count == 2)
+        #expect(rebuilt.webhookEvent(fired.id, origin: "o") == live.webhookEvent(fired.id, origin: "o"))
+        #expect(rebuilt.webhookEvent(fired.id, origin: "o") != nil)
+    }
+
     @Test func aCommandThatDoesNotReplayIsRefusedNamingIt() throws {
         let live = Sandbox(scenario: scenario())
         let commands = [RecordedCommand(at: live.now(), command: .revokeToken("never-issued"))]

@@ -14,15 +14,23 @@ struct RequestJournalling: RequestStep {
             record(request.method, request.path, response.status)
             return .respond(response)
         case .deferred(let work):
-            let method = request.method, path = request.path
-            return .deferred {
-                let response = await work()
-                record(method, path, response.status)
-                return response
-            }
+            return .deferred(recording(request, work))
+        case .committed(let work):
+            return .committed(recording(request, work))
         case .stream(let head, let stream):
             record(request.method, request.path, head.status)
             return .stream(head, stream)
+        }
+    }
+
+    private func recording(
+        _ request: HTTPRequest, _ work: @escaping @Sendable () async -> HTTPResponse
+    ) -> @Sendable () async -> HTTPResponse {
+        let method = request.method, path = request.path
+        return {
+            let response = await work()
+            record(method, path, response.status)
+            return response
         }
     }
 

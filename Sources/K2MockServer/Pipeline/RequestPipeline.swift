@@ -35,7 +35,7 @@ extension HTTPHandling {
     func resolved() async -> HTTPResponse {
         switch self {
         case .respond(let response): return response
-        case .deferred(let work): return await work()
+        case .deferred(let work), .committed(let work): return await work()
         case .stream(let head, let stream):
             // Only admin routes stream, and they are never faulted: end it rather than hold it.
             stream.close()

@@ -75,9 +75,11 @@ struct DeliveryBook: Sendable {
     /// Journals an attempt that was in flight when k2mock stopped without its answer (a crash).
     mutating func recordLost(_ job: DeliveryJob, at sentAt: Timestamp) {
         guard job.deliveryID >= 1, job.deliveryID <= deliveries.count else { return }
+        let then: String = job.isRedelivery ? "a redelivery by hand is not repeated" : "made again after the restart"
+        let error: String = "interrupted: k2mock stopped before the receiver answered; " + then
         deliveries[job.deliveryID - 1].attempts.append(DeliveryAttempt(
             number: deliveries[job.deliveryID - 1].attempts.count + 1, at: sentAt, due: job.due, redelivery: job.isRedelivery,
-            status: nil, error: "interrupted: k2mock stopped before the receiver answered; made again after the restart",
+            status: nil, error: error,
             latencyMilliseconds: 0, delivered: false, interrupted: true))
     }
 

@@ -127,7 +127,7 @@ private func fuzzHTTP(_ bytes: [UInt8]) {
     let response: HTTPResponse
     switch server.handle(request) {
     case .respond(let answer): response = answer
-    case .deferred(let work):
+    case .deferred(let work), .committed(let work):
         let done = DispatchSemaphore(value: 0)
         final class Box: @unchecked Sendable { var response = HTTPResponse(status: 0) }
         let box = Box()
