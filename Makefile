@@ -23,7 +23,7 @@ run: release
 test:
 	@scripts/install-deps.sh $(TEST_DEPS)
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) scripts/swift-test.sh
 	$(MAKE) test-tsan
 	$(MAKE) sdk-test
 	$(MAKE) dashboard-test
@@ -34,7 +34,7 @@ test:
 ## tests reach fails the run (TSan exits non-zero after a report).
 test-tsan:
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
-	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
+	SWIFT=$(SWIFT) scripts/swift-test.sh --sanitize=thread --scratch-path .build-tsan
 
 ## The official SDKs against the real binary (needs a debug build): Python (k2-connect, in a
 ## local virtualenv), then Node, PHP and Ruby (runtimes from Debian's packages, SDKs from

@@ -25,9 +25,13 @@ public final class ServerProcess {
     }
 
     /// Starts `binary serve --port 0 <arguments>` and waits for its `listening on` line.
-    public init(binary: String = ServerProcess.defaultBinary(), arguments: [String] = []) throws {
+    /// `environment` adds to (or overrides) this process's environment for the child only:
+    /// tests never change their own, which other threads read meanwhile (setenv is not
+    /// thread-safe).
+    public init(binary: String = ServerProcess.defaultBinary(), arguments: [String] = [],
+                environment: [String: String] = [:]) throws {
         guard access(binary, X_OK) == 0 else { throw Failure.binaryMissing(binary) }
-        let (child, pipeFD, status) = ServerProcess.spawn(binary, ["serve", "--port", "0"] + arguments)
+        let (child, pipeFD, status) = ServerProcess.spawn(binary, ["serve", "--port", "0"] + arguments, environment)
         guard status == 0 else { throw Failure.spawn(status) }
         pid = child
         stdoutFD = pipeFD
@@ -101,7 +105,8 @@ public final class ServerProcess {
 
     /// Starts `binary arguments...` with stdout and stderr on one pipe; returns the child, the
     /// pipe's read end and posix_spawn's status.
-    private static func spawn(_ binary: String, _ arguments: [String]) -> (pid_t, Int32, Int32) {
+    private static func spawn(_ binary: String, _ arguments: [String],
+                              _ environment: [String: String] = [:]) -> (pid_t, Int32, Int32) {
         // Close-on-exec, so a child spawned meanwhile by another test does not inherit this
         // pipe and hold it open after this child has exited. (Glibc's pipe2 is not visible
         // to Swift; the window between these calls is tiny.)
@@ -115,7 +120,21 @@ public final class ServerProcess {
         posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
         var cArgs = ([binary] + arguments).map { strdup($0) } + [nil]
         var child: pid_t = 0
-        let status = posix_spawn(&child, binary, &actions, nil, &cArgs, environ)
+        let status: Int32
+        if environment.isEmpty {
+            status = posix_spawn(&child, binary, &actions, nil, &cArgs, environ)
+        } else {
+            var inherited: [String] = []
+            var entry = environ
+            while let pointer = entry.pointee {
+                let text = String(cString: pointer)
+                if !environment.keys.contains(where: { text.hasPrefix($0 + "=") }) { inherited.append(text) }
+                entry += 1
+            }
+            var cEnvironment = (inherited + environment.map { "\($0.key)=\($0.value)" }).map { strdup($0) } + [nil]
+            status = posix_spawn(&child, binary, &actions, nil, &cArgs, &cEnvironment)
+            for pointer in cEnvironment { free(pointer) }
+        }
         for pointer in cArgs { free(pointer) }
         posix_spawn_file_actions_destroy(&actions)
         close(pipeFDs[1])

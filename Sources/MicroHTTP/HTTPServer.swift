@@ -17,7 +17,7 @@ public final class HTTPServer: Sendable {
         public var host: String
         /// 0 picks a free port; `start()` reports the real one.
         public var port: Int
-        /// Server threads; each runs an epoll loop over its share of the connections.
+        /// Server threads; each runs a poll() loop over its share of the connections.
         public var threads: Int
         /// A keep-alive connection idle this long is closed.
         public var idleTimeoutSeconds: Int

@@ -121,28 +121,17 @@ private func post(_ client: CurlClient, _ url: String, body: [UInt8] = Array(#"{
         #expect(target.accepted == 0, "nothing reached the port over another protocol")
     }
 
-    @Test func theEnvironmentsProxyIsIgnoredAndAGivenOneIsUsed() async throws {
+    // Whether the environment's proxy is ignored is tested end to end, where the environment
+    // is the child's own (CallbackDeliveryTests): changing this process's would race with
+    // every other test reading it.
+    @Test func aGivenProxyGetsThePOST() async throws {
         let proxy = try Receiver()
         let healthy = try Receiver()
-        // Set for this process, as a developer's shell would; the client must not use it.
-        setenv("http_proxy", proxy.url(""), 1)
-        setenv("HTTP_PROXY", proxy.url(""), 1)
-        let direct = CurlClient()
-        let result = await post(direct, healthy.url("/201"))
-        unsetenv("http_proxy")
-        unsetenv("HTTP_PROXY")
-        #expect(result.status == 201)
-        #expect(proxy.received.withLock { $0.count } == 0)
-        #expect(healthy.received.withLock { $0.count } == 1)
         let proxied = CurlClient(proxy: proxy.url(""))
-        setenv("NO_PROXY", "*", 1)
-        setenv("no_proxy", "127.0.0.1,localhost", 1)
         _ = await post(proxied, healthy.url("/201"))
-        unsetenv("NO_PROXY")
-        unsetenv("no_proxy")
-        #expect(proxy.received.withLock { $0.count } == 1, "a configured proxy gets the POST, whatever no_proxy says")
+        #expect(proxy.received.withLock { $0.count } == 1)
+        #expect(healthy.received.withLock { $0.count } == 0)
         await offThePool {
-            direct.shutdown()
             proxied.shutdown()
             proxy.server.stop()
             healthy.server.stop()
