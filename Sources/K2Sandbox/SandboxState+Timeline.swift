@@ -101,12 +101,11 @@ extension SandboxState {
     /// Moves a resource to step `step` of its timeline, unless its record forbids it now; a
     /// final stage queues its callback.
     private mutating func reach(_ step: Int, of key: ResourceKey, at due: Timestamp) -> StageChange? {
-        guard let created = store[key]?.created, step < created.lifecycle.timeline.count,
-              case let stage = created.lifecycle.timeline[step].stage, created.record.allows(stage, at: due) else { return nil }
-        store.update(key) { $0.lifecycle.reach(step, at: due) }
-        guard let resource = store[key] else { return nil }
-        unpublished.append(.resource(kind: key.kind, id: resource.id, stage: stage, at: due))
-        if kinds.definition(of: key.kind)?.finalStages.contains(stage) == true { queueCallback(for: resource, at: due) }
-        return StageChange(at: due, kind: key.kind, id: resource.id, stage: stage)
+        guard let (id, stage) = store.reach(step, of: key, at: due) else { return nil }
+        unpublished.append(.resource(kind: key.kind, id: id, stage: stage, at: due))
+        if kinds.definition(of: key.kind)?.finalStages.contains(stage) == true, let resource = store[key] {
+            queueCallback(for: resource, at: due)
+        }
+        return StageChange(at: due, kind: key.kind, id: id, stage: stage)
     }
 }

@@ -84,6 +84,9 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     }
 
     public var keys: [String] { members.map(\.key) }
+
+    /// Room for `count` members without growing (the parser's guess).
+    mutating func reserveCapacity(_ count: Int) { members.reserveCapacity(count) }
     public var isEmpty: Bool { members.isEmpty }
 
     public func makeIterator() -> IndexingIterator<[(key: String, value: JSON)]> {

@@ -16,12 +16,15 @@ extension JSON {
     /// whitespace allowed. Keeps key order and number lexemes; a repeated key keeps its first
     /// position and its last value.
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSON {
-        var parser = Parser(bytes: bytes)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
-        return value
+        // Over the array's storage, borrowed: indexing a buffer skips the array's checks.
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSON in
+            var parser = Parser(bytes: buffer)
+            parser.skipWhitespace()
+            let value = try parser.parseValue(depth: 0)
+            parser.skipWhitespace()
+            guard parser.index == buffer.count else { throw parser.error("unexpected data after the JSON value") }
+            return value
+        }
     }
 
     /// Parses UTF-8 `text`; throws `JSONParseError` with line and column.
@@ -31,10 +34,11 @@ extension JSON {
 }
 
 private struct Parser {
-    let bytes: [UInt8]
+    /// Valid only during `JSON.parse`.
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     func error(_ message: String) -> JSONParseError {
         var line = 1
@@ -82,6 +86,8 @@ private struct Parser {
             index += 1
             return .object(object)
         }
+        // Room for a few keys at once, rather than growing 1, 2, 4 (small: metadata objects are kept).
+        object.reserveCapacity(4)
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -143,19 +149,29 @@ private struct Parser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard digits(&self) > 0 else { throw error("invalid number") }
         }
-        return String(decoding: bytes[start..<index], as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
     }
 
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         // Most strings have no escape: validate them in place, with no buffer.
         let start = index
+        var ascii = true
         while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 {
+            ascii = ascii && bytes[index] < 0x80
             index += 1
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
-            guard let string = String(validating: bytes[start..<index], as: UTF8.self) else {
-                throw error("string is not valid UTF-8")
+            // ASCII is valid UTF-8 as it is: decoding a contiguous buffer skips the generic
+            // validation, which looks up type metadata on every call.
+            let string: String
+            if ascii {
+                string = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            } else {
+                guard let valid = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else {
+                    throw error("string is not valid UTF-8")
+                }
+                string = valid
             }
             index += 1
             return string

@@ -61,6 +61,12 @@ struct ResourceStore: Sendable {
         return true
     }
 
+    /// Moves the created resource at `key` to `step` of its timeline (`StoredResource.reach`),
+    /// with one lookup; returns its id and the stage, or nil if nothing changed.
+    mutating func reach(_ step: Int, of key: ResourceKey, at due: Timestamp) -> (id: String, stage: Stage)? {
+        resources[key]?.reach(step, at: due) ?? nil
+    }
+
     /// The created resources of `kind`, oldest first.
     func created(_ kind: ResourceKind) -> [StoredResource] {
         createdKeys.filter { $0.kind == kind }.compactMap { resources[$0] }

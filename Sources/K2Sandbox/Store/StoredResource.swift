@@ -5,8 +5,16 @@ struct ResourceKey: Hashable, Sendable {
 
     init(kind: ResourceKind, id: String) {
         self.kind = kind
-        self.id = id.lowercased()
+        // Ids are mostly generated lowercase already: lowercasing allocates a new string.
+        var id = id
+        let lowercase = id.withUTF8 { bytes in
+            !bytes.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") || $0 >= 0x80 }
+        }
+        self.id = lowercase ? id : id.lowercased()
     }
+
+    /// The id alone: ids rarely repeat across kinds, and hashing the kind too costs a replay.
+    func hash(into hasher: inout Hasher) { hasher.combine(id) }
 }
 
 /// Where a resource was created: the origin and API version the client used, and the client.
@@ -67,10 +75,20 @@ struct StoredResource: Sendable {
 
     /// Changes a created resource; its body is rendered again when next read. Fixtures are left alone.
     mutating func update(_ change: (inout Created) -> Void) {
-        guard var created else { return }
-        change(&created)
-        self.created = created
+        // In place: a copy would copy the record's box too, for every stage change of a replay.
+        guard created != nil else { return }
+        change(&created!)
         rendered = nil
+    }
+
+    /// Moves a created resource to `step` of its timeline, at `due`, if its record allows that
+    /// stage then; returns its id and the stage, or nil (and nothing changes).
+    mutating func reach(_ step: Int, at due: Timestamp) -> (id: String, stage: Stage)? {
+        guard step < created?.lifecycle.timeline.count ?? 0, let stage = created?.lifecycle.timeline[step].stage,
+              created?.record.allows(stage, at: due) == true else { return nil }
+        created!.lifecycle.reach(step, at: due)
+        rendered = nil
+        return (id, stage)
     }
 
     /// The body as its client would GET it where it created it; nil for fixtures.

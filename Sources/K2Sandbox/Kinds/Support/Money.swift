@@ -23,15 +23,19 @@ public struct Money: Sendable, Equatable {
 
     /// From decimal text such as `100` or `100.50`; nil for anything else.
     public init?(decimal text: String) {
-        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = parts.first, !whole.isEmpty, whole.count <= 12, whole.allSatisfy({ $0.isASCII && $0.isNumber }),
-              let units = Int64(whole) else { return nil }
-        var fraction = parts.count > 1 ? String(parts[1]) : ""
-        guard parts.count == 1 || !fraction.isEmpty, fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        while fraction.count > 2, fraction.hasSuffix("0") { fraction.removeLast() }
+        // Over the UTF-8 bytes: Character properties cost a Unicode lookup each.
+        let bytes = Array(text.utf8)
+        let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        let point = bytes.firstIndex(of: UInt8(ascii: ".")) ?? bytes.count
+        let whole = bytes[..<point]
+        guard !whole.isEmpty, whole.count <= 12, whole.allSatisfy(isDigit) else { return nil }
+        var fraction = point < bytes.count ? Array(bytes[(point + 1)...]) : []
+        guard point == bytes.count || !fraction.isEmpty, fraction.allSatisfy(isDigit) else { return nil }
+        while fraction.count > 2, fraction.last == UInt8(ascii: "0") { fraction.removeLast() }
         guard fraction.count <= 2 else { return nil }
-        while fraction.count < 2 { fraction += "0" }
-        cents = units * 100 + Int64(fraction)!
+        while fraction.count < 2 { fraction.append(UInt8(ascii: "0")) }
+        let number = { (digits: ArraySlice<UInt8>) in digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) } }
+        cents = number(whole) * 100 + number(fraction[...])
     }
 
     /// K2's string form: `"20000.0"`, `"100.5"`, `"100.25"`.
