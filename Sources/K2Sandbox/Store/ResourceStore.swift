@@ -18,15 +18,17 @@ struct ResourceStore: Sendable {
 
     /// The body of the resource at `key`, rendered and kept if it was stale.
     mutating func body(_ key: ResourceKey) -> SelfLinkedBody? {
-        guard let resource = resources[key] else { return nil }
-        if resource.isRendered { return resource.body }
-        resources[key]!.renderIfStale()
-        return resources[key]!.body
+        guard let index = resources.index(forKey: key) else { return nil }
+        if !resources.values[index].isRendered { resources.values[index].renderIfStale() }
+        return resources.values[index].body
     }
 
     /// Renders and keeps every stale body.
     mutating func renderStale() {
-        for key in createdKeys where resources[key]?.isRendered == false { resources[key]!.renderIfStale() }
+        for key in createdKeys {
+            guard let index = resources.index(forKey: key), !resources.values[index].isRendered else { continue }
+            resources.values[index].renderIfStale()
+        }
     }
 
     /// The resource of `kind` with this id, or else with this reference.
@@ -56,15 +58,17 @@ struct ResourceStore: Sendable {
     /// Changes a created resource in place (its body is rendered again); false if there is none.
     @discardableResult
     mutating func update(_ key: ResourceKey, _ change: (inout StoredResource.Created) -> Void) -> Bool {
-        guard resources[key]?.created != nil else { return false }
-        resources[key]!.update(change)
+        guard let index = resources.index(forKey: key), resources.values[index].created != nil else { return false }
+        resources.values[index].update(change)
         return true
     }
 
     /// Moves the created resource at `key` to `step` of its timeline (`StoredResource.reach`),
     /// with one lookup; returns its id and the stage, or nil if nothing changed.
     mutating func reach(_ step: Int, of key: ResourceKey, at due: Timestamp) -> (id: String, stage: Stage)? {
-        resources[key]?.reach(step, at: due) ?? nil
+        // Through the values view: the optional subscript would move the whole resource out and back.
+        guard let index = resources.index(forKey: key) else { return nil }
+        return resources.values[index].reach(step, at: due)
     }
 
     /// The created resources of `kind`, oldest first.
