@@ -3,7 +3,7 @@
 #  1. the docs' GET under wrk (req/s, and k2mock's CPU per request from /proc, steadier);
 #  2. creates (POST /api/v1/payments) under wrk: each is answered only once its command is
 #     committed, so this is the group commit's throughput;
-#  3. start-up with PAYMENTS (default 100,000) stored payments: exec to the first answered
+#  3. start-up with exactly PAYMENTS (default 100,000) stored payments: exec to the first answered
 #     request, median of STARTS (default 5) starts, and the replay time k2mock reports.
 # Runs alternate ROUNDS (default 3) times; medians are quoted. Release build (`swift build -c release`).
 set -euo pipefail
@@ -78,9 +78,21 @@ report "create   " "${create_plain[@]}" -- "${create_kept[@]}"
 # 3: fill a data dir with PAYMENTS payments, then time starts on it.
 filler=$(serve 18093 --data-dir "$WORK/full")
 count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) from commands where name='create'\").fetchone()[0])" "$WORK/full/k2mock.sqlite"; }
-while [ "$(count)" -lt "$PAYMENTS" ]; do
+# wrk in one-second bursts while far from the count, then the exact rest one by one.
+while [ "$(count)" -lt "$((PAYMENTS - 20000))" ]; do
     wrk -t2 -c16 -d1s -s "$WORK/create.lua" "http://127.0.0.1:18093/api/v1/payments" >/dev/null
 done
+python3 - "$((PAYMENTS - $(count)))" "$TOKEN" <<'PY'
+import http.client, sys
+rest, token = int(sys.argv[1]), sys.argv[2]
+body = '{"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":100},"metadata":{"notes":"bench"}}'
+connection = http.client.HTTPConnection("127.0.0.1", 18093)
+for _ in range(max(0, rest)):
+    connection.request("POST", "/api/v1/payments", body, {"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 201, response.status
+PY
 kill "$filler"; wait "$filler" 2>/dev/null || true
 stored=$(count)
 size=$(du -k "$WORK/full/k2mock.sqlite" | cut -f1)

@@ -103,7 +103,8 @@ extension SandboxState {
     private mutating func reach(_ step: Int, of key: ResourceKey, at due: Timestamp) -> StageChange? {
         guard let (id, stage) = store.reach(step, of: key, at: due) else { return nil }
         unpublished.append(.resource(kind: key.kind, id: id, stage: stage, at: due))
-        if kinds.definition(of: key.kind)?.finalStages.contains(stage) == true, let resource = store[key] {
+        if store.hasCallbackURL(key), kinds.definition(of: key.kind)?.finalStages.contains(stage) == true,
+           let resource = store[key] {
             queueCallback(for: resource, at: due)
         }
         return StageChange(at: due, kind: key.kind, id: id, stage: stage)

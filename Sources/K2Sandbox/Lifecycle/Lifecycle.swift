@@ -15,6 +15,7 @@ public struct Lifecycle: Sendable {
         self.createdAt = createdAt
         self.timeline = timeline
         self.initial = initial
+        reachedAt.reserveCapacity(timeline.count)
     }
 
     /// The stage reached last; nil for kinds without stages.

@@ -71,6 +71,12 @@ struct ResourceStore: Sendable {
         return resources.values[index].reach(step, at: due)
     }
 
+    /// Whether the created resource at `key` names a callback URL (read in place).
+    func hasCallbackURL(_ key: ResourceKey) -> Bool {
+        guard let index = resources.index(forKey: key) else { return false }
+        return resources.values[index].created?.record.callbackURL?.isEmpty == false
+    }
+
     /// The created resources of `kind`, oldest first.
     func created(_ kind: ResourceKind) -> [StoredResource] {
         createdKeys.filter { $0.kind == kind }.compactMap { resources[$0] }
