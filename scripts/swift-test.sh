@@ -17,17 +17,21 @@ started, ended, failed = [], set(), []
 for line in text.splitlines():
     if m := re.search(r"Test (\S+\(.*?\)) started\.", line):
         started.append(m.group(1))
-    elif m := re.search(r"Test (\S+\(.*?\)) (passed|failed|skipped)", line):
+    elif m := re.search(r"Test (\S+\(.*?\))(?: with \d+ test cases?)? (passed|failed|skipped)", line):
         ended.add(m.group(1))
         if m.group(2) == "failed" and m.group(1) not in failed:
             failed.append(m.group(1))
 unfinished = [name for name in started if name not in ended]
-fatal = [line.strip() for line in text.splitlines()
-         if re.search(r"Fatal error|fatal error|Crashed|Program crashed|recorded an issue|SIGABRT|SIGSEGV|SIGILL|SIGBUS|ERROR: \w+Sanitizer|WARNING: ThreadSanitizer", line)]
+notes = []
+for line in text.splitlines():
+    if m := re.search(r"Test (\S+\(.*?\)) recorded an issue.*? at (\S+\.swift:\d+:\d+: .*)$", line):
+        notes.append(m.group(1) + " at " + m.group(2))
+    elif re.search(r"Fatal error|fatal error|Program crashed|SIGABRT|SIGSEGV|SIGILL|SIGBUS|ERROR: \w+Sanitizer|WARNING: ThreadSanitizer", line):
+        notes.append(line.strip())
 print("\n== swift test failed: summary ==")
 print("failed:", ", ".join(failed) or "none")
 print("started and never ended (running when the process died):", ", ".join(unfinished) or "none")
-for line in list(dict.fromkeys(fatal))[:20]:
-    print("  " + line[:300])
+for line in list(dict.fromkeys(notes))[:20]:
+    print("  " + line[:400])
 EOF
 exit "$status"
