@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "DataDirectory",
             dependencies: [
-                "K2Sandbox", "OrderedJSON",
+                "K2Sandbox", "OrderedJSON", "Locking",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

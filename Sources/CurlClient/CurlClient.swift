@@ -92,14 +92,7 @@ public final class CurlClient: Sendable {
         // but not hundreds of idle connections to receivers long gone.
         k2_curl_multi_keep_connections(handle, 64)
         multi = MultiHandle(pointer: handle)
-        let box = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        pthread_create(&thread, nil, { argument in
-            let client = Unmanaged<CurlClient>.fromOpaque(argument!).takeRetainedValue()
-            client.loop()
-            return nil
-        }, box)
-        pthread_detach(thread)
+        startThread { [self] in loop() }
     }
 
     /// Sends one request and waits (without holding a thread) for its outcome.

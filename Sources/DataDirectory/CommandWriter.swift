@@ -1,4 +1,5 @@
 import GRDB
+import Locking
 import K2Sandbox
 import OrderedJSON
 
@@ -35,7 +36,7 @@ final class CommandWriter: SandboxJournal, @unchecked Sendable {
     private var stopping = false
     /// A command is queued: someone waits for its commit.
     private var wanted = false
-    private var thread = pthread_t()
+    private var thread: JoinableThread?
     private var running = false
 
     init(database: DatabaseQueue, path: String, wallClock: @escaping @Sendable () -> Int64) {
@@ -59,12 +60,7 @@ final class CommandWriter: SandboxJournal, @unchecked Sendable {
     /// Starts the writer thread.
     func start() {
         running = true
-        let box = Unmanaged.passRetained(self).toOpaque()
-        pthread_create(&thread, nil, { argument in
-            let writer = Unmanaged<CommandWriter>.fromOpaque(argument!).takeRetainedValue()
-            writer.run()
-            return nil
-        }, box)
+        thread = JoinableThread { [self] in run() }
     }
 
     /// Commits what is queued and stops the writer thread.
@@ -74,7 +70,7 @@ final class CommandWriter: SandboxJournal, @unchecked Sendable {
         stopping = true
         pthread_cond_signal(queued)
         pthread_mutex_unlock(mutex)
-        pthread_join(thread, nil)
+        thread.take()?.join()
         running = false
     }
 

@@ -1,4 +1,5 @@
 import GRDB
+import Locking
 import K2Sandbox
 import OrderedJSON
 
@@ -25,13 +26,8 @@ public final class StoredCommands: Sequence, @unchecked Sendable {
         self.count = count
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(ready, nil)
-        let box = Unmanaged.passRetained(ReadJob(commands: self, database: database, path: databasePath)).toOpaque()
-        var thread = pthread_t()
-        pthread_create(&thread, nil, { argument in
-            Unmanaged<ReadJob>.fromOpaque(argument!).takeRetainedValue().run()
-            return nil
-        }, box)
-        pthread_detach(thread)
+        let job = ReadJob(commands: self, database: database, path: databasePath)
+        startThread { job.run() }
     }
 
     deinit {

@@ -31,16 +31,12 @@ public final class RequestLog: Sendable {
 
     func start() {
         guard format != .none, running.withLock({ started in defer { started = true }; return !started }) else { return }
-        var thread = pthread_t()
-        pthread_create(&thread, nil, { argument in
-            let log = Unmanaged<RequestLog>.fromOpaque(argument!).takeRetainedValue()
-            while log.running.withLock({ $0 }) {
+        startThread { [self] in
+            while running.withLock({ $0 }) {
                 usleep(50_000)
-                log.flush()
+                flush()
             }
-            return nil
-        }, Unmanaged.passRetained(self).toOpaque())
-        pthread_detach(thread)
+        }
     }
 
     func stop() {

@@ -1,3 +1,5 @@
+import Locking
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,23 +19,6 @@ public func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -
     await withCheckedContinuation { continuation in
         startThread { continuation.resume(returning: work()) }
     }
-}
-
-final class ThreadBody {
-    let run: @Sendable () -> Void
-    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
-}
-
-/// Runs `body` on a detached thread of its own.
-public func startThread(_ body: @escaping @Sendable () -> Void) {
-    let argument = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-    var thread = pthread_t()
-    let created = pthread_create(&thread, nil, { argument in
-        Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().run()
-        return nil
-    }, argument)
-    precondition(created == 0, "pthread_create failed: \(created)")
-    pthread_detach(thread)
 }
 
 /// Seconds on the monotonic clock, for tests that time what they wait for.

@@ -1,3 +1,5 @@
+import Locking
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -63,19 +65,12 @@ public final class ServerProcess {
         origin = found
         self.port = port
         // Keep reading what the server prints (its request log), so it never blocks on a full pipe.
-        var thread = pthread_t()
-        let fd = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-        fd.pointee = stdoutFD
-        pthread_create(&thread, nil, { argument in
-            let pointer = argument!.assumingMemoryBound(to: Int32.self)
-            let fd = pointer.pointee
-            pointer.deallocate()
+        let fd = stdoutFD
+        startThread {
             var chunk = [UInt8](repeating: 0, count: 4096)
             while read(fd, &chunk, chunk.count) > 0 {}
             close(fd)
-            return nil
-        }, fd)
-        pthread_detach(thread)
+        }
     }
 
     /// Sends SIGTERM and returns the exit status.
