@@ -97,7 +97,7 @@ public final class Sandbox: Sendable {
             var ticket: UInt64 = 0
             for job in lost {
                 state.lose(job)
-                ticket = log(.attemptLost(deliveryID: job.deliveryID, redelivery: job.isRedelivery), state)
+                ticket = log(.attemptLost(deliveryID: job.deliveryID, redelivery: job.isRedelivery), &state)
             }
             return ticket
         }
@@ -125,9 +125,21 @@ public final class Sandbox: Sendable {
     }
 
     /// Appends `command` to the journal at the sandbox's present time (call under the lock,
-    /// with the clock held); returns the ticket to wait for, 0 without a journal.
-    private func log(_ command: SandboxCommand, _ state: SandboxState) -> UInt64 {
-        journal?.append(RecordedCommand(at: state.clock.now(), command: command)) ?? 0
+    /// with the clock held); returns the ticket to wait for, 0 without a journal. An input that
+    /// comes while an advance is under way goes after the steps the advance has applied so far
+    /// (`SandboxCommand.advanced`); the advance's own next step and its end replay those steps
+    /// themselves.
+    private func log(_ command: SandboxCommand, _ state: inout SandboxState) -> UInt64 {
+        guard let journal else { return 0 }
+        let steps = state.unjournalledSteps
+        state.unjournalledSteps = nil
+        if let steps {
+            switch command {
+            case .takeNext, .clock: break
+            default: _ = journal.append(RecordedCommand(at: state.clock.now(), command: .advanced(dueBy: steps.dueBy, steps: steps.count)))
+            }
+        }
+        return journal.append(RecordedCommand(at: state.clock.now(), command: command))
     }
 
     /// Returns once the journal holds everything up to `ticket`, or leaves it owed when the
@@ -184,7 +196,7 @@ public final class Sandbox: Sendable {
                 state.clock.advance(by: span)
                 _ = state.clock.hold()
                 defer { state.clock.release() }
-                return (state.clock.now(), log(.jump(span), state))
+                return (state.clock.now(), log(.jump(span), &state))
             }
             if jumped > 0 { await journal?.durable(jumped) }
             var happened: [Occurrence] = []
@@ -193,8 +205,11 @@ public final class Sandbox: Sendable {
                 _ = state.clock.hold()
                 defer { state.clock.release() }
                 guard let work = state.takeNext(dueBy: target) else { return nil }
-                guard case .send = work else { return (work, 0) }
-                return (work, log(.takeNext(dueBy: target), state))
+                guard case .send = work else {
+                    state.unjournalledSteps = (target, (state.unjournalledSteps?.count ?? 0) + 1)
+                    return (work, 0)
+                }
+                return (work, log(.takeNext(dueBy: target), &state))
             }) {
                 switch work {
                 case .happened(let occurrence):
@@ -215,7 +230,7 @@ public final class Sandbox: Sendable {
             let moved = locked { state -> UInt64 in
                 state.clock.advance(to: stoppedAt ?? target)
                 state.unpublished.append(.clock(now: state.clock.now()))
-                return state.clock.mode == .manual ? log(.clock(state.clock.now()), state) : 0
+                return state.clock.mode == .manual ? log(.clock(state.clock.now()), &state) : 0
             }
             if moved > 0 { await journal?.durable(moved) }
             return Advance(happened: happened, stoppedShortAt: stoppedAt)
@@ -229,7 +244,7 @@ public final class Sandbox: Sendable {
             _ = state.clock.hold()
             defer { state.clock.release() }
             let jobs = state.takeDueAttempts()
-            return (jobs, jobs.isEmpty ? 0 : log(.takeDue, state))
+            return (jobs, jobs.isEmpty ? 0 : log(.takeDue, &state))
         }
         durable(ticket)
         return jobs
@@ -269,7 +284,7 @@ public final class Sandbox: Sendable {
         state.beginInput()
         defer { state.clock.release() }
         state.record(job, result)
-        return log(.attemptEnded(deliveryID: job.deliveryID, redelivery: job.isRedelivery, result: result), state)
+        return log(.attemptEnded(deliveryID: job.deliveryID, redelivery: job.isRedelivery, result: result), &state)
     }
 
     /// A redelivery of delivery `id` by hand, to send now: an extra attempt outside the retry
@@ -279,7 +294,7 @@ public final class Sandbox: Sendable {
             state.beginInput()
             defer { state.clock.release() }
             guard let job = state.redeliveryJob(id) else { return (nil, 0) }
-            return (job, log(.redeliver(deliveryID: id), state))
+            return (job, log(.redeliver(deliveryID: id), &state))
         }
         durable(ticket)
         return job
@@ -291,7 +306,7 @@ public final class Sandbox: Sendable {
         let (fired, ticket) = locked { state -> (FiredEvent, UInt64) in
             state.beginInput()
             defer { state.clock.release() }
-            return (state.fire(event, at: state.clock.now()), log(.fire(event), state))
+            return (state.fire(event, at: state.clock.now()), log(.fire(event), &state))
         }
         durable(ticket)
         return fired
@@ -368,7 +383,7 @@ public final class Sandbox: Sendable {
             state.beginInput()
             defer { state.clock.release() }
             let token = state.issueToken(to: client)
-            return (token, log(.issueToken(clientID: client.clientID, token: token.value), state))
+            return (token, log(.issueToken(clientID: client.clientID, token: token.value), &state))
         }
         durable(ticket)
         return token
@@ -387,7 +402,7 @@ public final class Sandbox: Sendable {
             state.beginInput()
             defer { state.clock.release() }
             guard state.tokens.revoke(value) else { return (false, 0) }
-            return (true, log(.revokeToken(value), state))
+            return (true, log(.revokeToken(value), &state))
         }
         durable(ticket)
         return revoked
@@ -410,7 +425,7 @@ public final class Sandbox: Sendable {
             do throws(RequestError) {
                 let id = try state.create(definition, body: body, origin: origin)
                 return (.success(id), log(.create(kind: kind, body: body, clientID: origin.clientID, origin: origin.url,
-                                                  version: version, id: id), state))
+                                                  version: version, id: id), &state))
             } catch {
                 return (.failure(error), 0)
             }
@@ -425,7 +440,7 @@ public final class Sandbox: Sendable {
             _ = state.clock.hold()
             defer { state.clock.release() }
             guard let outcome = state.perform(action, on: kind, id: id) else { return (nil, 0) }
-            return (outcome, log(.perform(action: action.name, kind: kind, id: id), state))
+            return (outcome, log(.perform(action: action.name, kind: kind, id: id), &state))
         }
         durable(ticket)
         return outcome

@@ -21,6 +21,9 @@ struct SandboxState: Sendable {
     var epoch = 0
     /// Changes not yet told to the change feed; the sandbox takes them after each section.
     var unpublished: [SandboxChange] = []
+    /// Stage changes and events an advance under way applied since its last journalled step
+    /// (`SandboxCommand.advanced`); nil when there are none.
+    var unjournalledSteps: (dueBy: Timestamp, count: Int)?
 
     /// From the scenario, fixed for the sandbox's life.
     let kinds: KindRegistry

@@ -96,6 +96,35 @@ final class RecordingJournal: SandboxJournal {
 
     /// A fired event takes its ids after what fell due before it (here a scenario's own event),
     /// live and on replay alike.
+    /// Creates that come while an advance applies scripted events (which draw ids too) replay
+    /// after the events the advance had applied by then, not before them.
+    @Test func aCreateDuringAnAdvanceReplaysAfterTheStepsItCameAfter() async throws {
+        var scenario = scenario()
+        let topic = try #require(WebhookTopic.all.first { $0.rawValue == "customer_created" })
+        scenario.events = (1...3000).map { ScriptedEvent(at: .seconds(Int64($0)), topic: topic) }
+        let journal = RecordingJournal()
+        let live = Sandbox(scenario: scenario, journal: journal)
+        let body = try JSON.parse(#"{"type":"till","pay_recipient":{"till_number":"123"}}"#).objectValue!
+        let advancing = Locked(true)
+        let creating = Task.detached {
+            var made = 0
+            while advancing.withLock({ $0 }) || made == 0 {
+                _ = try live.create(PayRecipient.kind, body: body, clientID: "sandbox_client_id",
+                                    origin: "http://127.0.0.1:8080", version: 1)
+                made += 1
+            }
+        }
+        _ = await live.advance(by: .seconds(4000)) { _ in DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1) }
+        advancing.withLock { $0 = false }
+        try await creating.value
+
+        let commands = journal.commands.withLock { $0 }
+        let rebuilt = try rebuild(live, commands)
+        #expect(rebuilt.resources().map { $0.body(origin: "o") } == live.resources().map { $0.body(origin: "o") })
+        #expect(commands.contains { if case .advanced = $0.command { true } else { false } },
+                "no create came in the middle of the advance: the test did not test it")
+    }
+
     @Test func aFiredEventReplaysAfterWhatFellDueBeforeIt() async throws {
         var scenario = scenario()
         let topic = try #require(WebhookTopic.all.first { $0.rawValue == "buygoods_transaction_received" })

@@ -16,7 +16,7 @@ struct Replay {
         // Inputs apply what fell due first, as they did live (`SandboxState.beginInput`); the
         // steps of time itself take what is due in due order.
         switch recorded.command {
-        case .takeNext, .takeDue, .jump, .clock: break
+        case .takeNext, .takeDue, .jump, .clock, .advanced: break
         default: state.applyDueChanges()
         }
         switch recorded.command {
@@ -54,6 +54,12 @@ struct Replay {
                 }
             }
             throw ReplayError("no attempt was due by \(target.iso8601())")
+        case let .advanced(target, steps):
+            for _ in 0..<steps {
+                guard case .happened = state.takeNext(dueBy: target) else {
+                    throw ReplayError("an advance had applied \(steps) steps due by \(target.iso8601()); they are not there")
+                }
+            }
         case .takeDue:
             inFlight += state.takeDueAttempts()
         case let .redeliver(id):

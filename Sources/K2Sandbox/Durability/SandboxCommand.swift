@@ -20,6 +20,10 @@ public enum SandboxCommand: Sendable, Equatable {
     case jump(TimeSpan)
     /// An advance took the next attempt due by `target` (everything before it was applied).
     case takeNext(dueBy: Timestamp)
+    /// An advance under way had applied `steps` more stage changes or scheduled events due by
+    /// `dueBy` when another input came (a create during an advance): they go before it on
+    /// replay too, since they draw from the same id streams.
+    case advanced(dueBy: Timestamp, steps: Int)
     /// A real clock's tick took every attempt due at the command's time.
     case takeDue
     /// A redelivery by hand of delivery `deliveryID` was started.
@@ -42,6 +46,7 @@ public enum SandboxCommand: Sendable, Equatable {
         case .fire: "fire"
         case .jump: "jump"
         case .takeNext: "take_next"
+        case .advanced: "advanced"
         case .takeDue: "take_due"
         case .redeliver: "redeliver"
         case .attemptEnded: "attempt_ended"
@@ -70,6 +75,8 @@ public enum SandboxCommand: Sendable, Equatable {
             ["ms": .int(span.milliseconds)]
         case let .takeNext(target):
             ["due_by": .int(target.milliseconds)]
+        case let .advanced(target, steps):
+            ["due_by": .int(target.milliseconds), "steps": .int(Int64(steps))]
         case .takeDue:
             [:]
         case let .redeliver(id):
@@ -120,6 +127,9 @@ public enum SandboxCommand: Sendable, Equatable {
         case "take_next":
             guard let ms = int("due_by") else { return nil }
             self = .takeNext(dueBy: Timestamp(milliseconds: ms))
+        case "advanced":
+            guard let ms = int("due_by"), let steps = int("steps"), steps > 0 else { return nil }
+            self = .advanced(dueBy: Timestamp(milliseconds: ms), steps: Int(steps))
         case "take_due":
             self = .takeDue
         case "redeliver":
