@@ -190,6 +190,15 @@ public final class Sandbox: Sendable {
     public func advance(
         by span: TimeSpan, deliver: @Sendable (DeliveryJob) async -> DeliveryResult
     ) async -> Advance {
+        await advance(by: span, deliver: deliver, afterEach: nil)
+    }
+
+    /// `advance(by:deliver:)`, calling `afterEach` (outside the lock) after each stage change or
+    /// event it applies: tests put other inputs between an advance's steps with it.
+    func advance(
+        by span: TimeSpan, deliver: @Sendable (DeliveryJob) async -> DeliveryResult,
+        afterEach: (@Sendable (Occurrence) -> Void)?
+    ) async -> Advance {
         await advancing.run {
             let (target, jumped) = locked { state -> (Timestamp, UInt64) in
                 guard state.clock.mode == .real else { return (state.clock.now() + span, 0) }
@@ -214,6 +223,7 @@ public final class Sandbox: Sendable {
                 switch work {
                 case .happened(let occurrence):
                     happened.append(occurrence)
+                    afterEach?(occurrence)
                 case .send(let job):
                     if ticket > 0 { await journal?.durable(ticket) }
                     let result = await deliver(job)
