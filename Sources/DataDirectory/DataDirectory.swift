@@ -124,10 +124,24 @@ public final class DataDirectory: Sendable {
     private static func load(
         _ databasePath: String, identity: Identity, resetData: Bool, wallClock: @escaping @Sendable () -> Int64
     ) throws(DataDirectoryError) -> (DatabaseQueue, Restored?) {
+        var info = stat()
+        if stat(databasePath, &info) == 0, info.st_size == 0 {
+            // SQLite would take an empty file for a new database; k2mock never leaves one
+            // empty once made, so this one was truncated.
+            guard resetData else {
+                throw DataDirectoryError(.damaged, "\(databasePath) is empty (truncated); k2mock leaves it as it is: move it "
+                    + "away, or start with --reset-data to keep it aside and begin again")
+            }
+            return (try! DatabaseQueue(), nil)
+        }
         var configuration = Configuration()
-        configuration.journalMode = .wal
         configuration.label = "k2mock data directory"
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        // WAL set by hand rather than with `journalMode = .wal`: GRDB then also creates and drops
+        // a table to make a WAL file, which would write to a damaged database before it is read.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         let database: DatabaseQueue
         do {
             database = try DatabaseQueue(path: databasePath, configuration: configuration)
@@ -147,6 +161,9 @@ public final class DataDirectory: Sendable {
         } catch let error as DataDirectoryError {
             try? database.close()
             throw error
+        } catch is DamagedForReset {
+            try? database.close()
+            return (try! DatabaseQueue(), nil)
         } catch let error as DatabaseError where isDamage(error) {
             try? database.close()
             guard resetData else { throw damaged(databasePath, error) }
@@ -162,6 +179,11 @@ public final class DataDirectory: Sendable {
     ) throws -> Restored {
         var meta: [String: String] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { meta[row[0]] = row[1] }
+        if !meta.isEmpty, let damage = damage(of: meta, databasePath: databasePath) {
+            // A reset keeps a damaged database aside rather than emptying it (`open`).
+            guard resetData else { throw damage }
+            throw DamagedForReset()
+        }
         if !meta.isEmpty, !resetData {
             try check(meta, against: identity, databasePath: databasePath)
         }
@@ -187,8 +209,8 @@ public final class DataDirectory: Sendable {
         }
         guard let seed = meta["seed"].flatMap({ UInt64($0) }), let start = meta["start_ms"].flatMap({ Int64($0) }),
               let anchor = meta["anchor_wall_ms"].flatMap({ Int64($0) }) else {
-            throw DataDirectoryError(.damaged, "\(databasePath): its meta table lacks seed, start_ms or anchor_wall_ms; "
-                + "move it away, or start with --reset-data")
+            throw DataDirectoryError(.damaged, "\(databasePath): its meta table's seed, start_ms or anchor_wall_ms is not a "
+                + "number; move it away, or start with --reset-data")
         }
         let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM commands") ?? 0
         let lastWall = try Int64.fetchOne(db, sql: "SELECT wall_ms FROM commands ORDER BY seq DESC LIMIT 1")
@@ -202,14 +224,26 @@ public final class DataDirectory: Sendable {
                         downtime: downtime, created: false)
     }
 
+    /// Why `meta` is not one this k2mock wrote (another layout, or keys missing); nil if it is.
+    private static func damage(of meta: [String: String], databasePath: String) -> DataDirectoryError? {
+        guard meta["format"] == Schema.version else {
+            return DataDirectoryError(.damaged, "\(databasePath) has layout \(meta["format"] ?? "unknown"), this k2mock reads "
+                + "\(Schema.version); move it away, or start with --reset-data to keep it aside and begin again")
+        }
+        for key in ["scenario_sha256", "seed", "seed_given", "clock_mode", "time_scale", "start_ms", "anchor_wall_ms"] where meta[key] == nil {
+            return DataDirectoryError(.damaged, "\(databasePath): its meta table lacks \(key); move it away, or start with "
+                + "--reset-data to keep it aside and begin again")
+        }
+        return nil
+    }
+
+    /// Thrown by `read` when `--reset-data` meets a damaged database: `open` moves it aside.
+    private struct DamagedForReset: Error {}
+
     private static func check(_ meta: [String: String], against identity: Identity, databasePath: String) throws {
         func refuse(_ what: String) -> DataDirectoryError {
             DataDirectoryError(.mismatch, "\(databasePath) was made \(what); start with --reset-data to discard what it holds, "
                 + "or use another --data-dir")
-        }
-        guard meta["format"] == Schema.version else {
-            throw DataDirectoryError(.damaged, "\(databasePath) has layout \(meta["format"] ?? "unknown"), this k2mock reads "
-                + "\(Schema.version); move it away, or start with --reset-data")
         }
         if meta["scenario_sha256"] != identity.scenarioDigest {
             throw refuse("from another scenario (\(meta["scenario"] ?? "?"), sha256 \(meta["scenario_sha256"]?.prefix(12) ?? "?")…) "

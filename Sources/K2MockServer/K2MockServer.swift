@@ -85,6 +85,7 @@ public final class K2MockServer: Sendable {
         }
         http?.stop()
         transportStopped.wait()
+        runner.waitForAttemptsInFlight(upTo: 2)
         log.stop()
     }
 

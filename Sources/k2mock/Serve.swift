@@ -61,28 +61,44 @@ struct Serve: ParsableCommand {
         if resetData, dataDir == nil {
             throw ValidationError("--reset-data needs --data-dir")
         }
+        if let dataDir, dataDir.isEmpty {
+            // An unset shell variable (`--data-dir "$DIR"`) must not mean the current directory or /.
+            throw ValidationError("--data-dir needs a directory")
+        }
     }
 
     func run() throws {
+        // Block the stop signals before any thread exists (a data directory's start one), so
+        // that every thread inherits the mask and only sigwait below receives them: a stop
+        // asked for during a long restore waits for it, then stops cleanly.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+
         var loaded: Scenario
-        // Every file the scenario is made of, as read: a data directory keeps their digest.
+        // Every file the scenario is made of, as read, in the order read: a data directory
+        // keeps their digest. The built-in default is read the same way, so it and
+        // scenarios/default.yaml (the same files) are the same scenario.
         let filesRead = Locked<[[UInt8]]>([])
-        if let scenario {
-            do {
-                loaded = try ScenarioLoader(readFile: { path in
-                    let bytes = FileSystem.read(path)
-                    filesRead.withLock { $0.append(bytes ?? []) }
-                    return bytes
-                }).load(path: scenario)
-            } catch {
-                printError(error.description)
-                throw ExitCode(1)
+        let recording = { (read: @escaping @Sendable (String) -> [UInt8]?) in
+            { @Sendable (path: String) -> [UInt8]? in
+                let bytes = read(path)
+                filesRead.withLock { $0.append(bytes ?? []) }
+                return bytes
             }
-        } else {
-            loaded = DefaultScenario.load()
-            filesRead.withLock { files in
-                files = DefaultScenario.files.sorted { $0.key < $1.key }.map { Array($0.value.utf8) }
+        }
+        do {
+            if let scenario {
+                loaded = try ScenarioLoader(readFile: recording(FileSystem.read)).load(path: scenario)
+            } else {
+                loaded = try ScenarioLoader(readFile: recording { DefaultScenario.files[$0].map { Array($0.utf8) } })
+                    .load(path: DefaultScenario.path)
             }
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
         }
         if let clock { loaded.clock.mode = ClockMode(rawValue: clock)! }
         if let timeScale { loaded.clock.scale = timeScale }
@@ -95,14 +111,6 @@ struct Serve: ParsableCommand {
         } else {
             sandbox = Sandbox(scenario: loaded)
         }
-
-        // Block the stop signals before any server thread exists, so that every thread inherits
-        // the mask and only sigwait below receives them.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
 
         let server = K2MockServer(
             sandbox: sandbox,
@@ -159,9 +167,12 @@ struct Serve: ParsableCommand {
                     + "\((now - started) / 1_000_000) ms (opening \((read - started) / 1_000_000) ms, reading and replaying \((now - read) / 1_000_000) ms)")
             }
             return (sandbox, directory)
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             directory.close()
-            printError("k2mock: \(directory.databasePath) cannot be replayed: \(error); move it away, or start with --reset-data")
+            printError("k2mock: \(directory.databasePath) cannot be replayed: \(error); copy it away to keep it, then start "
+                + "with --reset-data (which empties it)")
             throw ExitCode(65)
         }
     }

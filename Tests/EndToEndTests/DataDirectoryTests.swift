@@ -358,10 +358,28 @@ private func path(_ response: RawHTTPClient.Response, _ server: ServerProcess) t
         #expect(server.stop() == 0)
         let whole = readFile(directory.database)
         #expect(whole.count > 8192)
+
+        // A page in the middle zeroed: refused, and not written to (not even by opening it).
+        var holed = whole
+        let page = (whole.count / 2) / 4096 * 4096
+        holed.replaceSubrange(page..<min(page + 4096, whole.count), with: [UInt8](repeating: 0, count: min(4096, whole.count - page)))
+        writeBytes(directory.database, holed)
+        let holedRun = k2mock(arguments)
+        #expect(holedRun.status == 65, "\(holedRun.output)")
+        #expect(readFile(directory.database) == holed, "a damaged database is left as it is")
+
         _ = ServerProcess.run(binary: "/usr/bin/truncate", ["-s", "6000", directory.database])
+        let cutBytes = readFile(directory.database)
         let cut = k2mock(arguments)
         #expect(cut.status == 65, "\(cut.output)")
         #expect(cut.output.contains(directory.database))
+        #expect(readFile(directory.database) == cutBytes)
+
+        // Cut to nothing: SQLite would start a new database in it; k2mock refuses it too.
+        _ = ServerProcess.run(binary: "/usr/bin/truncate", ["-s", "0", directory.database])
+        let empty = k2mock(arguments)
+        #expect(empty.status == 65, "\(empty.output)")
+        #expect(empty.output.contains("empty"))
 
         // --reset-data keeps the damaged file aside and starts again.
         let fresh = try ServerProcess(arguments: Array(arguments.dropFirst(3)) + ["--reset-data"])
@@ -417,5 +435,48 @@ private func path(_ response: RawHTTPClient.Response, _ server: ServerProcess) t
         #expect(journal.contains(#""outcome":"interrupted""#))
         #expect(journal.contains("k2mock stopped before the receiver answered"))
         #expect(restarted.stop() == 0)
+    }
+
+    /// SIGTERM with callbacks hanging: what the stop abandoned stays pending, on disk, without
+    /// an attempt; the next start makes them. It is not taken for a crash's interruption.
+    @Test func attemptsAbandonedAtAStopStayPendingWithoutAnAttempt() throws {
+        let stuck = try MisbehavingReceiver(.neverAnswer)
+        defer { stuck.stop() }
+        let directory = TemporaryDirectory("abandoned")
+        defer { directory.remove() }
+        let arguments = ["--scenario", happyPath, "--clock", "real", "--time-scale", "1000", "--data-dir", directory.path]
+        let server = try ServerProcess(arguments: arguments)
+        let client = try RawHTTPClient(port: server.port)
+        for _ in 0..<10 {
+            #expect(try client.request("POST", "/api/v1/payments", headers: auth, body: payment(stuck.url())).status == 201)
+        }
+        var deadline = monotonicSeconds() + 20
+        while stuck.accepted < 10, monotonicSeconds() < deadline { usleep(2000) }
+        #expect(stuck.accepted == 10)
+        #expect(server.stop() == 0)
+
+        let restarted = try ServerProcess(arguments: arguments)
+        let journal = try RawHTTPClient(port: restarted.port).request("GET", "/__admin/callbacks").text
+        #expect(!journal.contains(#""outcome":"interrupted""#), "\(journal)")
+        deadline = monotonicSeconds() + 20
+        while stuck.accepted < 20, monotonicSeconds() < deadline { usleep(2000) }
+        #expect(stuck.accepted == 20, "each made again after the restart")
+        #expect(restarted.stop() == 0)
+    }
+
+    /// The built-in default scenario and scenarios/default.yaml are the same files, so the same
+    /// scenario to a data directory; an empty --data-dir (an unset shell variable) is refused.
+    @Test func theBuiltInDefaultIsScenariosDefaultYamlAndAnEmptyDirectoryIsRefused() throws {
+        let directory = TemporaryDirectory("default")
+        defer { directory.remove() }
+        let builtIn = try ServerProcess(arguments: ["--data-dir", directory.path, "--log-format", "none"])
+        #expect(builtIn.stop() == 0)
+        let fromFile = try ServerProcess(arguments: ["--data-dir", directory.path, "--log-format", "none",
+                                                    "--scenario", root + "/scenarios/default.yaml"])
+        #expect(fromFile.stop() == 0)
+
+        let empty = k2mock(["serve", "--port", "0", "--data-dir", ""])
+        #expect(empty.status == 64, "\(empty.output)")
+        #expect(empty.output.contains("--data-dir needs a directory"))
     }
 }

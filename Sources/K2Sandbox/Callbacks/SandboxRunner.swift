@@ -1,5 +1,9 @@
 import Locking
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A sandbox bound to the transport that sends its deliveries: `advance` for `clock/advance`,
 /// `redeliver` for the journal's button, and on a real clock a background task that runs what
 /// falls due on time, sending attempts concurrently. The sandbox's lock is never held while a
@@ -8,6 +12,8 @@ public final class SandboxRunner: Sendable {
     public let sandbox: Sandbox
     private let transport: any CallbackTransport
     private let realtime = Locked<(task: Task<Void, Never>?, stopped: Bool)>((nil, false))
+    /// Attempts the real clock started whose outcome is not recorded yet.
+    private let attemptsInFlight = Locked(0)
 
     /// Binds `sandbox` to `transport`; call `startRealtime()` to run a real clock.
     public init(sandbox: Sandbox, transport: any CallbackTransport) {
@@ -34,14 +40,16 @@ public final class SandboxRunner: Sendable {
     /// time) so that events scheduled meanwhile are not late by more than that.
     public func startRealtime() {
         guard sandbox.clockMode == .real else { return }
-        let sandbox = self.sandbox, transport = self.transport
+        let sandbox = self.sandbox, transport = self.transport, attemptsInFlight = self.attemptsInFlight
         let loop = Task.detached {
             let ceiling: UInt64 = 20_000_000
             while !Task.isCancelled {
                 for job in sandbox.takeDueAttempts() {
+                    attemptsInFlight.withLock { $0 += 1 }
                     Task.detached {
                         let result = await transport.send(job)
                         sandbox.record(job, result)
+                        attemptsInFlight.withLock { $0 -= 1 }
                     }
                 }
                 let wait = min(sandbox.wallNanosecondsUntilNextDue() ?? ceiling, ceiling)
@@ -51,8 +59,20 @@ public final class SandboxRunner: Sendable {
         realtime.withLock { $0.task = loop }
     }
 
+    /// Blocks until every attempt the real clock started has its outcome recorded, for at most
+    /// `seconds` of wall time. Call it once the transport has stopped (they end at once then),
+    /// before the journal closes: an outcome recorded after that would be lost, and the next
+    /// start would take the attempt for one a crash interrupted.
+    public func waitForAttemptsInFlight(upTo seconds: Double) {
+        var waited = 0.0
+        while attemptsInFlight.withLock({ $0 }) > 0, waited < seconds {
+            usleep(2_000)
+            waited += 0.002
+        }
+    }
+
     /// Stops the real-clock task and refuses further advances; attempts in flight finish on
-    /// their own.
+    /// their own (`waitForAttemptsInFlight`).
     public func stop() {
         realtime.withLock { state in
             state.stopped = true

@@ -84,12 +84,15 @@ timelines:
       timeline:
         - { after: 0s, stage: Pending }
         - { after: 5s, stage: Paid }
+
 """#,
         "fixtures/payments/c6fda139-2480-4a93-95ed-f72c66b92364.json": #"""
 {"data":{"id":"c6fda139-2480-4a93-95ed-f72c66b92364","type":"payment","attributes":{"status":"Processed","created_at":"2021-01-28T10:00:17.827+03:00","amount":{"currency":"KES","value":20000},"transfer_batches":[{"status":"Transferred","disbursements":[{"amount":"20000.0","status":"Transferred","destination_type":"Mobile Wallet","origination_time":"2020-11-13T08:32:03.000+03:00","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","transaction_reference":"LBA10034460"}]}],"metadata":{"notes":"Salary payment for May 2018","customerId":"8675309","something_else":"Something else"},"_links":{"callback_url":"https://webhook.site/3856ff77-93eb-4130-80cd-e62dc0db5c1a","self":"https://sandbox.kopokopo.com/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364"}}}}
+
 """#,
         "fixtures/pay_recipients/c7f300c0-f1ef-4151-9bbe-005005aa3747.json": #"""
 {"data":{"id":"c7f300c0-f1ef-4151-9bbe-005005aa3747","type":"pay_recipient","attributes":{"recipient_type":"Mobile Wallet","status":"Approved","first_name":"John","last_name":"Doe","phone_number":"+254999999999","network":"Safaricom","email":"","recipient_reference":"4cab4ebf-6a4c-4b2d-9c8e-1f2a3b4c5d6e"}}}
+
 """#,
         "fixtures/webhooks/b2b_transaction_received.json": #"""
 {
@@ -113,6 +116,7 @@ timelines:
     "origination_time": "{{time}}"
   }
 }
+
 """#,
         "fixtures/webhooks/buygoods_transaction_received.json": #"""
 {
@@ -141,6 +145,7 @@ timelines:
     "sender_last_name": "Buyer"
   }
 }
+
 """#,
         "fixtures/webhooks/buygoods_transaction_reversed.json": #"""
 {
@@ -164,6 +169,7 @@ timelines:
     "reversal_time": "{{time}}"
   }
 }
+
 """#,
         "fixtures/webhooks/customer_created.json": #"""
 {
@@ -179,6 +185,7 @@ timelines:
     "phone_number": "+254999999999"
   }
 }
+
 """#,
         "fixtures/webhooks/m2m_transaction_received.json": #"""
 {
@@ -195,6 +202,7 @@ timelines:
     "sending_merchant": "Demo Merchant"
   }
 }
+
 """#,
         "fixtures/webhooks/settlement_transfer_completed.json": #"""
 {
@@ -229,6 +237,7 @@ timelines:
     ]
   }
 }
+
 """#,
     ]
 
