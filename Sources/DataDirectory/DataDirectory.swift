@@ -178,7 +178,9 @@ public final class DataDirectory: Sendable {
         _ db: Database, _ database: DatabaseQueue, databasePath: String, identity: Identity, resetData: Bool, wallClock: () -> Int64
     ) throws -> Restored {
         var meta: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { meta[row[0]] = row[1] }
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
+            if let key: String = column(row, 0), let value: String = column(row, 1) { meta[key] = value }
+        }
         if !meta.isEmpty, let damage = damage(of: meta, databasePath: databasePath) {
             // A reset keeps a damaged database aside rather than emptying it (`open`).
             guard resetData else { throw damage }
@@ -213,7 +215,8 @@ public final class DataDirectory: Sendable {
                 + "number; move it away, or start with --reset-data")
         }
         let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM commands") ?? 0
-        let lastWall = try Int64.fetchOne(db, sql: "SELECT wall_ms FROM commands ORDER BY seq DESC LIMIT 1")
+        let lastWall = try DatabaseValue.fetchOne(db, sql: "SELECT wall_ms FROM commands ORDER BY seq DESC LIMIT 1")
+            .flatMap { Int64.fromDatabaseValue($0) }
         var downtime = TimeSpan.zero
         if identity.clockMode == .real {
             let since = max(0, wallClock() - (lastWall ?? anchor))

@@ -119,10 +119,14 @@ private final class ReadJob {
             try database.inDatabase { db in
                 let rows = try Row.fetchCursor(db, sql: "SELECT seq, at_ms, name, args FROM commands ORDER BY seq")
                 while let row = try rows.next() {
-                    let seq: Int64 = row[0], at: Int64 = row[1], name: String = row[2], args: String = row[3]
-                    guard let json = try? JSON.parse(args), let command = SandboxCommand(name: name, arguments: json) else {
-                        throw DataDirectoryError(.damaged, "\(path): command \(seq) (\(name)) is not one this k2mock reads; "
-                            + "move it away, or start with --reset-data")
+                    // Optional reads: a file cut short inside its last page can give NULLs, and
+                    // GRDB traps on a NULL read as a number.
+                    let seq: Int64? = column(row, 0), at: Int64? = column(row, 1), name: String? = column(row, 2),
+                        args: String? = column(row, 3)
+                    guard let at, let name, let args, let json = try? JSON.parse(args),
+                          let command = SandboxCommand(name: name, arguments: json) else {
+                        throw DataDirectoryError(.damaged, "\(path): command \(seq.map(String.init) ?? "?") (\(name ?? "?")) is not "
+                            + "one this k2mock reads; copy it away to keep it, then start with --reset-data (which empties it)")
                     }
                     chunk.append(RecordedCommand(at: Timestamp(milliseconds: at), command: command))
                     if chunk.count == 1024 {
@@ -136,7 +140,12 @@ private final class ReadJob {
             try database.inDatabase { db in
                 let rows = try Row.fetchCursor(db, sql: "SELECT at_ms, method, path, status FROM requests ORDER BY seq DESC LIMIT 100000")
                 while let row = try rows.next() {
-                    requests.append(RequestRecord(at: Timestamp(milliseconds: row[0]), method: row[1], path: row[2], status: row[3]))
+                    // A journal line that does not read (a file cut short) is skipped: the request
+                    // journal is a log, not state.
+                    let at: Int64? = column(row, 0), method: String? = column(row, 1), path: String? = column(row, 2),
+                        status: Int? = column(row, 3)
+                    guard let at, let method, let path, let status else { continue }
+                    requests.append(RequestRecord(at: Timestamp(milliseconds: at), method: method, path: path, status: status))
                 }
             }
             commands.finish(nil, requests: requests.reversed())
@@ -149,4 +158,10 @@ private final class ReadJob {
             commands.finish(DataDirectoryError(.damaged, "\(path) cannot be read: \(error)"))
         }
     }
+}
+
+/// Column `index` of `row` as a `T`, or nil when it is NULL or holds something else: GRDB's
+/// typed subscripts trap on both, and a damaged file can hold either.
+func column<T: DatabaseValueConvertible>(_ row: Row, _ index: Int) -> T? {
+    T.fromDatabaseValue(row[index] as DatabaseValue)
 }

@@ -125,17 +125,18 @@ public final class Sandbox: Sendable {
     }
 
     /// Appends `command` to the journal at the sandbox's present time (call under the lock,
-    /// with the clock held); returns the ticket to wait for, 0 without a journal. An input that
-    /// comes while an advance is under way goes after the steps the advance has applied so far
-    /// (`SandboxCommand.advanced`); the advance's own next step and its end replay those steps
-    /// themselves.
+    /// with the clock held); returns the ticket to wait for, 0 without a journal. Anything logged
+    /// after an advance applied stage changes or events goes after a record of them
+    /// (`SandboxCommand.advanced`): an input in the middle of the advance, the advance's end,
+    /// the next command after a real clock's advance. Only the advance's own next attempt
+    /// (`takeNext`) replays them itself.
     private func log(_ command: SandboxCommand, _ state: inout SandboxState) -> UInt64 {
         guard let journal else { return 0 }
         let steps = state.unjournalledSteps
         state.unjournalledSteps = nil
         if let steps {
             switch command {
-            case .takeNext, .clock: break
+            case .takeNext: break
             default: _ = journal.append(RecordedCommand(at: state.clock.now(), command: .advanced(dueBy: steps.dueBy, steps: steps.count)))
             }
         }

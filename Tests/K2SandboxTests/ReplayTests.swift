@@ -117,7 +117,33 @@ final class RecordingJournal: SandboxJournal {
         })
 
         let commands = journal.commands.withLock { $0 }
-        #expect(commands.map(\.command.name) == ["advanced", "create", "advanced", "create", "clock"])
+        #expect(commands.map(\.command.name) == ["advanced", "create", "advanced", "create", "advanced", "clock"])
+        let rebuilt = try rebuild(live, commands)
+        #expect(rebuilt.resources().map { $0.body(origin: "o") } == live.resources().map { $0.body(origin: "o") })
+    }
+
+    /// An advance's steps after its last attempt are journalled at its end: the next advance's
+    /// steps are counted from there, not from steps the last one took.
+    @Test func aCreateDuringTheSecondOfTwoAdvancesReplays() async throws {
+        var scenario = scenario()
+        let topic = try #require(WebhookTopic.all.first { $0.rawValue == "customer_created" })
+        scenario.events = (1...10).map { ScriptedEvent(at: .seconds(Int64($0)), topic: topic) }
+            + (61...70).map { ScriptedEvent(at: .seconds(Int64($0)), topic: topic) }
+        let journal = RecordingJournal()
+        let live = Sandbox(scenario: scenario, journal: journal)
+        let body = try JSON.parse(#"{"type":"till","pay_recipient":{"till_number":"123"}}"#).objectValue!
+        let ok: @Sendable (DeliveryJob) async -> DeliveryResult = { _ in DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1) }
+        _ = await live.advance(by: .seconds(60), deliver: ok)
+        let steps = Locked(0)
+        _ = await live.advance(by: .seconds(60), deliver: ok, afterEach: { _ in
+            if steps.withLock({ $0 += 1; return $0 }) == 3 {
+                _ = try? live.create(PayRecipient.kind, body: body, clientID: "sandbox_client_id",
+                                     origin: "http://127.0.0.1:8080", version: 1)
+            }
+        })
+
+        let commands = journal.commands.withLock { $0 }
+        #expect(commands.map(\.command.name) == ["advanced", "clock", "advanced", "create", "advanced", "clock"])
         let rebuilt = try rebuild(live, commands)
         #expect(rebuilt.resources().map { $0.body(origin: "o") } == live.resources().map { $0.body(origin: "o") })
     }
