@@ -115,22 +115,17 @@ public final class ServerProcess {
         posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
         var cArgs = ([binary] + arguments).map { strdup($0) } + [nil]
         var child: pid_t = 0
-        let status: Int32
-        if environment.isEmpty {
-            status = posix_spawn(&child, binary, &actions, nil, &cArgs, environ)
-        } else {
-            var inherited: [String] = []
-            var entry = environ
-            while let pointer = entry.pointee {
-                let text = String(cString: pointer)
-                if !environment.keys.contains(where: { text.hasPrefix($0 + "=") }) { inherited.append(text) }
-                entry += 1
-            }
-            var cEnvironment = (inherited + environment.map { "\($0.key)=\($0.value)" }).map { strdup($0) } + [nil]
-            status = posix_spawn(&child, binary, &actions, nil, &cArgs, &cEnvironment)
-            for pointer in cEnvironment { free(pointer) }
+        // This process's environment, with `environment`'s variables in place of its own.
+        var inherited: [String] = []
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if !environment.keys.contains(where: { text.hasPrefix($0 + "=") }) { inherited.append(text) }
+            entry += 1
         }
-        for pointer in cArgs { free(pointer) }
+        var cEnvironment = (inherited + environment.map { "\($0.key)=\($0.value)" }).map { strdup($0) } + [nil]
+        let status = posix_spawn(&child, binary, &actions, nil, &cArgs, &cEnvironment)
+        for pointer in cArgs + cEnvironment { free(pointer) }
         posix_spawn_file_actions_destroy(&actions)
         close(pipeFDs[1])
         return (child, pipeFDs[0], status)

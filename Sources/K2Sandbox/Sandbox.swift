@@ -216,7 +216,7 @@ public final class Sandbox: Sendable {
                 defer { state.clock.release() }
                 guard let work = state.takeNext(dueBy: target) else { return nil }
                 guard case .send = work else {
-                    state.unjournalledSteps = (target, (state.unjournalledSteps?.count ?? 0) + 1)
+                    if journal != nil { state.unjournalledSteps = (target, (state.unjournalledSteps?.count ?? 0) + 1) }
                     return (work, 0)
                 }
                 return (work, log(.takeNext(dueBy: target), &state))

@@ -38,3 +38,13 @@ private final class ThreadBody {
     let run: () -> Void
     init(_ run: @escaping () -> Void) { self.run = run }
 }
+
+/// Blocks, checking every 2 ms, until `done()` holds or `seconds` of wall time have passed; for
+/// a stop that waits on other threads' work (requests, deliveries) for a bounded time.
+public func waitUntil(upTo seconds: Double, _ done: () -> Bool) {
+    var waited = 0.0
+    while !done(), waited < seconds {
+        usleep(2_000)
+        waited += 0.002
+    }
+}

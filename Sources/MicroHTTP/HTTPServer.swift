@@ -138,11 +138,7 @@ public final class HTTPServer: Sendable {
     deinit { stop() }
 
     private func waitForRequestsInFlight(upTo seconds: Double) {
-        var waited = 0.0
-        while context.requestsInFlight.load(ordering: .acquiring) > 0, waited < seconds {
-            usleep(2_000)
-            waited += 0.002
-        }
+        waitUntil(upTo: seconds) { context.requestsInFlight.load(ordering: .acquiring) == 0 }
     }
 
     private func isIPLiteral(_ host: String) -> Bool {

@@ -96,25 +96,38 @@ final class RecordingJournal: SandboxJournal {
 
     /// A fired event takes its ids after what fell due before it (here a scenario's own event),
     /// live and on replay alike.
-    /// Creates that come while an advance applies scripted events (which draw ids too) replay
-    /// after the events the advance had applied by then, not before them.
-    @Test func aCreateDuringAnAdvanceReplaysAfterTheStepsItCameAfter() async throws {
+    /// A journalled sandbox whose scenario fires `customer_created` (which draws an id) at each
+    /// of `seconds`.
+    private func sandboxFiring(atSeconds seconds: [Int64]) throws -> (Sandbox, RecordingJournal) {
         var scenario = scenario()
         let topic = try #require(WebhookTopic.all.first { $0.rawValue == "customer_created" })
-        scenario.events = (1...10).map { ScriptedEvent(at: .seconds(Int64($0)), topic: topic) }
+        scenario.events = seconds.map { ScriptedEvent(at: .seconds($0), topic: topic) }
         let journal = RecordingJournal()
-        let live = Sandbox(scenario: scenario, journal: journal)
+        return (Sandbox(scenario: scenario, journal: journal), journal)
+    }
+
+    /// An `afterEach` for `advance` that creates a pay recipient after each of its `steps`, as a
+    /// request on another thread would.
+    private func creating(in live: Sandbox, after steps: Set<Int>) throws -> @Sendable (Occurrence) -> Void {
         let body = try JSON.parse(#"{"type":"till","pay_recipient":{"till_number":"123"}}"#).objectValue!
-        let steps = Locked(0)
-        // After the third and the seventh event, as a request on another thread would.
-        _ = await live.advance(by: .seconds(60), deliver: { _ in DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1) },
-                               afterEach: { _ in
-            let step = steps.withLock { $0 += 1; return $0 }
-            if step == 3 || step == 7 {
+        let taken = Locked(0)
+        return { _ in
+            if steps.contains(taken.withLock { $0 += 1; return $0 }) {
                 _ = try? live.create(PayRecipient.kind, body: body, clientID: "sandbox_client_id",
                                      origin: "http://127.0.0.1:8080", version: 1)
             }
-        })
+        }
+    }
+
+    private static let delivered: @Sendable (DeliveryJob) async -> DeliveryResult = { _ in
+        DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1)
+    }
+
+    /// Creates that come while an advance applies scripted events (which draw ids too) replay
+    /// after the events the advance had applied by then, not before them.
+    @Test func aCreateDuringAnAdvanceReplaysAfterTheStepsItCameAfter() async throws {
+        let (live, journal) = try sandboxFiring(atSeconds: Array(1...10))
+        _ = await live.advance(by: .seconds(60), deliver: Self.delivered, afterEach: try creating(in: live, after: [3, 7]))
 
         let commands = journal.commands.withLock { $0 }
         #expect(commands.map(\.command.name) == ["advanced", "create", "advanced", "create", "advanced", "clock"])
@@ -125,22 +138,9 @@ final class RecordingJournal: SandboxJournal {
     /// An advance's steps after its last attempt are journalled at its end: the next advance's
     /// steps are counted from there, not from steps the last one took.
     @Test func aCreateDuringTheSecondOfTwoAdvancesReplays() async throws {
-        var scenario = scenario()
-        let topic = try #require(WebhookTopic.all.first { $0.rawValue == "customer_created" })
-        scenario.events = (1...10).map { ScriptedEvent(at: .seconds(Int64($0)), topic: topic) }
-            + (61...70).map { ScriptedEvent(at: .seconds(Int64($0)), topic: topic) }
-        let journal = RecordingJournal()
-        let live = Sandbox(scenario: scenario, journal: journal)
-        let body = try JSON.parse(#"{"type":"till","pay_recipient":{"till_number":"123"}}"#).objectValue!
-        let ok: @Sendable (DeliveryJob) async -> DeliveryResult = { _ in DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1) }
-        _ = await live.advance(by: .seconds(60), deliver: ok)
-        let steps = Locked(0)
-        _ = await live.advance(by: .seconds(60), deliver: ok, afterEach: { _ in
-            if steps.withLock({ $0 += 1; return $0 }) == 3 {
-                _ = try? live.create(PayRecipient.kind, body: body, clientID: "sandbox_client_id",
-                                     origin: "http://127.0.0.1:8080", version: 1)
-            }
-        })
+        let (live, journal) = try sandboxFiring(atSeconds: Array(1...10) + Array(61...70))
+        _ = await live.advance(by: .seconds(60), deliver: Self.delivered)
+        _ = await live.advance(by: .seconds(60), deliver: Self.delivered, afterEach: try creating(in: live, after: [3]))
 
         let commands = journal.commands.withLock { $0 }
         #expect(commands.map(\.command.name) == ["advanced", "clock", "advanced", "create", "advanced", "clock"])

@@ -1,9 +1,5 @@
 import Locking
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A sandbox bound to the transport that sends its deliveries: `advance` for `clock/advance`,
 /// `redeliver` for the journal's button, and on a real clock a background task that runs what
 /// falls due on time, sending attempts concurrently. The sandbox's lock is never held while a
@@ -64,11 +60,7 @@ public final class SandboxRunner: Sendable {
     /// before the journal closes: an outcome recorded after that would be lost, and the next
     /// start would take the attempt for one a crash interrupted.
     public func waitForAttemptsInFlight(upTo seconds: Double) {
-        var waited = 0.0
-        while attemptsInFlight.withLock({ $0 }) > 0, waited < seconds {
-            usleep(2_000)
-            waited += 0.002
-        }
+        waitUntil(upTo: seconds) { attemptsInFlight.withLock { $0 } == 0 }
     }
 
     /// Stops the real-clock task and refuses further advances; attempts in flight finish on
