@@ -19,10 +19,6 @@ public struct AdminAPI: Sendable {
         self.streams = ChangeStreams(sandbox: runner.sandbox)
     }
 
-    /// The longest one advance may move the clock (sandbox seconds): about 317 years, so that
-    /// sandbox time stays within four-digit years in its ISO 8601 form.
-    public static let maxAdvanceSeconds: Double = 1e10
-
     /// Paths under `/__admin` served without the admin token: the dashboard's page and its
     /// assets, which hold no sandbox data (the page asks for the token itself).
     public static let openPaths: Set<String> = Set(DashboardPage.assets.keys)
@@ -85,8 +81,8 @@ public struct AdminAPI: Sendable {
             ]
             return .respond(K2Responses.bytes(200, answer.serialized()))
         })
-        routes.add("POST", "/__admin/events", .open { request, _ in
-            fireEvent(request)
+        routes.add("POST", "/__admin/events", .open { request, context in
+            fireEvent(request, &context.durability)
         })
         routes.add("GET", "/__admin/callbacks", .open { request, _ in
             guard let limit = limit(request) else { return .respond(badLimit()) }
@@ -96,7 +92,8 @@ public struct AdminAPI: Sendable {
             }
             return .respond(K2Responses.bytes(200, JSON.array(deliveries.suffix(limit ?? Int.max).map(journalEntry)).serialized()))
         })
-        routes.add("POST", "/__admin/callbacks/:id/redeliver", .open { _, parameters in
+        routes.add("POST", "/__admin/callbacks/:id/redeliver", .open { _, context in
+            let parameters = context.parameters
             guard let id = parameters["id"].flatMap({ Int($0) }) else {
                 return .respond(K2Responses.error(404, "No delivery \(parameters["id"] ?? "")"))
             }
@@ -165,7 +162,7 @@ public struct AdminAPI: Sendable {
             return .respond(K2Responses.error(400, "Malformed JSON in request body: \(error)"))
         }
         guard let lexeme = body["seconds"]?.numberLexeme ?? body["seconds"]?.stringValue,
-              let seconds = Double(lexeme), seconds.isFinite, seconds >= 0, seconds <= AdminAPI.maxAdvanceSeconds else {
+              let seconds = Double(lexeme), seconds.isFinite, seconds >= 0, seconds <= SandboxClock.maxAdvanceSeconds else {
             return .respond(K2Responses.error(400, "Body must be {\"seconds\": N} with N a number of seconds from 0 to 10000000000 (about 317 years)"))
         }
         let span = TimeSpan(milliseconds: Int64((seconds * 1000).rounded()))
@@ -206,7 +203,7 @@ public struct AdminAPI: Sendable {
 
     /// `{"topic": ..., "resource": {...}, "delay": "30s", "duplicates": 1, "bad_signature": true}`:
     /// fires a webhook event now. On a manual clock its deliveries are made before the answer.
-    private func fireEvent(_ request: HTTPRequest) -> HTTPHandling {
+    private func fireEvent(_ request: HTTPRequest, _ durability: inout Durability) -> HTTPHandling {
         let body: JSON
         do { body = try JSON.parse(request.body) } catch {
             return .respond(K2Responses.error(400, "Malformed JSON in request body: \(error)"))
@@ -235,7 +232,8 @@ public struct AdminAPI: Sendable {
         guard body["resource"] == nil || body["resource"]?.objectValue != nil else {
             return .respond(K2Responses.error(400, "resource must be an object of fields for the event's resource"))
         }
-        let fired = sandbox.fire(ScriptedEvent(topic: topic, resource: body["resource"]?.objectValue ?? JSONObject(), quirks: quirks))
+        let fired = sandbox.fire(ScriptedEvent(topic: topic, resource: body["resource"]?.objectValue ?? JSONObject(), quirks: quirks),
+                               owing: &durability)
         return .deferred {
             var ran: [JSON] = []
             if sandbox.clockMode == .manual {

@@ -177,15 +177,14 @@ final class CommandWriter: SandboxJournal, @unchecked Sendable {
         try database.writeWithoutTransaction { db in
             try db.inTransaction {
                 let command = try db.cachedStatement(
-                    sql: "INSERT INTO commands (at_ms, wall_ms, name, args) VALUES (?, ?, ?, ?)")
+                    sql: "INSERT INTO commands (at_ms, wall_ms, name, args, made) VALUES (?, ?, ?, ?, ?)")
                 let request = try db.cachedStatement(
                     sql: "INSERT INTO requests (at_ms, method, path, status) VALUES (?, ?, ?, ?)")
                 for (_, entry) in batch {
                     switch entry {
                     case let .command(recorded, wall):
-                        try command.execute(arguments: [
-                            recorded.at.milliseconds, wall, recorded.command.name,
-                            recorded.command.arguments.compactString])
+                        let (name, arguments) = recorded.encoded()
+                        try command.execute(arguments: [recorded.at.milliseconds, wall, name, arguments.compactString, recorded.made])
                     case let .request(record):
                         try request.execute(arguments: [record.at.milliseconds, record.method, record.path, record.status])
                     case let .reset(wall):

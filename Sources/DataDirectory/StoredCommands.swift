@@ -117,18 +117,18 @@ private final class ReadJob {
         chunk.reserveCapacity(1024)
         do {
             try database.inDatabase { db in
-                let rows = try Row.fetchCursor(db, sql: "SELECT seq, at_ms, name, args FROM commands ORDER BY seq")
+                let rows = try Row.fetchCursor(db, sql: "SELECT seq, at_ms, name, args, made FROM commands ORDER BY seq")
                 while let row = try rows.next() {
                     // Optional reads: a file cut short inside its last page can give NULLs, and
                     // GRDB traps on a NULL read as a number.
                     let seq: Int64? = column(row, 0), at: Int64? = column(row, 1), name: String? = column(row, 2),
-                        args: String? = column(row, 3)
+                        args: String? = column(row, 3), made: String? = column(row, 4)
                     guard let at, let name, let args, let json = try? JSON.parse(args),
-                          let command = SandboxCommand(name: name, arguments: json) else {
+                          let command = RecordedCommand(at: Timestamp(milliseconds: at), name: name, arguments: json, made: made) else {
                         throw DataDirectoryError(.damaged, "\(path): command \(seq.map(String.init) ?? "?") (\(name ?? "?")) is not "
                             + "one this k2mock reads; copy it away to keep it, then start with --reset-data (which empties it)")
                     }
-                    chunk.append(RecordedCommand(at: Timestamp(milliseconds: at), command: command))
+                    chunk.append(command)
                     if chunk.count == 1024 {
                         commands.publish(chunk)
                         chunk.removeAll(keepingCapacity: true)

@@ -7,8 +7,8 @@ struct OAuthRoutes: Sendable {
     let sandbox: Sandbox
 
     func register(into routes: inout Routes) {
-        routes.add("POST", "/oauth/token", .open { request, _ in .respond(issueToken(request)) })
-        routes.add("POST", "/oauth/revoke", .open { request, _ in .respond(revoke(request)) })
+        routes.add("POST", "/oauth/token", .open { request, context in .respond(issueToken(request, &context.durability)) })
+        routes.add("POST", "/oauth/revoke", .open { request, context in .respond(revoke(request, &context.durability)) })
         routes.add("POST", "/oauth/introspect", .open { request, _ in .respond(introspect(request)) })
         routes.add("GET", "/oauth/token/info", .open { request, _ in .respond(tokenInfo(request)) })
     }
@@ -25,7 +25,7 @@ struct OAuthRoutes: Sendable {
         return (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]))
     }
 
-    private func issueToken(_ request: HTTPRequest) -> HTTPResponse {
+    private func issueToken(_ request: HTTPRequest, _ durability: inout Durability) -> HTTPResponse {
         let parameters: [String: String]
         do { parameters = try RequestBody.parameters(request) } catch { return error.response }
         guard let grant = parameters["grant_type"], !grant.isEmpty else {
@@ -40,20 +40,20 @@ struct OAuthRoutes: Sendable {
               let client = sandbox.client(id: id, secret: secret) else {
             return K2Responses.oauthError(401, "invalid_client", Self.invalidClient)
         }
-        let token = sandbox.issueToken(to: client)
+        let token = sandbox.issueToken(to: client, owing: &durability)
         return K2Responses.json(200, TokenResponse(token: token, expiresIn: client.tokenTTL),
                                 headers: [("Cache-Control", "no-store"), ("Pragma", "no-cache")])
     }
 
     /// RFC 7009: 200 `{}` whether or not the token existed. Wrong client credentials are refused.
-    private func revoke(_ request: HTTPRequest) -> HTTPResponse {
+    private func revoke(_ request: HTTPRequest, _ durability: inout Durability) -> HTTPResponse {
         let parameters: [String: String]
         do { parameters = try RequestBody.parameters(request) } catch { return error.response }
         if let (id, secret) = clientCredentials(request, parameters), sandbox.client(id: id, secret: secret) == nil {
             return K2Responses.oauthError(401, "invalid_client", Self.invalidClient)
         }
         if let token = parameters["token"], !token.isEmpty {
-            sandbox.revokeToken(token)
+            sandbox.revokeToken(token, owing: &durability)
         }
         return K2Responses.bytes(200, Array("{}".utf8))
     }

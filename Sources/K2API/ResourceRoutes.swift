@@ -13,23 +13,23 @@ struct ResourceRoutes: Sendable {
         // GETs first: the router tries routes in the order they were added.
         for definition in api.sandbox.kinds.definitions {
             for version in definition.versions {
-                routes.add("GET", "/api/v\(version)/\(definition.collection)/:id", .authenticated { request, parameters, _ in
-                    show(definition, version: version, id: parameters["id"] ?? "", request: request)
+                routes.add("GET", "/api/v\(version)/\(definition.collection)/:id", .authenticated { request, context, _ in
+                    show(definition, version: version, id: context.parameters["id"] ?? "", request: request)
                 })
             }
         }
         for definition in api.sandbox.kinds.definitions {
             let kind = definition.kind
             for version in definition.createVersions {
-                routes.add("POST", "/api/v\(version)/\(definition.collection)", .authenticated { request, _, token in
-                    create(definition, version: version, clientID: token.clientID, request: request)
+                routes.add("POST", "/api/v\(version)/\(definition.collection)", .authenticated { request, context, token in
+                    create(definition, version: version, clientID: token.clientID, request: request, &context.durability)
                 })
             }
             for action in definition.actions {
                 for version in action.versions {
-                    routes.add("POST", "/api/v\(version)/\(definition.collection)/:id/\(action.name)", .authenticated { _, parameters, _ in
-                        let id = parameters["id"] ?? ""
-                        switch api.sandbox.perform(action, on: kind, id: id) {
+                    routes.add("POST", "/api/v\(version)/\(definition.collection)/:id/\(action.name)", .authenticated { _, context, _ in
+                        let id = context.parameters["id"] ?? ""
+                        switch api.sandbox.perform(action, on: kind, id: id, owing: &context.durability) {
                         case nil: return K2Responses.error(404, "No \(kind) with id \(id)")
                         case .answered(let status, let body)?: return K2Responses.bytes(status, body.serialized())
                         case .refused(let status, let message)?: return K2Responses.error(status, message)
@@ -50,12 +50,16 @@ struct ResourceRoutes: Sendable {
 
     /// `201`, an empty body, and a lowercase `location` (PHP's SDK reads `getHeaders()['location']`
     /// verbatim) holding the new resource's absolute URL; `400` with K2's message if refused.
-    private func create(_ definition: any ResourceDefinition.Type, version: Int, clientID: String, request: HTTPRequest) -> HTTPResponse {
+    private func create(
+        _ definition: any ResourceDefinition.Type, version: Int, clientID: String, request: HTTPRequest,
+        _ durability: inout Durability
+    ) -> HTTPResponse {
         let body: JSONObject
         do { body = try RequestBody.jsonObject(request) } catch { return error.response }
         let origin = api.origin(of: request)
         do {
-            let id = try api.sandbox.create(definition.kind, body: body, clientID: clientID, origin: origin, version: version)
+            let id = try api.sandbox.create(definition.kind, body: body, clientID: clientID, origin: origin, version: version,
+                                            owing: &durability)
             return HTTPResponse(status: 201, headers: HTTPHeaders([("location", origin + definition.path(id: id, version: version))]))
         } catch {
             return K2Responses.error(400, error.message)

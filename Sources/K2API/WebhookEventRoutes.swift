@@ -10,16 +10,16 @@ struct WebhookEventRoutes: Sendable {
     let api: K2API
 
     func register(into routes: inout Routes) {
-        routes.add("GET", "/webhook_events/:id", .authenticated { request, parameters, _ in
-            let id = parameters["id"] ?? ""
+        routes.add("GET", "/webhook_events/:id", .authenticated { request, context, _ in
+            let id = context.parameters["id"] ?? ""
             guard let envelope = api.sandbox.webhookEvent(id, origin: api.origin(of: request)) else {
                 return K2Responses.error(404, "No webhook event with id \(id)")
             }
             return K2Responses.bytes(200, envelope.serialized())
         })
         for collection in Set(WebhookTopic.all.map(\.resourceCollection)).sorted() {
-            routes.add("GET", "/\(collection)/:id", .authenticated { _, parameters, _ in
-                let id = parameters["id"] ?? ""
+            routes.add("GET", "/\(collection)/:id", .authenticated { _, context, _ in
+                let id = context.parameters["id"] ?? ""
                 guard let resource = api.sandbox.eventResource(id, in: collection) else {
                     return K2Responses.error(404, "No \(collection) with id \(id)")
                 }

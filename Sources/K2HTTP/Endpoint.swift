@@ -13,22 +13,22 @@ package struct Endpoint: Sendable {
     }
 
     package let access: Access
-    /// Gets the request (path normalised), the route's parameters and, for `bearerToken`
-    /// endpoints, the token it carried.
-    package let handle: @Sendable (HTTPRequest, RouteParameters, AccessToken?) -> HTTPHandling
+    /// Gets the request (path normalised) and its context: the route's parameters and, for
+    /// `bearerToken` endpoints, the token it carried; a change adds what it owes the journal.
+    package let handle: @Sendable (HTTPRequest, inout RequestContext) -> HTTPHandling
 
     /// An endpoint anyone may call.
-    package static func open(_ handle: @escaping @Sendable (HTTPRequest, RouteParameters) -> HTTPHandling) -> Endpoint {
-        Endpoint(access: .open) { request, parameters, _ in handle(request, parameters) }
+    package static func open(_ handle: @escaping @Sendable (HTTPRequest, inout RequestContext) -> HTTPHandling) -> Endpoint {
+        Endpoint(access: .open, handle: handle)
     }
 
     /// An endpoint of the K2 API proper: it runs only with a valid bearer token.
     package static func authenticated(
-        _ handle: @escaping @Sendable (HTTPRequest, RouteParameters, AccessToken) -> HTTPResponse
+        _ handle: @escaping @Sendable (HTTPRequest, inout RequestContext, AccessToken) -> HTTPResponse
     ) -> Endpoint {
-        Endpoint(access: .bearerToken) { request, parameters, token in
-            guard let token else { return .respond(K2Responses.unauthorized("The access token is missing")) }
-            return .respond(handle(request, parameters, token))
+        Endpoint(access: .bearerToken) { request, context in
+            guard let token = context.token else { return .respond(K2Responses.unauthorized("The access token is missing")) }
+            return .respond(handle(request, &context, token))
         }
     }
 }

@@ -39,17 +39,17 @@ public final class K2MockServer: Sendable {
         self.configuration = configuration
         let origin = Locked("http://\(configuration.host):\(configuration.port)")
         self.listeningOrigin = origin
-        var routes = Routes()
-        K2API(sandbox: sandbox, fallbackOrigin: { origin.withLock { $0 } }).register(into: &routes)
-        AdminAPI(runner: runner, fallbackOrigin: { origin.withLock { $0 } }).register(into: &routes)
-        self.routes = routes.patterns
-        let routing = Routing(routes: routes, sandbox: sandbox)
-        self.pipeline = RequestPipeline([
-            DurableAnswers(sandbox: sandbox),
-            AdminTokenCheck(token: adminToken, routing: routing),
-            RequestJournalling(sandbox: sandbox, log: log),
-            FaultInjection(sandbox: sandbox),
-        ], routing: routing)
+        var k2Routes = Routes(), adminRoutes = Routes()
+        K2API(sandbox: sandbox, fallbackOrigin: { origin.withLock { $0 } }).register(into: &k2Routes)
+        AdminAPI(runner: runner, fallbackOrigin: { origin.withLock { $0 } }).register(into: &adminRoutes)
+        self.routes = k2Routes.patterns + adminRoutes.patterns
+        // Admin requests are never faulted nor journalled; K2 requests never need the admin token.
+        let durable = DurableAnswers(sandbox: sandbox)
+        self.pipeline = RequestPipeline(
+            admin: RouteGroup([durable] + (adminToken.map { [AdminTokenCheck(token: $0)] } ?? []),
+                              routing: Routing(routes: adminRoutes, sandbox: sandbox, answersMethodNotAllowed: true)),
+            api: RouteGroup([durable, RequestJournalling(sandbox: sandbox, log: log), FaultInjection(sandbox: sandbox)],
+                            routing: Routing(routes: k2Routes, sandbox: sandbox, answersMethodNotAllowed: false)))
     }
 
     /// Starts listening; returns the origin (`http://host:port`, the real port when 0 was asked).

@@ -34,14 +34,15 @@ public final class Sandbox: Sendable {
             scenario: scenario, start: scenario.clock.start ?? defaultStart, monotonic: monotonicNanoseconds))
     }
 
-    /// A sandbox rebuilt from what a journal kept: `commands` replayed in order, each at its
-    /// recorded sandbox time, from the scenario's start (`defaultStart` for scenarios without
-    /// `clock.start`). The clock then reads the last
-    /// command's time (where a manual clock stood) plus `downtime`, the sandbox time a real
-    /// clock ran on while k2mock was down, and moves on from there. Attempts that were taken but
-    /// never ended (a crash) wait for `resumeInterruptedAttempts()`. New inputs go to `journal`.
-    /// Throws `ReplayError` when a command does not replay as it first ran (a data directory
-    /// from a different k2mock or scenario).
+    /// A sandbox rebuilt from what a journal kept: `commands` replayed in order through
+    /// `SandboxState.apply`, each with the clock pinned at its recorded sandbox time, from the
+    /// scenario's start (`defaultStart` for scenarios without `clock.start`). The clock then
+    /// reads where the last command left it (where a manual clock stood) plus `downtime`, the
+    /// sandbox time a real clock ran on while k2mock was down, and moves on from there.
+    /// Attempts that were taken but never ended (a crash) wait for
+    /// `resumeInterruptedAttempts()`. New inputs go to `journal`. Throws `ReplayError` when a
+    /// command does not replay as it first ran (a data directory from a different k2mock or
+    /// scenario).
     public init(
         scenario: Scenario, defaultStart: Timestamp, restoring commands: some Sequence<RecordedCommand>,
         downtime: TimeSpan, journal: (any SandboxJournal)?,
@@ -53,20 +54,9 @@ public final class Sandbox: Sendable {
         self.journal = journal
         var state = SandboxState(scenario: scenario, start: scenario.clock.start ?? defaultStart, monotonic: monotonicNanoseconds)
         state.store.reserveCapacity(commands.underestimatedCount)
-        var replay = Replay()
-        var index = 0, lastTime = state.clock.start
-        for recorded in commands {
-            index += 1
-            do throws(ReplayError) {
-                try replay.apply(recorded, to: &state, credentials: scenario.credentials)
-            } catch {
-                throw ReplayError(index: index, command: recorded.command.name, message: error.message)
-            }
-            lastTime = recorded.at
-        }
-        state.clock.resume(at: max(lastTime, replay.unfinishedAdvance ?? lastTime) + downtime)
-        state.unpublished.removeAll()
-        interrupted = Locked(replay.inFlight)
+        let stoppedAt = try state.replay(commands)
+        state.clock.resume(at: stoppedAt + downtime)
+        interrupted = Locked(state.inFlight)
         self.state = Locked(state)
     }
 
@@ -90,18 +80,13 @@ public final class Sandbox: Sendable {
             defer { lost.removeAll() }
             return lost
         }
-        guard !lost.isEmpty else { return }
-        let ticket = locked { state -> UInt64 in
-            state.beginInput()
-            defer { state.clock.release() }
-            var ticket: UInt64 = 0
-            for job in lost {
-                state.lose(job)
-                ticket = log(.attemptLost(deliveryID: job.deliveryID, redelivery: job.isRedelivery), &state)
+        waiting { owed in
+            locked { state in
+                for job in lost {
+                    _ = try? submitLocked(.attemptLost(deliveryID: job.deliveryID, redelivery: job.isRedelivery), &state, &owed)
+                }
             }
-            return ticket
         }
-        durable(ticket)
     }
 
     /// Hears every change (`GET /__admin/stream`).
@@ -124,52 +109,57 @@ public final class Sandbox: Sendable {
         }
     }
 
-    /// Appends `command` to the journal at the sandbox's present time (call under the lock,
-    /// with the clock held); returns the ticket to wait for, 0 without a journal. Anything logged
-    /// after an advance applied stage changes or events goes after a record of them
-    /// (`SandboxCommand.advanced`): an input in the middle of the advance, the advance's end,
-    /// the next command after a real clock's advance. Only the advance's own next attempt
-    /// (`takeNext`) replays them itself.
-    private func log(_ command: SandboxCommand, _ state: inout SandboxState) -> UInt64 {
-        guard let journal else { return 0 }
-        let steps = state.unjournalledSteps
-        state.unjournalledSteps = nil
-        if let steps {
-            switch command {
-            case .takeNext: break
-            default: _ = journal.append(RecordedCommand(at: state.clock.now(), command: .advanced(dueBy: steps.dueBy, steps: steps.count)))
-            }
+    // MARK: The one door
+
+    /// Applies `command`: under the lock, with the clock held at one instant, through
+    /// `SandboxState.apply` (inputs apply what fell due by that instant first); then journals
+    /// it with that instant and what it made. The journal's ticket goes into `durability`:
+    /// answer only after `awaitDurable` or `waitUntilDurable` of it. Throws `CommandRefusal`
+    /// (nothing journalled) when the command cannot do what it says.
+    @discardableResult
+    public func submit(_ command: SandboxCommand, owing durability: inout Durability) throws(CommandRefusal) -> CommandResult {
+        let outcome = locked { state in
+            Result { () throws(CommandRefusal) in try submitLocked(command, &state, &durability) }
         }
-        return journal.append(RecordedCommand(at: state.clock.now(), command: command))
+        return try outcome.get()
     }
 
-    /// Returns once the journal holds everything up to `ticket`, or leaves it owed when the
-    /// calling thread answers later (`answeringDurably`).
-    private func durable(_ ticket: UInt64) {
-        guard ticket > 0, let journal, !DurabilityDebt.owe(ticket) else { return }
-        journal.waitUntilDurable(ticket)
+    /// `submit(_:owing:)`, returning once the command is durable.
+    @discardableResult
+    public func submit(_ command: SandboxCommand) throws(CommandRefusal) -> CommandResult {
+        try waiting { owed throws(CommandRefusal) in try submit(command, owing: &owed) }
+    }
+
+    /// `submit` for a caller that already holds the lock.
+    private func submitLocked(
+        _ command: SandboxCommand, _ state: inout SandboxState, _ durability: inout Durability
+    ) throws(CommandRefusal) -> CommandResult {
+        let at = state.clock.hold()
+        defer { state.clock.release() }
+        let result = try state.apply(command)
+        if let journal { durability.owe(journal.append(RecordedCommand(at: at, command: command, made: result.made))) }
+        return result
+    }
+
+    /// Runs `body` with a fresh `Durability` and waits for what it owes, thrown or not.
+    private func waiting<T, E: Error>(_ body: (inout Durability) throws(E) -> T) throws(E) -> T {
+        var owed = Durability()
+        defer { waitUntilDurable(owed) }
+        return try body(&owed)
     }
 
     /// Whether inputs are kept (a journal, `--data-dir`).
     public var isJournalled: Bool { journal != nil }
 
-    /// Runs `body`, the synchronous handling of one request, without waiting for what it
-    /// journals; returns its result and the ticket to wait for before answering (0: nothing
-    /// owed), with `awaitDurable` (the request's thread goes on serving others meanwhile, and
-    /// concurrent requests share one commit) or `waitUntilDurable`.
-    public func answeringDurably<T>(_ body: () -> T) -> (T, UInt64) {
-        guard journal != nil else { return (body(), 0) }
-        return DurabilityDebt.collecting(body)
+    /// Returns once the journal holds everything `durability` owes, without holding a thread
+    /// (concurrent requests share one commit).
+    public func awaitDurable(_ durability: Durability) async {
+        if durability.owesSomething { await journal?.durable(durability.ticket) }
     }
 
-    /// Returns once the journal holds everything up to `ticket`, without holding a thread.
-    public func awaitDurable(_ ticket: UInt64) async {
-        if ticket > 0 { await journal?.durable(ticket) }
-    }
-
-    /// Blocks until the journal holds everything up to `ticket`.
-    public func waitUntilDurable(_ ticket: UInt64) {
-        if ticket > 0 { journal?.waitUntilDurable(ticket) }
+    /// Blocks until the journal holds everything `durability` owes.
+    public func waitUntilDurable(_ durability: Durability) {
+        if durability.owesSomething { journal?.waitUntilDurable(durability.ticket) }
     }
 
     // MARK: Time
@@ -184,14 +174,22 @@ public final class Sandbox: Sendable {
     /// Moves sandbox time forward by `span` and runs everything that falls due (stage changes,
     /// scripted events, delivery attempts and their retries) in due order, ties in scheduling
     /// order, each at its own due time; every attempt is sent through `deliver` and awaited
-    /// before the next entry, so the same scenario gives the same journal. A manual clock reads
-    /// the target at the end; a real clock jumps at once. Advances run one at a time.
-    /// Returns what happened, in order, and whether the transport stopped it short (then a
-    /// manual clock reads the due time of the attempt it could not make, which stays due).
+    /// before the next entry, so the same scenario gives the same journal. A manual clock moves
+    /// to each step's due time as it applies it (an input meanwhile is stamped with that time,
+    /// which orders it against the steps on replay) and reads the target at the end; a real
+    /// clock jumps at once. Advances run one at a time. Returns what happened, in order, and
+    /// whether the transport stopped it short (then a manual clock reads the due time of the
+    /// attempt it could not make, which stays due).
     public func advance(
         by span: TimeSpan, deliver: @Sendable (DeliveryJob) async -> DeliveryResult
     ) async -> Advance {
         await advance(by: span, deliver: deliver, afterEach: nil)
+    }
+
+    /// One step of an advance.
+    private enum AdvanceStep {
+        case happened(Occurrence?)
+        case send(DeliveryJob, Durability)
     }
 
     /// `advance(by:deliver:)`, calling `afterEach` (outside the lock) after each stage change or
@@ -201,35 +199,39 @@ public final class Sandbox: Sendable {
         afterEach: (@Sendable (Occurrence) -> Void)?
     ) async -> Advance {
         await advancing.run {
-            let (target, jumped) = locked { state -> (Timestamp, UInt64) in
-                guard state.clock.mode == .real else { return (state.clock.now() + span, 0) }
-                state.clock.advance(by: span)
-                _ = state.clock.hold()
-                defer { state.clock.release() }
-                return (state.clock.now(), log(.jump(span), &state))
+            var jumped = Durability()
+            let target = locked { state -> Timestamp in
+                guard state.clock.mode == .real else { return state.clock.now() + span }
+                _ = try? submitLocked(.jump(by: span), &state, &jumped)
+                return state.clock.now()
             }
-            if jumped > 0 { await journal?.durable(jumped) }
+            await awaitDurable(jumped)
             var happened: [Occurrence] = []
             var stoppedAt: Timestamp?
-            taking: while let (work, ticket) = locked({ state -> (SandboxState.DueWork, UInt64)? in
-                _ = state.clock.hold()
-                defer { state.clock.release() }
-                guard let work = state.takeNext(dueBy: target) else { return nil }
-                guard case .send = work else {
-                    if journal != nil { state.unjournalledSteps = (target, (state.unjournalledSteps?.count ?? 0) + 1) }
-                    return (work, 0)
+            taking: while let step = locked({ state -> AdvanceStep? in
+                guard let (due, entry) = state.timeline.first, due <= target else { return nil }
+                if state.clock.mode == .manual { state.clock.advance(to: due) }
+                guard entry.isAttempt else {
+                    _ = state.clock.hold()
+                    defer { state.clock.release() }
+                    guard case .happened(let occurrence)?? = state.step(dueBy: due) else { return .happened(nil) }
+                    return .happened(occurrence)
                 }
-                return (work, log(.takeNext(dueBy: target), &state))
+                var owed = Durability()
+                guard let job = (try? submitLocked(.takeAttempt, &state, &owed))?.jobs.first else { return .happened(nil) }
+                return .send(job, owed)
             }) {
-                switch work {
+                switch step {
                 case .happened(let occurrence):
+                    guard let occurrence else { continue }
                     happened.append(occurrence)
                     afterEach?(occurrence)
-                case .send(let job):
-                    if ticket > 0 { await journal?.durable(ticket) }
+                case .send(let job, let taken):
+                    await awaitDurable(taken)
                     let result = await deliver(job)
-                    let recorded = locked { state in recordLogged(job, result, &state) }
-                    if recorded > 0 { await journal?.durable(recorded) }
+                    var recorded = Durability()
+                    locked { state in recordLocked(job, result, &state, &recorded) }
+                    await awaitDurable(recorded)
                     // The transport is stopping: what is left stays due.
                     if result.interrupted {
                         stoppedAt = job.due
@@ -238,12 +240,12 @@ public final class Sandbox: Sendable {
                     happened.append(.attempt(job, result))
                 }
             }
-            let moved = locked { state -> UInt64 in
-                state.clock.advance(to: stoppedAt ?? target)
-                state.unpublished.append(.clock(now: state.clock.now()))
-                return state.clock.mode == .manual ? log(.clock(state.clock.now()), &state) : 0
+            var moved = Durability()
+            locked { state in
+                guard state.clock.mode == .manual else { return state.unpublished.append(.clock(now: state.clock.now())) }
+                _ = try? submitLocked(.moveClock(to: stoppedAt ?? target), &state, &moved)
             }
-            if moved > 0 { await journal?.durable(moved) }
+            await awaitDurable(moved)
             return Advance(happened: happened, stoppedShortAt: stoppedAt)
         }
     }
@@ -251,14 +253,7 @@ public final class Sandbox: Sendable {
     /// Applies what fell due and takes every delivery attempt due now, for a real clock's
     /// sender; report each with `record`.
     func takeDueAttempts() -> [DeliveryJob] {
-        let (jobs, ticket) = locked { state -> ([DeliveryJob], UInt64) in
-            _ = state.clock.hold()
-            defer { state.clock.release() }
-            let jobs = state.takeDueAttempts()
-            return (jobs, jobs.isEmpty ? 0 : log(.takeDue, &state))
-        }
-        durable(ticket)
-        return jobs
+        (try? submit(.takeDue))?.jobs ?? []
     }
 
     /// Wall nanoseconds until the next entry on the timeline falls due on a real clock; nil when
@@ -269,58 +264,52 @@ public final class Sandbox: Sendable {
 
     /// Back to the scenario's initial state: clock at its start, fixtures as loaded, issued
     /// tokens, created resources, deliveries and journals gone, id streams restarted from the
-    /// seed. Attempts in flight across a reset are not recorded.
+    /// seed. Not a command: it erases the journal. Attempts in flight across a reset are not
+    /// recorded.
     public func reset() {
         var fresh = SandboxState(scenario: scenario, start: scenario.clock.start ?? defaultStart, monotonic: monotonicNanoseconds)
-        let ticket = locked { state -> UInt64 in
+        var owed = Durability()
+        locked { state in
             fresh.epoch = state.epoch + 1
             state = fresh
             state.unpublished.append(.reset)
-            return journal?.reset() ?? 0
+            if let journal { owed.owe(journal.reset()) }
         }
-        durable(ticket)
+        waitUntilDurable(owed)
     }
 
     // MARK: Deliveries
 
     /// Records how an attempt went; a failed scheduled one is retried per the scenario's
-    /// `callbacks.retry` (see `DeliveryBook.record`).
+    /// `callbacks.retry` (see `DeliveryBook.record`). An attempt from before a reset is dropped.
     func record(_ job: DeliveryJob, _ result: DeliveryResult) {
-        durable(locked { state in recordLogged(job, result, &state) })
+        waiting { owed in locked { state in recordLocked(job, result, &state, &owed) } }
     }
 
-    /// `SandboxState.record` and its journal entry (none for an attempt from before a reset).
-    private func recordLogged(_ job: DeliveryJob, _ result: DeliveryResult, _ state: inout SandboxState) -> UInt64 {
-        guard job.epoch == state.epoch else { return 0 }
-        state.beginInput()
-        defer { state.clock.release() }
-        state.record(job, result)
-        return log(.attemptEnded(deliveryID: job.deliveryID, redelivery: job.isRedelivery, result: result), &state)
+    /// `record` under the lock.
+    private func recordLocked(_ job: DeliveryJob, _ result: DeliveryResult, _ state: inout SandboxState, _ owed: inout Durability) {
+        guard job.epoch == state.epoch else { return }
+        _ = try? submitLocked(.attemptEnded(deliveryID: job.deliveryID, redelivery: job.isRedelivery, result: result), &state, &owed)
     }
 
-    /// A redelivery of delivery `id` by hand, to send now: an extra attempt outside the retry
+    /// A redelivery by hand of delivery `id`, to send now: an extra attempt outside the retry
     /// policy; nil if there is no such delivery.
     func redeliveryJob(_ id: Int) -> DeliveryJob? {
-        let (job, ticket) = locked { state -> (DeliveryJob?, UInt64) in
-            state.beginInput()
-            defer { state.clock.release() }
-            guard let job = state.redeliveryJob(id) else { return (nil, 0) }
-            return (job, log(.redeliver(deliveryID: id), &state))
-        }
-        durable(ticket)
-        return job
+        (try? submit(.redeliver(deliveryID: id)))?.jobs.first
     }
 
     /// Fires a webhook event now (`POST /__admin/events`); its attempts are due at once (or after
     /// the event's delay) and go out with the next advance or real-clock tick.
-    public func fire(_ event: ScriptedEvent) -> FiredEvent {
-        let (fired, ticket) = locked { state -> (FiredEvent, UInt64) in
-            state.beginInput()
-            defer { state.clock.release() }
-            return (state.fire(event, at: state.clock.now()), log(.fire(event), &state))
+    public func fire(_ event: ScriptedEvent, owing durability: inout Durability) -> FiredEvent {
+        guard case .fired(let fired)? = try? submit(.fire(event: event), owing: &durability) else {
+            preconditionFailure("a fired event is never refused")
         }
-        durable(ticket)
         return fired
+    }
+
+    /// `fire(_:owing:)`, returning once it is durable.
+    public func fire(_ event: ScriptedEvent) -> FiredEvent {
+        waiting { owed in fire(event, owing: &owed) }
     }
 
     /// The journal: every delivery with every attempt, oldest first.
@@ -337,21 +326,30 @@ public final class Sandbox: Sendable {
 
     /// Journals a K2 API request (the latest 100,000 are kept); returns the sandbox time it was
     /// journalled at.
+    /// When the request already owes durability (it changed the sandbox), its journal line is
+    /// kept before its answer too, and `durability` owes it.
     @discardableResult
-    public func recordRequest(method: String, path: String, status: Int) -> Timestamp {
+    public func recordRequest(method: String, path: String, status: Int, owing durability: inout Durability) -> Timestamp {
         locked { state in
             let now = state.clock.now()
             let record = RequestRecord(at: now, method: method, path: path, status: status)
             state.requests.append(record)
-            // The journal line of a request that changed the sandbox is kept before its answer too.
             if let journal {
-                let awaited = DurabilityDebt.owesSomething
+                let awaited = durability.owesSomething
                 let ticket = journal.appendRequest(record, awaited: awaited)
-                if awaited { _ = DurabilityDebt.owe(ticket) }
+                if awaited { durability.owe(ticket) }
             }
             if changes.hasSubscribers { state.unpublished.append(.request(method: method, path: path, status: status, at: now)) }
             return now
         }
+    }
+
+    /// `recordRequest(method:path:status:owing:)` for a request that owes nothing: its journal
+    /// line is written in the background.
+    @discardableResult
+    public func recordRequest(method: String, path: String, status: Int) -> Timestamp {
+        var background = Durability()
+        return recordRequest(method: method, path: path, status: status, owing: &background)
     }
 
     /// The request journal, oldest first.
@@ -389,15 +387,16 @@ public final class Sandbox: Sendable {
 
     /// Issues a new bearer token to a client that `client(id:secret:)` authenticated; it lives
     /// the client's `token_ttl` seconds of sandbox time.
-    public func issueToken(to client: ClientCredentials) -> AccessToken {
-        let (token, ticket) = locked { state -> (AccessToken, UInt64) in
-            state.beginInput()
-            defer { state.clock.release() }
-            let token = state.issueToken(to: client)
-            return (token, log(.issueToken(clientID: client.clientID, token: token.value), &state))
+    public func issueToken(to client: ClientCredentials, owing durability: inout Durability) -> AccessToken {
+        guard case .issued(let token)? = try? submit(.issueToken(clientID: client.clientID), owing: &durability) else {
+            preconditionFailure("the scenario's own client is never refused a token")
         }
-        durable(ticket)
         return token
+    }
+
+    /// `issueToken(to:owing:)`, returning once it is durable.
+    public func issueToken(to client: ClientCredentials) -> AccessToken {
+        waiting { owed in issueToken(to: client, owing: &owed) }
     }
 
     /// What `Authorization: Bearer <value>` amounts to now.
@@ -408,15 +407,14 @@ public final class Sandbox: Sendable {
 
     /// Revokes a token; false when it was unknown (which OAuth answers the same way).
     @discardableResult
+    public func revokeToken(_ value: String, owing durability: inout Durability) -> Bool {
+        (try? submit(.revokeToken(token: value), owing: &durability)) != nil
+    }
+
+    /// `revokeToken(_:owing:)`, returning once it is durable.
+    @discardableResult
     public func revokeToken(_ value: String) -> Bool {
-        let (revoked, ticket) = locked { state -> (Bool, UInt64) in
-            state.beginInput()
-            defer { state.clock.release() }
-            guard state.tokens.revoke(value) else { return (false, 0) }
-            return (true, log(.revokeToken(value), &state))
-        }
-        durable(ticket)
-        return revoked
+        waiting { owed in revokeToken(value, owing: &owed) }
     }
 
     // MARK: Resources
@@ -426,34 +424,33 @@ public final class Sandbox: Sendable {
     /// `self` link. Returns its id. Throws `RequestError` (K2's 400) for a refused request, which
     /// changes nothing; an unknown kind is refused the same way.
     public func create(
+        _ kind: ResourceKind, body: JSONObject, clientID: String, origin: String, version: Int,
+        owing durability: inout Durability
+    ) throws(RequestError) -> String {
+        let command = SandboxCommand.create(kind: kind, body: body, clientID: clientID, origin: origin, version: version)
+        do {
+            guard case .created(let id) = try submit(command, owing: &durability) else { preconditionFailure("a create makes an id") }
+            return id
+        } catch {
+            throw RequestError(error.message)
+        }
+    }
+
+    /// `create(_:body:clientID:origin:version:owing:)`, returning once it is durable.
+    public func create(
         _ kind: ResourceKind, body: JSONObject, clientID: String, origin: String, version: Int
     ) throws(RequestError) -> String {
-        guard let definition = kinds.definition(of: kind) else { throw RequestError("Unknown resource kind \(kind)") }
-        let origin = Origin(url: origin, version: version, clientID: clientID)
-        let (result, ticket) = locked { state -> (Result<String, RequestError>, UInt64) in
-            _ = state.clock.hold()
-            defer { state.clock.release() }
-            do throws(RequestError) {
-                let id = try state.create(definition, body: body, origin: origin)
-                return (.success(id), log(.create(kind: kind, body: body, clientID: origin.clientID, origin: origin.url,
-                                                  version: version, id: id), &state))
-            } catch {
-                return (.failure(error), 0)
-            }
+        try waiting { owed throws(RequestError) in
+            try create(kind, body: body, clientID: clientID, origin: origin, version: version, owing: &owed)
         }
-        durable(ticket)
-        return try result.get()
     }
 
     /// Performs `action` on the created resource `kind`/`id`; nil when there is none.
-    public func perform(_ action: ResourceAction, on kind: ResourceKind, id: String) -> ActionOutcome? {
-        let (outcome, ticket) = locked { state -> (ActionOutcome?, UInt64) in
-            _ = state.clock.hold()
-            defer { state.clock.release() }
-            guard let outcome = state.perform(action, on: kind, id: id) else { return (nil, 0) }
-            return (outcome, log(.perform(action: action.name, kind: kind, id: id), &state))
-        }
-        durable(ticket)
+    public func perform(
+        _ action: ResourceAction, on kind: ResourceKind, id: String, owing durability: inout Durability
+    ) -> ActionOutcome? {
+        guard case .performed(let outcome)? = try? submit(.perform(action: action.name, kind: kind, id: id), owing: &durability)
+        else { return nil }
         return outcome
     }
 

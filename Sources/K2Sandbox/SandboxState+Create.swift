@@ -6,7 +6,6 @@ extension SandboxState {
     /// client and origin in `origin`; returns its id. A refused request (`RequestError`)
     /// changes nothing, not even the id streams.
     mutating func create(_ definition: any ResourceDefinition.Type, body: JSONObject, origin: Origin) throws(RequestError) -> String {
-        applyDueChanges()
         let now = clock.now()
         let id: String
         let record: any ResourceDefinition
@@ -38,7 +37,6 @@ extension SandboxState {
 
     /// Performs `action` on the created resource `kind`/`id`; nil when there is none.
     mutating func perform(_ action: ResourceAction, on kind: ResourceKind, id: String) -> ActionOutcome? {
-        applyDueChanges()
         let now = clock.now()
         var outcome: ActionOutcome?
         let changed = store.update(ResourceKey(kind: kind, id: id)) { created in

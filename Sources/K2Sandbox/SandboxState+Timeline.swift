@@ -17,21 +17,21 @@ extension SandboxState {
         while let (due, entry) = timeline.nextChange(dueBy: now) { _ = apply(entry, at: due) }
     }
 
-    /// Starts applying an input (a journalled command that does not move time): holds the clock
-    /// at one instant and applies what fell due by it first, as its replay does, so that live
-    /// and replayed runs schedule everything in the same order. Release the clock after.
-    mutating func beginInput() {
-        _ = clock.hold()
-        applyDueChanges()
-    }
-
     /// The next thing due by `time`, in due order (ties in scheduling order): a stage change or
     /// event is applied, an attempt is handed out to send and `record`.
     mutating func takeNext(dueBy time: Timestamp) -> DueWork? {
-        while let (due, entry) = timeline.next(dueBy: time) {
-            if let work = apply(entry, at: due) { return work }
+        while let step = step(dueBy: time) {
+            if let work = step { return work }
         }
         return nil
+    }
+
+    /// Takes the earliest entry due by `time` and applies it: nil when nothing is due, `.some(nil)`
+    /// when the entry no longer applies (a stage its resource may not reach now, an attempt of a
+    /// delivery that is over).
+    mutating func step(dueBy time: Timestamp) -> DueWork?? {
+        guard let (due, entry) = timeline.next(dueBy: time) else { return nil }
+        return .some(apply(entry, at: due))
     }
 
     /// Every attempt due now, after applying what falls due before them (a real clock's tick).

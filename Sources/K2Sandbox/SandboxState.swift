@@ -21,13 +21,14 @@ struct SandboxState: Sendable {
     var epoch = 0
     /// Changes not yet told to the change feed; the sandbox takes them after each section.
     var unpublished: [SandboxChange] = []
-    /// Stage changes and events an advance under way applied since its last journalled step
-    /// (`SandboxCommand.advanced`); nil when there are none.
-    var unjournalledSteps: (dueBy: Timestamp, count: Int)?
+    /// Delivery attempts taken to send whose end is not recorded yet, oldest first.
+    var inFlight: [DeliveryJob] = []
 
     /// From the scenario, fixed for the sandbox's life.
     let kinds: KindRegistry
     let timelines: Timelines
+    /// The scenario's clients by id.
+    let clients: [String: ClientCredentials]
     /// Each client's api key, which signs its callbacks and webhook events.
     let apiKeys: [String: String]
 
@@ -46,8 +47,12 @@ struct SandboxState: Sendable {
         faults = FaultBook(scenario.faults)
         kinds = scenario.kinds
         timelines = scenario.timelines
-        var apiKeys: [String: String] = [:]
-        for client in scenario.credentials { apiKeys[client.clientID] = client.apiKey }
+        var clients: [String: ClientCredentials] = [:], apiKeys: [String: String] = [:]
+        for client in scenario.credentials {
+            clients[client.clientID] = client
+            apiKeys[client.clientID] = client.apiKey
+        }
+        self.clients = clients
         self.apiKeys = apiKeys
         for event in scenario.events { timeline.schedule(.event(event), at: start + event.at) }
     }

@@ -19,6 +19,7 @@ public struct OrderedJSONEncoder: Sendable {
 
 private func encodeValue<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> JSON {
     if let json = value as? JSON { return json }
+    if let object = value as? JSONObject { return .object(object) }
     let encoder = TreeEncoder(codingPath: codingPath)
     try value.encode(to: encoder)
     return encoder.storage.resolved()
@@ -89,7 +90,7 @@ private final class ArrayBox {
     }
 }
 
-private struct IndexKey: CodingKey {
+struct IndexKey: CodingKey {
     var stringValue: String
     var intValue: Int?
     init(_ index: Int) { stringValue = String(index); intValue = index }

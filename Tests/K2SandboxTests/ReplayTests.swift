@@ -73,7 +73,7 @@ final class RecordingJournal: SandboxJournal {
             return DeliveryResult(status: 200, error: nil, latencyMilliseconds: 1)
         }
         let commands = atCrash.withLock { $0 }
-        #expect(commands.last?.command.name == "take_next")
+        #expect(commands.last?.command == .takeAttempt)
 
         let after = RecordingJournal()
         let rebuilt = try rebuild(live, commands, journal: after)
@@ -83,7 +83,7 @@ final class RecordingJournal: SandboxJournal {
         #expect(lost.attempts.count == 1)
         #expect(lost.attempts[0].interrupted)
         #expect(lost.outcome == .pending)
-        #expect(after.commands.withLock { $0.map(\.command.name) } == ["attempt_lost"])
+        #expect(after.commands.withLock { $0.map(\.command) } == [.attemptLost(deliveryID: 1, redelivery: false)])
         let sent = Locked(0)
         _ = await rebuilt.advance(by: .zero) { _ in
             sent.withLock { $0 += 1 }
@@ -124,13 +124,17 @@ final class RecordingJournal: SandboxJournal {
     }
 
     /// Creates that come while an advance applies scripted events (which draw ids too) replay
-    /// after the events the advance had applied by then, not before them.
+    /// after the events the advance had applied by then, not before them: a manual clock moves
+    /// to each step's due time, so a create is stamped with the time of the step it came after.
     @Test func aCreateDuringAnAdvanceReplaysAfterTheStepsItCameAfter() async throws {
         let (live, journal) = try sandboxFiring(atSeconds: Array(1...10))
+        let start = live.now()
         _ = await live.advance(by: .seconds(60), deliver: Self.delivered, afterEach: try creating(in: live, after: [3, 7]))
 
         let commands = journal.commands.withLock { $0 }
-        #expect(commands.map(\.command.name) == ["advanced", "create", "advanced", "create", "advanced", "clock"])
+        #expect(commands.map { $0.encoded().name } == ["create", "create", "moveClock"])
+        // Each is stamped with the instant it was applied at; the clock's move from the last step.
+        #expect(commands.map(\.at) == [start + .seconds(3), start + .seconds(7), start + .seconds(10)])
         let rebuilt = try rebuild(live, commands)
         #expect(rebuilt.resources().map { $0.body(origin: "o") } == live.resources().map { $0.body(origin: "o") })
     }
@@ -143,7 +147,7 @@ final class RecordingJournal: SandboxJournal {
         _ = await live.advance(by: .seconds(60), deliver: Self.delivered, afterEach: try creating(in: live, after: [3]))
 
         let commands = journal.commands.withLock { $0 }
-        #expect(commands.map(\.command.name) == ["advanced", "clock", "advanced", "create", "advanced", "clock"])
+        #expect(commands.map { $0.encoded().name } == ["moveClock", "create", "moveClock"])
         let rebuilt = try rebuild(live, commands)
         #expect(rebuilt.resources().map { $0.body(origin: "o") } == live.resources().map { $0.body(origin: "o") })
     }
@@ -171,27 +175,44 @@ final class RecordingJournal: SandboxJournal {
 
     @Test func aCommandThatDoesNotReplayIsRefusedNamingIt() throws {
         let live = Sandbox(scenario: scenario())
-        let commands = [RecordedCommand(at: live.now(), command: .revokeToken("never-issued"))]
+        let commands = [RecordedCommand(at: live.now(), command: .revokeToken(token: "never-issued"))]
         #expect(throws: ReplayError.self) { try rebuild(live, commands) }
+    }
+
+    /// A replay that makes another id than the record is refused, naming the command.
+    @Test func aCommandThatMakesAnotherIdIsRefused() throws {
+        let live = Sandbox(scenario: scenario())
+        let commands = [RecordedCommand(at: live.now(), command: .issueToken(clientID: "sandbox_client_id"), made: "not-the-seeded-token")]
+        #expect { try rebuild(live, commands) } throws: { error in
+            (error as? ReplayError)?.description.hasPrefix("command 1 (issueToken) does not replay: it made ") == true
+        }
     }
 
     @Test func everyCommandReadsBackFromItsNameAndArguments() throws {
         let topic = try #require(WebhookTopic.all.first)
         let commands: [SandboxCommand] = [
-            .create(kind: Payment.kind, body: try JSON.parse(payment).objectValue!, clientID: "c", origin: "http://o", version: 2, id: "x"),
+            .create(kind: Payment.kind, body: try JSON.parse(payment).objectValue!, clientID: "c", origin: "http://o", version: 2),
             .perform(action: "cancel", kind: ResourceKind("payment_link"), id: "y"),
-            .issueToken(clientID: "c", token: "t"), .revokeToken("t"),
-            .fire(ScriptedEvent(topic: topic, resource: JSONObject([("amount", .string("5"))]), quirks: DeliveryQuirks(delay: .seconds(3), duplicates: 2, badSignature: true))),
-            .jump(.seconds(9)), .takeNext(dueBy: Timestamp(milliseconds: 12)), .takeDue, .redeliver(deliveryID: 4),
+            .issueToken(clientID: "c"), .revokeToken(token: "t"),
+            .fire(event: ScriptedEvent(topic: topic, resource: JSONObject([("amount", .string("5")), ("a", .number("1.50"))]),
+                                       quirks: DeliveryQuirks(delay: .seconds(3), duplicates: 2, badSignature: true))),
+            .jump(by: .seconds(9)), .takeAttempt, .takeDue, .redeliver(deliveryID: 4),
             .attemptEnded(deliveryID: 4, redelivery: true, result: DeliveryResult(status: nil, error: "e", latencyMilliseconds: 0.1234567,
                                                                                    interrupted: true, waitedMilliseconds: 3)),
-            .attemptLost(deliveryID: 5, redelivery: false), .clock(Timestamp(milliseconds: 77)),
+            .attemptEnded(deliveryID: 5, redelivery: false, result: DeliveryResult(status: 200, error: nil, latencyMilliseconds: 2)),
+            .attemptLost(deliveryID: 5, redelivery: false), .moveClock(to: Timestamp(milliseconds: 77)),
         ]
         for command in commands {
-            let text = command.arguments.compactString
-            #expect(SandboxCommand(name: command.name, arguments: try JSON.parse(text)) == command, "\(command.name): \(text)")
+            let recorded = RecordedCommand(at: Timestamp(milliseconds: 5), command: command, made: "m")
+            let (name, arguments) = recorded.encoded()
+            let text = arguments.compactString
+            #expect(RecordedCommand(at: recorded.at, name: name, arguments: try JSON.parse(text), made: "m") == recorded, "\(name): \(text)")
         }
-        #expect(SandboxCommand(name: "create", arguments: ["kind": "payment"]) == nil)
-        #expect(SandboxCommand(name: "no_such", arguments: [:]) == nil)
+        // The body keeps its key order and number lexemes.
+        let create = RecordedCommand(at: Timestamp(milliseconds: 0), command: commands[0])
+        #expect(create.encoded().arguments["body"]?.compactString == payment)
+        #expect(RecordedCommand(at: Timestamp(milliseconds: 0), name: "create", arguments: ["kind": "payment"], made: nil) == nil)
+        #expect(RecordedCommand(at: Timestamp(milliseconds: 0), name: "noSuch", arguments: [:], made: nil) == nil)
+        #expect(RecordedCommand(at: Timestamp(milliseconds: 0), name: "fire", arguments: ["event": ["topic": "no_such_topic"]], made: nil) == nil)
     }
 }

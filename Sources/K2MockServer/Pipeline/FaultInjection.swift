@@ -4,21 +4,29 @@ import MicroHTTP
 
 /// The scenario's faults: a matching fault with a status answers instead of the API (nothing
 /// the request asks for happens); one with a latency serves it that much wall time later, off
-/// the server's threads, so it takes effect late too.
+/// the server's threads, so it takes effect late too (and is answered once durable).
 struct FaultInjection: RequestStep {
     let sandbox: Sandbox
 
-    func handle(_ request: HTTPRequest, next: @escaping @Sendable (HTTPRequest) -> HTTPHandling) -> HTTPHandling {
-        guard let fault = sandbox.fault(method: request.method, path: request.path) else { return next(request) }
-        let answer: @Sendable () -> HTTPHandling = {
-            guard let status = fault.status else { return next(request) }
-            return .respond(fault.body.map { K2Responses.bytes(status, Array($0.utf8)) }
-                ?? K2Responses.error(status, "Fault injected by the scenario"))
-        }
-        guard let latency = fault.latency else { return answer() }
+    func handle(
+        _ request: HTTPRequest, _ context: inout RequestContext,
+        next: @escaping @Sendable (HTTPRequest, inout RequestContext) -> HTTPHandling
+    ) -> HTTPHandling {
+        guard let fault = sandbox.fault(method: request.method, path: request.path) else { return next(request, &context) }
+        if let status = fault.status, fault.latency == nil { return .respond(Self.answer(status, fault)) }
+        guard let latency = fault.latency else { return next(request, &context) }
+        let sandbox = self.sandbox, later = context
         return .deferred {
             try? await Task.sleep(nanoseconds: UInt64(max(0, latency.milliseconds)) * 1_000_000)
-            return await answer().resolved()
+            if let status = fault.status { return Self.answer(status, fault) }
+            var context = later
+            let response = await next(request, &context).resolved()
+            await sandbox.awaitDurable(context.durability)
+            return response
         }
+    }
+
+    private static func answer(_ status: Int, _ fault: Fault) -> HTTPResponse {
+        fault.body.map { K2Responses.bytes(status, Array($0.utf8)) } ?? K2Responses.error(status, "Fault injected by the scenario")
     }
 }

@@ -1,24 +1,29 @@
+import K2HTTP
 import K2Sandbox
 import MicroHTTP
 
 /// Journals every K2 API request with the status it got (`GET /__admin/requests`, `expect`)
-/// and writes its log line, once the response is known.
+/// and writes its log line, once the response is known. The journal line of a request that
+/// changed the sandbox is kept before its answer too.
 struct RequestJournalling: RequestStep {
     let sandbox: Sandbox
     let log: RequestLog
 
-    func handle(_ request: HTTPRequest, next: @escaping @Sendable (HTTPRequest) -> HTTPHandling) -> HTTPHandling {
+    func handle(
+        _ request: HTTPRequest, _ context: inout RequestContext,
+        next: @escaping @Sendable (HTTPRequest, inout RequestContext) -> HTTPHandling
+    ) -> HTTPHandling {
         // No closure on the common path: most answers are immediate.
-        switch next(request) {
+        switch next(request, &context) {
         case .respond(let response):
-            record(request.method, request.path, response.status)
+            record(request.method, request.path, response.status, &context.durability)
             return .respond(response)
         case .deferred(let work):
             return .deferred(recording(request, work))
         case .committed(let work):
             return .committed(recording(request, work))
         case .stream(let head, let stream):
-            record(request.method, request.path, head.status)
+            record(request.method, request.path, head.status, &context.durability)
             return .stream(head, stream)
         }
     }
@@ -29,13 +34,14 @@ struct RequestJournalling: RequestStep {
         let method = request.method, path = request.path
         return {
             let response = await work()
-            record(method, path, response.status)
+            let at = sandbox.recordRequest(method: method, path: path, status: response.status)
+            log.log(at: at, method: method, path: path, status: response.status)
             return response
         }
     }
 
-    private func record(_ method: String, _ path: String, _ status: Int) {
-        let at = sandbox.recordRequest(method: method, path: path, status: status)
+    private func record(_ method: String, _ path: String, _ status: Int, _ durability: inout Durability) {
+        let at = sandbox.recordRequest(method: method, path: path, status: status, owing: &durability)
         log.log(at: at, method: method, path: path, status: status)
     }
 }

@@ -1,33 +1,54 @@
 import K2HTTP
 import MicroHTTP
 
-/// One step every request passes on its way to its endpoint: it answers, or hands the request on.
+/// One step every request of a route group passes on its way to its endpoint: it answers, or
+/// hands the request and its context on.
 protocol RequestStep: Sendable {
-    func handle(_ request: HTTPRequest, next: @escaping @Sendable (HTTPRequest) -> HTTPHandling) -> HTTPHandling
+    func handle(
+        _ request: HTTPRequest, _ context: inout RequestContext,
+        next: @escaping @Sendable (HTTPRequest, inout RequestContext) -> HTTPHandling
+    ) -> HTTPHandling
 }
 
-/// The chain a request goes through, built once: its path normalised, then each step in order
-/// (durable answers → admin token → journal → faults), then routing (route → bearer token →
-/// endpoint).
-struct RequestPipeline: Sendable {
-    private let entry: @Sendable (HTTPRequest) -> HTTPHandling
+/// A group of routes behind its own chain of steps.
+struct RouteGroup: Sendable {
+    private let entry: @Sendable (HTTPRequest, inout RequestContext) -> HTTPHandling
 
+    /// `steps` in order, then `routing`.
     init(_ steps: [any RequestStep], routing: Routing) {
-        var next: @Sendable (HTTPRequest) -> HTTPHandling = { routing.handle($0) }
+        var next: @Sendable (HTTPRequest, inout RequestContext) -> HTTPHandling = { routing.handle($0, &$1) }
         for step in steps.reversed() {
             let following = next
-            next = { step.handle($0, next: following) }
+            next = { step.handle($0, &$1, next: following) }
         }
         entry = next
     }
 
     func handle(_ request: HTTPRequest) -> HTTPHandling {
-        let path = normalizedPath(request.path)
-        guard path != request.path else { return entry(request) }
-        var request = request
-        request.path = path
-        return entry(request)
+        var context = RequestContext()
+        return entry(request, &context)
     }
+}
+
+/// Where a request goes, built once: its path normalised, then `/__admin` (and below) to the
+/// admin group (durable answers → admin token → routing), everything else to the K2 group
+/// (durable answers → journal → faults → routing, with the bearer token checked there). Each
+/// step gets the request's context (`RequestContext`) and hands it on.
+struct RequestPipeline: Sendable {
+    let admin: RouteGroup
+    let api: RouteGroup
+
+    func handle(_ request: HTTPRequest) -> HTTPHandling {
+        let path = normalizedPath(request.path)
+        var request = request
+        if path != request.path { request.path = path }
+        return isAdminPath(path) ? admin.handle(request) : api.handle(request)
+    }
+}
+
+/// `/__admin` and everything below it.
+func isAdminPath(_ path: String) -> Bool {
+    path.hasPrefix("/__admin/") || path == "/__admin"
 }
 
 extension HTTPHandling {
@@ -42,5 +63,4 @@ extension HTTPHandling {
             return head
         }
     }
-
 }

@@ -32,7 +32,7 @@ public final class TestSandbox: Sendable {
     /// happened, in order. Throws `TestSandboxError.stopping` if the sandbox is stopping.
     @discardableResult
     public func advance(seconds: Double) async throws -> [Occurrence] {
-        guard seconds.isFinite, seconds >= 0, seconds <= AdminAPI.maxAdvanceSeconds else {
+        guard seconds.isFinite, seconds >= 0, seconds <= SandboxClock.maxAdvanceSeconds else {
             throw TestSandboxError.invalidAdvance(seconds)
         }
         let advance = await server.runner.advance(by: TimeSpan(milliseconds: Int64((seconds * 1000).rounded())))

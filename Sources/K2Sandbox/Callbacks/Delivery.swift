@@ -68,7 +68,7 @@ public struct DeliveryJob: Sendable {
 }
 
 /// What a transport reports for one POST.
-public struct DeliveryResult: Sendable, Equatable {
+public struct DeliveryResult: Sendable, Equatable, Codable {
     public var status: Int?
     public var error: String?
     public var latencyMilliseconds: Double

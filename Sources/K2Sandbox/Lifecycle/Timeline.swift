@@ -32,6 +32,12 @@ struct Timeline: Sendable {
         [scheduled.nextDue, held.first?.due].compactMap { $0 }.min()
     }
 
+    /// The earliest entry, left on the timeline.
+    var first: (due: Timestamp, entry: Entry)? {
+        if let hold = held.first, scheduled.first.map({ hold.precedes($0) }) ?? true { return (hold.due, hold.event) }
+        return scheduled.first.map { ($0.due, $0.event) }
+    }
+
     mutating func schedule(_ entry: Entry, at due: Timestamp) {
         scheduled.schedule(entry, at: due)
     }

@@ -41,6 +41,10 @@ public struct SandboxClock: Sendable {
         self.monotonicStart = monotonicNanoseconds()
     }
 
+    /// The longest one advance may move the clock (sandbox seconds): about 317 years, so that
+    /// sandbox time stays within four-digit years in its ISO 8601 form.
+    public static let maxAdvanceSeconds: Double = 1e10
+
     /// Sandbox time now.
     public func now() -> Timestamp {
         if let pinned { return pinned }
@@ -54,14 +58,18 @@ public struct SandboxClock: Sendable {
     }
 
     /// Moves time forward (manual mode's only way forward; in real mode a jump ahead).
+    /// A held clock holds the new instant.
     public mutating func advance(by span: TimeSpan) {
         advanced += max(0, span.milliseconds)
+        if let held = pinned { pinned = held + TimeSpan(milliseconds: max(0, span.milliseconds)) }
     }
 
     /// Moves time forward to `target` if it is ahead (manual mode's advance to an exact time).
     public mutating func advance(to target: Timestamp) {
         let behind = target.milliseconds - now().milliseconds
-        if behind > 0 { advanced += behind }
+        guard behind > 0 else { return }
+        advanced += behind
+        if pinned != nil { pinned = target }
     }
 
     /// Back to `start`.

@@ -121,7 +121,7 @@ public struct WebhookTopic: Sendable, Hashable, CustomStringConvertible {
 
 /// How a delivery misbehaves on purpose, so an integrator's handler meets what it must survive:
 /// late, repeated or badly signed deliveries. Order can be swapped by delaying an earlier one.
-public struct DeliveryQuirks: Sendable, Equatable {
+public struct DeliveryQuirks: Sendable, Equatable, Codable {
     /// Sandbox time added before the first attempt.
     public var delay: TimeSpan = .zero
     /// Extra copies delivered besides the first (each its own journal entry).
@@ -139,7 +139,7 @@ public struct DeliveryQuirks: Sendable, Equatable {
 
 /// A webhook event to fire: from the scenario's `events` (at an offset from the start) or
 /// from `POST /__admin/events` (now).
-public struct ScriptedEvent: Sendable, Equatable {
+public struct ScriptedEvent: Sendable, Equatable, Codable {
     /// Sandbox time after the scenario's start (scenario events only).
     public var at: TimeSpan
     public var topic: WebhookTopic
