@@ -80,20 +80,23 @@ let package = Package(
         .executableTarget(
             name: "k2mock-fuzz", dependencies: ["K2MockServer", "K2Sandbox", "MicroHTTP", "OrderedJSON"],
             path: "fuzz/Sources/k2mock-fuzz", swiftSettings: strict),
-        // The testing library: `withSandbox` (an in-process sandbox on a free port), a raw HTTP
-        // client, the real binary as a child process, receivers that misbehave, offThePool.
-        .target(name: "K2MockTesting", dependencies: ["Locking", "MicroHTTP", "K2Sandbox", "K2MockServer", "AdminAPI", "OrderedJSON"],
+        // The testing library: `withSandbox` (an in-process sandbox on a free port), a callback
+        // receiver, a raw HTTP client, offThePool.
+        .target(name: "K2MockTesting", dependencies: ["Locking", "MicroHTTP", "K2Sandbox", "K2MockServer", "OrderedJSON"],
                 swiftSettings: strict),
+        // This repository's own test support, not a product: the real binary as a child process,
+        // receivers that misbehave.
+        .target(name: "K2MockTestSupport", dependencies: ["Locking", "K2MockTesting"], swiftSettings: strict),
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "K2MockTesting", "Locking"], swiftSettings: strict),
-        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP", "K2MockTesting", "Locking"], swiftSettings: strict),
+        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MicroHTTP", "K2MockTesting", "K2MockTestSupport", "Locking"], swiftSettings: strict),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: strict),
         .testTarget(name: "K2SandboxTests", dependencies: ["K2Sandbox", "Locking", "OrderedJSON"], swiftSettings: strict),
         .testTarget(name: "K2APITests", dependencies: [
-            "K2API", "AdminAPI", "K2MockServer", "K2MockTesting", "K2Sandbox", "Locking", "MicroHTTP", "OrderedJSON",
+            "K2API", "AdminAPI", "K2MockServer", "K2MockTesting", "K2MockTestSupport", "K2Sandbox", "Locking", "MicroHTTP", "OrderedJSON",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "k2mock", "K2MockTesting", "Locking", "MicroHTTP", .product(name: "Crypto", package: "swift-crypto"),
+            "k2mock", "K2MockTesting", "K2MockTestSupport", "Locking", "MicroHTTP", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
     ]
 )

@@ -25,7 +25,7 @@ struct Serve: ParsableCommand {
     var scenario: String?
 
     @Option(help: "Clock mode: real (time passes) or manual (moves only via /__admin/clock/advance).")
-    var clock: String?
+    var clock: ClockMode?
 
     @Option(name: .customLong("time-scale"), help: "Sandbox seconds per wall second in real mode.")
     var timeScale: Double?
@@ -33,11 +33,10 @@ struct Serve: ParsableCommand {
     @Option(help: "Seed for ids, references and tokens (same seed, same requests: same bytes).")
     var seed: UInt64?
 
-    @Option(name: .customLong("admin-token"), help: "Require `Authorization: Bearer <token>` on /__admin requests.")
-    var adminToken: String?
+    @OptionGroup var admin: AdminTokenOption
 
     @Option(name: .customLong("log-format"), help: "One line per K2 API request on stderr: text, json or none.")
-    var logFormat = "text"
+    var logFormat = RequestLog.Format.text
 
     @Option(name: .customLong("data-dir"), help: "Keep the sandbox in this directory (SQLite) across restarts.")
     var dataDir: String?
@@ -46,14 +45,8 @@ struct Serve: ParsableCommand {
     var resetData = false
 
     func validate() throws {
-        if let clock, ClockMode(rawValue: clock) == nil {
-            throw ValidationError("--clock must be 'real' or 'manual'")
-        }
         if let timeScale, !(timeScale > 0 && timeScale <= 1_000_000) {
             throw ValidationError("--time-scale must be above 0 and at most 1000000")
-        }
-        if RequestLog.Format(rawValue: logFormat) == nil {
-            throw ValidationError("--log-format must be text, json or none")
         }
         if !(0...65535).contains(port) {
             throw ValidationError("--port must be from 0 to 65535")
@@ -100,7 +93,7 @@ struct Serve: ParsableCommand {
             printError("\(error)")
             throw ExitCode(1)
         }
-        if let clock { loaded.clock.mode = ClockMode(rawValue: clock)! }
+        if let clock { loaded.clock.mode = clock }
         if let timeScale { loaded.clock.scale = timeScale }
         if let seed { loaded.seed = seed }
 
@@ -115,8 +108,8 @@ struct Serve: ParsableCommand {
         let server = K2MockServer(
             sandbox: sandbox,
             configuration: HTTPServer.Configuration(host: host, port: port),
-            log: RequestLog(format: RequestLog.Format(rawValue: logFormat)!),
-            adminToken: adminToken)
+            log: RequestLog(format: logFormat),
+            adminToken: admin.adminToken)
         let origin: String
         do {
             origin = try server.start()

@@ -16,8 +16,7 @@ struct Verify: ParsableCommand {
     @Option(help: "The running k2mock's origin.")
     var url = "http://127.0.0.1:8080"
 
-    @Option(name: .customLong("admin-token"), help: "The server's --admin-token, if it has one.")
-    var adminToken: String?
+    @OptionGroup var admin: AdminTokenOption
 
     @Option(help: "Also write the results as JUnit XML to this file, for CI systems to show.")
     var junit: String?
@@ -28,9 +27,9 @@ struct Verify: ParsableCommand {
         }
         let body: [UInt8]
         do {
-            body = try httpGet(host: host, port: port, path: "/__admin/expectations", adminToken: adminToken)
+            body = try httpGet(host: host, port: port, path: "/__admin/expectations", adminToken: admin.adminToken)
         } catch let refused as AdminTokenRefused {
-            printError("k2mock verify: \(url) refused the admin token (\(adminToken == nil ? "none was given" : "it is wrong")): "
+            printError("k2mock verify: \(url) refused the admin token (\(admin.adminToken == nil ? "none was given" : "it is wrong")): "
                 + "pass the server's --admin-token with --admin-token (\(refused.statusLine))")
             throw ExitCode(3)
         } catch {

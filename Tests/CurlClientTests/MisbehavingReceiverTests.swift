@@ -1,4 +1,5 @@
 import CurlClient
+import K2MockTestSupport
 import K2MockTesting
 import Locking
 import MicroHTTP

@@ -1,4 +1,5 @@
 import Crypto
+import K2MockTestSupport
 import K2MockTesting
 import MicroHTTP
 import Locking

@@ -1,3 +1,4 @@
+import K2MockTestSupport
 import K2MockTesting
 import Locking
 import MicroHTTP
@@ -333,6 +334,31 @@ private func path(_ response: RawHTTPClient.Response, _ server: ServerProcess) t
         let second = k2mock(["serve", "--port", "0", "--data-dir", directory.path])
         #expect(second.status == 75)
         #expect(second.output.contains("pid \(server.pid)"), "\(second.output)")
+    }
+
+    /// A directory an earlier k2mock wrote (layout 1: commands named `issue_token`, `advanced`,
+    /// …) is refused at start with a line naming both layouts and what to do, and left alone.
+    @Test func anEarlierLayoutIsRefusedSayingWhatToDo() throws {
+        let directory = TemporaryDirectory("layout")
+        defer { directory.remove() }
+        let arguments = ["serve", "--port", "0", "--scenario", happyPath, "--data-dir", directory.path]
+        let server = try ServerProcess(arguments: Array(arguments.dropFirst(3)))
+        let client = try RawHTTPClient(port: server.port)
+        #expect(try client.request("POST", "/api/v1/pay_recipients", headers: auth, body: recipient).status == 201)
+        #expect(server.stop() == 0)
+        let rewrite = ServerProcess.run(binary: "/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("UPDATE meta SET value = '1' WHERE key = 'format'")
+            db.commit()
+            """, directory.database])
+        #expect(rewrite.status == 0, "\(rewrite.output)")
+        let before = readFile(directory.database)
+        let refused = k2mock(arguments)
+        #expect(refused.status == 65)
+        #expect(refused.output.contains("\(directory.database) has layout 1, this k2mock reads 2"), "\(refused.output)")
+        #expect(refused.output.contains("--reset-data"))
+        #expect(readFile(directory.database) == before, "left as it is")
     }
 
     @Test func aDamagedDatabaseIsReportedAndLeftAlone() throws {

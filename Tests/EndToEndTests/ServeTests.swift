@@ -1,3 +1,4 @@
+import K2MockTestSupport
 import K2MockTesting
 import MicroHTTP
 import Testing

@@ -1,4 +1,5 @@
 import K2MockServer
+import K2MockTestSupport
 import K2MockTesting
 import K2Sandbox
 import MicroHTTP

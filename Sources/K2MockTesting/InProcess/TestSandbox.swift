@@ -1,4 +1,3 @@
-import AdminAPI
 import K2MockServer
 import K2Sandbox
 import OrderedJSON

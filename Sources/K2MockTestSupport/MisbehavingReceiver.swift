@@ -1,3 +1,4 @@
+import K2MockTesting
 import Locking
 
 #if canImport(Glibc)
