@@ -96,7 +96,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "k2mock", "K2MockTesting", "K2MockTestSupport", "Locking", "MicroHTTP", .product(name: "Crypto", package: "swift-crypto"),
+            "k2mock", "K2MockTesting", "K2MockTestSupport", "K2Sandbox", "Locking", "MicroHTTP", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
     ]
 )

@@ -1,6 +1,7 @@
 import Crypto
 import K2MockTestSupport
 import K2MockTesting
+import K2Sandbox
 import MicroHTTP
 import Locking
 import Testing

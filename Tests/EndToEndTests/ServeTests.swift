@@ -1,5 +1,6 @@
 import K2MockTestSupport
 import K2MockTesting
+import K2Sandbox
 import MicroHTTP
 import Testing
 

@@ -1,4 +1,5 @@
 import K2MockTesting
+import K2Sandbox
 import MicroHTTP
 import Testing
 

@@ -1,5 +1,6 @@
 import K2MockServer
 import K2MockTesting
+import K2Sandbox
 import OrderedJSON
 import Testing
 

@@ -1,4 +1,6 @@
 import K2MockTesting
+import K2Sandbox
+import OrderedJSON
 import MicroHTTP
 import Testing
 

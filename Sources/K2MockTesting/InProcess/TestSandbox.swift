@@ -1,6 +1,6 @@
-import K2MockServer
-import K2Sandbox
-import OrderedJSON
+public import K2MockServer
+public import K2Sandbox
+public import OrderedJSON
 
 /// A sandbox started by `withSandbox`, listening on loopback: point the code under test at
 /// `baseURL`, then drive and inspect the sandbox directly, in-process (no admin HTTP calls).

@@ -1,4 +1,4 @@
-import K2Sandbox
+public import K2Sandbox
 
 /// Which scenario a test sandbox starts from: the built-in default, a YAML file, or YAML text.
 public struct TestScenario: Sendable {

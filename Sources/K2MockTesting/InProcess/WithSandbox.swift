@@ -1,7 +1,7 @@
-@_exported import K2Sandbox
-@_exported import OrderedJSON
-import K2MockServer
-import MicroHTTP
+public import K2Sandbox
+
+public import K2MockServer
+public import MicroHTTP
 
 /// Starts a sandbox from `scenario`, listening on `127.0.0.1` on a free port, runs `body` with
 /// it and stops it, whether `body` returns or throws (callbacks still going out get 1 s).
