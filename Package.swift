@@ -49,7 +49,7 @@ let package = Package(
         ),
         .target(name: "K2HTTP", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox"], swiftSettings: strict),
         .target(name: "K2API", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2HTTP"], swiftSettings: strict),
-        .target(name: "AdminAPI", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2HTTP"], swiftSettings: strict),
+        .target(name: "AdminAPI", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2HTTP", "Locking"], swiftSettings: strict),
         .target(
             name: "K2MockServer",
             dependencies: ["MicroHTTP", "CurlClient", "Locking", "K2Sandbox", "K2HTTP", "K2API", "AdminAPI"],

@@ -1,62 +1,84 @@
 import K2HTTP
 import K2Sandbox
+import Locking
 import MicroHTTP
 import OrderedJSON
 
 /// k2mock's own control surface under `/__admin` (CONTRACT §4): health, the clock, reset, the
-/// callback journal. Needs no K2 bearer token.
+/// callback journal, and the sandboxes beside the server's own. Every endpoint serves the
+/// sandbox the request's context names (`/__admin/sandboxes/{id}/...`, else the server's own).
+/// Needs no K2 bearer token.
 public struct AdminAPI: Sendable {
-    public let runner: SandboxRunner
-    var sandbox: Sandbox { runner.sandbox }
+    public let hub: SandboxHub
     /// The server's own origin, for requests whose `Host` does not say it.
     let fallbackOrigin: @Sendable () -> String
-    private let streams: ChangeStreams
+    /// Each sandbox's open change streams, made on first use.
+    private let streams = Locked<[ObjectIdentifier: ChangeStreams]>([:])
 
-    /// The admin API over `runner` (its sandbox and its transport).
-    public init(runner: SandboxRunner, fallbackOrigin: @escaping @Sendable () -> String) {
-        self.runner = runner
+    /// The admin API over the sandboxes of `hub`.
+    public init(hub: SandboxHub, fallbackOrigin: @escaping @Sendable () -> String) {
+        self.hub = hub
         self.fallbackOrigin = fallbackOrigin
-        self.streams = ChangeStreams(sandbox: runner.sandbox)
     }
 
     /// Paths under `/__admin` served without the admin token: the dashboard's page and its
     /// assets, which hold no sandbox data (the page asks for the token itself).
     public static let openPaths: Set<String> = Set(DashboardPage.assets.keys)
 
+    /// The endpoints of one sandbox.
+    private func admin(_ context: RequestContext) -> SandboxAdmin {
+        let hosted = context.hosted
+        let streams = self.streams.withLock { streams in
+            if let existing = streams[ObjectIdentifier(hosted)] { return existing }
+            let made = ChangeStreams(sandbox: hosted.sandbox)
+            streams[ObjectIdentifier(hosted)] = made
+            return made
+        }
+        return SandboxAdmin(runner: hosted.runner, fallbackOrigin: fallbackOrigin, streams: streams)
+    }
+
+    /// An endpoint of the sandbox the context names.
+    private func scoped(_ handle: @escaping @Sendable (SandboxAdmin, HTTPRequest, inout RequestContext) -> HTTPHandling) -> Endpoint {
+        .open { request, context in handle(admin(context), request, &context) }
+    }
+
     /// Adds every `/__admin` route.
     package func register(into routes: inout Routes) {
-        routes.add("GET", "/__admin/health", .open { _, _ in
-            let counts = sandbox.deliveryCounts()
+        SandboxRoutes(hub: hub, fallbackOrigin: fallbackOrigin, forget: { hosted in
+            _ = streams.withLock { $0.removeValue(forKey: ObjectIdentifier(hosted)) }
+        }).register(into: &routes)
+        routes.add("GET", "/__admin/health", scoped { admin, _, _ in
+            let sandbox = admin.sandbox, counts = sandbox.deliveryCounts()
             return .respond(K2Responses.json(200, Health(
                 scenario: sandbox.scenario.source, clock: sandbox.clockMode.rawValue,
                 deliveries: .init(pending: counts.pending, delivered: counts.delivered, failed: counts.failed))))
         })
-        routes.add("GET", "/__admin/clock", .open { _, _ in
-            .respond(K2Responses.json(200, clockStatus()))
+        routes.add("GET", "/__admin/clock", scoped { admin, _, _ in
+            .respond(K2Responses.json(200, admin.clockStatus()))
         })
-        routes.add("POST", "/__admin/clock/advance", .open { request, _ in
-            advance(request)
+        routes.add("POST", "/__admin/clock/advance", scoped { admin, request, _ in
+            admin.advance(request)
         })
-        routes.add("POST", "/__admin/reset", .open { _, _ in
-            sandbox.reset()
-            return .respond(K2Responses.json(200, clockStatus()))
+        routes.add("POST", "/__admin/reset", scoped { admin, _, _ in
+            admin.sandbox.reset()
+            return .respond(K2Responses.json(200, admin.clockStatus()))
         })
-        routes.add("GET", "/__admin/requests", .open { request, _ in
-            guard let limit = limit(request) else { return .respond(badLimit()) }
-            let entries: [JSON] = sandbox.requests().suffix(limit ?? Int.max).map { record in
+        routes.add("GET", "/__admin/requests", scoped { admin, request, _ in
+            guard let limit = admin.limit(request) else { return .respond(admin.badLimit()) }
+            let entries: [JSON] = admin.sandbox.requests().suffix(limit ?? Int.max).map { record in
                 ["at": .string(record.at.iso8601()), "method": .string(record.method), "path": .string(record.path),
                  "status": .int(record.status)]
             }
             return .respond(K2Responses.bytes(200, JSON.array(entries).serialized()))
         })
-        routes.add("GET", "/__admin/resources", .open { request, _ in
-            resources(request)
+        routes.add("GET", "/__admin/resources", scoped { admin, request, _ in
+            admin.resources(request)
         })
-        routes.add("GET", "/__admin/stream", .open { _, _ in
-            streams.open()
+        routes.add("GET", "/__admin/stream", scoped { admin, _, _ in
+            admin.streams.open()
         })
-        routes.add("GET", "/__admin/kinds", .open { _, _ in
-            .respond(K2Responses.bytes(200, kinds().serialized()))
+        routes.add("GET", "/__admin/kinds", scoped { admin, _, _ in
+            .respond(K2Responses.bytes(200, admin.kinds().serialized()))
         })
         let openAPI = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
                                    body: Array(OpenAPIDocument.json.utf8))
@@ -70,8 +92,8 @@ public struct AdminAPI: Sendable {
             ]), body: asset.bytes)
             routes.add("GET", path, .open { _, _ in .respond(response) })
         }
-        routes.add("GET", "/__admin/expectations", .open { _, _ in
-            let results = sandbox.verify()
+        routes.add("GET", "/__admin/expectations", scoped { admin, _, _ in
+            let results = admin.sandbox.verify()
             let answer: JSON = [
                 "passed": .bool(results.allSatisfy(\.passed)),
                 "results": .array(results.map { result in
@@ -81,35 +103,43 @@ public struct AdminAPI: Sendable {
             ]
             return .respond(K2Responses.bytes(200, answer.serialized()))
         })
-        routes.add("POST", "/__admin/events", .open { request, context in
-            fireEvent(request, &context.durability)
+        routes.add("POST", "/__admin/events", scoped { admin, request, context in
+            admin.fireEvent(request, &context.durability)
         })
-        routes.add("GET", "/__admin/callbacks", .open { request, _ in
-            guard let limit = limit(request) else { return .respond(badLimit()) }
-            var deliveries = sandbox.deliveries()
+        routes.add("GET", "/__admin/callbacks", scoped { admin, request, _ in
+            guard let limit = admin.limit(request) else { return .respond(admin.badLimit()) }
+            var deliveries = admin.sandbox.deliveries()
             if let about = request.query.first(where: { $0.name == "resource_id" })?.value {
                 deliveries = deliveries.filter { $0.kind == .callback && $0.subjectID.lowercased() == about.lowercased() }
             }
-            return .respond(K2Responses.bytes(200, JSON.array(deliveries.suffix(limit ?? Int.max).map(journalEntry)).serialized()))
+            return .respond(K2Responses.bytes(200, JSON.array(deliveries.suffix(limit ?? Int.max).map(admin.journalEntry)).serialized()))
         })
-        routes.add("POST", "/__admin/callbacks/:id/redeliver", .open { _, context in
+        routes.add("POST", "/__admin/callbacks/:id/redeliver", scoped { admin, _, context in
             let parameters = context.parameters
             guard let id = parameters["id"].flatMap({ Int($0) }) else {
                 return .respond(K2Responses.error(404, "No delivery \(parameters["id"] ?? "")"))
             }
             return .deferred {
-                guard let delivery = await runner.redeliver(id) else {
+                guard let delivery = await admin.runner.redeliver(id) else {
                     return K2Responses.error(404, "No delivery \(id)")
                 }
-                return K2Responses.bytes(200, journalEntry(delivery).serialized())
+                return K2Responses.bytes(200, admin.journalEntry(delivery).serialized())
             }
         })
     }
+}
+
+/// The admin endpoints' work for one sandbox.
+struct SandboxAdmin: Sendable {
+    let runner: SandboxRunner
+    var sandbox: Sandbox { runner.sandbox }
+    let fallbackOrigin: @Sendable () -> String
+    let streams: ChangeStreams
 
     /// Every resource, fixtures first, then created ones oldest first:
     /// `[{"kind","id","stage","created_at","timeline","path","body"}]`, `timeline` as
     /// `[{"stage","at","reached"}]` (when reached, or due) and `body` as `GET path` answers it.
-    private func resources(_ request: HTTPRequest) -> HTTPHandling {
+    func resources(_ request: HTTPRequest) -> HTTPHandling {
         let origin = requestOrigin(request, fallback: fallbackOrigin)
         var entries: [JSON] = []
         for resource in sandbox.resources() {
@@ -128,7 +158,7 @@ public struct AdminAPI: Sendable {
     }
 
     /// `?limit=N` (digits only): `.some(N)`; no limit: `.some(nil)`; anything else: nil.
-    private func limit(_ request: HTTPRequest) -> Int?? {
+    func limit(_ request: HTTPRequest) -> Int?? {
         guard let text = request.query.first(where: { $0.name == "limit" })?.value else { return .some(nil) }
         guard !text.isEmpty, text.utf8.count <= 9, text.utf8.allSatisfy({ (48...57).contains($0) }), let limit = Int(text) else {
             return nil
@@ -136,25 +166,25 @@ public struct AdminAPI: Sendable {
         return .some(limit)
     }
 
-    private func badLimit() -> HTTPResponse {
+    func badLimit() -> HTTPResponse {
         K2Responses.error(400, "limit must be a whole number of entries, 0 or more (the last N are listed)")
     }
 
     /// Every kind with stages, in the registry's order: `[{"kind","stages","final"}]`.
-    private func kinds() -> JSON {
+    func kinds() -> JSON {
         .array(sandbox.kinds.definitions.filter { !$0.stages.isEmpty }.map { definition in
             ["kind": .string(definition.kind.rawValue), "stages": .array(definition.stages.map { .string($0.rawValue) }),
              "final": .array(definition.stages.filter(definition.finalStages.contains).map { .string($0.rawValue) })]
         })
     }
 
-    private func clockStatus() -> ClockStatus {
+    func clockStatus() -> ClockStatus {
         ClockStatus(now: sandbox.now().iso8601(), mode: sandbox.clockMode.rawValue, scale: sandbox.clockScale)
     }
 
     /// `{"seconds": N}` (whole or fractional, not negative). Answers once everything that fell
     /// due has run, deliveries included, so it runs as deferred work, off the server's threads.
-    private func advance(_ request: HTTPRequest) -> HTTPHandling {
+    func advance(_ request: HTTPRequest) -> HTTPHandling {
         let body: JSON
         do {
             body = try JSON.parse(request.body.isEmpty ? Array("{}".utf8) : request.body)
@@ -203,7 +233,7 @@ public struct AdminAPI: Sendable {
 
     /// `{"topic": ..., "resource": {...}, "delay": "30s", "duplicates": 1, "bad_signature": true}`:
     /// fires a webhook event now. On a manual clock its deliveries are made before the answer.
-    private func fireEvent(_ request: HTTPRequest, _ durability: inout Durability) -> HTTPHandling {
+    func fireEvent(_ request: HTTPRequest, _ durability: inout Durability) -> HTTPHandling {
         let body: JSON
         do { body = try JSON.parse(request.body) } catch {
             return .respond(K2Responses.error(400, "Malformed JSON in request body: \(error)"))
@@ -249,7 +279,7 @@ public struct AdminAPI: Sendable {
         }
     }
 
-    private func journalEntry(_ delivery: Delivery) -> JSON {
+    func journalEntry(_ delivery: Delivery) -> JSON {
         var entry = JSONObject([("id", .int(delivery.id)), ("kind", .string(delivery.kind.rawValue))])
         switch delivery.kind {
         case .callback:

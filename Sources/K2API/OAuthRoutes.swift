@@ -4,20 +4,20 @@ import MicroHTTP
 
 /// `/oauth/token`, `/oauth/revoke`, `/oauth/introspect`, `/oauth/token/info` (k2-api.md §3).
 struct OAuthRoutes: Sendable {
-    let sandbox: Sandbox
+    let hub: SandboxHub
 
     func register(into routes: inout Routes) {
-        routes.add("POST", "/oauth/token", .open { request, context in .respond(issueToken(request, &context.durability)) })
-        routes.add("POST", "/oauth/revoke", .open { request, context in .respond(revoke(request, &context.durability)) })
-        routes.add("POST", "/oauth/introspect", .open { request, _ in .respond(introspect(request)) })
-        routes.add("GET", "/oauth/token/info", .open { request, _ in .respond(tokenInfo(request)) })
+        routes.add("POST", "/oauth/token", .open { request, context in .respond(issueToken(request, &context)) })
+        routes.add("POST", "/oauth/revoke", .open { request, context in .respond(revoke(request, context.sandbox, &context.durability)) })
+        routes.add("POST", "/oauth/introspect", .open { request, context in .respond(introspect(request, context.sandbox)) })
+        routes.add("GET", "/oauth/token/info", .open { request, context in .respond(tokenInfo(request, context.sandbox)) })
     }
 
     private static let invalidClient =
         "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method."
 
     /// Client credentials from the parameters, or from HTTP Basic as Doorkeeper also accepts.
-    private func clientCredentials(_ request: HTTPRequest, _ parameters: [String: String]) -> (String, String)? {
+    static func clientCredentials(_ request: HTTPRequest, _ parameters: [String: String]) -> (String, String)? {
         if let id = parameters["client_id"], let secret = parameters["client_secret"] { return (id, secret) }
         guard let header = request.headers["Authorization"], header.lowercased().hasPrefix("basic "),
               let decoded = base64Decode(header.dropFirst(6).trimmingBlanks()),
@@ -25,7 +25,8 @@ struct OAuthRoutes: Sendable {
         return (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]))
     }
 
-    private func issueToken(_ request: HTTPRequest, _ durability: inout Durability) -> HTTPResponse {
+    private func issueToken(_ request: HTTPRequest, _ context: inout RequestContext) -> HTTPResponse {
+        let sandbox = context.sandbox
         let parameters: [String: String]
         do { parameters = try RequestBody.parameters(request) } catch { return error.response }
         guard let grant = parameters["grant_type"], !grant.isEmpty else {
@@ -36,20 +37,21 @@ struct OAuthRoutes: Sendable {
             return K2Responses.oauthError(400, "unsupported_grant_type",
                 "The authorization grant type is not supported by the authorization server.")
         }
-        guard let (id, secret) = clientCredentials(request, parameters),
+        guard let (id, secret) = Self.clientCredentials(request, parameters),
               let client = sandbox.client(id: id, secret: secret) else {
             return K2Responses.oauthError(401, "invalid_client", Self.invalidClient)
         }
-        let token = sandbox.issueToken(to: client, owing: &durability)
+        let token = sandbox.issueToken(to: client, owing: &context.durability)
+        hub.issued(token, by: context.hosted)
         return K2Responses.json(200, TokenResponse(token: token, expiresIn: client.tokenTTL),
                                 headers: [("Cache-Control", "no-store"), ("Pragma", "no-cache")])
     }
 
     /// RFC 7009: 200 `{}` whether or not the token existed. Wrong client credentials are refused.
-    private func revoke(_ request: HTTPRequest, _ durability: inout Durability) -> HTTPResponse {
+    private func revoke(_ request: HTTPRequest, _ sandbox: Sandbox, _ durability: inout Durability) -> HTTPResponse {
         let parameters: [String: String]
         do { parameters = try RequestBody.parameters(request) } catch { return error.response }
-        if let (id, secret) = clientCredentials(request, parameters), sandbox.client(id: id, secret: secret) == nil {
+        if let (id, secret) = Self.clientCredentials(request, parameters), sandbox.client(id: id, secret: secret) == nil {
             return K2Responses.oauthError(401, "invalid_client", Self.invalidClient)
         }
         if let token = parameters["token"], !token.isEmpty {
@@ -58,10 +60,10 @@ struct OAuthRoutes: Sendable {
         return K2Responses.bytes(200, Array("{}".utf8))
     }
 
-    private func introspect(_ request: HTTPRequest) -> HTTPResponse {
+    private func introspect(_ request: HTTPRequest, _ sandbox: Sandbox) -> HTTPResponse {
         let parameters: [String: String]
         do { parameters = try RequestBody.parameters(request) } catch { return error.response }
-        if let (id, secret) = clientCredentials(request, parameters), sandbox.client(id: id, secret: secret) == nil {
+        if let (id, secret) = Self.clientCredentials(request, parameters), sandbox.client(id: id, secret: secret) == nil {
             return K2Responses.oauthError(401, "invalid_client", Self.invalidClient)
         }
         guard case .valid(let token) = sandbox.checkToken(parameters["token"]) else {
@@ -70,7 +72,7 @@ struct OAuthRoutes: Sendable {
         return K2Responses.json(200, IntrospectionResponse(token: token))
     }
 
-    private func tokenInfo(_ request: HTTPRequest) -> HTTPResponse {
+    private func tokenInfo(_ request: HTTPRequest, _ sandbox: Sandbox) -> HTTPResponse {
         let check = sandbox.checkToken(bearerToken(request))
         guard case .valid(let token) = check else {
             // Doorkeeper's InvalidTokenResponse: its body and RFC 6750's challenge.
@@ -100,4 +102,13 @@ func base64Decode(_ text: String) -> String? {
         }
     }
     return String(validating: bytes, as: UTF8.self)
+}
+
+extension K2API {
+    /// The client an OAuth request names (its parameters' `client_id`, or HTTP Basic) and the
+    /// token it is about (`token`), as far as it parses: what chooses its sandbox.
+    package static func oauthSubject(_ request: HTTPRequest) -> (clientID: String?, token: String?) {
+        let parameters = (try? RequestBody.parameters(request)) ?? [:]
+        return (OAuthRoutes.clientCredentials(request, parameters)?.0 ?? parameters["client_id"], parameters["token"])
+    }
 }

@@ -11,25 +11,25 @@ struct ResourceRoutes: Sendable {
 
     func register(into routes: inout Routes) {
         // GETs first: the router tries routes in the order they were added.
-        for definition in api.sandbox.kinds.definitions {
+        for definition in api.hub.primary.sandbox.kinds.definitions {
             for version in definition.versions {
                 routes.add("GET", "/api/v\(version)/\(definition.collection)/:id", .authenticated { request, context, _ in
-                    show(definition, version: version, id: context.parameters["id"] ?? "", request: request)
+                    show(definition, version: version, id: context.parameters["id"] ?? "", request: request, context.sandbox)
                 })
             }
         }
-        for definition in api.sandbox.kinds.definitions {
+        for definition in api.hub.primary.sandbox.kinds.definitions {
             let kind = definition.kind
             for version in definition.createVersions {
                 routes.add("POST", "/api/v\(version)/\(definition.collection)", .authenticated { request, context, token in
-                    create(definition, version: version, clientID: token.clientID, request: request, &context.durability)
+                    create(definition, version: version, clientID: token.clientID, request: request, &context)
                 })
             }
             for action in definition.actions {
                 for version in action.versions {
                     routes.add("POST", "/api/v\(version)/\(definition.collection)/:id/\(action.name)", .authenticated { _, context, _ in
                         let id = context.parameters["id"] ?? ""
-                        switch api.sandbox.perform(action, on: kind, id: id, owing: &context.durability) {
+                        switch context.sandbox.perform(action, on: kind, id: id, owing: &context.durability) {
                         case nil: return K2Responses.error(404, "No \(kind) with id \(id)")
                         case .answered(let status, let body)?: return K2Responses.bytes(status, body.serialized())
                         case .refused(let status, let message)?: return K2Responses.error(status, message)
@@ -41,8 +41,10 @@ struct ResourceRoutes: Sendable {
     }
 
     /// The resource at its current stage, `self` on the origin and version the client used.
-    private func show(_ definition: any ResourceDefinition.Type, version: Int, id: String, request: HTTPRequest) -> HTTPResponse {
-        guard let body = api.sandbox.resource(definition.kind, id: id) else {
+    private func show(
+        _ definition: any ResourceDefinition.Type, version: Int, id: String, request: HTTPRequest, _ sandbox: Sandbox
+    ) -> HTTPResponse {
+        guard let body = sandbox.resource(definition.kind, id: id) else {
             return K2Responses.error(404, "No \(definition.kind) with id \(id)")
         }
         return K2Responses.bytes(200, body.body(selfURL: api.origin(of: request) + definition.path(id: id, version: version)))
@@ -52,14 +54,14 @@ struct ResourceRoutes: Sendable {
     /// verbatim) holding the new resource's absolute URL; `400` with K2's message if refused.
     private func create(
         _ definition: any ResourceDefinition.Type, version: Int, clientID: String, request: HTTPRequest,
-        _ durability: inout Durability
+        _ context: inout RequestContext
     ) -> HTTPResponse {
         let body: JSONObject
         do { body = try RequestBody.jsonObject(request) } catch { return error.response }
         let origin = api.origin(of: request)
         do {
-            let id = try api.sandbox.create(definition.kind, body: body, clientID: clientID, origin: origin, version: version,
-                                            owing: &durability)
+            let id = try context.sandbox.create(definition.kind, body: body, clientID: clientID, origin: origin, version: version,
+                                                owing: &context.durability)
             return HTTPResponse(status: 201, headers: HTTPHeaders([("location", origin + definition.path(id: id, version: version))]))
         } catch {
             return K2Responses.error(400, error.message)

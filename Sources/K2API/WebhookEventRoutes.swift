@@ -12,7 +12,7 @@ struct WebhookEventRoutes: Sendable {
     func register(into routes: inout Routes) {
         routes.add("GET", "/webhook_events/:id", .authenticated { request, context, _ in
             let id = context.parameters["id"] ?? ""
-            guard let envelope = api.sandbox.webhookEvent(id, origin: api.origin(of: request)) else {
+            guard let envelope = context.sandbox.webhookEvent(id, origin: api.origin(of: request)) else {
                 return K2Responses.error(404, "No webhook event with id \(id)")
             }
             return K2Responses.bytes(200, envelope.serialized())
@@ -20,7 +20,7 @@ struct WebhookEventRoutes: Sendable {
         for collection in Set(WebhookTopic.all.map(\.resourceCollection)).sorted() {
             routes.add("GET", "/\(collection)/:id", .authenticated { _, context, _ in
                 let id = context.parameters["id"] ?? ""
-                guard let resource = api.sandbox.eventResource(id, in: collection) else {
+                guard let resource = context.sandbox.eventResource(id, in: collection) else {
                     return K2Responses.error(404, "No \(collection) with id \(id)")
                 }
                 return K2Responses.bytes(200, resource.serialized())

@@ -6,6 +6,11 @@ import MicroHTTP
 /// the checked bearer token; a handler that changes the sandbox adds what its change owes the
 /// journal, which `DurableAnswers` awaits before the answer goes out.
 package struct RequestContext: Sendable {
+    /// The sandbox the request is for: the server's own unless its credentials, its token or
+    /// its `/__admin/sandboxes/{id}/` path chose another.
+    package var hosted: HostedSandbox
+    /// `hosted`'s sandbox.
+    package var sandbox: Sandbox { hosted.sandbox }
     /// What the route's `:name` segments captured (set by routing).
     package var parameters = RouteParameters()
     /// The valid bearer token the request carried (set by routing, for K2 endpoints only).
@@ -13,6 +18,8 @@ package struct RequestContext: Sendable {
     /// What the request's changes owe the journal before it is answered (`--data-dir`).
     package var durability = Durability()
 
-    /// A request nothing is known of yet.
-    package init() {}
+    /// A request nothing is known of yet, for `hosted` until a step chooses another.
+    package init(hosted: HostedSandbox) {
+        self.hosted = hosted
+    }
 }

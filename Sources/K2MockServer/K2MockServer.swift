@@ -6,12 +6,15 @@ import K2Sandbox
 import Locking
 import MicroHTTP
 
-/// A sandbox served over HTTP: the K2 API and the admin API on one listening server, every
-/// request through one pipeline (`Pipeline/`). `handle` is the same entry point without a
-/// socket, for in-process tests.
+/// Sandboxes served over HTTP: the K2 API and the admin API on one listening server, every
+/// request through one pipeline (`Pipeline/`). `sandbox` is the server's own; `hub` holds it
+/// and any made beside it. `handle` is the same entry point without a socket, for in-process
+/// tests.
 public final class K2MockServer: Sendable {
     public let sandbox: Sandbox
     public let runner: SandboxRunner
+    public let hub: SandboxHub
+    private let reaper = Locked<Task<Void, Never>?>(nil)
     private let curl: CurlTransport?
     private let pipeline: RequestPipeline
     private let server = Locked<HTTPServer?>(nil)
@@ -23,33 +26,40 @@ public final class K2MockServer: Sendable {
     public let routes: [(method: String, pattern: String)]
 
     /// `transport` delivers callbacks; by default libcurl (tests pass a fake).
+    /// `maxSandboxes` bounds the sandboxes made beside `sandbox`; `archive` keeps them across
+    /// restarts (`--data-dir`).
     public init(
         sandbox: Sandbox, configuration: HTTPServer.Configuration = HTTPServer.Configuration(),
         transport: (any CallbackTransport)? = nil, log: RequestLog = RequestLog(format: .none),
-        adminToken: String? = nil
+        adminToken: String? = nil, maxSandboxes: Int = 10_000, archive: (any SandboxArchive)? = nil
     ) {
         self.sandbox = sandbox
         self.log = log
         let curl = transport == nil ? CurlTransport(proxy: sandbox.scenario.callbacks.proxy) : nil
         self.curl = curl
-        let runner = SandboxRunner(sandbox: sandbox, transport: transport ?? curl!)
+        let sender: any CallbackTransport = transport ?? curl!
+        let runner = SandboxRunner(sandbox: sandbox, transport: sender)
         self.runner = runner
+        let hub = SandboxHub(primary: runner, maxSandboxes: maxSandboxes, archive: archive) { made in
+            SandboxRunner(sandbox: made, transport: sender)
+        }
+        self.hub = hub
         var configuration = configuration
         configuration.errorResponse = { status, message in K2Responses.error(status, message) }
         self.configuration = configuration
         let origin = Locked("http://\(configuration.host):\(configuration.port)")
         self.listeningOrigin = origin
         var k2Routes = Routes(), adminRoutes = Routes()
-        K2API(sandbox: sandbox, fallbackOrigin: { origin.withLock { $0 } }).register(into: &k2Routes)
-        AdminAPI(runner: runner, fallbackOrigin: { origin.withLock { $0 } }).register(into: &adminRoutes)
+        K2API(hub: hub, fallbackOrigin: { origin.withLock { $0 } }).register(into: &k2Routes)
+        AdminAPI(hub: hub, fallbackOrigin: { origin.withLock { $0 } }).register(into: &adminRoutes)
         self.routes = k2Routes.patterns + adminRoutes.patterns
         // Admin requests are never faulted nor journalled; K2 requests never need the admin token.
-        let durable = DurableAnswers(sandbox: sandbox)
+        let durable = DurableAnswers()
         self.pipeline = RequestPipeline(
-            admin: RouteGroup([durable] + (adminToken.map { [AdminTokenCheck(token: $0)] } ?? []),
-                              routing: Routing(routes: adminRoutes, sandbox: sandbox, answersMethodNotAllowed: true)),
-            api: RouteGroup([durable, RequestJournalling(sandbox: sandbox, log: log), FaultInjection(sandbox: sandbox)],
-                            routing: Routing(routes: k2Routes, sandbox: sandbox, answersMethodNotAllowed: false)))
+            admin: RouteGroup([durable] + (adminToken.map { [AdminTokenCheck(token: $0)] } ?? []) + [SandboxScope(hub: hub)],
+                              routing: Routing(routes: adminRoutes, answersMethodNotAllowed: true), primary: hub.primary),
+            api: RouteGroup([SandboxSelection(hub: hub), durable, RequestJournalling(log: log), FaultInjection()],
+                            routing: Routing(routes: k2Routes, answersMethodNotAllowed: false), primary: hub.primary))
     }
 
     /// Starts listening; returns the origin (`http://host:port`, the real port when 0 was asked).
@@ -64,6 +74,16 @@ public final class K2MockServer: Sendable {
         listeningOrigin.withLock { $0 = origin }
         server.withLock { $0 = http }
         runner.startRealtime()
+        // Sandboxes with a ttl end on their own once idle that long.
+        let hub = self.hub, log = self.log
+        reaper.withLock { reaper in
+            reaper = Task.detached {
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: 1_000_000_000)
+                    for id in hub.endExpired() { log.note("sandbox \(id) ended: idle past its ttl") }
+                }
+            }
+        }
         return origin
     }
 
@@ -77,6 +97,8 @@ public final class K2MockServer: Sendable {
             return current
         }
         runner.stop()
+        hub.stopAll()
+        reaper.withLock { $0?.cancel() }
         let transportStopped = DispatchSemaphore(value: 0)
         let curl = self.curl
         DispatchQueue.global().async {
@@ -86,6 +108,7 @@ public final class K2MockServer: Sendable {
         http?.stop()
         transportStopped.wait()
         runner.waitForAttemptsInFlight(upTo: 2)
+        hub.waitForAttemptsInFlight(upTo: 2)
         log.stop()
     }
 

@@ -44,7 +44,8 @@ public final class RequestLog: Sendable {
         flush()
     }
 
-    func log(at time: Timestamp, method: String, path: String, status: Int) {
+    /// `sandbox` names a sandbox beside the server's own (`[name]` in text, `"sandbox"` in JSON).
+    func log(at time: Timestamp, method: String, path: String, status: Int, sandbox: String = "") {
         guard format != .none else { return }
         let prefix: StaticString
         var rest: [UInt8] = []
@@ -52,6 +53,7 @@ public final class RequestLog: Sendable {
         switch format {
         case .text:
             prefix = ""
+            if !sandbox.isEmpty { rest.append(contentsOf: " [".utf8); rest.append(contentsOf: sandbox.utf8); rest.append(93) }
             rest.append(32); rest.append(contentsOf: method.utf8)
             rest.append(32); rest.append(contentsOf: path.utf8)
             rest.append(32); rest.append(contentsOf: String(status).utf8)
@@ -60,6 +62,7 @@ public final class RequestLog: Sendable {
             rest.append(contentsOf: #"","method":"#.utf8); JSON.string(method).write(into: &rest)
             rest.append(contentsOf: #","path":"#.utf8); JSON.string(path).write(into: &rest)
             rest.append(contentsOf: #","status":"#.utf8); rest.append(contentsOf: String(status).utf8)
+            if !sandbox.isEmpty { rest.append(contentsOf: #","sandbox":"#.utf8); JSON.string(sandbox).write(into: &rest) }
             rest.append(125)
         case .none:
             return
@@ -76,6 +79,17 @@ public final class RequestLog: Sendable {
             buffer.bytes.append(contentsOf: buffer.stamp)
             buffer.bytes.append(contentsOf: rest)
         }
+    }
+
+    /// A line about the server itself (`k2mock: <text>`), written with the requests' lines
+    /// whatever the format (none included: it is rare and worth seeing).
+    func note(_ text: String) {
+        let line = Array("k2mock: \(text)\n".utf8)
+        if format == .none {
+            _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            return
+        }
+        buffer.withLock { $0.bytes.append(contentsOf: line) }
     }
 
     func flush() {

@@ -98,12 +98,16 @@ public final class Sandbox: Sendable {
     /// Runs `body` under the lock and tells the change feed what it changed, still under the
     /// lock so that every listener hears changes in the order they happened.
     private func locked<T>(_ body: (inout SandboxState) throws -> T) rethrows -> T {
-        try state.withLock { state -> T in
+        var wake = false
+        defer { if wake { soonerDue.withLock { $0 }?() } }
+        return try state.withLock { state -> T in
             defer {
                 if !state.unpublished.isEmpty {
                     changes.publish(state.unpublished)
                     state.unpublished.removeAll(keepingCapacity: true)
                 }
+                wake = state.soonerDue
+                state.soonerDue = false
             }
             return try body(&state)
         }
@@ -130,13 +134,26 @@ public final class Sandbox: Sendable {
         try waiting { owed throws(CommandRefusal) in try submit(command, owing: &owed) }
     }
 
+    /// Called (outside the lock) when a command scheduled something due sooner than anything
+    /// before it: a real clock's sender sleeps until the next due entry.
+    private let soonerDue = Locked<(@Sendable () -> Void)?>(nil)
+
+    /// Sets (or with nil, clears) what is called when a command schedules something sooner.
+    public func onSoonerDue(_ hook: (@Sendable () -> Void)?) {
+        soonerDue.withLock { $0 = hook }
+    }
+
     /// `submit` for a caller that already holds the lock.
     private func submitLocked(
         _ command: SandboxCommand, _ state: inout SandboxState, _ durability: inout Durability
     ) throws(CommandRefusal) -> CommandResult {
         let at = state.clock.hold()
         defer { state.clock.release() }
+        let dueBefore = state.timeline.nextDue
         let result = try state.apply(command)
+        if state.clock.mode == .real, let due = state.timeline.nextDue, dueBefore.map({ due < $0 }) ?? true {
+            state.soonerDue = true
+        }
         if let journal { durability.owe(journal.append(RecordedCommand(at: at, command: command, made: result.made))) }
         return result
     }
@@ -397,6 +414,11 @@ public final class Sandbox: Sendable {
     /// `issueToken(to:owing:)`, returning once it is durable.
     public func issueToken(to client: ClientCredentials) -> AccessToken {
         waiting { owed in issueToken(to: client, owing: &owed) }
+    }
+
+    /// The digests of every token it knows (issued, pre-issued, revoked or expired).
+    func tokenDigests() -> [TokenDigest.Key] {
+        locked { $0.tokens.digests }
     }
 
     /// What `Authorization: Bearer <value>` amounts to now.

@@ -44,6 +44,8 @@ extension SandboxState {
             return .done
         case let .jump(span):
             clock.advance(by: span)
+            // What was due later is due sooner now: a real clock's sender must look again.
+            soonerDue = true
             return .done
         case let .moveClock(time):
             clock.advance(to: time)

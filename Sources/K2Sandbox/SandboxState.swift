@@ -21,6 +21,9 @@ struct SandboxState: Sendable {
     var epoch = 0
     /// Changes not yet told to the change feed; the sandbox takes them after each section.
     var unpublished: [SandboxChange] = []
+    /// A command scheduled something due sooner than anything before (a real clock's sender is
+    /// woken once the lock is released).
+    var soonerDue = false
     /// Delivery attempts taken to send whose end is not recorded yet, oldest first.
     var inFlight: [DeliveryJob] = []
 

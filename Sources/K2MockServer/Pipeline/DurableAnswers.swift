@@ -8,15 +8,13 @@ import MicroHTTP
 /// thread serves other requests meanwhile and they share commits, and a server that is
 /// stopping waits for it rather than answer 503 for a change it kept.
 struct DurableAnswers: RequestStep {
-    let sandbox: Sandbox
-
     func handle(
         _ request: HTTPRequest, _ context: inout RequestContext,
         next: @escaping @Sendable (HTTPRequest, inout RequestContext) -> HTTPHandling
     ) -> HTTPHandling {
         let handling = next(request, &context)
         guard context.durability.owesSomething else { return handling }
-        let sandbox = self.sandbox, owed = context.durability
+        let sandbox = context.sandbox, owed = context.durability
         switch handling {
         case .respond(let response):
             return .committed {

@@ -6,16 +6,15 @@ import MicroHTTP
 /// the request asks for happens); one with a latency serves it that much wall time later, off
 /// the server's threads, so it takes effect late too (and is answered once durable).
 struct FaultInjection: RequestStep {
-    let sandbox: Sandbox
-
     func handle(
         _ request: HTTPRequest, _ context: inout RequestContext,
         next: @escaping @Sendable (HTTPRequest, inout RequestContext) -> HTTPHandling
     ) -> HTTPHandling {
+        let sandbox = context.sandbox
         guard let fault = sandbox.fault(method: request.method, path: request.path) else { return next(request, &context) }
         if let status = fault.status, fault.latency == nil { return .respond(Self.answer(status, fault)) }
         guard let latency = fault.latency else { return next(request, &context) }
-        let sandbox = self.sandbox, later = context
+        let later = context
         return .deferred {
             try? await Task.sleep(nanoseconds: UInt64(max(0, latency.milliseconds)) * 1_000_000)
             if let status = fault.status { return Self.answer(status, fault) }

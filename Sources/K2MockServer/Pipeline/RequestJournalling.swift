@@ -6,7 +6,6 @@ import MicroHTTP
 /// and writes its log line, once the response is known. The journal line of a request that
 /// changed the sandbox is kept before its answer too.
 struct RequestJournalling: RequestStep {
-    let sandbox: Sandbox
     let log: RequestLog
 
     func handle(
@@ -16,32 +15,32 @@ struct RequestJournalling: RequestStep {
         // No closure on the common path: most answers are immediate.
         switch next(request, &context) {
         case .respond(let response):
-            record(request.method, request.path, response.status, &context.durability)
+            record(context.hosted, request.method, request.path, response.status, &context.durability)
             return .respond(response)
         case .deferred(let work):
-            return .deferred(recording(request, work))
+            return .deferred(recording(request, context.hosted, work))
         case .committed(let work):
-            return .committed(recording(request, work))
+            return .committed(recording(request, context.hosted, work))
         case .stream(let head, let stream):
-            record(request.method, request.path, head.status, &context.durability)
+            record(context.hosted, request.method, request.path, head.status, &context.durability)
             return .stream(head, stream)
         }
     }
 
     private func recording(
-        _ request: HTTPRequest, _ work: @escaping @Sendable () async -> HTTPResponse
+        _ request: HTTPRequest, _ hosted: HostedSandbox, _ work: @escaping @Sendable () async -> HTTPResponse
     ) -> @Sendable () async -> HTTPResponse {
         let method = request.method, path = request.path
         return {
             let response = await work()
-            let at = sandbox.recordRequest(method: method, path: path, status: response.status)
-            log.log(at: at, method: method, path: path, status: response.status)
+            var background = Durability()
+            record(hosted, method, path, response.status, &background)
             return response
         }
     }
 
-    private func record(_ method: String, _ path: String, _ status: Int, _ durability: inout Durability) {
-        let at = sandbox.recordRequest(method: method, path: path, status: status, owing: &durability)
-        log.log(at: at, method: method, path: path, status: status)
+    private func record(_ hosted: HostedSandbox, _ method: String, _ path: String, _ status: Int, _ durability: inout Durability) {
+        let at = hosted.sandbox.recordRequest(method: method, path: path, status: status, owing: &durability)
+        log.log(at: at, method: method, path: path, status: status, sandbox: hosted.id)
     }
 }

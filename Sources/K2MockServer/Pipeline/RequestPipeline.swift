@@ -1,4 +1,5 @@
 import K2HTTP
+import K2Sandbox
 import MicroHTTP
 
 /// One step every request of a route group passes on its way to its endpoint: it answers, or
@@ -13,9 +14,12 @@ protocol RequestStep: Sendable {
 /// A group of routes behind its own chain of steps.
 struct RouteGroup: Sendable {
     private let entry: @Sendable (HTTPRequest, inout RequestContext) -> HTTPHandling
+    /// Where a request goes unless a step chooses another sandbox.
+    private let primary: HostedSandbox
 
-    /// `steps` in order, then `routing`.
-    init(_ steps: [any RequestStep], routing: Routing) {
+    /// `steps` in order, then `routing`; requests start out for `primary`.
+    init(_ steps: [any RequestStep], routing: Routing, primary: HostedSandbox) {
+        self.primary = primary
         var next: @Sendable (HTTPRequest, inout RequestContext) -> HTTPHandling = { routing.handle($0, &$1) }
         for step in steps.reversed() {
             let following = next
@@ -25,15 +29,16 @@ struct RouteGroup: Sendable {
     }
 
     func handle(_ request: HTTPRequest) -> HTTPHandling {
-        var context = RequestContext()
+        var context = RequestContext(hosted: primary)
         return entry(request, &context)
     }
 }
 
 /// Where a request goes, built once: its path normalised, then `/__admin` (and below) to the
-/// admin group (durable answers → admin token → routing), everything else to the K2 group
-/// (durable answers → journal → faults → routing, with the bearer token checked there). Each
-/// step gets the request's context (`RequestContext`) and hands it on.
+/// admin group (durable answers → admin token → sandbox scope → routing), everything else to
+/// the K2 group (sandbox selection → durable answers → journal → faults → routing, with the
+/// bearer token checked there). Each step gets the request's context (`RequestContext`) and
+/// hands it on.
 struct RequestPipeline: Sendable {
     let admin: RouteGroup
     let api: RouteGroup

@@ -9,7 +9,6 @@ import MicroHTTP
 /// `Allow`.
 struct Routing: Sendable {
     let routes: Routes
-    let sandbox: Sandbox
     /// Whether a path served under other methods answers `405` (the admin API) or `404` (K2).
     let answersMethodNotAllowed: Bool
 
@@ -21,7 +20,7 @@ struct Routing: Sendable {
             case .open:
                 return endpoint.handle(request, &context)
             case .bearerToken:
-                switch sandbox.checkToken(bearerToken(request)) {
+                switch context.sandbox.checkToken(bearerToken(request)) {
                 case .valid(let token):
                     context.token = token
                     return endpoint.handle(request, &context)

@@ -53,6 +53,9 @@ public enum TokenCheck: Sendable, Equatable {
 struct TokenStore: Sendable {
     private var tokens: [TokenDigest.Key: AccessToken] = [:]
 
+    /// Every token's digest.
+    var digests: [TokenDigest.Key] { Array(tokens.keys) }
+
     mutating func add(_ token: AccessToken) {
         tokens[TokenDigest(token.value).key] = token
     }

@@ -32,13 +32,17 @@ public final class SandboxRunner: Sendable {
         return sandbox.deliveries().first { $0.id == id }
     }
 
-    /// On a real clock: runs what falls due until `stop()`. Wakes at least every 20 ms (wall
-    /// time) so that events scheduled meanwhile are not late by more than that.
+    /// On a real clock: runs what falls due until `stop()`. Sleeps until the next entry falls
+    /// due; a command that schedules something sooner wakes it (`Sandbox.onSoonerDue`), and it
+    /// wakes at least once a second (wall time) whatever happens, so an idle sandbox costs
+    /// almost nothing.
     public func startRealtime() {
         guard sandbox.clockMode == .real else { return }
         let sandbox = self.sandbox, transport = self.transport, attemptsInFlight = self.attemptsInFlight
+        let wakeup = Wakeup()
+        sandbox.onSoonerDue { wakeup.poke() }
         let loop = Task.detached {
-            let ceiling: UInt64 = 20_000_000
+            let ceiling: UInt64 = 1_000_000_000
             while !Task.isCancelled {
                 for job in sandbox.takeDueAttempts() {
                     attemptsInFlight.withLock { $0 += 1 }
@@ -49,7 +53,7 @@ public final class SandboxRunner: Sendable {
                     }
                 }
                 let wait = min(sandbox.wallNanosecondsUntilNextDue() ?? ceiling, ceiling)
-                try? await Task.sleep(nanoseconds: max(wait, 200_000))
+                await wakeup.sleep(nanoseconds: max(wait, 200_000))
             }
         }
         realtime.withLock { $0.task = loop }
@@ -70,6 +74,7 @@ public final class SandboxRunner: Sendable {
             state.stopped = true
             state.task?.cancel()
             state.task = nil
+            sandbox.onSoonerDue(nil)
         }
     }
 }
