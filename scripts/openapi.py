@@ -290,6 +290,48 @@ def admin_operations(paths):
         {"200": {"description": "`event: resource|delivery|webhook_event|request|clock|reset` and `data: {...}`",
                  "content": {"text/event-stream": {"schema": STRING}}},
          "503": ERROR("k2mock is stopping")})}
+    # Every sandbox's own copy of the endpoints above (README "Many sandboxes in one server").
+    scope = {"name": "sandbox", "in": "path", "required": True, "schema": STRING, "description": "the sandbox's id"}
+    for path in [p for p in list(paths) if p.startswith("/__admin/") and p not in ("/__admin/openapi.json", "/__admin/topics")]:
+        for method, operation in paths[path].items():
+            scoped = json.loads(json.dumps(operation))
+            scoped["operationId"] += "_in_sandbox"
+            scoped["summary"] += ", in sandbox {sandbox}"
+            scoped["parameters"] = [scope] + scoped.get("parameters", [])
+            scoped["responses"]["404"] = ERROR("no such sandbox" + (", or no such delivery" if "redeliver" in path else ""))
+            for response in scoped["responses"].values():
+                response.pop("links", None)
+            paths.setdefault("/__admin/sandboxes/{sandbox}" + path[len("/__admin"):], {})[method] = scoped
+    sandbox_id = {"name": "id", "in": "path", "required": True, "schema": STRING, "description": "the sandbox's id (its name)"}
+    paths["/__admin/sandboxes"] = {
+        "post": admin(
+            "admin_create_sandbox", "make a sandbox beside the server's own",
+            {"201": {**json_body(ref("Sandbox"), "the sandbox, its credentials and tokens"),
+                     "headers": {"location": {"schema": STRING, "description": "its admin URL"}},
+                     "links": {"GetSandbox": {"operationId": "admin_get_sandbox", "parameters": {"id": "$response.body#/id"}}}},
+             "400": ERROR("a bad field, or a scenario that does not load (its file, line, column and key)"),
+             "409": ERROR("the name, or one of its credentials or tokens, is taken"),
+             "429": ERROR("the server holds --max-sandboxes sandboxes already")},
+            requestBody={"required": False, "content": {"application/json": {"schema": {**obj({
+                "name": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+                "scenario": {"type": "string", "description": "a scenario file's path on the server"},
+                "scenario_yaml": {"type": "string", "description": "a scenario as YAML text"},
+                "seed": {"type": "integer", "minimum": 0},
+                "clock": {"type": "string", "enum": ["manual", "real"]},
+                "time_scale": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000000},
+                "ttl": {"type": "string", "description": "idle wall time after which it ends: 30s, 15m, 1h, 1d"}}),
+                "additionalProperties": False}}}}),
+        "get": admin("admin_sandboxes", "every sandbox beside the server's own", ok(array("Sandbox"), "oldest first")),
+    }
+    paths["/__admin/sandboxes/{id}"] = {
+        "get": admin("admin_get_sandbox", "one sandbox", {**ok(ref("Sandbox"), "it"), "404": ERROR("no such sandbox")},
+                     parameters=[sandbox_id]),
+        "delete": admin("admin_delete_sandbox", "end a sandbox: its tokens answer 401, its pending deliveries are dropped",
+                        {**ok(obj({"id": STRING, "deleted": BOOLEAN, "dropped_deliveries": INTEGER},
+                                  ["id", "deleted", "dropped_deliveries"]), "it is gone"),
+                         "404": ERROR("no such sandbox")},
+                        parameters=[sandbox_id]),
+    }
     page = {"security": [{}], "tags": ["admin"]}
     paths["/__admin"] = {"get": {**page, "operationId": "admin_dashboard", "summary": "the dashboard",
                                  "responses": {"200": {"description": "the page", "content": {"text/html": {"schema": STRING}}}}}}
@@ -338,6 +380,13 @@ def schemas():
         "Expectations": obj({"passed": BOOLEAN, "results": {"type": "array", "items": obj(
             {"description": STRING, "expected": INTEGER, "actual": INTEGER, "passed": BOOLEAN},
             ["description", "expected", "actual", "passed"])}}, ["passed", "results"]),
+        "Sandbox": obj({
+            "id": STRING, "name": STRING, "scenario": STRING, "seed": {"type": ["integer", "null"]}, "ttl": NULLABLE_STRING,
+            "credentials": {"type": "array", "items": obj({"client_id": STRING, "client_secret": STRING, "api_key": STRING},
+                                                          ["client_id", "client_secret", "api_key"])},
+            "tokens": {"type": "array", "items": obj({"value": STRING, "client_id": STRING}, ["value", "client_id"])},
+            "clock": ref("Clock"), "admin": STRING},
+            ["id", "name", "scenario", "seed", "ttl", "credentials", "tokens", "clock", "admin"]),
         "Kind": obj({"kind": STRING, "stages": {"type": "array", "items": STRING}, "final": {"type": "array", "items": STRING}},
                     ["kind", "stages", "final"]),
     }

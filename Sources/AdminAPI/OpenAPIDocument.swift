@@ -643,6 +643,1067 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/__admin/sandboxes": {
+      "post": {
+        "operationId": "admin_create_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "make a sandbox beside the server's own",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "name": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z0-9_-]{1,64}$"
+                  },
+                  "scenario": {
+                    "type": "string",
+                    "description": "a scenario file's path on the server"
+                  },
+                  "scenario_yaml": {
+                    "type": "string",
+                    "description": "a scenario as YAML text"
+                  },
+                  "seed": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "clock": {
+                    "type": "string",
+                    "enum": [
+                      "manual",
+                      "real"
+                    ]
+                  },
+                  "time_scale": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": 1000000
+                  },
+                  "ttl": {
+                    "type": "string",
+                    "description": "idle wall time after which it ends: 30s, 15m, 1h, 1d"
+                  }
+                },
+                "additionalProperties": false
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "the sandbox, its credentials and tokens",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Sandbox"
+                }
+              }
+            },
+            "headers": {
+              "location": {
+                "schema": {
+                  "type": "string"
+                },
+                "description": "its admin URL"
+              }
+            },
+            "links": {
+              "GetSandbox": {
+                "operationId": "admin_get_sandbox",
+                "parameters": {
+                  "id": "$response.body#/id"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "a bad field, or a scenario that does not load (its file, line, column and key)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "the name, or one of its credentials or tokens, is taken",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "the server holds --max-sandboxes sandboxes already",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          }
+        }
+      },
+      "get": {
+        "operationId": "admin_sandboxes",
+        "tags": [
+          "admin"
+        ],
+        "summary": "every sandbox beside the server's own",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "responses": {
+          "200": {
+            "description": "oldest first",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Sandbox"
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          }
+        }
+      }
+    },
+    "/__admin/sandboxes/{id}": {
+      "get": {
+        "operationId": "admin_get_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "one sandbox",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id (its name)"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "it",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Sandbox"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "admin_delete_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "end a sandbox: its tokens answer 401, its pending deliveries are dropped",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id (its name)"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "it is gone",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "id": {
+                      "type": "string"
+                    },
+                    "deleted": {
+                      "type": "boolean"
+                    },
+                    "dropped_deliveries": {
+                      "type": "integer"
+                    }
+                  },
+                  "required": [
+                    "id",
+                    "deleted",
+                    "dropped_deliveries"
+                  ]
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          }
+        }
+      }
+    },
+    "/__admin/sandboxes/{sandbox}/callbacks": {
+      "get": {
+        "operationId": "admin_callbacks_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "the delivery journal, in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]{1,9}$"
+            },
+            "description": "only the last N entries"
+          },
+          {
+            "name": "resource_id",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "only this resource's callbacks"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "oldest first",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Delivery"
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "`limit` is not a whole number",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/__admin/sandboxes/{sandbox}/callbacks/{id}/redeliver": {
+      "post": {
+        "operationId": "admin_redeliver_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "send a delivery once more, now, in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          },
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "its journal entry",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Delivery"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "no such sandbox, or no such delivery",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "k2mock is stopping",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          }
+        }
+      }
+    },
+    "/__admin/sandboxes/{sandbox}/clock": {
+      "get": {
+        "operationId": "admin_clock_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "sandbox time, in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "responses": {
+          "200": {
+            "description": "now",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Clock"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          }
+        ]
+      }
+    },
+    "/__admin/sandboxes/{sandbox}/clock/advance": {
+      "post": {
+        "operationId": "admin_advance_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "move sandbox time and run what falls due, in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "seconds": {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 10000000000.0
+                  }
+                },
+                "required": [
+                  "seconds"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "what ran, in order",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Advance"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "`seconds` is missing or out of range",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "k2mock is stopping; the clock stopped short",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          }
+        ]
+      }
+    },
+    "/__admin/sandboxes/{sandbox}/events": {
+      "post": {
+        "operationId": "admin_fire_event_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "fire a webhook event now, in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "topic": {
+                    "type": "string"
+                  },
+                  "resource": {
+                    "type": "object"
+                  },
+                  "delay": {
+                    "type": "string"
+                  },
+                  "duplicates": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 100
+                  },
+                  "bad_signature": {
+                    "type": "boolean"
+                  }
+                },
+                "required": [
+                  "topic"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "the event and what ran",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/FiredEvent"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "unknown topic or a bad option",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "k2mock is stopping",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          }
+        ]
+      }
+    },
+    "/__admin/sandboxes/{sandbox}/expectations": {
+      "get": {
+        "operationId": "admin_expectations_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "the scenario's expectations checked now, in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "responses": {
+          "200": {
+            "description": "each with its count",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Expectations"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          }
+        ]
+      }
+    },
+    "/__admin/sandboxes/{sandbox}/health": {
+      "get": {
+        "operationId": "admin_health_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "health and delivery counts, in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "responses": {
+          "200": {
+            "description": "up",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Health"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          }
+        ]
+      }
+    },
+    "/__admin/sandboxes/{sandbox}/kinds": {
+      "get": {
+        "operationId": "admin_kinds_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "every kind with stages, in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "responses": {
+          "200": {
+            "description": "in the registry's order",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Kind"
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          }
+        ]
+      }
+    },
+    "/__admin/sandboxes/{sandbox}/requests": {
+      "get": {
+        "operationId": "admin_requests_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "the request journal, in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]{1,9}$"
+            },
+            "description": "only the last N entries"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "oldest first",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/RecordedRequest"
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "`limit` is not a whole number",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/__admin/sandboxes/{sandbox}/reset": {
+      "post": {
+        "operationId": "admin_reset_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "back to the scenario's start, in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "responses": {
+          "200": {
+            "description": "the clock",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Clock"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          }
+        ]
+      }
+    },
+    "/__admin/sandboxes/{sandbox}/resources": {
+      "get": {
+        "operationId": "admin_resources_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "every resource, in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "responses": {
+          "200": {
+            "description": "fixtures, then created ones oldest first",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/ResourceEntry"
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          }
+        ]
+      }
+    },
+    "/__admin/sandboxes/{sandbox}/stream": {
+      "get": {
+        "operationId": "admin_stream_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "the change stream (Server-Sent Events; never ends by itself), in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "responses": {
+          "200": {
+            "description": "`event: resource|delivery|webhook_event|request|clock|reset` and `data: {...}`",
+            "content": {
+              "text/event-stream": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "k2mock is stopping",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          }
+        ]
+      }
+    },
     "/__admin/stream": {
       "get": {
         "operationId": "admin_stream",
@@ -4502,6 +5563,89 @@ enum OpenAPIDocument {
         "required": [
           "passed",
           "results"
+        ]
+      },
+      "Sandbox": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "scenario": {
+            "type": "string"
+          },
+          "seed": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "ttl": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "credentials": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "client_id": {
+                  "type": "string"
+                },
+                "client_secret": {
+                  "type": "string"
+                },
+                "api_key": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "client_id",
+                "client_secret",
+                "api_key"
+              ]
+            }
+          },
+          "tokens": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "value": {
+                  "type": "string"
+                },
+                "client_id": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "value",
+                "client_id"
+              ]
+            }
+          },
+          "clock": {
+            "$ref": "#/components/schemas/Clock"
+          },
+          "admin": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "id",
+          "name",
+          "scenario",
+          "seed",
+          "ttl",
+          "credentials",
+          "tokens",
+          "clock",
+          "admin"
         ]
       },
       "Kind": {

@@ -52,7 +52,11 @@ public final class K2MockServer: Sendable {
         var k2Routes = Routes(), adminRoutes = Routes()
         K2API(hub: hub, fallbackOrigin: { origin.withLock { $0 } }).register(into: &k2Routes)
         AdminAPI(hub: hub, fallbackOrigin: { origin.withLock { $0 } }).register(into: &adminRoutes)
-        self.routes = k2Routes.patterns + adminRoutes.patterns
+        // Every sandbox's own copy of the admin endpoints, served by `SandboxScope`.
+        let scoped = adminRoutes.patterns.filter { SandboxScope.serves($0.pattern) }.map { route in
+            (route.method, "/__admin/sandboxes/:sandbox" + route.pattern.dropFirst("/__admin".count))
+        }
+        self.routes = k2Routes.patterns + adminRoutes.patterns + scoped
         // Admin requests are never faulted nor journalled; K2 requests never need the admin token.
         let durable = DurableAnswers()
         self.pipeline = RequestPipeline(
