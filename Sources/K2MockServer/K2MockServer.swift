@@ -31,7 +31,8 @@ public final class K2MockServer: Sendable {
     public init(
         sandbox: Sandbox, configuration: HTTPServer.Configuration = HTTPServer.Configuration(),
         transport: (any CallbackTransport)? = nil, log: RequestLog = RequestLog(format: .none),
-        adminToken: String? = nil, maxSandboxes: Int = 10_000, archive: (any SandboxArchive)? = nil
+        adminToken: String? = nil, maxSandboxes: Int = 10_000, archive: (any SandboxArchive)? = nil,
+        monotonic: @escaping @Sendable () -> UInt64 = SandboxClock.systemMonotonic
     ) {
         self.sandbox = sandbox
         self.log = log
@@ -40,7 +41,7 @@ public final class K2MockServer: Sendable {
         let sender: any CallbackTransport = transport ?? curl!
         let runner = SandboxRunner(sandbox: sandbox, transport: sender)
         self.runner = runner
-        let hub = SandboxHub(primary: runner, maxSandboxes: maxSandboxes, archive: archive) { made in
+        let hub = SandboxHub(primary: runner, maxSandboxes: maxSandboxes, archive: archive, monotonic: monotonic) { made in
             SandboxRunner(sandbox: made, transport: sender)
         }
         self.hub = hub

@@ -12,12 +12,14 @@ public final class HostedSandbox: Sendable {
     public var sandbox: Sandbox { runner.sandbox }
     /// Wall nanoseconds (monotonic) of its last request, for `ttl`.
     private let lastUsed: Locked<UInt64>
+    private let monotonic: @Sendable () -> UInt64
 
-    init(id: String, spec: SandboxSpec?, runner: SandboxRunner) {
+    init(id: String, spec: SandboxSpec?, runner: SandboxRunner, monotonic: @escaping @Sendable () -> UInt64) {
         self.id = id
         self.spec = spec
         self.runner = runner
-        self.lastUsed = Locked(SandboxClock.systemMonotonic())
+        self.monotonic = monotonic
+        self.lastUsed = Locked(monotonic())
     }
 
     /// Whether this is the server's own sandbox (the plain `/__admin` paths).
@@ -26,7 +28,7 @@ public final class HostedSandbox: Sendable {
     /// Notes a request to it (a sandbox with a `ttl` ends that long after its last one).
     public func touch() {
         guard spec?.ttl != nil else { return }
-        let now = SandboxClock.systemMonotonic()
+        let now = monotonic()
         lastUsed.withLock { $0 = now }
     }
 
@@ -74,6 +76,8 @@ public final class SandboxHub: Sendable {
     private let serverScenario: Scenario
     private let makeRunner: @Sendable (Sandbox) -> SandboxRunner
     private let archive: (any SandboxArchive)?
+    /// Wall time for `ttl` (monotonic nanoseconds; injectable for tests).
+    private let monotonic: @Sendable () -> UInt64
 
     private struct State: Sendable {
         var byID: [String: HostedSandbox] = [:]
@@ -97,10 +101,13 @@ public final class SandboxHub: Sendable {
     private let hasOthers = Locked(false)
 
     /// A hub around the server's own sandbox. `makeRunner` binds a new sandbox to the server's
-    /// transport; `archive` keeps sandboxes across restarts.
+    /// transport; `archive` keeps sandboxes across restarts; `monotonic` is the wall clock a
+    /// `ttl` is measured on (nanoseconds).
     public init(primary: SandboxRunner, maxSandboxes: Int = 10_000, archive: (any SandboxArchive)? = nil,
+                monotonic: @escaping @Sendable () -> UInt64 = SandboxClock.systemMonotonic,
                 makeRunner: @escaping @Sendable (Sandbox) -> SandboxRunner) {
-        self.primary = HostedSandbox(id: "", spec: nil, runner: primary)
+        self.monotonic = monotonic
+        self.primary = HostedSandbox(id: "", spec: nil, runner: primary, monotonic: monotonic)
         self.serverScenario = primary.sandbox.scenario
         self.maxSandboxes = maxSandboxes
         self.makeRunner = makeRunner
@@ -270,7 +277,7 @@ public final class SandboxHub: Sendable {
 
     /// Ends every sandbox whose `ttl` has run out; returns their ids.
     public func endExpired() -> [String] {
-        let now = SandboxClock.systemMonotonic()
+        let now = monotonic()
         let expired = all().filter { $0.isExpired(at: now) }.map(\.id)
         for id in expired { delete(id, reason: "idle past its ttl") }
         return expired
@@ -335,7 +342,7 @@ public final class SandboxHub: Sendable {
         if let clash { throw clash }
         let sandbox = try made(scenario, archive?.journal(for: spec.name))
         let runner = makeRunner(sandbox)
-        let hosted = HostedSandbox(id: spec.name, spec: spec, runner: runner)
+        let hosted = HostedSandbox(id: spec.name, spec: spec, runner: runner, monotonic: monotonic)
         if let announce, let archive { archive.waitUntilDurable(announce(archive)) }
         let known = sandbox.tokenDigests()
         state.withLock { state in
