@@ -7,19 +7,23 @@ import OrderedJSON
 import Glibc
 #endif
 
-/// The data directory's `SandboxJournal`: the sandbox queues commands under its lock, one
-/// writer thread commits everything queued so far in one transaction (a group commit), and a
-/// caller waiting for its ticket is released once that transaction is committed. SQLite's WAL
+/// The data directory's writer, behind every sandbox's `SandboxJournal` (`journal(for:)`): a
+/// sandbox queues commands under its lock, one writer thread commits everything queued so far,
+/// for every sandbox, in one transaction (a group commit), and a caller waiting for its ticket
+/// is released once that transaction is committed. SQLite's WAL
 /// with `synchronous = NORMAL`: a committed transaction survives the process being killed at
 /// any moment (not a power cut: README).
 ///
 /// If a write fails (disk full, file removed), nothing acknowledged may be lost, so k2mock
 /// says why on stderr and exits 74 before answering anything more.
-final class CommandWriter: SandboxJournal, @unchecked Sendable {
+final class CommandWriter: @unchecked Sendable {
+    /// `sandbox` is a sandbox's id; `""` is the server's own.
     private enum Entry {
-        case command(RecordedCommand, wallMilliseconds: Int64)
-        case request(RequestRecord)
-        case reset(wallMilliseconds: Int64)
+        case command(RecordedCommand, wallMilliseconds: Int64, sandbox: String)
+        case request(RequestRecord, sandbox: String)
+        case reset(wallMilliseconds: Int64, sandbox: String)
+        case created(SandboxSpec, startMilliseconds: Int64, wallMilliseconds: Int64)
+        case ended(sandbox: String)
     }
 
     private let database: DatabaseQueue
@@ -74,20 +78,35 @@ final class CommandWriter: SandboxJournal, @unchecked Sendable {
         running = false
     }
 
-    // MARK: SandboxJournal
+    // MARK: What sandboxes queue
 
-    func append(_ command: RecordedCommand) -> UInt64 {
-        enqueue(.command(command, wallMilliseconds: wallClock()), wake: true)
+    /// Sandbox `sandbox`'s journal (`""`: the server's own).
+    func journal(for sandbox: String) -> any SandboxJournal {
+        ScopedJournal(writer: self, sandbox: sandbox)
+    }
+
+    func append(_ command: RecordedCommand, sandbox: String) -> UInt64 {
+        enqueue(.command(command, wallMilliseconds: wallClock(), sandbox: sandbox), wake: true)
     }
 
     /// A journal entry nobody waits for goes with the next command's commit, or within
     /// `requestLatency` (waking the writer for each GET would cost more than writing it).
-    func appendRequest(_ record: RequestRecord, awaited: Bool) -> UInt64 {
-        enqueue(.request(record), wake: awaited)
+    func appendRequest(_ record: RequestRecord, awaited: Bool, sandbox: String) -> UInt64 {
+        enqueue(.request(record, sandbox: sandbox), wake: awaited)
     }
 
-    func reset() -> UInt64 {
-        enqueue(.reset(wallMilliseconds: wallClock()), wake: true)
+    func reset(sandbox: String) -> UInt64 {
+        enqueue(.reset(wallMilliseconds: wallClock(), sandbox: sandbox), wake: true)
+    }
+
+    /// Keeps a sandbox made beside the server's own, which started at `start` (sandbox time).
+    func created(_ spec: SandboxSpec, start: Timestamp) -> UInt64 {
+        enqueue(.created(spec, startMilliseconds: start.milliseconds, wallMilliseconds: wallClock()), wake: true)
+    }
+
+    /// Forgets a sandbox that ended, and all it kept.
+    func ended(_ sandbox: String) -> UInt64 {
+        enqueue(.ended(sandbox: sandbox), wake: true)
     }
 
     /// How long a request journal entry may wait for a commit, in wall nanoseconds.
@@ -177,24 +196,53 @@ final class CommandWriter: SandboxJournal, @unchecked Sendable {
         try database.writeWithoutTransaction { db in
             try db.inTransaction {
                 let command = try db.cachedStatement(
-                    sql: "INSERT INTO commands (at_ms, wall_ms, name, args, made) VALUES (?, ?, ?, ?, ?)")
+                    sql: "INSERT INTO commands (sandbox, at_ms, wall_ms, name, args, made) VALUES (?, ?, ?, ?, ?, ?)")
                 let request = try db.cachedStatement(
-                    sql: "INSERT INTO requests (at_ms, method, path, status) VALUES (?, ?, ?, ?)")
+                    sql: "INSERT INTO requests (sandbox, at_ms, method, path, status) VALUES (?, ?, ?, ?, ?)")
                 for (_, entry) in batch {
                     switch entry {
-                    case let .command(recorded, wall):
+                    case let .command(recorded, wall, sandbox):
                         let (name, arguments) = recorded.encoded()
-                        try command.execute(arguments: [recorded.at.milliseconds, wall, name, arguments.compactString, recorded.made])
-                    case let .request(record):
-                        try request.execute(arguments: [record.at.milliseconds, record.method, record.path, record.status])
-                    case let .reset(wall):
+                        try command.execute(arguments: [sandbox, recorded.at.milliseconds, wall, name, arguments.compactString, recorded.made])
+                    case let .request(record, sandbox):
+                        try request.execute(arguments: [sandbox, record.at.milliseconds, record.method, record.path, record.status])
+                    case let .reset(wall, sandbox):
                         // A real clock starts again from now: a restart measures its downtime from here.
-                        try db.execute(sql: "DELETE FROM commands; DELETE FROM requests")
-                        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'anchor_wall_ms'", arguments: [String(wall)])
+                        try db.execute(sql: "DELETE FROM commands WHERE sandbox = ?; DELETE FROM requests WHERE sandbox = ?",
+                                       arguments: [sandbox, sandbox])
+                        if sandbox.isEmpty {
+                            try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'anchor_wall_ms'", arguments: [String(wall)])
+                        } else {
+                            try db.execute(sql: "UPDATE sandboxes SET anchor_wall_ms = ? WHERE id = ?", arguments: [wall, sandbox])
+                        }
+                    case let .created(spec, start, wall):
+                        let text = try OrderedJSONEncoder().encode(spec).compactString
+                        // Lines an earlier sandbox of that name wrote after it ended are not this one's.
+                        try db.execute(sql: "DELETE FROM commands WHERE sandbox = ?; DELETE FROM requests WHERE sandbox = ?",
+                                       arguments: [spec.name, spec.name])
+                        try db.execute(sql: "INSERT INTO sandboxes (id, spec, start_ms, anchor_wall_ms) VALUES (?, ?, ?, ?)",
+                                       arguments: [spec.name, text, start, wall])
+                    case let .ended(sandbox):
+                        try db.execute(sql: "DELETE FROM sandboxes WHERE id = ?; DELETE FROM commands WHERE sandbox = ?; "
+                                       + "DELETE FROM requests WHERE sandbox = ?", arguments: [sandbox, sandbox, sandbox])
                     }
                 }
                 return .commit
             }
         }
     }
+}
+
+/// One sandbox's journal: its entries, tagged with its id, through the shared writer.
+private struct ScopedJournal: SandboxJournal {
+    let writer: CommandWriter
+    let sandbox: String
+
+    func append(_ command: RecordedCommand) -> UInt64 { writer.append(command, sandbox: sandbox) }
+    func appendRequest(_ record: RequestRecord, awaited: Bool) -> UInt64 {
+        writer.appendRequest(record, awaited: awaited, sandbox: sandbox)
+    }
+    func reset() -> UInt64 { writer.reset(sandbox: sandbox) }
+    func waitUntilDurable(_ ticket: UInt64) { writer.waitUntilDurable(ticket) }
+    func durable(_ ticket: UInt64) async { await writer.durable(ticket) }
 }

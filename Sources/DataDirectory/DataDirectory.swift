@@ -46,6 +46,20 @@ public final class DataDirectory: Sendable {
         public var downtime: TimeSpan
         /// Whether the directory was new (or reset by `--reset-data`).
         public var created: Bool
+        /// The sandboxes made beside the server's own that were alive, oldest first: make each
+        /// again with `SandboxHub.restore`, its inputs from `commands(of:)`.
+        public var sandboxes: [KeptSandbox] = []
+    }
+
+    /// A sandbox made beside the server's own, as a data directory kept it.
+    public struct KeptSandbox: Sendable {
+        public var spec: SandboxSpec
+        /// Sandbox time it started at.
+        public var start: Timestamp
+        /// Sandbox time its real clock ran on while k2mock was down (zero on a manual one).
+        public var downtime: TimeSpan
+        /// How many commands it kept.
+        public var count: Int
     }
 
     public let path: String
@@ -55,8 +69,14 @@ public final class DataDirectory: Sendable {
     private let database: DatabaseQueue
     private let writer: CommandWriter
 
-    /// Where the sandbox writes its inputs.
-    public var journal: any SandboxJournal { writer }
+    /// Where the server's own sandbox writes its inputs.
+    public var journal: any SandboxJournal { writer.journal(for: "") }
+
+    /// Sandbox `id`'s commands, read in the background as they are replayed (then its request
+    /// journal); check `failure` once replayed.
+    public func commands(of sandbox: KeptSandbox) -> StoredCommands {
+        StoredCommands(database: database, databasePath: databasePath, sandbox: sandbox.spec.name, count: sandbox.count)
+    }
 
     /// Opens (making it if needed) the data directory at `path` for a sandbox made from
     /// `identity`. `resetData` discards what it holds instead of refusing a different
@@ -199,7 +219,7 @@ public final class DataDirectory: Sendable {
                 "start_ms": String(now), "anchor_wall_ms": String(now),
             ]
             try db.inTransaction {
-                try db.execute(sql: "DELETE FROM meta; DELETE FROM commands; DELETE FROM requests")
+                try db.execute(sql: "DELETE FROM meta; DELETE FROM commands; DELETE FROM requests; DELETE FROM sandboxes")
                 for (key, value) in meta.sorted(by: { $0.key < $1.key }) {
                     try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
                 }
@@ -214,17 +234,35 @@ public final class DataDirectory: Sendable {
             throw DataDirectoryError(.damaged, "\(databasePath): its meta table's seed, start_ms or anchor_wall_ms is not a "
                 + "number; move it away, or start with --reset-data")
         }
-        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM commands") ?? 0
-        let lastWall = try DatabaseValue.fetchOne(db, sql: "SELECT wall_ms FROM commands ORDER BY seq DESC LIMIT 1")
-            .flatMap { Int64.fromDatabaseValue($0) }
-        var downtime = TimeSpan.zero
-        if identity.clockMode == .real {
-            let since = max(0, wallClock() - (lastWall ?? anchor))
-            downtime = TimeSpan(milliseconds: Int64((Double(since) * identity.timeScale).rounded()))
+        let now = wallClock()
+        /// How many commands sandbox `id` kept, and the sandbox time its real clock ran on since the last.
+        func kept(_ id: String, anchor: Int64, mode: ClockMode, scale: Double) throws -> (Int, TimeSpan) {
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM commands WHERE sandbox = ?", arguments: [id]) ?? 0
+            let lastWall = try DatabaseValue.fetchOne(
+                db, sql: "SELECT wall_ms FROM commands WHERE sandbox = ? ORDER BY seq DESC LIMIT 1", arguments: [id])
+                .flatMap { Int64.fromDatabaseValue($0) }
+            guard mode == .real else { return (count, .zero) }
+            let since = max(0, now - (lastWall ?? anchor))
+            return (count, TimeSpan(milliseconds: Int64((Double(since) * scale).rounded())))
+        }
+        let (count, downtime) = try kept("", anchor: anchor, mode: identity.clockMode, scale: identity.timeScale)
+        var sandboxes: [KeptSandbox] = []
+        for row in try Row.fetchAll(db, sql: "SELECT id, spec, start_ms, anchor_wall_ms FROM sandboxes ORDER BY seq") {
+            let id: String? = column(row, 0), text: String? = column(row, 1), start: Int64? = column(row, 2),
+                anchor: Int64? = column(row, 3)
+            guard let id, let text, let start, let anchor, let json = try? JSON.parse(text),
+                  let spec = try? OrderedJSONDecoder().decode(SandboxSpec.self, from: json), spec.name == id else {
+                throw DataDirectoryError(.damaged, "\(databasePath): sandbox \(column(row, 0) as String? ?? "?") is not one this "
+                    + "k2mock reads; copy it away to keep it, then start with --reset-data (which empties it)")
+            }
+            // The clock a sandbox runs on is its spec's, else the server's scenario's.
+            let mode = spec.clock ?? identity.clockMode, scale = spec.timeScale ?? identity.timeScale
+            let (count, downtime) = try kept(id, anchor: anchor, mode: mode, scale: scale)
+            sandboxes.append(KeptSandbox(spec: spec, start: Timestamp(milliseconds: start), downtime: downtime, count: count))
         }
         return Restored(seed: seed, defaultStart: Timestamp(milliseconds: start),
                         commands: StoredCommands(database: database, databasePath: databasePath, count: count),
-                        downtime: downtime, created: false)
+                        downtime: downtime, created: false, sandboxes: sandboxes)
     }
 
     /// Why `meta` is not one this k2mock wrote (another layout, or keys missing); nil if it is.
@@ -286,6 +324,13 @@ public final class DataDirectory: Sendable {
             return "\(digits[Int(byte >> 4)])\(digits[Int(byte & 0xF)])"
         }.joined()
     }
+}
+
+extension DataDirectory: SandboxArchive {
+    public func journal(for id: String) -> any SandboxJournal { writer.journal(for: id) }
+    public func created(_ spec: SandboxSpec, start: Timestamp) -> UInt64 { writer.created(spec, start: start) }
+    public func deleted(_ id: String) -> UInt64 { writer.ended(id) }
+    public func waitUntilDurable(_ ticket: UInt64) { writer.waitUntilDurable(ticket) }
 }
 
 private func printWarning(_ text: String) {

@@ -21,12 +21,13 @@ public final class StoredCommands: Sequence, @unchecked Sendable {
     private var stoppedShort: DataDirectoryError?
     private var journal: [RequestRecord] = []
 
-    /// Starts reading the `commands` table of `database` (`count` rows) in the background.
-    init(database: DatabaseQueue, databasePath: String, count: Int) {
+    /// Starts reading sandbox `sandbox`'s rows of the `commands` table of `database` (`count`
+    /// of them) in the background.
+    init(database: DatabaseQueue, databasePath: String, sandbox: String = "", count: Int) {
         self.count = count
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(ready, nil)
-        let job = ReadJob(commands: self, database: database, path: databasePath)
+        let job = ReadJob(commands: self, database: database, path: databasePath, sandbox: sandbox)
         startThread { job.run() }
     }
 
@@ -105,11 +106,13 @@ private final class ReadJob {
     let commands: StoredCommands
     let database: DatabaseQueue
     let path: String
+    let sandbox: String
 
-    init(commands: StoredCommands, database: DatabaseQueue, path: String) {
+    init(commands: StoredCommands, database: DatabaseQueue, path: String, sandbox: String) {
         self.commands = commands
         self.database = database
         self.path = path
+        self.sandbox = sandbox
     }
 
     func run() {
@@ -117,7 +120,8 @@ private final class ReadJob {
         chunk.reserveCapacity(1024)
         do {
             try database.inDatabase { db in
-                let rows = try Row.fetchCursor(db, sql: "SELECT seq, at_ms, name, args, made FROM commands ORDER BY seq")
+                let rows = try Row.fetchCursor(db, sql: "SELECT seq, at_ms, name, args, made FROM commands WHERE sandbox = ? ORDER BY seq",
+                                               arguments: [sandbox])
                 while let row = try rows.next() {
                     // Optional reads: a file cut short inside its last page can give NULLs, and
                     // GRDB traps on a NULL read as a number.
@@ -138,7 +142,8 @@ private final class ReadJob {
             if !chunk.isEmpty { commands.publish(chunk) }
             var requests: [RequestRecord] = []
             try database.inDatabase { db in
-                let rows = try Row.fetchCursor(db, sql: "SELECT at_ms, method, path, status FROM requests ORDER BY seq DESC LIMIT 100000")
+                let rows = try Row.fetchCursor(db, sql: "SELECT at_ms, method, path, status FROM requests WHERE sandbox = ? "
+                                               + "ORDER BY seq DESC LIMIT 100000", arguments: [sandbox])
                 while let row = try rows.next() {
                     // A journal line that does not read (a file cut short) is skipped: the request
                     // journal is a log, not state.

@@ -44,9 +44,15 @@ struct Serve: ParsableCommand {
     @Flag(name: .customLong("reset-data"), help: "With --data-dir: discard what it holds and start from the scenario.")
     var resetData = false
 
+    @Option(name: .customLong("max-sandboxes"), help: "How many sandboxes POST /__admin/sandboxes may make beside the server's own.")
+    var maxSandboxes = 10_000
+
     func validate() throws {
         if let timeScale, !(timeScale > 0 && timeScale <= 1_000_000) {
             throw ValidationError("--time-scale must be above 0 and at most 1000000")
+        }
+        if !(0...1_000_000).contains(maxSandboxes) {
+            throw ValidationError("--max-sandboxes must be from 0 to 1000000")
         }
         if !(0...65535).contains(port) {
             throw ValidationError("--port must be from 0 to 65535")
@@ -99,8 +105,9 @@ struct Serve: ParsableCommand {
 
         let sandbox: Sandbox
         var directory: DataDirectory?
+        var kept: [DataDirectory.KeptSandbox] = []
         if let dataDir {
-            (sandbox, directory) = try restore(loaded, from: dataDir, digest: DataDirectory.scenarioDigest(filesRead.withLock { $0 }))
+            (sandbox, directory, kept) = try restore(loaded, from: dataDir, digest: DataDirectory.scenarioDigest(filesRead.withLock { $0 }))
         } else {
             sandbox = Sandbox(scenario: loaded)
         }
@@ -109,7 +116,8 @@ struct Serve: ParsableCommand {
             sandbox: sandbox,
             configuration: HTTPServer.Configuration(host: host, port: port),
             log: RequestLog(format: logFormat),
-            adminToken: admin.adminToken)
+            adminToken: admin.adminToken, maxSandboxes: maxSandboxes, archive: directory)
+        if let directory { try restore(kept, from: directory, into: server.hub) }
         let origin: String
         do {
             origin = try server.start()
@@ -128,7 +136,9 @@ struct Serve: ParsableCommand {
 
     /// The sandbox kept in `path`, rebuilt by replaying what it holds (or new, if it holds
     /// nothing); says on stderr how much it replayed and how long that took.
-    private func restore(_ scenario: Scenario, from path: String, digest: String) throws -> (Sandbox, DataDirectory) {
+    private func restore(
+        _ scenario: Scenario, from path: String, digest: String
+    ) throws -> (Sandbox, DataDirectory, [DataDirectory.KeptSandbox]) {
         var scenario = scenario
         let started = SandboxClock.systemMonotonic()
         let identity = DataDirectory.Identity(
@@ -159,7 +169,7 @@ struct Serve: ParsableCommand {
                 printError("k2mock: restored \(restored.commands.count) commands from \(directory.databasePath) in "
                     + "\((now - started) / 1_000_000) ms (opening \((read - started) / 1_000_000) ms, reading and replaying \((now - read) / 1_000_000) ms)")
             }
-            return (sandbox, directory)
+            return (sandbox, directory, restored.sandboxes)
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -168,6 +178,37 @@ struct Serve: ParsableCommand {
                 + "with --reset-data (which empties it)")
             throw ExitCode(65)
         }
+    }
+}
+
+extension Serve {
+    /// The sandboxes made beside the server's own that `directory` kept, made again in `hub` in
+    /// the order they were made, each replaying its own inputs.
+    private func restore(_ kept: [DataDirectory.KeptSandbox], from directory: DataDirectory, into hub: SandboxHub) throws {
+        for sandbox in kept {
+            let commands = directory.commands(of: sandbox)
+            do {
+                let hosted = try hub.restore(sandbox.spec) { scenario, journal in
+                    try Sandbox(scenario: scenario, defaultStart: sandbox.start, restoring: commands,
+                                downtime: sandbox.downtime, journal: journal)
+                }
+                if let failure = commands.failure {
+                    directory.close()
+                    printError("k2mock: \(failure)")
+                    throw ExitCode(failure.exitCode)
+                }
+                hosted.sandbox.restoreRequests(commands.requests)
+                hosted.sandbox.resumeInterruptedAttempts()
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                directory.close()
+                printError("k2mock: \(directory.databasePath): sandbox \(sandbox.spec.name) cannot be replayed: \(error); copy it "
+                    + "away to keep it, then start with --reset-data (which empties it)")
+                throw ExitCode(65)
+            }
+        }
+        if !kept.isEmpty { printError("k2mock: restored \(kept.count) sandboxes beside the server's own") }
     }
 }
 

@@ -56,8 +56,9 @@ public struct SandboxHubError: Error, Sendable, Equatable, CustomStringConvertib
 public protocol SandboxArchive: Sendable {
     /// The journal of sandbox `id`'s inputs.
     func journal(for id: String) -> any SandboxJournal
-    /// Keeps `spec` (with the seed it runs with); returns a ticket to wait for before answering.
-    func created(_ spec: SandboxSpec, seed: UInt64, defaultStart: Timestamp) -> UInt64
+    /// Keeps `spec` (its seed is the one it runs with) and the sandbox time it started at;
+    /// returns a ticket to wait for before answering.
+    func created(_ spec: SandboxSpec, start: Timestamp) -> UInt64
     /// Keeps that sandbox `id` ended (deleted, or its ttl ran out) and forgets its inputs.
     func deleted(_ id: String) -> UInt64
     /// Blocks until everything up to `ticket` is on disk.
@@ -210,14 +211,16 @@ public final class SandboxHub: Sendable {
             seed = system.next()
         }
         let name = try reserveName(request.name)
-        let spec = SandboxSpec(name: name, files: files.withLock { $0 }, source: source, seed: seed, clock: request.clock,
-                               timeScale: request.timeScale, ttl: request.ttl)
+        // The clock it runs on is kept whole, so a restart needs nothing but the spec.
+        let spec = SandboxSpec(name: name, files: files.withLock { $0 }, source: source, seed: seed,
+                               clock: request.clock ?? scenario.clock.mode, timeScale: request.timeScale ?? scenario.clock.scale,
+                               ttl: request.ttl)
         scenario.seed = seed
         let defaultStart = Sandbox.wallClockNow()
         do {
             return try host(spec, scenario: scenario, made: { personal, journal in
                 Sandbox(scenario: personal, wallClock: { defaultStart }, journal: journal)
-            }, announce: { archive in archive.created(spec, seed: seed ?? 0, defaultStart: defaultStart) })
+            }, announce: { archive in archive.created(spec, start: scenario.clock.start ?? defaultStart) })
         } catch let error as SandboxHubError {
             state.withLock { _ = $0.reserved.remove(name) }
             throw error
