@@ -336,6 +336,67 @@ private func path(_ response: RawHTTPClient.Response, _ server: ServerProcess) t
         #expect(second.output.contains("pid \(server.pid)"), "\(second.output)")
     }
 
+    /// Sandboxes made beside the server's own come back after kill -9: each from its scenario as
+    /// it was read when made (the file is not read again), with its inputs, tokens, clock and
+    /// journals; a deleted one stays gone, its token refused.
+    @Test func sandboxesComeBackAfterAKillAndADeletedOneStaysGone() throws {
+        let directory = TemporaryDirectory("sandboxes")
+        defer { directory.remove() }
+        let scenarioFile = directory.path + ".yaml"
+        defer { _ = ServerProcess.run(binary: "/bin/rm", ["-f", scenarioFile]) }
+        writeFile(scenarioFile, """
+            version: 1
+            seed: 9
+            clock: { mode: manual, start: "2024-05-01T09:00:00+03:00" }
+            credentials:
+              - { client_id: file-client, client_secret: file-secret, api_key: file-key }
+            tokens:
+              - { value: file-token, client_id: file-client }
+            """)
+        let arguments = ["--scenario", happyPath, "--data-dir", directory.path, "--log-format", "none"]
+        let server = try ServerProcess(arguments: arguments)
+        let client = try RawHTTPClient(port: server.port)
+        let json = [("Content-Type", "application/json")]
+        for body in [#"{"name":"w1","seed":3}"#, #"{"name":"w2","scenario":"\#(scenarioFile)"}"#, #"{"name":"w3"}"#] {
+            let made = try client.request("POST", "/__admin/sandboxes", headers: json, body: body)
+            #expect(made.status == 201, "\(made.text)")
+        }
+        let issued = try client.request("POST", "/oauth/token", headers: form,
+                                        body: "grant_type=client_credentials&client_id=demo-client-w1&client_secret=demo-secret-w1")
+        let token = try #require(issued.text.split(separator: "\"").dropFirst(3).first.map(String.init))
+        let w1 = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+        let w2 = [("Authorization", "Bearer file-token-w2"), ("Content-Type", "application/json")]
+        let paid = try client.request("POST", "/api/v1/payments", headers: w1, body: payment("http://127.0.0.1:9/cb"))
+        #expect(paid.status == 201)
+        let saved = try client.request("POST", "/api/v1/pay_recipients", headers: w2, body: recipient)
+        #expect(saved.status == 201)
+        #expect(try client.request("POST", "/__admin/sandboxes/w1/clock/advance", headers: json, body: #"{"seconds":7}"#).status == 200)
+        #expect(try client.request("DELETE", "/__admin/sandboxes/w3").status == 200)
+        let reads: [(String, [(String, String)])] = [
+            ("/__admin/sandboxes", []), (try path(paid, server), w1), (try path(saved, server), w2),
+            ("/__admin/sandboxes/w1/clock", []), ("/__admin/sandboxes/w2/clock", []), ("/__admin/sandboxes/w1/requests", []),
+            ("/__admin/sandboxes/w1/callbacks", []), ("/__admin/sandboxes/w2/resources", []),
+        ]
+        let before = try reads.map { try client.request("GET", $0.0, headers: $0.1).text }
+        #expect(server.kill() == 128 + SIGKILL)
+        // What the sandbox was made from is kept: an edited file changes nothing.
+        writeFile(scenarioFile, "this: [is not a scenario")
+
+        let again = try ServerProcess(arguments: arguments)
+        let after = try RawHTTPClient(port: again.port)
+        for (index, read) in reads.enumerated() {
+            let text = try after.request("GET", read.0, headers: read.1).text
+                .split(separator: again.origin, omittingEmptySubsequences: false).joined(separator: server.origin)
+            #expect(text == before[index], "\(read.0)")
+        }
+        #expect(try after.request("GET", "/__admin/sandboxes/w3").status == 404)
+        #expect(try after.request("GET", "/api/v1/payments/x", headers: [("Authorization", "Bearer demo-token-w3")]).status == 401)
+        // And it goes on serving.
+        let next = try after.request("POST", "/api/v1/pay_recipients", headers: w2, body: recipient)
+        #expect(next.status == 201)
+        #expect(again.stop() == 0)
+    }
+
     /// A directory an earlier k2mock wrote (layout 1: commands named `issue_token`, `advanced`,
     /// …) is refused at start with a line naming both layouts and what to do, and left alone.
     @Test func anEarlierLayoutIsRefusedSayingWhatToDo() throws {
