@@ -1,5 +1,8 @@
 // k2mock's dashboard: reads the admin API, redraws when the change stream (GET /__admin/stream)
 // says something changed. Plain JavaScript, no build step, nothing fetched from elsewhere.
+// One sandbox at a time: the server's own (plain /__admin/... paths) or one of those listed by
+// GET /__admin/sandboxes (the same endpoints under /__admin/sandboxes/{id}/...), chosen in the
+// header and kept in the URL (#sandbox=w1).
 "use strict";
 
 const $ = (selector) => document.querySelector(selector);
@@ -7,14 +10,24 @@ const view = {
   kinds: [], topics: [], resources: [], callbacks: [], requests: [], expectations: [], clock: null,
   chosen: null,          // "kind/id" of the resource whose timeline is drawn
   chosenCallbacks: [],   // its deliveries
+  kindsOf: null,         // the sandbox view.kinds was read from
+  sandboxes: [],         // GET /__admin/sandboxes: those beside the server's own
   renders: 0,
 };
+/// The sandbox shown: "" for the server's own, else the id of one from GET /__admin/sandboxes.
+let sandbox = sandboxInURL();
 let token = sessionStorage.getItem("k2mock-admin-token") || "";
 
 // ---- The admin API -------------------------------------------------------------------------
 
-class AdminError extends Error {}
+class AdminError extends Error {
+  constructor(message, status) { super(message); this.status = status; }
+}
 
+/// Where the chosen sandbox's admin endpoints are, below /__admin.
+const scopeOf = (id) => (id ? "/sandboxes/" + encodeURIComponent(id) : "");
+
+/// A server-wide admin endpoint (/topics, /sandboxes) or, with scopeOf(...) in front, a sandbox's.
 async function api(method, path, body) {
   for (let attempt = 0; attempt < 3; attempt++) {
     const headers = { "Accept": "application/json" };
@@ -26,7 +39,7 @@ async function api(method, path, body) {
     if (response.status === 401) { await askForToken(); continue; }
     const text = await response.text();
     const json = text ? JSON.parse(text) : null;
-    if (!response.ok) throw new AdminError((json && json.error_message) || `${method} ${path}: ${response.status}`);
+    if (!response.ok) throw new AdminError((json && json.error_message) || `${method} ${path}: ${response.status}`, response.status);
     return json;
   }
   throw new AdminError("the admin token was refused");
@@ -52,6 +65,119 @@ function showError(error) {
   showError.timer = setTimeout(() => { box.hidden = true; }, 6000);
 }
 
+// ---- Sandboxes ---------------------------------------------------------------------------------
+
+/// #sandbox=w1 (or ?sandbox=w1); the hash wins, and "#sandbox=" is the server's own.
+function sandboxInURL() {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.has("sandbox")) return hash.get("sandbox");
+  return new URLSearchParams(location.search).get("sandbox") || "";
+}
+
+function writeSandboxToURL() {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  if (sandbox) hash.set("sandbox", sandbox);
+  else if (new URLSearchParams(location.search).get("sandbox")) hash.set("sandbox", "");
+  else hash.delete("sandbox");
+  const text = hash.toString();
+  history.replaceState(null, "", location.pathname + location.search + (text ? "#" + text : ""));
+}
+
+const sandboxLabel = (id) => (id ? id : "default");
+
+/// The picker: the server's own sandbox first, then each listed one (and the chosen one even
+/// before the list has it, so the picker never shows another).
+function renderSandboxes() {
+  const select = $("#sandbox");
+  const entries = [{ id: "", name: "default" }, ...view.sandboxes];
+  if (!entries.some((s) => s.id === sandbox)) entries.push({ id: sandbox, name: sandbox });
+  const wanted = entries.map((s) => s.id + "\u0000" + s.name + "\u0000" + (s.clock?.mode ?? "")).join("\u0001");
+  if (select.dataset.options !== wanted) {
+    select.replaceChildren(...entries.map((s) => element("option", { value: s.id, title: sandboxTitle(s) },
+      s.name && s.name !== s.id && s.id ? `${s.name} (${s.id})` : s.name || s.id)));
+    select.dataset.options = wanted;
+  }
+  select.value = sandbox;
+  const chosen = entries.find((s) => s.id === sandbox);
+  select.title = sandboxTitle(chosen);
+}
+
+function sandboxTitle(entry) {
+  if (!entry || !entry.id) return "the server's own sandbox (/__admin/...)";
+  const lines = [`sandbox ${entry.id}: /__admin/sandboxes/${entry.id}/...`];
+  if (entry.scenario) lines.push(`scenario ${entry.scenario}`);
+  if (entry.clock) lines.push(`clock ${entry.clock.mode}`);
+  for (const c of entry.credentials ?? []) lines.push(`client_id ${c.client_id}`);
+  for (const t of entry.tokens ?? []) lines.push(`token ${t.value}`);
+  if (entry.ttl) lines.push(`ttl ${entry.ttl}`);
+  return lines.join("\n");
+}
+
+/// GET /__admin/sandboxes: when the picker is opened, and every few seconds while the page is
+/// seen. A chosen sandbox the list no longer has is gone: back to the server's own.
+async function loadSandboxes() {
+  if (loadSandboxes.busy) return loadSandboxes.busy;
+  const asked = sandbox;
+  loadSandboxes.busy = (async () => {
+    try {
+      view.sandboxes = await api("GET", "/sandboxes");
+      if (asked && asked === sandbox && !view.sandboxes.some((s) => s.id === asked)) {
+        await sandboxGone(asked);
+      }
+      renderSandboxes();
+    } catch (error) {
+      // A refused token asks for one (api); anything else: the list stays as it was.
+    } finally {
+      loadSandboxes.busy = null;
+    }
+  })();
+  return loadSandboxes.busy;
+}
+
+/// The chosen sandbox answered 404: if the server says it is gone, say so and show the
+/// server's own.
+async function sandboxGone(id, error) {
+  if (!id || id !== sandbox) return false;
+  let reason = error?.message;
+  try {
+    await api("GET", "/sandboxes/" + encodeURIComponent(id));
+    return false;  // it is there: the 404 was about something else
+  } catch (checked) {
+    if (checked.status !== 404) return false;
+    reason = checked.message || reason;
+  }
+  if (id !== sandbox) return false;
+  view.sandboxes = view.sandboxes.filter((s) => s.id !== id);
+  switchTo("");
+  showNotice(`Sandbox ${id} is gone (${reason || "deleted"}): showing default.`);
+  return true;
+}
+
+/// Shows another sandbox: every panel, button and the change stream follow it.
+function switchTo(id) {
+  if (id === sandbox) { renderSandboxes(); return; }
+  sandbox = id;
+  hideNotice();
+  writeSandboxToURL();
+  renderSandboxes();
+  Object.assign(view, { resources: [], callbacks: [], requests: [], expectations: [], clock: null,
+    chosen: null, chosenCallbacks: [], kinds: [], kindsOf: null });
+  $("#fire-result").textContent = "";
+  $("#scenario").textContent = "";
+  render();
+  refresh();
+  follow();
+}
+
+function showNotice(text) {
+  $("#notice-text").textContent = text;
+  $("#notice").hidden = false;
+}
+
+function hideNotice() {
+  $("#notice").hidden = true;
+}
+
 // ---- Refreshing ------------------------------------------------------------------------------
 
 let refreshing = null, again = false;
@@ -60,19 +186,25 @@ let refreshing = null, again = false;
 function refresh() {
   if (refreshing) { again = true; return refreshing; }
   refreshing = (async () => {
+    const id = sandbox, scope = scopeOf(id), chosen = view.chosen;
     try {
-      const [health, clock, resources, callbacks, requests, expectations] = await Promise.all([
-        api("GET", "/health"), api("GET", "/clock"), api("GET", "/resources"), api("GET", "/callbacks?limit=500"),
-        api("GET", "/requests?limit=200"), api("GET", "/expectations"),
+      const [health, clock, resources, callbacks, requests, expectations, kinds] = await Promise.all([
+        api("GET", scope + "/health"), api("GET", scope + "/clock"), api("GET", scope + "/resources"),
+        api("GET", scope + "/callbacks?limit=500"), api("GET", scope + "/requests?limit=200"),
+        api("GET", scope + "/expectations"), view.kindsOf === id ? view.kinds : api("GET", scope + "/kinds"),
       ]);
       // The chosen resource's own deliveries, however old (the journal above is the latest 500).
-      const chosenID = view.chosen ? view.chosen.slice(view.chosen.indexOf("/") + 1) : null;
-      const chosenCallbacks = chosenID ? await api("GET", "/callbacks?resource_id=" + encodeURIComponent(chosenID)) : [];
-      Object.assign(view, { clock, resources, callbacks, requests, chosenCallbacks, expectations: expectations.results });
+      const chosenID = chosen ? chosen.slice(chosen.indexOf("/") + 1) : null;
+      const chosenCallbacks = chosenID ? await api("GET", scope + "/callbacks?resource_id=" + encodeURIComponent(chosenID)) : [];
+      if (id !== sandbox) return;  // another sandbox was chosen meanwhile: its refresh follows
+      // A resource chosen meanwhile keeps its own (empty until the refresh its choice asked for).
+      Object.assign(view, { clock, resources, callbacks, requests, kinds,
+        chosenCallbacks: chosen === view.chosen ? chosenCallbacks : view.chosenCallbacks, kindsOf: id, expectations: expectations.results });
       $("#scenario").textContent = health.scenario;
       render();
     } catch (error) {
-      showError(error);
+      if (id !== sandbox) return;
+      if (!(error.status === 404 && await sandboxGone(id, error))) showError(error);
     } finally {
       refreshing = null;
       if (again) { again = false; refresh(); }
@@ -82,6 +214,7 @@ function refresh() {
 }
 
 function render() {
+  renderSandboxes();
   renderClock();
   renderResources();
   renderDetail();
@@ -95,14 +228,30 @@ function render() {
 
 // ---- The change stream -------------------------------------------------------------------------
 
-/// Reads GET /__admin/stream with fetch (so the admin token goes in a header), redrawing on each
-/// event; reconnects a second after it ends.
+/// Reads the chosen sandbox's GET /__admin/stream with fetch (so the admin token goes in a
+/// header), redrawing on each event; reconnects a second after it ends. Choosing another sandbox
+/// ends this one and follows that one's.
+let following = { generation: 0, abort: null };
 async function follow() {
+  const generation = ++following.generation;
+  if (following.abort) following.abort.abort();
+  const abort = following.abort = new AbortController();
+  const id = sandbox;
+  setLive(false);
   try {
     const headers = token ? { "Authorization": "Bearer " + token } : {};
-    const response = await fetch("/__admin/stream", { headers });
-    if (response.status === 401) { await askForToken(); return follow(); }
-    if (!response.ok || !response.body) throw new AdminError("stream: " + response.status);
+    const response = await fetch("/__admin" + scopeOf(id) + "/stream", { headers, signal: abort.signal });
+    if (response.status === 401) {
+      await askForToken();
+      if (generation === following.generation) follow();
+      return;
+    }
+    if (response.status === 404 && id) {
+      const json = await response.json().catch(() => null);
+      if (await sandboxGone(id, new AdminError(json?.error_message || "not found", 404))) return;
+    }
+    if (!response.ok || !response.body) throw new AdminError("stream: " + response.status, response.status);
+    if (generation !== following.generation) { abort.abort(); return; }
     setLive(true);
     refresh();
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -119,10 +268,11 @@ async function follow() {
       }
     }
   } catch (error) {
-    // The server stopped or restarted: try again.
+    // The server stopped or restarted, or another sandbox was chosen: try again (below).
   }
+  if (generation !== following.generation) return;  // a newer stream replaced this one
   setLive(false);
-  setTimeout(follow, 1000);
+  setTimeout(() => { if (generation === following.generation) follow(); }, 1000);
 }
 
 function setLive(live) {
@@ -297,15 +447,21 @@ function parseDuration(text) {
   return Number(match[1]) * scale;
 }
 
-async function advance(seconds) {
-  try { await api("POST", "/clock/advance", { seconds }); } catch (error) { showError(error); }
-  refresh();
+/// An action on the chosen sandbox; a 404 because it is gone says so.
+async function act(method, path, body) {
+  const id = sandbox;
+  try {
+    return await api(method, scopeOf(id) + path, body);
+  } catch (error) {
+    if (!(error.status === 404 && await sandboxGone(id, error))) showError(error);
+    return null;
+  } finally {
+    refresh();
+  }
 }
 
-async function redeliver(id) {
-  try { await api("POST", `/callbacks/${id}/redeliver`); } catch (error) { showError(error); }
-  refresh();
-}
+const advance = (seconds) => act("POST", "/clock/advance", { seconds });
+const redeliver = (id) => act("POST", `/callbacks/${id}/redeliver`);
 
 function wire() {
   for (const button of document.querySelectorAll("#advance button[data-seconds]")) {
@@ -318,11 +474,15 @@ function wire() {
     advance(seconds);
   };
   $("#reset").onclick = async () => {
-    if (!confirm("Reset the sandbox to its scenario's start? Created resources, tokens and journals go.")) return;
-    try { await api("POST", "/reset"); } catch (error) { showError(error); }
+    if (!confirm(`Reset the sandbox "${sandboxLabel(sandbox)}" to its scenario's start? Created resources, tokens and journals go.`)) return;
     view.chosen = null;
-    refresh();
+    await act("POST", "/reset");
   };
+  const picker = $("#sandbox");
+  picker.onchange = () => switchTo(picker.value);
+  picker.onfocus = picker.onmousedown = () => { loadSandboxes(); };
+  $("#notice-close").onclick = hideNotice;
+  window.addEventListener("hashchange", () => switchTo(sandboxInURL()));
   $("#kind-filter").onchange = renderResources;
   $("#stage-filter").onchange = renderResources;
   $("#fire").onsubmit = async (event) => {
@@ -330,11 +490,8 @@ function wire() {
     const text = $("#event-fields").value.trim();
     let resource;
     try { resource = text ? JSON.parse(text) : undefined; } catch { showError(new Error("the resource fields are not JSON")); return; }
-    try {
-      const fired = await api("POST", "/events", resource ? { topic: $("#topic").value, resource } : { topic: $("#topic").value });
-      $("#fire-result").textContent = `${fired.event} ${fired.id}: ${fired.deliveries.length} deliveries`;
-    } catch (error) { showError(error); }
-    refresh();
+    const fired = await act("POST", "/events", resource ? { topic: $("#topic").value, resource } : { topic: $("#topic").value });
+    if (fired) $("#fire-result").textContent = `${fired.event} ${fired.id}: ${fired.deliveries.length} deliveries`;
   };
 }
 
@@ -342,8 +499,11 @@ function wire() {
 /// second (changes still arrive through the stream).
 async function tick() {
   if (!view.clock || view.clock.mode !== "real" || document.hidden || refreshing) return;
+  const id = sandbox;
   try {
-    view.clock = await api("GET", "/clock");
+    const clock = await api("GET", scopeOf(id) + "/clock");
+    if (id !== sandbox || !view.clock) return;
+    view.clock = clock;
     renderClock();
     renderDetail();
   } catch (error) {
@@ -353,13 +513,15 @@ async function tick() {
 
 async function start() {
   wire();
+  renderSandboxes();
   setInterval(tick, 1000);
-  try {
-    [view.kinds, view.topics] = await Promise.all([api("GET", "/kinds"), api("GET", "/topics")]);
-    $("#topic").replaceChildren(...view.topics.map((t) => element("option", { value: t }, t)));
-    await refresh();
-  } catch (error) { showError(error); }
+  setInterval(() => { if (!document.hidden) loadSandboxes(); }, 5000);
   follow();
+  try {
+    view.topics = await api("GET", "/topics");
+    $("#topic").replaceChildren(...view.topics.map((t) => element("option", { value: t }, t)));
+  } catch (error) { showError(error); }
+  loadSandboxes();
 }
 
 start();

@@ -1,4 +1,5 @@
 import ArgumentParser
+import K2Sandbox
 import OrderedJSON
 
 #if canImport(Glibc)
@@ -6,12 +7,13 @@ import Glibc
 #endif
 
 /// `k2mock verify`: ask a running server whether its scenario's `expect` entries hold. Exits 0
-/// when all hold, 1 when one fails, 2 when the server cannot be reached or is not a k2mock, 3
+/// when all hold, 1 when one fails, 2 when the server cannot be reached, is not a k2mock or has
+/// no such `--sandbox`, 3
 /// when it refuses the admin token (missing or wrong).
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a running server's scenario expectations; exit 0 only if all hold.",
-        discussion: "Exit status: 0 all hold, 1 one fails, 2 the server cannot be reached, 3 the admin token is missing or wrong.")
+        discussion: "Exit status: 0 all hold, 1 one fails, 2 the server cannot be reached (or has no such --sandbox), 3 the admin token is missing or wrong.")
 
     @Option(help: "The running k2mock's origin.")
     var url = "http://127.0.0.1:8080"
@@ -21,13 +23,27 @@ struct Verify: ParsableCommand {
     @Option(help: "Also write the results as JUnit XML to this file, for CI systems to show.")
     var junit: String?
 
+    @Option(help: "Check this sandbox's expectations (POST /__admin/sandboxes) instead of the server's own.")
+    var sandbox: String?
+
+    func validate() throws {
+        if let sandbox, !SandboxSpec.isValidName(sandbox) {
+            throw ValidationError("--sandbox must be a sandbox's id: 1 to 64 letters, digits, '_' or '-'")
+        }
+    }
+
     func run() throws {
         guard let (host, port) = parseOrigin(url) else {
             throw ValidationError("--url must look like http://HOST:PORT")
         }
         let body: [UInt8]
         do {
-            body = try httpGet(host: host, port: port, path: "/__admin/expectations", adminToken: admin.adminToken)
+            let scope = sandbox.map { "/__admin/sandboxes/\($0)" } ?? "/__admin"
+            body = try httpGet(host: host, port: port, path: scope + "/expectations", adminToken: admin.adminToken)
+        } catch let missing as NotFound where sandbox != nil {
+            let reason = (try? JSON.parse(missing.body))?["error_message"]?.stringValue ?? ""
+            printError("k2mock verify: \(url) has no sandbox \(sandbox ?? ""): \(reason)")
+            throw ExitCode(2)
         } catch let refused as AdminTokenRefused {
             printError("k2mock verify: \(url) refused the admin token (\(admin.adminToken == nil ? "none was given" : "it is wrong")): "
                 + "pass the server's --admin-token with --admin-token (\(refused.statusLine))")
@@ -142,8 +158,14 @@ private func httpGet(host: String, port: UInt16, path: String, adminToken: Strin
     let head = String(decoding: response[..<split.lowerBound], as: UTF8.self)
     let statusLine = head.split(separator: "\r\n").first.map(String.init) ?? ""
     if head.hasPrefix("HTTP/1.") && head.dropFirst(9).hasPrefix("401") { throw AdminTokenRefused(statusLine: statusLine) }
+    if head.hasPrefix("HTTP/1.") && head.dropFirst(9).hasPrefix("404") { throw NotFound(body: Array(response[split.upperBound...])) }
     guard head.hasPrefix("HTTP/1.") && head.dropFirst(9).hasPrefix("200") else {
         throw HTTPGetError(description: head.split(separator: "\r\n").first.map(String.init) ?? "bad response")
     }
     return Array(response[split.upperBound...])
+}
+
+/// The server answered 404 (with K2's error body).
+private struct NotFound: Error {
+    var body: [UInt8]
 }
