@@ -201,6 +201,7 @@ function refresh() {
       Object.assign(view, { clock, resources, callbacks, requests, kinds,
         chosenCallbacks: chosen === view.chosen ? chosenCallbacks : view.chosenCallbacks, kindsOf: id, expectations: expectations.results });
       $("#scenario").textContent = health.scenario;
+      $("#scenario").title = "scenario " + health.scenario;
       render();
     } catch (error) {
       if (id !== sandbox) return;
@@ -292,6 +293,35 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+/// A long value shown on one line, cut with an ellipsis: the whole of it on hover, and copied by
+/// its button.
+function copyable(value, what) {
+  const button = element("button", { class: "copy", title: "copy " + what, type: "button" }, "copy");
+  button.onclick = async (event) => {
+    event.stopPropagation();
+    const copied = await copyText(value);
+    button.textContent = copied ? "copied" : "select it";
+    setTimeout(() => { button.textContent = "copy"; }, 1200);
+  };
+  return element("span", { class: "copyable" }, element("code", { class: "value", title: value }, value), button);
+}
+
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // No clipboard API (a page not served from localhost or https): the old way.
+    const area = element("textarea", { class: "offscreen", readonly: "" }, text);
+    document.body.append(area);
+    area.select();
+    let copied = false;
+    try { copied = document.execCommand("copy"); } catch { copied = false; }
+    area.remove();
+    return copied;
+  }
+}
+
 const time = (iso) => (iso ? iso.slice(11, 19) : "");
 const dateTime = (iso) => (iso ? iso.slice(0, 10) + " " + iso.slice(11, 19) : "");
 const shortID = (id) => (id.length > 13 ? id.slice(0, 8) + "…" : id);
@@ -305,6 +335,7 @@ function amountOf(resource) {
 }
 
 function renderClock() {
+  if (!view.clock) { $("#now").textContent = "…"; $("#mode").textContent = ""; return; }
   $("#now").textContent = dateTime(view.clock.now);
   $("#mode").textContent = view.clock.mode + (view.clock.mode === "real" && view.clock.scale !== 1 ? ` ×${view.clock.scale}` : "");
 }
@@ -317,6 +348,11 @@ function fillSelect(select, values) {
   select.value = wanted.includes(current) ? current : "";
 }
 
+/// A fixture (loaded from the scenario, never created) has no created_at. Its stage is the
+/// `stage` field, else (a kind without stages) the status its body reports.
+const isFixture = (resource) => !resource.created_at;
+const stageOf = (resource) => resource.stage ?? resource.body?.data?.attributes?.status ?? "";
+
 function renderResources() {
   // The choices first: a stage the chosen kind does not have is dropped, and the filter follows.
   fillSelect($("#kind-filter"), [...new Set(view.resources.map((r) => r.kind))]);
@@ -326,16 +362,19 @@ function renderResources() {
   const stage = $("#stage-filter").value;
   // Newest first: created ones by creation, latest on top; fixtures after them.
   const shown = view.resources.map((r, index) => ({ r, index }))
-    .filter(({ r }) => (!kind || r.kind === kind) && (!stage || r.stage === stage))
+    .filter(({ r }) => (!kind || r.kind === kind) && (!stage || stageOf(r) === stage))
     .sort((a, b) => (b.r.created_at ? 1 : 0) - (a.r.created_at ? 1 : 0) || b.index - a.index)
     .map(({ r }) => r);
   $("#resource-count").textContent = `${shown.length} of ${view.resources.length}`;
   $("#resources tbody").replaceChildren(...shown.map((r) => {
     const key = r.kind + "/" + r.id;
     return element("tr", { class: key === view.chosen ? "chosen" : "", "data-key": key, onclick: () => choose(key) },
-      element("td", {}, r.kind), element("td", { title: r.id }, shortID(r.id)),
-      element("td", { class: "stage" }, r.stage ?? (r.created_at ? "" : "fixture")),
-      element("td", {}, amountOf(r)), element("td", {}, dateTime(r.created_at)));
+      element("td", { class: "nowrap" }, r.kind), element("td", { class: "nowrap", title: r.id }, shortID(r.id)),
+      element("td", { class: "stage nowrap" }, element("span", { class: "stage-name", title: r.stage == null && stageOf(r) ? "the status in its body" : "" }, stageOf(r))),
+      element("td", { class: "nowrap" }, amountOf(r)),
+      element("td", { class: "nowrap" }, isFixture(r)
+        ? element("span", { class: "tag fixture", title: "a fixture: loaded from the scenario, not created by a request" }, "fixture")
+        : dateTime(r.created_at)));
   }));
 }
 
@@ -354,15 +393,18 @@ function renderDetail() {
     $("#lane").replaceChildren();
     $("#detail-body").textContent = "";
     $("#detail-callback").textContent = "";
-    $("#detail-signature").textContent = "";
+    $("#detail-signature").replaceChildren();
     return;
   }
-  $("#detail-title").textContent = `${resource.kind} ${resource.id}`;
+  $("#detail-title").replaceChildren(`${resource.kind} `, copyable(resource.id, "the id"),
+    ...(isFixture(resource) ? [" ", element("span", { class: "tag fixture" }, "fixture")] : []));
   const deliveries = view.chosenCallbacks;
   $("#lane").replaceChildren(lane(resource, deliveries));
   $("#detail-body").textContent = JSON.stringify(resource.body, null, 2);
   const last = deliveries[deliveries.length - 1];
-  $("#detail-signature").textContent = last ? `X-KopoKopo-Signature: ${last.signature}` : "no callback yet";
+  $("#detail-signature").replaceChildren(...(last
+    ? [element("span", { class: "muted" }, "X-KopoKopo-Signature "), copyable(last.signature, "the signature")]
+    : [element("span", { class: "muted" }, "no callback yet")]));
   $("#detail-callback").textContent = last ? JSON.stringify(JSON.parse(last.body), null, 2) : "";
 }
 
@@ -388,6 +430,10 @@ function lane(resource, deliveries) {
   const x = (t) => left + ((t - start) / span) * (right - left);
   const drawing = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "timeline" });
   drawing.append(svg("line", { class: "axis", x1: left, y1: y, x2: right, y2: y }));
+  // Labels alternate above and below the lane; on each side one is pushed right of the one
+  // before when they would overlap (stages seconds apart on a lane of minutes), with a leader
+  // line to its mark.
+  const placed = { true: left - 40, false: left - 40 };
   resource.timeline.forEach((step, index) => {
     const at = Date.parse(step.at), cx = x(at);
     const kind = step.reached ? "reached" : at < now ? "skipped" : "due";
@@ -395,8 +441,14 @@ function lane(resource, deliveries) {
     mark.append(svg("title", {}, `${step.stage} ${step.reached ? "reached" : "due"} at ${step.at}`));
     drawing.append(mark);
     const above = index % 2 === 0;
-    drawing.append(svg("text", { class: "label", x: cx, y: above ? y - 14 : y + 22, "text-anchor": "middle" }, step.stage));
-    drawing.append(svg("text", { class: "time", x: cx, y: above ? y - 27 : y + 34, "text-anchor": "middle" }, time(step.at)));
+    const half = Math.max(step.stage.length * 3.3, 24) + 3;
+    const lx = Math.min(Math.max(cx, placed[above] + half + 4, half), width - half);
+    placed[above] = lx + half;
+    if (Math.abs(lx - cx) > 2) {
+      drawing.append(svg("line", { class: "leader", x1: cx, y1: above ? y - 8 : y + 8, x2: lx, y2: above ? y - 11 : y + 11 }));
+    }
+    drawing.append(svg("text", { class: "label", x: lx, y: above ? y - 14 : y + 22, "text-anchor": "middle" }, step.stage));
+    drawing.append(svg("text", { class: "time", x: lx, y: above ? y - 27 : y + 34, "text-anchor": "middle" }, time(step.at)));
   });
   attempts.forEach((attempt) => {
     const cx = x(Date.parse(attempt.at));
@@ -406,7 +458,9 @@ function lane(resource, deliveries) {
   });
   if (attempts.length) drawing.append(svg("text", { class: "time", x: left - 28, y: 120 }, "calls"));
   drawing.append(svg("line", { class: "now", x1: x(now), y1: 8, x2: x(now), y2: 130 }));
-  drawing.append(svg("text", { class: "time", x: x(now) + 3, y: 145 }, "now " + time(view.clock.now)));
+  const nearEnd = x(now) > width - 80;
+  drawing.append(svg("text", { class: "time", x: x(now) + (nearEnd ? -3 : 3), y: 145, "text-anchor": nearEnd ? "end" : "start" },
+    "now " + time(view.clock.now)));
   return drawing;
 }
 
@@ -416,19 +470,24 @@ function attemptText(attempt) {
 }
 
 function renderCallbacks() {
-  const rows = [...view.callbacks].reverse().map((d) => element("tr", { "data-id": d.id },
-    element("td", {}, String(d.id)), element("td", {}, d.kind),
-    element("td", {}, d.kind === "callback" ? `${d.resource} ${shortID(d.resource_id)}` : d.topic),
-    element("td", {}, d.url), element("td", { class: "outcome-" + d.outcome }, d.outcome),
-    element("td", {}, ...d.attempts.map((a) => element("div", { class: a.outcome === "delivered" ? "status-ok" : "status-bad", title: `sent ${a.at}, due ${a.due}` }, attemptText(a)))),
-    element("td", {}, element("button", { onclick: () => redeliver(d.id) }, "Redeliver"))));
+  const rows = [...view.callbacks].reverse().map((d) => {
+    const about = d.kind === "callback" ? `${d.resource} ${d.resource_id}` : `${d.topic} ${d.event_id ?? ""}`.trim();
+    return element("tr", { "data-id": d.id },
+      element("td", { class: "nowrap" }, String(d.id)), element("td", { class: "nowrap" }, d.kind),
+      element("td", { class: "clip about", title: about }, d.kind === "callback" ? `${d.resource} ${shortID(d.resource_id)}` : d.topic),
+      element("td", { class: "clip url", title: d.url }, d.url),
+      element("td", { class: "nowrap outcome-" + d.outcome }, d.outcome),
+      element("td", { class: "attempts" }, ...d.attempts.map((a) => element("div", { class: a.outcome === "delivered" ? "status-ok" : "status-bad", title: `sent ${a.at}, due ${a.due}` }, attemptText(a)))),
+      element("td", { class: "actions" }, element("button", { onclick: () => redeliver(d.id), title: "send it again now" }, "Redeliver")));
+  });
   $("#callbacks tbody").replaceChildren(...rows);
 }
 
 function renderRequests() {
   $("#requests tbody").replaceChildren(...[...view.requests].reverse().map((r) => element("tr", {},
-    element("td", {}, time(r.at)), element("td", {}, r.method), element("td", {}, r.path),
-    element("td", { class: r.status < 400 ? "status-ok" : "status-bad" }, String(r.status)))));
+    element("td", { class: "nowrap", title: r.at }, time(r.at)), element("td", { class: "nowrap" }, r.method),
+    element("td", { class: "clip", title: r.path }, r.path),
+    element("td", { class: "nowrap " + (r.status < 400 ? "status-ok" : "status-bad") }, String(r.status)))));
 }
 
 function renderExpectations() {
@@ -516,6 +575,7 @@ async function start() {
   renderSandboxes();
   setInterval(tick, 1000);
   setInterval(() => { if (!document.hidden) loadSandboxes(); }, 5000);
+  refresh();
   follow();
   try {
     view.topics = await api("GET", "/topics");

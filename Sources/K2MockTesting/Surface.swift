@@ -27,6 +27,8 @@ public typealias ExpectationResult = K2Sandbox.ExpectationResult
 public typealias Timestamp = K2Sandbox.Timestamp
 public typealias TimeSpan = K2Sandbox.TimeSpan
 public typealias ClockMode = K2Sandbox.ClockMode
+/// A client of a sandbox: id, secret, api key (which signs its callbacks).
+public typealias ClientCredentials = K2Sandbox.ClientCredentials
 /// An invalid scenario: every issue with its file, line and key.
 public typealias ScenarioError = K2Sandbox.ScenarioError
 /// The sandbox behind a `TestSandbox` (`TestSandbox.sandbox`).

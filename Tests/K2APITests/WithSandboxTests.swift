@@ -54,6 +54,34 @@ import Testing
         await offThePool { receiver.stop() }
     }
 
+    /// Tests sharing one server each get a sandbox of their own, found by its credentials, gone
+    /// when the test's scope ends.
+    @Test func sandboxesOnASharedServerAreIsolatedAndEndWithTheirScope() async throws {
+        try await withSandbox(scenario) { shared in
+            var tokens: [String] = []
+            for name in ["test-a", "test-b"] {
+                try await withSandbox(on: shared, name: name) { sandbox in
+                    #expect(sandbox.id == name && sandbox.baseURL == shared.baseURL)
+                    let client = try #require(sandbox.credentials.first)
+                    #expect(client.clientID == "app-\(name)" && client.apiKey == "app-key-\(name)")
+                    let token = try sandbox.accessToken()
+                    tokens.append(token)
+                    let auth = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+                    let created = try await sandbox.request("POST", "/api/v2/incoming_payments", headers: auth,
+                                                            body: stkPush(callback: "http://127.0.0.1:9/x"))
+                    #expect(created.status == 201)
+                    #expect(sandbox.resources().filter { !$0.isFixture }.count == 1, "only its own")
+                    try await sandbox.advance(seconds: 10)
+                    #expect(shared.now() != sandbox.now(), "its clock is its own")
+                }
+            }
+            #expect(shared.resources().filter { !$0.isFixture }.isEmpty)
+            let gone = try await shared.request("GET", "/api/v2/incoming_payments/x", headers: [("Authorization", "Bearer \(tokens[0])")])
+            #expect(gone.status == 401, "a deleted sandbox's token is refused")
+            #expect(throws: TestSandboxError.self) { try shared.sandbox(name: "bad name") }
+        }
+    }
+
     @Test func tokensEventsAndResetWorkAsOverHTTP() async throws {
         let receiver = try CallbackReceiver()
         try await withSandbox(scenario) { sandbox in

@@ -3,8 +3,10 @@ public import K2Sandbox
 public import OrderedJSON
 
 /// A sandbox started by `withSandbox`, listening on loopback: point the code under test at
-/// `baseURL`, then drive and inspect the sandbox directly, in-process (no admin HTTP calls).
-/// Every method may be called from any task; none blocks a thread of Swift's cooperative pool.
+/// `baseURL` with `credentials`, then drive and inspect the sandbox directly, in-process (no
+/// admin HTTP calls). It is the server's own sandbox, or one made beside it (`sandbox(name:)`,
+/// `withSandbox(on:)`), isolated from every other. Every method may be called from any task;
+/// none blocks a thread of Swift's cooperative pool.
 public final class TestSandbox: Sendable {
     /// The server, for what this type does not wrap (its `handle` answers requests without a socket).
     public let server: K2MockServer
@@ -13,15 +15,51 @@ public final class TestSandbox: Sendable {
     public let baseURL: String
     /// The port it listens on.
     public let port: Int
+    private let hosted: HostedSandbox
 
-    init(server: K2MockServer, baseURL: String) {
+    init(server: K2MockServer, baseURL: String, hosted: HostedSandbox? = nil) {
         self.server = server
         self.baseURL = baseURL
         self.port = Int(baseURL.split(separator: ":").last ?? "") ?? 0
+        self.hosted = hosted ?? server.hub.primary
     }
 
     /// The sandbox behind it: its scenario, clock and state.
-    public var sandbox: Sandbox { server.sandbox }
+    public var sandbox: Sandbox { hosted.sandbox }
+
+    /// Its id on the server (`""` for the server's own).
+    public var id: String { hosted.id }
+
+    /// Its clients: what the code under test authenticates with (`/oauth/token`). A sandbox
+    /// made beside the server's own has its scenario's with `-<id>` appended.
+    public var credentials: [ClientCredentials] { sandbox.scenario.credentials }
+
+    /// A sandbox of its own on the same server, isolated from this one and every other, found by
+    /// its `credentials` and tokens. `scenario` nil is the server's scenario; `clock` nil keeps
+    /// the scenario's. End it with `delete()` (or use `withSandbox(on:)`, which does). Throws
+    /// `TestSandboxError.refused` with the server's status and reason (an invalid scenario, a
+    /// name taken, too many sandboxes).
+    public func sandbox(
+        name: String? = nil, scenario: TestScenario? = nil, seed: UInt64? = nil, clock: ClockMode? = .manual
+    ) throws -> TestSandbox {
+        var request = SandboxHub.Request()
+        request.name = name
+        (request.scenarioPath, request.scenarioYAML) = scenario?.fields ?? (nil, nil)
+        request.seed = seed
+        request.clock = clock
+        do {
+            return TestSandbox(server: server, baseURL: baseURL, hosted: try server.hub.create(request))
+        } catch {
+            throw TestSandboxError.refused(status: error.status, error.message)
+        }
+    }
+
+    /// Ends a sandbox made by `sandbox(name:)`: its tokens answer 401 from then on. The server's
+    /// own sandbox is not ended.
+    public func delete() {
+        guard !hosted.isPrimary else { return }
+        server.hub.delete(hosted.id)
+    }
 
     /// Sandbox time now.
     public func now() -> Timestamp { sandbox.now() }
@@ -34,7 +72,7 @@ public final class TestSandbox: Sendable {
         guard seconds.isFinite, seconds >= 0, seconds <= SandboxClock.maxAdvanceSeconds else {
             throw TestSandboxError.invalidAdvance(seconds)
         }
-        let advance = await server.runner.advance(by: TimeSpan(milliseconds: Int64((seconds * 1000).rounded())))
+        let advance = await hosted.runner.advance(by: TimeSpan(milliseconds: Int64((seconds * 1000).rounded())))
         if advance.stoppedShortAt != nil { throw TestSandboxError.stopping }
         return advance.happened
     }
@@ -83,7 +121,9 @@ public final class TestSandbox: Sendable {
         guard let client = clientID.map({ id in credentials.first { $0.clientID == id } }) ?? credentials.first else {
             throw TestSandboxError.noClient(clientID)
         }
-        return sandbox.issueToken(to: client).value
+        let token = sandbox.issueToken(to: client)
+        server.hub.issued(token, by: hosted)
+        return token.value
     }
 
     /// Sends one request over the socket, as a client would, and reads the answer (on a thread
@@ -106,6 +146,8 @@ public enum TestSandboxError: Error, Equatable, CustomStringConvertible {
     case noClient(String?)
     case resourceNotAnObject
     case stopping
+    /// The server refused to make a sandbox: its HTTP status and reason.
+    case refused(status: Int, String)
 
     public var description: String {
         switch self {
@@ -115,6 +157,7 @@ public enum TestSandboxError: Error, Equatable, CustomStringConvertible {
         case .noClient(let id): return id.map { "the scenario has no client \"\($0)\"" } ?? "the scenario has no client credentials"
         case .resourceNotAnObject: return "an event's resource must be a JSON object of fields"
         case .stopping: return "the sandbox is stopping"
+        case .refused(let status, let reason): return "the server refused the sandbox (\(status)): \(reason)"
         }
     }
 }

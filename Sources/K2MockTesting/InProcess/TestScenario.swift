@@ -21,6 +21,16 @@ public struct TestScenario: Sendable {
         TestScenario(source: .yaml(text, name: name))
     }
 
+    /// As `POST /__admin/sandboxes` names it: a path or YAML text; both nil for the built-in
+    /// default, which a sandbox made beside a server reads as the server's own scenario.
+    var fields: (path: String?, yaml: String?) {
+        switch source {
+        case .builtIn: return (nil, nil)
+        case .file(let path): return (path, nil)
+        case .yaml(let text, _): return (nil, text)
+        }
+    }
+
     /// Loads it. Throws `ScenarioError` (every issue with its file, line and key) when it is not valid.
     func load() throws(ScenarioError) -> Scenario {
         switch source {

@@ -45,3 +45,25 @@ public func withSandbox<T>(
     await offThePool { server.stop() }
     return result
 }
+
+/// Makes a sandbox of its own on `shared`'s server, runs `body` with it and deletes it, whether
+/// `body` returns or throws: many tests (or parallel ones) share one server this way, each
+/// isolated, each seeing only its own resources, clock and deliveries. Parameters as
+/// `TestSandbox.sandbox(name:scenario:seed:clock:)`.
+///
+/// ```swift
+/// let shared = ...  // one withSandbox for the suite
+/// try await withSandbox(on: shared) { sandbox in
+///     let app = MyApp(k2BaseURL: sandbox.baseURL, credentials: sandbox.credentials[0])
+///     ...
+/// }
+/// ```
+public func withSandbox<T>(
+    on shared: TestSandbox, name: String? = nil, scenario: TestScenario? = nil, seed: UInt64? = nil,
+    clock: ClockMode? = .manual, isolation: isolated (any Actor)? = #isolation,
+    _ body: (TestSandbox) async throws -> T
+) async throws -> T {
+    let sandbox = try shared.sandbox(name: name, scenario: scenario, seed: seed, clock: clock)
+    defer { sandbox.delete() }
+    return try await body(sandbox)
+}
