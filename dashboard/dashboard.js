@@ -149,7 +149,7 @@ async function sandboxGone(id, error) {
   if (id !== sandbox) return false;
   view.sandboxes = view.sandboxes.filter((s) => s.id !== id);
   switchTo("");
-  showNotice(`Sandbox ${id} is gone (${reason || "deleted"}): showing default.`);
+  showNotice(`Sandbox ${id} is gone${reason ? ` (${reason.replace(/\.$/, "")})` : ""}: showing default.`);
   return true;
 }
 
@@ -369,7 +369,7 @@ function renderResources() {
   $("#resources tbody").replaceChildren(...shown.map((r) => {
     const key = r.kind + "/" + r.id;
     return element("tr", { class: key === view.chosen ? "chosen" : "", "data-key": key, onclick: () => choose(key) },
-      element("td", { class: "nowrap" }, r.kind), element("td", { class: "nowrap", title: r.id }, shortID(r.id)),
+      element("td", { class: "clip kind", title: r.kind }, r.kind), element("td", { class: "nowrap", title: r.id }, shortID(r.id)),
       element("td", { class: "stage nowrap" }, element("span", { class: "stage-name", title: r.stage == null && stageOf(r) ? "the status in its body" : "" }, stageOf(r))),
       element("td", { class: "nowrap" }, amountOf(r)),
       element("td", { class: "nowrap" }, isFixture(r)
@@ -477,7 +477,9 @@ function renderCallbacks() {
       element("td", { class: "clip about", title: about }, d.kind === "callback" ? `${d.resource} ${shortID(d.resource_id)}` : d.topic),
       element("td", { class: "clip url", title: d.url }, d.url),
       element("td", { class: "nowrap outcome-" + d.outcome }, d.outcome),
-      element("td", { class: "attempts" }, ...d.attempts.map((a) => element("div", { class: a.outcome === "delivered" ? "status-ok" : "status-bad", title: `sent ${a.at}, due ${a.due}` }, attemptText(a)))),
+      element("td", { class: "attempts" }, ...d.attempts.map((a) => element("div", {
+        class: a.outcome === "delivered" ? "status-ok" : "status-bad", title: `${attemptText(a)}\nattempt ${a.attempt}: sent ${a.at}, due ${a.due}`,
+      }, attemptText(a)))),
       element("td", { class: "actions" }, element("button", { onclick: () => redeliver(d.id), title: "send it again now" }, "Redeliver")));
   });
   $("#callbacks tbody").replaceChildren(...rows);

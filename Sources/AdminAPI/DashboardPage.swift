@@ -25,6 +25,7 @@ enum DashboardPage {
 <body>
 <header>
   <h1>k2mock</h1>
+  <label id="sandbox-picker">sandbox <select id="sandbox" aria-label="sandbox"><option value="">default</option></select></label>
   <span id="scenario" class="muted"></span>
   <div id="clock">
     <span id="now">…</span>
@@ -39,6 +40,7 @@ enum DashboardPage {
     <button id="reset" class="danger">Reset</button>
   </div>
   <span id="live" class="badge off" title="the change stream">offline</span>
+  <div id="notice" role="status" hidden><span id="notice-text"></span> <button id="notice-close" type="button" aria-label="dismiss">×</button></div>
 </header>
 
 <main>
@@ -58,15 +60,15 @@ enum DashboardPage {
     <h2>Timeline <span id="detail-title" class="muted">choose a resource</span></h2>
     <div id="lane"></div>
     <div class="columns">
-      <div><h3>Body</h3><pre id="detail-body" class="json"></pre></div>
-      <div><h3>Last callback</h3><p id="detail-signature" class="muted"></p><pre id="detail-callback" class="json"></pre></div>
+      <div class="pane" id="body-pane"><h3>Body</h3><pre id="detail-body" class="json"></pre></div>
+      <div class="pane" id="callback-pane"><h3>Last callback</h3><div id="detail-signature"></div><pre id="detail-callback" class="json"></pre></div>
     </div>
   </section>
 
   <section id="callbacks-panel">
     <h2>Callbacks and webhook events</h2>
     <table id="callbacks">
-      <thead><tr><th>#</th><th>kind</th><th>about</th><th>url</th><th>outcome</th><th>attempts</th><th></th></tr></thead>
+      <thead><tr><th>#</th><th>kind</th><th>about</th><th>url</th><th>outcome</th><th>attempts</th><th><span class="offscreen">actions</span></th></tr></thead>
       <tbody></tbody>
     </table>
   </section>
@@ -121,12 +123,22 @@ header {
 h1 { font-size: 1.15rem; margin: 0; }
 h2 { font-size: 1rem; margin: 0 0 .5rem; }
 h3 { font-size: .85rem; margin: .5rem 0 .25rem; color: var(--muted); }
+#sandbox-picker { display: inline-flex; align-items: center; gap: .35rem; color: var(--muted); }
+#sandbox { max-width: 14rem; color: var(--ink); font-weight: 600; }
+#scenario { max-width: 16rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+#notice {
+  flex-basis: 100%; display: flex; align-items: center; gap: .5rem; padding: .3rem .6rem;
+  background: #fff4d6; border: 1px solid #ecd48f; border-radius: 4px; color: #5c4a12;
+}
+#notice[hidden] { display: none; }
+#notice button { padding: 0 .45rem; background: transparent; }
 #clock { font-variant-numeric: tabular-nums; font-weight: 600; }
 #advance { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; }
 #advance form { display: inline-flex; gap: .25rem; }
 button, select, input, textarea { font: inherit; }
 button {
   border: 1px solid var(--line); background: #f8f9fb; border-radius: 4px; padding: .2rem .55rem; cursor: pointer;
+  white-space: nowrap;
 }
 button:hover { border-color: var(--accent); }
 button.danger { color: var(--bad); }
@@ -136,7 +148,7 @@ button.danger { color: var(--bad); }
 .muted { color: var(--muted); font-weight: normal; }
 main {
   display: grid; gap: 1rem; padding: 1rem;
-  grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+  grid-template-columns: minmax(0, 5fr) minmax(0, 7fr);
   grid-template-areas: "resources detail" "callbacks callbacks" "requests events" "requests expectations";
 }
 section { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .75rem; min-width: 0; }
@@ -147,6 +159,22 @@ section { background: var(--panel); border: 1px solid var(--line); border-radius
 table { width: 100%; border-collapse: collapse; font-size: .85rem; }
 th { text-align: left; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--line); padding: .2rem .35rem; }
 td { border-bottom: 1px solid #eef1f5; padding: .2rem .35rem; vertical-align: top; overflow-wrap: anywhere; }
+/* One line each: short values never wrap, long ones (URLs, paths) are cut with an ellipsis and
+   shown whole on hover (title). max-width: 0 lets a cell take only the width left over. */
+td.nowrap, th { white-space: nowrap; }
+td.clip { max-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+#resources td.kind { width: 30%; }
+#callbacks td.about { width: 18%; }
+#callbacks td.url { width: 32%; }
+#requests td.clip { width: 60%; }
+td.attempts { max-width: 0; width: 30%; }
+td.attempts div { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+td.actions { width: 1%; white-space: nowrap; text-align: right; padding-top: .1rem; padding-bottom: .1rem; }
+td.actions button { font-size: .8rem; padding: .05rem .5rem; }
+.tag {
+  display: inline-block; font-size: .7rem; line-height: 1.3; padding: 0 .35rem; border-radius: 3px; font-weight: normal;
+  border: 1px solid #c9d3e6; background: #eef2fa; color: #3c4a63; vertical-align: 1px;
+}
 #resources tbody tr { cursor: pointer; }
 #resources tbody tr:hover { background: #f3f6fc; }
 #resources tbody tr.chosen { background: #e6edfb; }
@@ -156,10 +184,24 @@ td { border-bottom: 1px solid #eef1f5; padding: .2rem .35rem; vertical-align: to
 .outcome-delivered, .status-ok { color: var(--ok); }
 .outcome-failed, .status-bad { color: var(--bad); }
 .outcome-pending { color: var(--due); }
-.columns { display: grid; grid-template-columns: 1fr 1fr; gap: .75rem; }
+#detail-panel h2 { display: flex; align-items: baseline; gap: .4rem; min-width: 0; }
+#detail-title { display: flex; align-items: baseline; gap: .3rem; min-width: 0; }
+/* Two panes of equal width whatever they hold: minmax(0, …) so a long value (a signature, an
+   id) never widens one at the other's expense. */
+.columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: .75rem; }
+.pane { min-width: 0; }
+#detail-signature { display: flex; align-items: baseline; gap: .3rem; min-width: 0; font-size: .8rem; margin-bottom: .35rem; white-space: nowrap; }
+.copyable { display: inline-flex; align-items: baseline; gap: .3rem; min-width: 0; max-width: 100%; }
+.copyable .value {
+  min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap;
+  font-family: ui-monospace, monospace; font-size: .75rem; font-weight: normal;
+}
+button.copy { flex: none; font-size: .7rem; padding: 0 .35rem; font-weight: normal; }
+.offscreen { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
 pre.json:empty { display: none; }
 pre.json { background: #f7f8fa; border: 1px solid #eef1f5; padding: .5rem; margin: 0; max-height: 18rem; overflow: auto; font-size: .75rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 #lane svg { width: 100%; height: 150px; display: block; }
+#lane .leader { stroke: #b8bfcc; stroke-width: 1; }
 #lane .axis { stroke: #9aa3b2; stroke-width: 2; }
 #lane .reached { fill: var(--accent); }
 #lane .due { fill: #fff; stroke: var(--due); stroke-width: 2; stroke-dasharray: 3 2; }
@@ -180,6 +222,9 @@ dialog { border: 1px solid var(--line); border-radius: 6px; }
         "/__admin/dashboard.js": Asset(file: "dashboard/dashboard.js", contentType: "text/javascript; charset=utf-8", text: #"""
 // k2mock's dashboard: reads the admin API, redraws when the change stream (GET /__admin/stream)
 // says something changed. Plain JavaScript, no build step, nothing fetched from elsewhere.
+// One sandbox at a time: the server's own (plain /__admin/... paths) or one of those listed by
+// GET /__admin/sandboxes (the same endpoints under /__admin/sandboxes/{id}/...), chosen in the
+// header and kept in the URL (#sandbox=w1).
 "use strict";
 
 const $ = (selector) => document.querySelector(selector);
@@ -187,14 +232,24 @@ const view = {
   kinds: [], topics: [], resources: [], callbacks: [], requests: [], expectations: [], clock: null,
   chosen: null,          // "kind/id" of the resource whose timeline is drawn
   chosenCallbacks: [],   // its deliveries
+  kindsOf: null,         // the sandbox view.kinds was read from
+  sandboxes: [],         // GET /__admin/sandboxes: those beside the server's own
   renders: 0,
 };
+/// The sandbox shown: "" for the server's own, else the id of one from GET /__admin/sandboxes.
+let sandbox = sandboxInURL();
 let token = sessionStorage.getItem("k2mock-admin-token") || "";
 
 // ---- The admin API -------------------------------------------------------------------------
 
-class AdminError extends Error {}
+class AdminError extends Error {
+  constructor(message, status) { super(message); this.status = status; }
+}
 
+/// Where the chosen sandbox's admin endpoints are, below /__admin.
+const scopeOf = (id) => (id ? "/sandboxes/" + encodeURIComponent(id) : "");
+
+/// A server-wide admin endpoint (/topics, /sandboxes) or, with scopeOf(...) in front, a sandbox's.
 async function api(method, path, body) {
   for (let attempt = 0; attempt < 3; attempt++) {
     const headers = { "Accept": "application/json" };
@@ -206,7 +261,7 @@ async function api(method, path, body) {
     if (response.status === 401) { await askForToken(); continue; }
     const text = await response.text();
     const json = text ? JSON.parse(text) : null;
-    if (!response.ok) throw new AdminError((json && json.error_message) || `${method} ${path}: ${response.status}`);
+    if (!response.ok) throw new AdminError((json && json.error_message) || `${method} ${path}: ${response.status}`, response.status);
     return json;
   }
   throw new AdminError("the admin token was refused");
@@ -232,6 +287,119 @@ function showError(error) {
   showError.timer = setTimeout(() => { box.hidden = true; }, 6000);
 }
 
+// ---- Sandboxes ---------------------------------------------------------------------------------
+
+/// #sandbox=w1 (or ?sandbox=w1); the hash wins, and "#sandbox=" is the server's own.
+function sandboxInURL() {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.has("sandbox")) return hash.get("sandbox");
+  return new URLSearchParams(location.search).get("sandbox") || "";
+}
+
+function writeSandboxToURL() {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  if (sandbox) hash.set("sandbox", sandbox);
+  else if (new URLSearchParams(location.search).get("sandbox")) hash.set("sandbox", "");
+  else hash.delete("sandbox");
+  const text = hash.toString();
+  history.replaceState(null, "", location.pathname + location.search + (text ? "#" + text : ""));
+}
+
+const sandboxLabel = (id) => (id ? id : "default");
+
+/// The picker: the server's own sandbox first, then each listed one (and the chosen one even
+/// before the list has it, so the picker never shows another).
+function renderSandboxes() {
+  const select = $("#sandbox");
+  const entries = [{ id: "", name: "default" }, ...view.sandboxes];
+  if (!entries.some((s) => s.id === sandbox)) entries.push({ id: sandbox, name: sandbox });
+  const wanted = entries.map((s) => s.id + "\u0000" + s.name + "\u0000" + (s.clock?.mode ?? "")).join("\u0001");
+  if (select.dataset.options !== wanted) {
+    select.replaceChildren(...entries.map((s) => element("option", { value: s.id, title: sandboxTitle(s) },
+      s.name && s.name !== s.id && s.id ? `${s.name} (${s.id})` : s.name || s.id)));
+    select.dataset.options = wanted;
+  }
+  select.value = sandbox;
+  const chosen = entries.find((s) => s.id === sandbox);
+  select.title = sandboxTitle(chosen);
+}
+
+function sandboxTitle(entry) {
+  if (!entry || !entry.id) return "the server's own sandbox (/__admin/...)";
+  const lines = [`sandbox ${entry.id}: /__admin/sandboxes/${entry.id}/...`];
+  if (entry.scenario) lines.push(`scenario ${entry.scenario}`);
+  if (entry.clock) lines.push(`clock ${entry.clock.mode}`);
+  for (const c of entry.credentials ?? []) lines.push(`client_id ${c.client_id}`);
+  for (const t of entry.tokens ?? []) lines.push(`token ${t.value}`);
+  if (entry.ttl) lines.push(`ttl ${entry.ttl}`);
+  return lines.join("\n");
+}
+
+/// GET /__admin/sandboxes: when the picker is opened, and every few seconds while the page is
+/// seen. A chosen sandbox the list no longer has is gone: back to the server's own.
+async function loadSandboxes() {
+  if (loadSandboxes.busy) return loadSandboxes.busy;
+  const asked = sandbox;
+  loadSandboxes.busy = (async () => {
+    try {
+      view.sandboxes = await api("GET", "/sandboxes");
+      if (asked && asked === sandbox && !view.sandboxes.some((s) => s.id === asked)) {
+        await sandboxGone(asked);
+      }
+      renderSandboxes();
+    } catch (error) {
+      // A refused token asks for one (api); anything else: the list stays as it was.
+    } finally {
+      loadSandboxes.busy = null;
+    }
+  })();
+  return loadSandboxes.busy;
+}
+
+/// The chosen sandbox answered 404: if the server says it is gone, say so and show the
+/// server's own.
+async function sandboxGone(id, error) {
+  if (!id || id !== sandbox) return false;
+  let reason = error?.message;
+  try {
+    await api("GET", "/sandboxes/" + encodeURIComponent(id));
+    return false;  // it is there: the 404 was about something else
+  } catch (checked) {
+    if (checked.status !== 404) return false;
+    reason = checked.message || reason;
+  }
+  if (id !== sandbox) return false;
+  view.sandboxes = view.sandboxes.filter((s) => s.id !== id);
+  switchTo("");
+  showNotice(`Sandbox ${id} is gone${reason ? ` (${reason.replace(/\.$/, "")})` : ""}: showing default.`);
+  return true;
+}
+
+/// Shows another sandbox: every panel, button and the change stream follow it.
+function switchTo(id) {
+  if (id === sandbox) { renderSandboxes(); return; }
+  sandbox = id;
+  hideNotice();
+  writeSandboxToURL();
+  renderSandboxes();
+  Object.assign(view, { resources: [], callbacks: [], requests: [], expectations: [], clock: null,
+    chosen: null, chosenCallbacks: [], kinds: [], kindsOf: null });
+  $("#fire-result").textContent = "";
+  $("#scenario").textContent = "";
+  render();
+  refresh();
+  follow();
+}
+
+function showNotice(text) {
+  $("#notice-text").textContent = text;
+  $("#notice").hidden = false;
+}
+
+function hideNotice() {
+  $("#notice").hidden = true;
+}
+
 // ---- Refreshing ------------------------------------------------------------------------------
 
 let refreshing = null, again = false;
@@ -240,19 +408,26 @@ let refreshing = null, again = false;
 function refresh() {
   if (refreshing) { again = true; return refreshing; }
   refreshing = (async () => {
+    const id = sandbox, scope = scopeOf(id), chosen = view.chosen;
     try {
-      const [health, clock, resources, callbacks, requests, expectations] = await Promise.all([
-        api("GET", "/health"), api("GET", "/clock"), api("GET", "/resources"), api("GET", "/callbacks?limit=500"),
-        api("GET", "/requests?limit=200"), api("GET", "/expectations"),
+      const [health, clock, resources, callbacks, requests, expectations, kinds] = await Promise.all([
+        api("GET", scope + "/health"), api("GET", scope + "/clock"), api("GET", scope + "/resources"),
+        api("GET", scope + "/callbacks?limit=500"), api("GET", scope + "/requests?limit=200"),
+        api("GET", scope + "/expectations"), view.kindsOf === id ? view.kinds : api("GET", scope + "/kinds"),
       ]);
       // The chosen resource's own deliveries, however old (the journal above is the latest 500).
-      const chosenID = view.chosen ? view.chosen.slice(view.chosen.indexOf("/") + 1) : null;
-      const chosenCallbacks = chosenID ? await api("GET", "/callbacks?resource_id=" + encodeURIComponent(chosenID)) : [];
-      Object.assign(view, { clock, resources, callbacks, requests, chosenCallbacks, expectations: expectations.results });
+      const chosenID = chosen ? chosen.slice(chosen.indexOf("/") + 1) : null;
+      const chosenCallbacks = chosenID ? await api("GET", scope + "/callbacks?resource_id=" + encodeURIComponent(chosenID)) : [];
+      if (id !== sandbox) return;  // another sandbox was chosen meanwhile: its refresh follows
+      // A resource chosen meanwhile keeps its own (empty until the refresh its choice asked for).
+      Object.assign(view, { clock, resources, callbacks, requests, kinds,
+        chosenCallbacks: chosen === view.chosen ? chosenCallbacks : view.chosenCallbacks, kindsOf: id, expectations: expectations.results });
       $("#scenario").textContent = health.scenario;
+      $("#scenario").title = "scenario " + health.scenario;
       render();
     } catch (error) {
-      showError(error);
+      if (id !== sandbox) return;
+      if (!(error.status === 404 && await sandboxGone(id, error))) showError(error);
     } finally {
       refreshing = null;
       if (again) { again = false; refresh(); }
@@ -262,6 +437,7 @@ function refresh() {
 }
 
 function render() {
+  renderSandboxes();
   renderClock();
   renderResources();
   renderDetail();
@@ -275,14 +451,30 @@ function render() {
 
 // ---- The change stream -------------------------------------------------------------------------
 
-/// Reads GET /__admin/stream with fetch (so the admin token goes in a header), redrawing on each
-/// event; reconnects a second after it ends.
+/// Reads the chosen sandbox's GET /__admin/stream with fetch (so the admin token goes in a
+/// header), redrawing on each event; reconnects a second after it ends. Choosing another sandbox
+/// ends this one and follows that one's.
+let following = { generation: 0, abort: null };
 async function follow() {
+  const generation = ++following.generation;
+  if (following.abort) following.abort.abort();
+  const abort = following.abort = new AbortController();
+  const id = sandbox;
+  setLive(false);
   try {
     const headers = token ? { "Authorization": "Bearer " + token } : {};
-    const response = await fetch("/__admin/stream", { headers });
-    if (response.status === 401) { await askForToken(); return follow(); }
-    if (!response.ok || !response.body) throw new AdminError("stream: " + response.status);
+    const response = await fetch("/__admin" + scopeOf(id) + "/stream", { headers, signal: abort.signal });
+    if (response.status === 401) {
+      await askForToken();
+      if (generation === following.generation) follow();
+      return;
+    }
+    if (response.status === 404 && id) {
+      const json = await response.json().catch(() => null);
+      if (await sandboxGone(id, new AdminError(json?.error_message || "not found", 404))) return;
+    }
+    if (!response.ok || !response.body) throw new AdminError("stream: " + response.status, response.status);
+    if (generation !== following.generation) { abort.abort(); return; }
     setLive(true);
     refresh();
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -299,10 +491,11 @@ async function follow() {
       }
     }
   } catch (error) {
-    // The server stopped or restarted: try again.
+    // The server stopped or restarted, or another sandbox was chosen: try again (below).
   }
+  if (generation !== following.generation) return;  // a newer stream replaced this one
   setLive(false);
-  setTimeout(follow, 1000);
+  setTimeout(() => { if (generation === following.generation) follow(); }, 1000);
 }
 
 function setLive(live) {
@@ -322,6 +515,35 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+/// A long value shown on one line, cut with an ellipsis: the whole of it on hover, and copied by
+/// its button.
+function copyable(value, what) {
+  const button = element("button", { class: "copy", title: "copy " + what, type: "button" }, "copy");
+  button.onclick = async (event) => {
+    event.stopPropagation();
+    const copied = await copyText(value);
+    button.textContent = copied ? "copied" : "select it";
+    setTimeout(() => { button.textContent = "copy"; }, 1200);
+  };
+  return element("span", { class: "copyable" }, element("code", { class: "value", title: value }, value), button);
+}
+
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // No clipboard API (a page not served from localhost or https): the old way.
+    const area = element("textarea", { class: "offscreen", readonly: "" }, text);
+    document.body.append(area);
+    area.select();
+    let copied = false;
+    try { copied = document.execCommand("copy"); } catch { copied = false; }
+    area.remove();
+    return copied;
+  }
+}
+
 const time = (iso) => (iso ? iso.slice(11, 19) : "");
 const dateTime = (iso) => (iso ? iso.slice(0, 10) + " " + iso.slice(11, 19) : "");
 const shortID = (id) => (id.length > 13 ? id.slice(0, 8) + "…" : id);
@@ -335,6 +557,7 @@ function amountOf(resource) {
 }
 
 function renderClock() {
+  if (!view.clock) { $("#now").textContent = "…"; $("#mode").textContent = ""; return; }
   $("#now").textContent = dateTime(view.clock.now);
   $("#mode").textContent = view.clock.mode + (view.clock.mode === "real" && view.clock.scale !== 1 ? ` ×${view.clock.scale}` : "");
 }
@@ -347,6 +570,11 @@ function fillSelect(select, values) {
   select.value = wanted.includes(current) ? current : "";
 }
 
+/// A fixture (loaded from the scenario, never created) has no created_at. Its stage is the
+/// `stage` field, else (a kind without stages) the status its body reports.
+const isFixture = (resource) => !resource.created_at;
+const stageOf = (resource) => resource.stage ?? resource.body?.data?.attributes?.status ?? "";
+
 function renderResources() {
   // The choices first: a stage the chosen kind does not have is dropped, and the filter follows.
   fillSelect($("#kind-filter"), [...new Set(view.resources.map((r) => r.kind))]);
@@ -356,16 +584,19 @@ function renderResources() {
   const stage = $("#stage-filter").value;
   // Newest first: created ones by creation, latest on top; fixtures after them.
   const shown = view.resources.map((r, index) => ({ r, index }))
-    .filter(({ r }) => (!kind || r.kind === kind) && (!stage || r.stage === stage))
+    .filter(({ r }) => (!kind || r.kind === kind) && (!stage || stageOf(r) === stage))
     .sort((a, b) => (b.r.created_at ? 1 : 0) - (a.r.created_at ? 1 : 0) || b.index - a.index)
     .map(({ r }) => r);
   $("#resource-count").textContent = `${shown.length} of ${view.resources.length}`;
   $("#resources tbody").replaceChildren(...shown.map((r) => {
     const key = r.kind + "/" + r.id;
     return element("tr", { class: key === view.chosen ? "chosen" : "", "data-key": key, onclick: () => choose(key) },
-      element("td", {}, r.kind), element("td", { title: r.id }, shortID(r.id)),
-      element("td", { class: "stage" }, r.stage ?? (r.created_at ? "" : "fixture")),
-      element("td", {}, amountOf(r)), element("td", {}, dateTime(r.created_at)));
+      element("td", { class: "clip kind", title: r.kind }, r.kind), element("td", { class: "nowrap", title: r.id }, shortID(r.id)),
+      element("td", { class: "stage nowrap" }, element("span", { class: "stage-name", title: r.stage == null && stageOf(r) ? "the status in its body" : "" }, stageOf(r))),
+      element("td", { class: "nowrap" }, amountOf(r)),
+      element("td", { class: "nowrap" }, isFixture(r)
+        ? element("span", { class: "tag fixture", title: "a fixture: loaded from the scenario, not created by a request" }, "fixture")
+        : dateTime(r.created_at)));
   }));
 }
 
@@ -384,15 +615,18 @@ function renderDetail() {
     $("#lane").replaceChildren();
     $("#detail-body").textContent = "";
     $("#detail-callback").textContent = "";
-    $("#detail-signature").textContent = "";
+    $("#detail-signature").replaceChildren();
     return;
   }
-  $("#detail-title").textContent = `${resource.kind} ${resource.id}`;
+  $("#detail-title").replaceChildren(`${resource.kind} `, copyable(resource.id, "the id"),
+    ...(isFixture(resource) ? [" ", element("span", { class: "tag fixture" }, "fixture")] : []));
   const deliveries = view.chosenCallbacks;
   $("#lane").replaceChildren(lane(resource, deliveries));
   $("#detail-body").textContent = JSON.stringify(resource.body, null, 2);
   const last = deliveries[deliveries.length - 1];
-  $("#detail-signature").textContent = last ? `X-KopoKopo-Signature: ${last.signature}` : "no callback yet";
+  $("#detail-signature").replaceChildren(...(last
+    ? [element("span", { class: "muted" }, "X-KopoKopo-Signature "), copyable(last.signature, "the signature")]
+    : [element("span", { class: "muted" }, "no callback yet")]));
   $("#detail-callback").textContent = last ? JSON.stringify(JSON.parse(last.body), null, 2) : "";
 }
 
@@ -418,6 +652,10 @@ function lane(resource, deliveries) {
   const x = (t) => left + ((t - start) / span) * (right - left);
   const drawing = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "timeline" });
   drawing.append(svg("line", { class: "axis", x1: left, y1: y, x2: right, y2: y }));
+  // Labels alternate above and below the lane; on each side one is pushed right of the one
+  // before when they would overlap (stages seconds apart on a lane of minutes), with a leader
+  // line to its mark.
+  const placed = { true: left - 40, false: left - 40 };
   resource.timeline.forEach((step, index) => {
     const at = Date.parse(step.at), cx = x(at);
     const kind = step.reached ? "reached" : at < now ? "skipped" : "due";
@@ -425,8 +663,14 @@ function lane(resource, deliveries) {
     mark.append(svg("title", {}, `${step.stage} ${step.reached ? "reached" : "due"} at ${step.at}`));
     drawing.append(mark);
     const above = index % 2 === 0;
-    drawing.append(svg("text", { class: "label", x: cx, y: above ? y - 14 : y + 22, "text-anchor": "middle" }, step.stage));
-    drawing.append(svg("text", { class: "time", x: cx, y: above ? y - 27 : y + 34, "text-anchor": "middle" }, time(step.at)));
+    const half = Math.max(step.stage.length * 3.3, 24) + 3;
+    const lx = Math.min(Math.max(cx, placed[above] + half + 4, half), width - half);
+    placed[above] = lx + half;
+    if (Math.abs(lx - cx) > 2) {
+      drawing.append(svg("line", { class: "leader", x1: cx, y1: above ? y - 8 : y + 8, x2: lx, y2: above ? y - 11 : y + 11 }));
+    }
+    drawing.append(svg("text", { class: "label", x: lx, y: above ? y - 14 : y + 22, "text-anchor": "middle" }, step.stage));
+    drawing.append(svg("text", { class: "time", x: lx, y: above ? y - 27 : y + 34, "text-anchor": "middle" }, time(step.at)));
   });
   attempts.forEach((attempt) => {
     const cx = x(Date.parse(attempt.at));
@@ -436,7 +680,9 @@ function lane(resource, deliveries) {
   });
   if (attempts.length) drawing.append(svg("text", { class: "time", x: left - 28, y: 120 }, "calls"));
   drawing.append(svg("line", { class: "now", x1: x(now), y1: 8, x2: x(now), y2: 130 }));
-  drawing.append(svg("text", { class: "time", x: x(now) + 3, y: 145 }, "now " + time(view.clock.now)));
+  const nearEnd = x(now) > width - 80;
+  drawing.append(svg("text", { class: "time", x: x(now) + (nearEnd ? -3 : 3), y: 145, "text-anchor": nearEnd ? "end" : "start" },
+    "now " + time(view.clock.now)));
   return drawing;
 }
 
@@ -446,19 +692,26 @@ function attemptText(attempt) {
 }
 
 function renderCallbacks() {
-  const rows = [...view.callbacks].reverse().map((d) => element("tr", { "data-id": d.id },
-    element("td", {}, String(d.id)), element("td", {}, d.kind),
-    element("td", {}, d.kind === "callback" ? `${d.resource} ${shortID(d.resource_id)}` : d.topic),
-    element("td", {}, d.url), element("td", { class: "outcome-" + d.outcome }, d.outcome),
-    element("td", {}, ...d.attempts.map((a) => element("div", { class: a.outcome === "delivered" ? "status-ok" : "status-bad", title: `sent ${a.at}, due ${a.due}` }, attemptText(a)))),
-    element("td", {}, element("button", { onclick: () => redeliver(d.id) }, "Redeliver"))));
+  const rows = [...view.callbacks].reverse().map((d) => {
+    const about = d.kind === "callback" ? `${d.resource} ${d.resource_id}` : `${d.topic} ${d.event_id ?? ""}`.trim();
+    return element("tr", { "data-id": d.id },
+      element("td", { class: "nowrap" }, String(d.id)), element("td", { class: "nowrap" }, d.kind),
+      element("td", { class: "clip about", title: about }, d.kind === "callback" ? `${d.resource} ${shortID(d.resource_id)}` : d.topic),
+      element("td", { class: "clip url", title: d.url }, d.url),
+      element("td", { class: "nowrap outcome-" + d.outcome }, d.outcome),
+      element("td", { class: "attempts" }, ...d.attempts.map((a) => element("div", {
+        class: a.outcome === "delivered" ? "status-ok" : "status-bad", title: `${attemptText(a)}\nattempt ${a.attempt}: sent ${a.at}, due ${a.due}`,
+      }, attemptText(a)))),
+      element("td", { class: "actions" }, element("button", { onclick: () => redeliver(d.id), title: "send it again now" }, "Redeliver")));
+  });
   $("#callbacks tbody").replaceChildren(...rows);
 }
 
 function renderRequests() {
   $("#requests tbody").replaceChildren(...[...view.requests].reverse().map((r) => element("tr", {},
-    element("td", {}, time(r.at)), element("td", {}, r.method), element("td", {}, r.path),
-    element("td", { class: r.status < 400 ? "status-ok" : "status-bad" }, String(r.status)))));
+    element("td", { class: "nowrap", title: r.at }, time(r.at)), element("td", { class: "nowrap" }, r.method),
+    element("td", { class: "clip", title: r.path }, r.path),
+    element("td", { class: "nowrap " + (r.status < 400 ? "status-ok" : "status-bad") }, String(r.status)))));
 }
 
 function renderExpectations() {
@@ -477,15 +730,21 @@ function parseDuration(text) {
   return Number(match[1]) * scale;
 }
 
-async function advance(seconds) {
-  try { await api("POST", "/clock/advance", { seconds }); } catch (error) { showError(error); }
-  refresh();
+/// An action on the chosen sandbox; a 404 because it is gone says so.
+async function act(method, path, body) {
+  const id = sandbox;
+  try {
+    return await api(method, scopeOf(id) + path, body);
+  } catch (error) {
+    if (!(error.status === 404 && await sandboxGone(id, error))) showError(error);
+    return null;
+  } finally {
+    refresh();
+  }
 }
 
-async function redeliver(id) {
-  try { await api("POST", `/callbacks/${id}/redeliver`); } catch (error) { showError(error); }
-  refresh();
-}
+const advance = (seconds) => act("POST", "/clock/advance", { seconds });
+const redeliver = (id) => act("POST", `/callbacks/${id}/redeliver`);
 
 function wire() {
   for (const button of document.querySelectorAll("#advance button[data-seconds]")) {
@@ -498,11 +757,15 @@ function wire() {
     advance(seconds);
   };
   $("#reset").onclick = async () => {
-    if (!confirm("Reset the sandbox to its scenario's start? Created resources, tokens and journals go.")) return;
-    try { await api("POST", "/reset"); } catch (error) { showError(error); }
+    if (!confirm(`Reset the sandbox "${sandboxLabel(sandbox)}" to its scenario's start? Created resources, tokens and journals go.`)) return;
     view.chosen = null;
-    refresh();
+    await act("POST", "/reset");
   };
+  const picker = $("#sandbox");
+  picker.onchange = () => switchTo(picker.value);
+  picker.onfocus = picker.onmousedown = () => { loadSandboxes(); };
+  $("#notice-close").onclick = hideNotice;
+  window.addEventListener("hashchange", () => switchTo(sandboxInURL()));
   $("#kind-filter").onchange = renderResources;
   $("#stage-filter").onchange = renderResources;
   $("#fire").onsubmit = async (event) => {
@@ -510,11 +773,8 @@ function wire() {
     const text = $("#event-fields").value.trim();
     let resource;
     try { resource = text ? JSON.parse(text) : undefined; } catch { showError(new Error("the resource fields are not JSON")); return; }
-    try {
-      const fired = await api("POST", "/events", resource ? { topic: $("#topic").value, resource } : { topic: $("#topic").value });
-      $("#fire-result").textContent = `${fired.event} ${fired.id}: ${fired.deliveries.length} deliveries`;
-    } catch (error) { showError(error); }
-    refresh();
+    const fired = await act("POST", "/events", resource ? { topic: $("#topic").value, resource } : { topic: $("#topic").value });
+    if (fired) $("#fire-result").textContent = `${fired.event} ${fired.id}: ${fired.deliveries.length} deliveries`;
   };
 }
 
@@ -522,8 +782,11 @@ function wire() {
 /// second (changes still arrive through the stream).
 async function tick() {
   if (!view.clock || view.clock.mode !== "real" || document.hidden || refreshing) return;
+  const id = sandbox;
   try {
-    view.clock = await api("GET", "/clock");
+    const clock = await api("GET", scopeOf(id) + "/clock");
+    if (id !== sandbox || !view.clock) return;
+    view.clock = clock;
     renderClock();
     renderDetail();
   } catch (error) {
@@ -533,13 +796,16 @@ async function tick() {
 
 async function start() {
   wire();
+  renderSandboxes();
   setInterval(tick, 1000);
-  try {
-    [view.kinds, view.topics] = await Promise.all([api("GET", "/kinds"), api("GET", "/topics")]);
-    $("#topic").replaceChildren(...view.topics.map((t) => element("option", { value: t }, t)));
-    await refresh();
-  } catch (error) { showError(error); }
+  setInterval(() => { if (!document.hidden) loadSandboxes(); }, 5000);
+  refresh();
   follow();
+  try {
+    view.topics = await api("GET", "/topics");
+    $("#topic").replaceChildren(...view.topics.map((t) => element("option", { value: t }, t)));
+  } catch (error) { showError(error); }
+  loadSandboxes();
 }
 
 start();

@@ -13,7 +13,7 @@ struct ResourceRoutes: Sendable {
         // GETs first: the router tries routes in the order they were added.
         for definition in api.hub.primary.sandbox.kinds.definitions {
             for version in definition.versions {
-                routes.add("GET", "/api/v\(version)/\(definition.collection)/:id", .authenticated { request, context, _ in
+                routes.add("GET", "/api/v\(version)/\(definition.collection)/:id", .authenticated { request, context in
                     show(definition, version: version, id: context.parameters["id"] ?? "", request: request, context.sandbox)
                 })
             }
@@ -21,13 +21,13 @@ struct ResourceRoutes: Sendable {
         for definition in api.hub.primary.sandbox.kinds.definitions {
             let kind = definition.kind
             for version in definition.createVersions {
-                routes.add("POST", "/api/v\(version)/\(definition.collection)", .authenticated { request, context, token in
-                    create(definition, version: version, clientID: token.clientID, request: request, &context)
+                routes.add("POST", "/api/v\(version)/\(definition.collection)", .authenticated { request, context in
+                    create(definition, version: version, clientID: context.token?.clientID ?? "", request: request, &context)
                 })
             }
             for action in definition.actions {
                 for version in action.versions {
-                    routes.add("POST", "/api/v\(version)/\(definition.collection)/:id/\(action.name)", .authenticated { _, context, _ in
+                    routes.add("POST", "/api/v\(version)/\(definition.collection)/:id/\(action.name)", .authenticated { _, context in
                         let id = context.parameters["id"] ?? ""
                         switch context.sandbox.perform(action, on: kind, id: id, owing: &context.durability) {
                         case nil: return K2Responses.error(404, "No \(kind) with id \(id)")

@@ -10,7 +10,7 @@ struct WebhookEventRoutes: Sendable {
     let api: K2API
 
     func register(into routes: inout Routes) {
-        routes.add("GET", "/webhook_events/:id", .authenticated { request, context, _ in
+        routes.add("GET", "/webhook_events/:id", .authenticated { request, context in
             let id = context.parameters["id"] ?? ""
             guard let envelope = context.sandbox.webhookEvent(id, origin: api.origin(of: request)) else {
                 return K2Responses.error(404, "No webhook event with id \(id)")
@@ -18,7 +18,7 @@ struct WebhookEventRoutes: Sendable {
             return K2Responses.bytes(200, envelope.serialized())
         })
         for collection in Set(WebhookTopic.all.map(\.resourceCollection)).sorted() {
-            routes.add("GET", "/\(collection)/:id", .authenticated { _, context, _ in
+            routes.add("GET", "/\(collection)/:id", .authenticated { _, context in
                 let id = context.parameters["id"] ?? ""
                 guard let resource = context.sandbox.eventResource(id, in: collection) else {
                     return K2Responses.error(404, "No \(collection) with id \(id)")

@@ -22,13 +22,14 @@ package struct Endpoint: Sendable {
         Endpoint(access: .open, handle: handle)
     }
 
-    /// An endpoint of the K2 API proper: it runs only with a valid bearer token.
+    /// An endpoint of the K2 API proper: it runs only with a valid bearer token, which is in
+    /// the context (`context.token`) when it does.
     package static func authenticated(
-        _ handle: @escaping @Sendable (HTTPRequest, inout RequestContext, AccessToken) -> HTTPResponse
+        _ handle: @escaping @Sendable (HTTPRequest, inout RequestContext) -> HTTPResponse
     ) -> Endpoint {
         Endpoint(access: .bearerToken) { request, context in
-            guard let token = context.token else { return .respond(K2Responses.unauthorized("The access token is missing")) }
-            return .respond(handle(request, &context, token))
+            guard context.token != nil else { return .respond(K2Responses.unauthorized("The access token is missing")) }
+            return .respond(handle(request, &context))
         }
     }
 }

@@ -54,4 +54,31 @@ check "K2MOCK_URL: a running k2mock (a service container) is used and left runni
 kill -0 $service 2>/dev/null; check "the service still runs after the script" 0 $?
 kill -TERM $service; wait $service
 
+# The parallel jobs: one k2mock service container, pytest-xdist workers, a sandbox per test
+# (examples/ci/test_payments_in_sandboxes.py). Needs a $PYTHON with pytest, pytest-xdist and
+# k2mock's package (clients/python).
+for recipe in examples/ci/github-actions.yml examples/ci/gitlab-ci.yml; do
+    grep -q "K2MOCK_URL: http" "$recipe" && grep -q "K2MOCK_CALLBACK_HOST: " "$recipe" \
+        && grep -q "pytest -n 4 .*--k2mock-scenario /usr/share/k2mock/scenarios/ci-pipeline.yaml" "$recipe"
+    check "$recipe has a parallel job against one k2mock service container" 0 $?
+done
+python=${PYTHON:-python3}
+if "$python" -c 'import pytest, xdist, k2mock' 2>/dev/null; then
+    "$K2MOCK_BIN" serve --port 0 --scenario scenarios/ci-pipeline.yaml >"$out/shared.log" 2>/dev/null &
+    service=$!
+    for _ in $(seq 1 100); do grep -q listening "$out/shared.log" && break; sleep 0.05; done
+    url=$(sed -n 's/^k2mock listening on //p' "$out/shared.log")
+    # 127.0.0.2 stands in for host.docker.internal / build: the receivers listen on every interface.
+    K2MOCK_URL=$url K2MOCK_CALLBACK_HOST=127.0.0.2 "$python" -m pytest -n 4 -q -p no:cacheprovider \
+        examples/ci/test_payments_in_sandboxes.py --k2mock-scenario "$PWD/scenarios/ci-pipeline.yaml" \
+        --junitxml "$out/parallel.xml" >"$out/parallel.log" 2>&1
+    check "4 pytest-xdist workers on one k2mock, a sandbox per test, each meeting ci-pipeline.yaml's expectations" \
+        0 $? "$out/parallel.xml" 'failures="0" skipped="0" tests="8"'
+    left=$("$python" -c 'import k2mock, sys; print(len(k2mock.K2Mock.connect(sys.argv[1]).sandboxes()))' "$url")
+    [ "$left" = 0 ]; check "every test's sandbox was deleted after it, and the service still runs" 0 $?
+    kill -TERM $service; wait $service
+else
+    echo "skip: the parallel recipe's tests: $python lacks pytest, pytest-xdist or k2mock's package (set PYTHON)"
+fi
+
 [ "$failures" -eq 0 ] || { echo "$failures recipe checks failed" >&2; exit 1; }

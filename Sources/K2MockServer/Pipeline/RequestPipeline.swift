@@ -45,8 +45,9 @@ struct RequestPipeline: Sendable {
 
     func handle(_ request: HTTPRequest) -> HTTPHandling {
         let path = normalizedPath(request.path)
+        guard path != request.path else { return isAdminPath(path) ? admin.handle(request) : api.handle(request) }
         var request = request
-        if path != request.path { request.path = path }
+        request.path = path
         return isAdminPath(path) ? admin.handle(request) : api.handle(request)
     }
 }

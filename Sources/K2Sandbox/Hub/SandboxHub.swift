@@ -1,5 +1,6 @@
 import Locking
 import OrderedJSON
+import Synchronization
 
 /// One sandbox a server hosts: its id (its name), what it was made from, and the runner that
 /// sends its deliveries and runs its real clock.
@@ -9,7 +10,8 @@ public final class HostedSandbox: Sendable {
     /// What it was made from; nil for the server's own.
     public let spec: SandboxSpec?
     public let runner: SandboxRunner
-    public var sandbox: Sandbox { runner.sandbox }
+    /// Its runner's sandbox, kept here too: every request reads it.
+    public let sandbox: Sandbox
     /// Wall nanoseconds (monotonic) of its last request, for `ttl`.
     private let lastUsed: Locked<UInt64>
     private let monotonic: @Sendable () -> UInt64
@@ -18,6 +20,7 @@ public final class HostedSandbox: Sendable {
         self.id = id
         self.spec = spec
         self.runner = runner
+        self.sandbox = runner.sandbox
         self.monotonic = monotonic
         self.lastUsed = Locked(monotonic())
     }
@@ -99,7 +102,7 @@ public final class SandboxHub: Sendable {
 
     private let state = Locked(State())
     /// Whether any sandbox exists beside the primary: while none does, routing costs nothing.
-    private let hasOthers = Locked(false)
+    private let hasOthers = Atomic<Bool>(false)
 
     /// A hub around the server's own sandbox. `makeRunner` binds a new sandbox to the server's
     /// transport; `archive` keeps sandboxes across restarts; `monotonic` is the wall clock a
@@ -118,7 +121,7 @@ public final class SandboxHub: Sendable {
     // MARK: Finding
 
     /// Whether any sandbox exists beside the primary.
-    public var hostsOthers: Bool { hasOthers.withLock { $0 } }
+    public var hostsOthers: Bool { hasOthers.load(ordering: .relaxed) }
 
     /// Sandbox `id`; the primary for `""`.
     public func sandbox(_ id: String) -> HostedSandbox? {
@@ -138,14 +141,14 @@ public final class SandboxHub: Sendable {
 
     /// The sandbox that knows bearer token `value`; the primary for any other.
     public func forToken(_ value: String?) -> HostedSandbox {
-        guard let value, hasOthers.withLock({ $0 }) else { return primary }
+        guard let value, hostsOthers else { return primary }
         let key = TokenDigest(value).key
         return state.withLock { state in state.tokens[key].flatMap { state.byID[$0] } } ?? primary
     }
 
     /// The sandbox with client `clientID`; the primary for any other.
     public func forClient(_ clientID: String?) -> HostedSandbox {
-        guard let clientID, hasOthers.withLock({ $0 }) else { return primary }
+        guard let clientID, hostsOthers else { return primary }
         return state.withLock { state in state.clients[clientID].flatMap { state.byID[$0] } } ?? primary
     }
 
@@ -273,7 +276,7 @@ public final class SandboxHub: Sendable {
         state.withLock { state in
             state.ended[id] = "Sandbox \(id) was \(reason); \(pending) pending \(pending == 1 ? "delivery was" : "deliveries were") dropped"
         }
-        hasOthers.withLock { $0 = state.withLock { !$0.order.isEmpty } }
+        hasOthers.store(state.withLock { !$0.order.isEmpty }, ordering: .relaxed)
         if let archive { archive.waitUntilDurable(archive.deleted(id)) }
         return pending
     }
@@ -356,7 +359,7 @@ public final class SandboxHub: Sendable {
             for client in clients { state.clients[client] = spec.name }
             for key in known { state.tokens[key] = spec.name }
         }
-        hasOthers.withLock { $0 = true }
+        hasOthers.store(true, ordering: .relaxed)
         runner.startRealtime()
         return hosted
     }

@@ -4,26 +4,43 @@
   marker (`scenario`, `clock`, `time_scale`, `seed`, `admin_token`, `args`, `api_key`, `scope`),
   else the ini options / command-line flags below. With `scope="session"` one server per
   distinct set of options serves every test that asks for it, reset before each test.
-- `k2mock_receiver`: a `CallbackReceiver` that checks signatures with the marker's `api_key`
-  (else `k2mock_api_key`, else the default scenario's `sandbox_api_key`).
+- `k2mock_sandbox`: a `Sandbox` of the test's own on one shared server (`k2mock_server`),
+  deleted after the test. The marker's `scenario` (else `k2mock_scenario`), `scenario_yaml`,
+  `seed`, `clock`, `time_scale` and `ttl` make it. Named `<xdist worker>-<test id>` (sanitized to
+  k2mock's `[A-Za-z0-9_-]{1,64}`; `-2`, `-3`, ... appended if the name is taken), so parallel
+  workers never clash.
+- `k2mock_server` (session): the shared server. `--k2mock-url` / `$K2MOCK_URL` (with
+  `--k2mock-admin-token` / `$K2MOCK_ADMIN_TOKEN`): a k2mock that runs already (a service
+  container). Else one started for the run: under pytest-xdist the controller starts it and
+  every worker uses it; without xdist, at the first test that needs it.
+- `k2mock_receiver`: a `CallbackReceiver` that checks signatures with the sandbox's API key when
+  the test uses `k2mock_sandbox`, else the marker's `api_key` (else `k2mock_api_key`, else the
+  default scenario's `sandbox_api_key`). `--k2mock-callback-host` / `$K2MOCK_CALLBACK_HOST`:
+  the name k2mock reaches this machine by (k2mock in a container), for the receiver's URLs.
 
 ini / flags: `k2mock_scenario` / `--k2mock-scenario`, `k2mock_scope` / `--k2mock-scope`
 (`function` or `session`), `k2mock_api_key`, `k2mock_bin` / `--k2mock-bin` (else `$K2MOCK_BIN`,
-else `PATH`). A relative scenario path resolves against pytest's rootdir.
+else `PATH`). A relative scenario path resolves against pytest's rootdir; a sandbox's scenario
+is read by the server, so against a server in a container give its path there.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shlex
-from typing import Any, Dict, Iterator, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 import pytest
 
 from .receiver import CallbackReceiver
-from .server import K2Mock
+from .server import K2Mock, K2MockConflictError, K2MockError, Sandbox
 
 DEFAULT_API_KEY = "sandbox_api_key"
 _SERVER_OPTIONS = ("scenario", "clock", "time_scale", "seed", "admin_token", "args")
+_SANDBOX_OPTIONS = ("scenario", "scenario_yaml", "seed", "clock", "time_scale", "ttl")
+_SANDBOX_ONLY = ("scenario_yaml", "ttl")
+_NAME_ROOM = 61  # of k2mock's 64: room for "-NN" when a name is taken
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -31,6 +48,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--k2mock-scenario", help="scenario file for the k2mock fixture (default: the built-in one)")
     group.addoption("--k2mock-scope", choices=("function", "session"), help="one k2mock per test or per session")
     group.addoption("--k2mock-bin", help="the k2mock binary (default: $K2MOCK_BIN, else PATH)")
+    group.addoption("--k2mock-url", help="a running k2mock (http://HOST:PORT) for k2mock_sandbox's sandboxes "
+                                         "(default: $K2MOCK_URL, else one is started for the run)")
+    group.addoption("--k2mock-admin-token", help="that k2mock's admin token (default: $K2MOCK_ADMIN_TOKEN)")
+    group.addoption("--k2mock-callback-host", help="the name k2mock reaches this machine by, for k2mock_receiver's "
+                                                   "URLs (default: $K2MOCK_CALLBACK_HOST, else 127.0.0.1)")
     parser.addini("k2mock_scenario", "scenario file for the k2mock fixture")
     parser.addini("k2mock_scope", "function (a k2mock per test) or session (one, reset before each test)")
     parser.addini("k2mock_api_key", "API key the k2mock_receiver fixture verifies signatures with")
@@ -40,29 +62,81 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "k2mock(scenario=None, clock=None, time_scale=None, seed=None, admin_token=None, args=(), "
-                   "api_key=None, scope=None): how the k2mock fixture starts k2mock for this test")
+                   "api_key=None, scope=None, scenario_yaml=None, ttl=None): how the k2mock fixture starts k2mock, "
+                   "or how k2mock_sandbox makes its sandbox, for this test")
+    if not hasattr(config, "workerinput") and not _url(config):
+        config.pluginmanager.register(_SharedServer(config), "k2mock-shared-server")
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
     return config.getoption("--" + name.replace("_", "-"), default=None) or config.getini(name) or None
 
 
-def _options(request: pytest.FixtureRequest) -> Dict[str, Any]:
+def _from_env(config: pytest.Config, name: str) -> Optional[str]:
+    """A flag (`--k2mock-url`), else its environment variable (`K2MOCK_URL`)."""
+    return config.getoption("--" + name.replace("_", "-"), default=None) or os.environ.get(name.upper()) or None
+
+
+def _url(config: pytest.Config) -> Optional[str]:
+    return _from_env(config, "k2mock_url")
+
+
+def _marker(request: pytest.FixtureRequest) -> Dict[str, Any]:
     marker = request.node.get_closest_marker("k2mock")
     options: Dict[str, Any] = dict(marker.kwargs) if marker else {}
     if marker and marker.args:
         options.setdefault("scenario", marker.args[0])
-    config = request.config
-    options.setdefault("scenario", _setting(config, "k2mock_scenario"))
-    options.setdefault("scope", _setting(config, "k2mock_scope") or "function")
-    if options["scenario"] is not None and not os.path.isabs(str(options["scenario"])):
-        options["scenario"] = os.path.join(str(config.rootpath), str(options["scenario"]))
-    unknown = set(options) - set(_SERVER_OPTIONS) - {"api_key", "scope"}
+    unknown = set(options) - set(_SERVER_OPTIONS) - set(_SANDBOX_OPTIONS) - {"api_key", "scope"}
     if unknown:
         raise pytest.UsageError("@pytest.mark.k2mock has no option %s" % ", ".join(sorted(unknown)))
+    return options
+
+
+def _scenario_path(config: pytest.Config, scenario: Any) -> Any:
+    if scenario is not None and not os.path.isabs(str(scenario)):
+        return os.path.join(str(config.rootpath), str(scenario))
+    return scenario
+
+
+def _options(request: pytest.FixtureRequest) -> Dict[str, Any]:
+    options = _marker(request)
+    config = request.config
+    misplaced = sorted(set(options) & set(_SANDBOX_ONLY))
+    if misplaced:
+        raise pytest.UsageError("@pytest.mark.k2mock: %s make a sandbox: use the k2mock_sandbox fixture"
+                                % ", ".join(misplaced))
+    options.setdefault("scenario", _setting(config, "k2mock_scenario"))
+    options.setdefault("scope", _setting(config, "k2mock_scope") or "function")
+    options["scenario"] = _scenario_path(config, options["scenario"])
     if options["scope"] not in ("function", "session"):
         raise pytest.UsageError("k2mock scope must be 'function' or 'session', not %r" % options["scope"])
     return options
+
+
+def _sandbox_options(request: pytest.FixtureRequest) -> Dict[str, Any]:
+    options = _marker(request)
+    misplaced = sorted(key for key in ("args", "admin_token") if key in options)
+    if misplaced:
+        raise pytest.UsageError("@pytest.mark.k2mock: %s start a server, and k2mock_sandbox's server is shared "
+                                "(--k2mock-url, --k2mock-admin-token)" % ", ".join(misplaced))
+    if "scenario_yaml" not in options:
+        options.setdefault("scenario", _setting(request.config, "k2mock_scenario"))
+    options["scenario"] = _scenario_path(request.config, options.get("scenario"))
+    return {key: options[key] for key in _SANDBOX_OPTIONS if options.get(key) is not None}
+
+
+def sandbox_name(nodeid: str, worker: Optional[str] = None) -> str:
+    """A sandbox name for the test `nodeid` on pytest-xdist `worker`: `<worker>-<test id>` with
+    every run of characters other than `[A-Za-z0-9_-]` made one `_`; a long one keeps the id's
+    end (the test's name) and gains a hash of the whole id, to stay within 61 characters."""
+    def clean(text: str) -> str:
+        return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_-")
+    prefix = clean(worker) + "-" if worker and clean(worker) else ""
+    body = clean(nodeid) or "test"
+    if len(prefix) + len(body) > _NAME_ROOM:
+        digest = hashlib.sha1(nodeid.encode()).hexdigest()[:8]
+        body = body[len(body) - (_NAME_ROOM - len(prefix) - len(digest) - 1):].lstrip("_-") + "-" + digest
+    return prefix + body
 
 
 def _start(config: pytest.Config, options: Dict[str, Any]) -> K2Mock:
@@ -94,6 +168,32 @@ class _SessionServers:
             server.stop()
 
 
+class _SharedServer:
+    """Under pytest-xdist, without `--k2mock-url`: the controller starts one k2mock (the
+    built-in scenario) as it sets up the first worker, hands its URL to every worker, and stops
+    it at the end of the run. A start that fails is reported by `k2mock_server`, in the tests
+    that use it."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.server: Optional[K2Mock] = None
+        self.error: Optional[str] = None
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        if self.server is None and self.error is None:
+            try:
+                self.server = _start(self.config, {})
+            except K2MockError as error:
+                self.error = str(error)
+        node.workerinput["k2mock_url"] = self.server.origin if self.server else None
+        node.workerinput["k2mock_error"] = self.error
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
 @pytest.fixture(scope="session")
 def _k2mock_session_servers(pytestconfig: pytest.Config) -> Iterator[_SessionServers]:
     servers = _SessionServers(pytestconfig)
@@ -115,12 +215,47 @@ def k2mock(request: pytest.FixtureRequest, _k2mock_session_servers: _SessionServ
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def k2mock_server(pytestconfig: pytest.Config, _k2mock_session_servers: _SessionServers) -> K2Mock:
+    """The k2mock that `k2mock_sandbox` makes sandboxes on: `--k2mock-url` / `$K2MOCK_URL`, else
+    the one the xdist controller started, else one started now for the session."""
+    url = _url(pytestconfig)
+    if url:
+        return K2Mock.connect(url, admin_token=_from_env(pytestconfig, "k2mock_admin_token"))
+    shared = getattr(pytestconfig, "workerinput", {})
+    if shared.get("k2mock_error"):
+        raise K2MockError(shared["k2mock_error"])
+    if shared.get("k2mock_url"):
+        return K2Mock.connect(shared["k2mock_url"])
+    return _k2mock_session_servers.get({})
+
+
+@pytest.fixture
+def k2mock_sandbox(request: pytest.FixtureRequest, k2mock_server: K2Mock) -> Iterator[Sandbox]:
+    """A sandbox of this test's own on the shared server, deleted after it."""
+    options = _sandbox_options(request)
+    name = sandbox_name(request.node.nodeid, getattr(request.config, "workerinput", {}).get("workerid"))
+    for attempt in range(1, 21):
+        try:
+            sandbox = k2mock_server.sandbox(name=name if attempt == 1 else "%s-%d" % (name, attempt), **options)
+            break
+        except K2MockConflictError:  # a run that did not clean up, or another run on the same server
+            if attempt == 20:
+                raise
+    with sandbox:
+        yield sandbox
+
+
 @pytest.fixture
 def k2mock_receiver(request: pytest.FixtureRequest) -> Iterator[CallbackReceiver]:
     """A callback receiver for this test that verifies each POST's signature."""
-    marker = request.node.get_closest_marker("k2mock")
-    api_key = (marker.kwargs.get("api_key") if marker else None) or request.config.getini("k2mock_api_key") or DEFAULT_API_KEY
-    receiver = CallbackReceiver(api_key=api_key)
+    if "k2mock_sandbox" in request.fixturenames:
+        api_key = request.getfixturevalue("k2mock_sandbox").api_key
+    else:
+        marker = request.node.get_closest_marker("k2mock")
+        api_key = ((marker.kwargs.get("api_key") if marker else None) or request.config.getini("k2mock_api_key")
+                   or DEFAULT_API_KEY)
+    receiver = CallbackReceiver(api_key=api_key, host=_from_env(request.config, "k2mock_callback_host"))
     try:
         yield receiver
     finally:

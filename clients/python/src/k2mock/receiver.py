@@ -33,13 +33,21 @@ class ReceivedCallback:
         return json.loads(self.body)
 
 
-class CallbackReceiver:
-    """Listens on `127.0.0.1` and a free port; answers each POST with the next of `statuses`
-    (200 once they run out) and keeps it. With `api_key`, each is checked against
-    `X-KopoKopo-Signature`."""
+_LOOPBACK = ("127.0.0.1", "localhost")
 
-    def __init__(self, api_key: Optional[str] = None, statuses: Optional[List[int]] = None) -> None:
+
+class CallbackReceiver:
+    """Listens on a free port; answers each POST with the next of `statuses` (200 once they
+    run out) and keeps it. With `api_key`, each is checked against `X-KopoKopo-Signature`.
+
+    `host` is the name (or IPv4 address) k2mock reaches this machine by, which `url()` uses.
+    None (the default): `127.0.0.1`, listening on loopback only. Any other (k2mock in a
+    container: `host.docker.internal`, or GitLab's `build`) listens on every interface."""
+
+    def __init__(self, api_key: Optional[str] = None, statuses: Optional[List[int]] = None, *,
+                 host: Optional[str] = None) -> None:
         self.api_key = api_key
+        self.host = host or "127.0.0.1"
         self.received: List[ReceivedCallback] = []
         self._statuses = list(statuses or [])
         self._arrived = threading.Condition()
@@ -64,13 +72,14 @@ class CallbackReceiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        listen = "127.0.0.1" if self.host in _LOOPBACK else "0.0.0.0"
+        self._server = http.server.ThreadingHTTPServer((listen, 0), Handler)
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def url(self, path: str = "/k2/result") -> str:
         """A URL on this receiver, for a `callback_url` or a webhook subscription."""
-        return "http://127.0.0.1:%d%s" % (self.port, path)
+        return "http://%s:%d%s" % (self.host, self.port, path)
 
     def respond_with(self, *statuses: int) -> None:
         """The statuses the next POSTs get, in order (a 500 makes k2mock retry)."""

@@ -1,4 +1,5 @@
-"""`K2Mock`: the k2mock binary as a child process on a free port, and its admin API as methods."""
+"""`K2Mock`: the k2mock binary as a child process on a free port (or one that runs already), its
+admin API as methods, and `Sandbox`: one of its isolated sandboxes."""
 from __future__ import annotations
 
 import collections
@@ -8,7 +9,9 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, List, Mapping, Optional, Sequence, Union
@@ -17,11 +20,32 @@ _LISTENING = "k2mock listening on "
 
 
 class K2MockError(Exception):
-    """k2mock could not be found or started, or its admin API answered an error."""
+    """k2mock could not be found, started or reached, or its admin API answered an error."""
 
 
-class K2MockAdminTokenError(K2MockError):
+class K2MockAPIError(K2MockError):
+    """The admin API answered an error: `status` (400, 404, 409, 429, ...) and `message`, K2's
+    `error_message` (for an invalid scenario it names file:line:column and the key)."""
+
+    def __init__(self, description: str, *, method: str, path: str, status: int, message: str) -> None:
+        super().__init__(description)
+        self.method = method
+        self.path = path
+        self.status = status
+        self.message = message
+
+
+class K2MockAdminTokenError(K2MockAPIError):
     """The admin API refused the admin token (missing or wrong): HTTP 401."""
+
+
+class K2MockNotFoundError(K2MockAPIError):
+    """HTTP 404: no such sandbox (never made, deleted, or ended by its ttl), or no such delivery."""
+
+
+class K2MockConflictError(K2MockAPIError):
+    """HTTP 409: a sandbox with that name exists already (or a client id or token of its
+    scenario belongs to another sandbox)."""
 
 
 @dataclass(frozen=True)
@@ -135,67 +159,21 @@ def find_binary(binary: Optional[str] = None) -> str:
     return candidate
 
 
-class K2Mock:
-    """`k2mock serve` on `127.0.0.1` and a free port, with a scenario.
+_ERRORS = {401: K2MockAdminTokenError, 404: K2MockNotFoundError, 409: K2MockConflictError}
 
-    `scenario` is a scenario file's path (None: the built-in default). `clock` ("manual" or
-    "real"), `time_scale`, `seed` and `admin_token` are `serve`'s options of the same names;
-    `args` are more. Starts at once; stop with `stop()` or use it as a context manager.
-    Raises `K2MockError` when the binary is missing or exits (an invalid scenario: its message
-    names file, line and key), or when it does not listen within `start_timeout` seconds.
-    """
 
-    def __init__(self, scenario: Optional[Union[str, os.PathLike]] = None, *, binary: Optional[str] = None,
-                 clock: Optional[str] = None, time_scale: Optional[float] = None, seed: Optional[int] = None,
-                 admin_token: Optional[str] = None, args: Sequence[str] = (), start_timeout: float = 10.0) -> None:
-        self.scenario = os.fspath(scenario) if scenario is not None else None
-        self.admin_token = admin_token
-        command = [find_binary(binary), "serve", "--host", "127.0.0.1", "--port", "0"]
-        if self.scenario is not None:
-            command += ["--scenario", self.scenario]
-        if clock is not None:
-            command += ["--clock", clock]
-        if time_scale is not None:
-            command += ["--time-scale", str(time_scale)]
-        if seed is not None:
-            command += ["--seed", str(seed)]
-        if admin_token is not None:
-            command += ["--admin-token", admin_token]
-        command += list(args)
-        self.log: Deque[str] = collections.deque(maxlen=1000)
-        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE, text=True)
-        self._stderr = threading.Thread(target=self._drain, args=(self._process.stderr,), daemon=True)
-        self._stderr.start()
-        self.origin = self._wait_for_listening(start_timeout)
-        threading.Thread(target=self._drain, args=(self._process.stdout,), daemon=True).start()
+class _AdminAPI:
+    """The admin API of one sandbox: the server's own (`K2Mock`, under `/__admin`) or one made
+    beside it (`Sandbox`, under `/__admin/sandboxes/{id}`)."""
 
-    def _drain(self, stream: Any) -> None:
-        for line in stream:
-            self.log.append(line.rstrip("\n"))
-
-    def _wait_for_listening(self, timeout: float) -> str:
-        found: List[str] = []
-        reader = threading.Thread(target=lambda: found.append(self._process.stdout.readline()), daemon=True)
-        reader.start()
-        reader.join(timeout)
-        line = found[0].strip() if found else ""
-        if line.startswith(_LISTENING):
-            return line[len(_LISTENING):]
-        if self._process.poll() is None:
-            self._process.kill()
-        code = self._process.wait()
-        self._stderr.join(1.0)  # its last lines say why
-        detail = "\n".join(self.log) or line
-        if not found:
-            raise K2MockError("k2mock did not listen within %s s:\n%s" % (timeout, detail))
-        raise K2MockError("k2mock exited with status %s:\n%s" % (code, detail))
-
-    # Lifecycle
+    origin: str
+    admin_token: Optional[str]
+    _admin_root = "/__admin"
 
     @property
     def port(self) -> int:
-        return int(self.origin.rsplit(":", 1)[1])
+        parts = urllib.parse.urlsplit(self.origin)
+        return parts.port or (443 if parts.scheme == "https" else 80)
 
     @property
     def base_url(self) -> str:
@@ -207,26 +185,6 @@ class K2Mock:
         """The base URL as each official SDK takes it: Python and Ruby with a trailing `/`, Node
         and PHP without (k2-api.md §1)."""
         return {"python": self.origin + "/", "ruby": self.origin + "/", "node": self.origin, "php": self.origin}
-
-    @property
-    def running(self) -> bool:
-        return self._process.poll() is None
-
-    def stop(self, timeout: float = 10.0) -> int:
-        """SIGTERM, then waits for it to exit (callbacks under way get 1 s); returns the exit status."""
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                return self._process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-        return self._process.wait()
-
-    def __enter__(self) -> "K2Mock":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
 
     # HTTP
 
@@ -246,16 +204,28 @@ class K2Mock:
         except urllib.error.HTTPError as error:
             return Response(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
 
-    def _admin(self, method: str, path: str, body: Any = None) -> Any:
+    def _admin(self, method: str, path: str, body: Any = None, *, expect: int = 200) -> Any:
+        path = self._admin_root + path
         headers = {"Authorization": "Bearer " + self.admin_token} if self.admin_token else {}
-        answer = self.request(method, "/__admin" + path, body, headers=headers)
+        try:
+            answer = self.request(method, path, body, headers=headers)
+        except OSError as error:  # refused, unknown host, timed out (urllib's URLError is one)
+            raise K2MockError("k2mock at %s does not answer (%s %s): %s" % (
+                self.origin, method, path, getattr(error, "reason", None) or error)) from None
+        if answer.status == expect:
+            return answer.json()
+        text = answer.body.decode(errors="replace")
+        try:
+            message = json.loads(text)["error_message"]
+        except (ValueError, TypeError, KeyError):
+            message = text
         if answer.status == 401:
-            raise K2MockAdminTokenError("the admin API refused the admin token (%s): %s" % (
-                "none was given" if not self.admin_token else "wrong token", answer.body.decode(errors="replace")))
-        if answer.status != 200:
-            raise K2MockError("%s /__admin%s answered %d: %s" % (method, path, answer.status,
-                                                                 answer.body.decode(errors="replace")))
-        return answer.json()
+            description = "the admin API refused the admin token (%s): %s" % (
+                "none was given" if not self.admin_token else "wrong token", text)
+        else:
+            description = "%s %s answered %d: %s" % (method, path, answer.status, message)
+        raise _ERRORS.get(answer.status, K2MockAPIError)(description, method=method, path=path,
+                                                          status=answer.status, message=message)
 
     # The admin API
 
@@ -317,3 +287,245 @@ class K2Mock:
         failures = self.verify().failures
         if failures:
             raise AssertionError("k2mock expectations failed:\n" + "\n".join("  " + f.description for f in failures))
+
+
+class K2Mock(_AdminAPI):
+    """`k2mock serve` on `127.0.0.1` and a free port, with a scenario; or, from
+    `K2Mock.connect(url)`, a k2mock that runs already (a service container).
+
+    `scenario` is a scenario file's path (None: the built-in default). `clock` ("manual" or
+    "real"), `time_scale`, `seed` and `admin_token` are `serve`'s options of the same names;
+    `args` are more. Starts at once; stop with `stop()` or use it as a context manager.
+    Raises `K2MockError` when the binary is missing or exits (an invalid scenario: its message
+    names file, line and key), or when it does not listen within `start_timeout` seconds.
+
+    Its admin methods act on the server's own sandbox; `sandbox()` makes another, isolated one.
+    """
+
+    def __init__(self, scenario: Optional[Union[str, os.PathLike]] = None, *, binary: Optional[str] = None,
+                 clock: Optional[str] = None, time_scale: Optional[float] = None, seed: Optional[int] = None,
+                 admin_token: Optional[str] = None, args: Sequence[str] = (), start_timeout: float = 10.0) -> None:
+        self.scenario = os.fspath(scenario) if scenario is not None else None
+        self.admin_token = admin_token
+        command = [find_binary(binary), "serve", "--host", "127.0.0.1", "--port", "0"]
+        if self.scenario is not None:
+            command += ["--scenario", self.scenario]
+        if clock is not None:
+            command += ["--clock", clock]
+        if time_scale is not None:
+            command += ["--time-scale", str(time_scale)]
+        if seed is not None:
+            command += ["--seed", str(seed)]
+        if admin_token is not None:
+            command += ["--admin-token", admin_token]
+        command += list(args)
+        self.log: Deque[str] = collections.deque(maxlen=1000)
+        self._process: Optional[subprocess.Popen] = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self._stderr = threading.Thread(target=self._drain, args=(self._process.stderr,), daemon=True)
+        self._stderr.start()
+        self.origin = self._wait_for_listening(start_timeout)
+        threading.Thread(target=self._drain, args=(self._process.stdout,), daemon=True).start()
+
+    @classmethod
+    def connect(cls, url: str, admin_token: Optional[str] = None, *, timeout: float = 10.0) -> "K2Mock":
+        """A k2mock this process did not start, at `url` (`http://HOST:PORT`), with the same
+        admin calls; `stop()` leaves it running. Waits up to `timeout` seconds for it to answer
+        (a service container that is still starting), then raises `K2MockError`; a refused
+        `admin_token` raises `K2MockAdminTokenError`. `scenario` is the server's, as it names it."""
+        parts = urllib.parse.urlsplit(url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") or parts.query:
+            raise K2MockError("not a k2mock URL (http://HOST:PORT): %r" % url)
+        server = cls.__new__(cls)
+        server.origin = "%s://%s" % (parts.scheme, parts.netloc)
+        server.admin_token = admin_token
+        server.scenario = None
+        server.log = collections.deque(maxlen=1000)
+        server._process = None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                health = server.health()
+                break
+            except K2MockAPIError:
+                raise
+            except K2MockError as error:
+                if time.monotonic() >= deadline:
+                    raise K2MockError("%s (waited %s s)" % (error, timeout)) from None
+                time.sleep(0.1)
+        server.scenario = health.get("scenario")
+        return server
+
+    def _drain(self, stream: Any) -> None:
+        for line in stream:
+            self.log.append(line.rstrip("\n"))
+
+    def _wait_for_listening(self, timeout: float) -> str:
+        assert self._process is not None
+        process = self._process
+        found: List[str] = []
+        reader = threading.Thread(target=lambda: found.append(process.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout)
+        line = found[0].strip() if found else ""
+        if line.startswith(_LISTENING):
+            return line[len(_LISTENING):]
+        if process.poll() is None:
+            process.kill()
+        code = process.wait()
+        self._stderr.join(1.0)  # its last lines say why
+        detail = "\n".join(self.log) or line
+        if not found:
+            raise K2MockError("k2mock did not listen within %s s:\n%s" % (timeout, detail))
+        raise K2MockError("k2mock exited with status %s:\n%s" % (code, detail))
+
+    # Lifecycle
+
+    @property
+    def connected(self) -> bool:
+        """True for a server from `connect()` (not started, never stopped, by this object)."""
+        return self._process is None
+
+    @property
+    def running(self) -> bool:
+        """The started process has not exited; for a connected server, it answers."""
+        if self._process is not None:
+            return self._process.poll() is None
+        try:
+            self.health()
+        except K2MockAPIError:
+            return True
+        except K2MockError:
+            return False
+        return True
+
+    def stop(self, timeout: float = 10.0) -> Optional[int]:
+        """SIGTERM, then waits for it to exit (callbacks under way get 1 s); returns the exit
+        status. A connected server is left running (returns None)."""
+        if self._process is None:
+            return None
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                return self._process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+        return self._process.wait()
+
+    def __enter__(self) -> "K2Mock":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return "<K2Mock %s %s>" % ("connected to" if self.connected else "started at", self.origin)
+
+    # Sandboxes beside the server's own
+
+    def sandbox(self, name: Optional[str] = None, scenario: Optional[Union[str, os.PathLike]] = None,
+                scenario_yaml: Optional[str] = None, seed: Optional[int] = None, clock: Optional[str] = None,
+                time_scale: Optional[float] = None, ttl: Optional[Union[str, int]] = None) -> "Sandbox":
+        """Makes a sandbox on this server, isolated from every other: its own clock, resources,
+        journals, and credentials (the scenario's with `-<name>` appended). `name`: 1 to 64 of
+        `[A-Za-z0-9_-]` (None: the server numbers it `sandbox-N`). `scenario` is a path the
+        *server* reads (relative to its working directory), `scenario_yaml` a scenario's text;
+        neither: the server's scenario. `ttl` ("30m", or seconds) ends it after that long idle.
+        Raises `K2MockAPIError`: 400 (a bad field or invalid scenario: the message names
+        file:line:column and key), `K2MockConflictError` (409, the name is taken), 429 (the
+        server's `--max-sandboxes`)."""
+        body: Dict[str, Any] = {}
+        if name is not None:
+            body["name"] = name
+        if scenario is not None:
+            body["scenario"] = os.fspath(scenario)
+        if scenario_yaml is not None:
+            body["scenario_yaml"] = scenario_yaml
+        if seed is not None:
+            body["seed"] = seed
+        if clock is not None:
+            body["clock"] = clock
+        if time_scale is not None:
+            body["time_scale"] = time_scale
+        if ttl is not None:
+            body["ttl"] = "%ds" % ttl if isinstance(ttl, int) and not isinstance(ttl, bool) else ttl
+        return Sandbox(self, self._admin("POST", "/sandboxes", body, expect=201))
+
+    def sandboxes(self) -> List["Sandbox"]:
+        """Every sandbox made beside the server's own, oldest first."""
+        return [Sandbox(self, entry) for entry in self._admin("GET", "/sandboxes")]
+
+    def get_sandbox(self, sandbox_id: str) -> "Sandbox":
+        """The sandbox `sandbox_id` (made by another process, say); raises `K2MockNotFoundError`
+        if there is none (never made, deleted, or ended by its ttl)."""
+        return Sandbox(self, self._admin("GET", "/sandboxes/" + urllib.parse.quote(sandbox_id, safe="")))
+
+
+class Sandbox(_AdminAPI):
+    """One sandbox on a k2mock server, from `K2Mock.sandbox()`: the same admin calls, scoped to
+    it (`/__admin/sandboxes/{id}/...`). The app under test needs only `base_url` (the server's)
+    and this sandbox's `credentials` (or `tokens`): k2mock finds the sandbox by them.
+    Use it as a context manager to delete it at the end."""
+
+    def __init__(self, server: K2Mock, entry: Mapping[str, Any]) -> None:
+        self.server = server
+        self.origin = server.origin
+        self.id: str = entry["id"]
+        self.name: str = entry.get("name") or self.id
+        self.scenario: Optional[str] = entry.get("scenario")
+        self.seed: Optional[int] = entry.get("seed")
+        self.ttl: Optional[str] = entry.get("ttl")
+        self.credentials: List[Dict[str, str]] = [dict(c) for c in entry.get("credentials") or []]
+        self.tokens: List[Dict[str, str]] = [dict(t) for t in entry.get("tokens") or []]
+        self.admin_url: Optional[str] = entry.get("admin")
+        self.info: Dict[str, Any] = dict(entry)
+        self.deleted = False
+        self._admin_root = "/__admin/sandboxes/" + urllib.parse.quote(self.id, safe="")
+
+    @property  # type: ignore[override]
+    def admin_token(self) -> Optional[str]:
+        """The server's admin token."""
+        return self.server.admin_token
+
+    def _first(self, key: str) -> Optional[str]:
+        return self.credentials[0][key] if self.credentials else None
+
+    @property
+    def client_id(self) -> Optional[str]:
+        """The first credential's client id (None if the scenario has no credentials)."""
+        return self._first("client_id")
+
+    @property
+    def client_secret(self) -> Optional[str]:
+        return self._first("client_secret")
+
+    @property
+    def api_key(self) -> Optional[str]:
+        """The first credential's API key: it signs this sandbox's callbacks."""
+        return self._first("api_key")
+
+    @property
+    def token(self) -> Optional[str]:
+        """The first pre-issued token (None if the scenario issues none)."""
+        return self.tokens[0]["value"] if self.tokens else None
+
+    def delete(self) -> Dict[str, Any]:
+        """Deletes it: pending deliveries are dropped, its tokens answer 401 from then on.
+        Answers `{"id", "deleted", "dropped_deliveries"}`; raises `K2MockNotFoundError` if the
+        server has no such sandbox (deleted already, or ended by its ttl)."""
+        answer = self.server._admin("DELETE", "/sandboxes/" + urllib.parse.quote(self.id, safe=""))
+        self.deleted = True
+        return answer
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if not self.deleted:
+            try:
+                self.delete()
+            except K2MockNotFoundError:
+                self.deleted = True
+
+    def __repr__(self) -> str:
+        return "<Sandbox %s on %s%s>" % (self.id, self.origin, " (deleted)" if self.deleted else "")
