@@ -49,14 +49,16 @@ sdk-test: $(VENV)/.installed
 	$(MAKE) example-test
 
 ## The examples as a user runs them: examples/python-app's tests with k2mock's Python package
-## pip-installed into a fresh virtualenv, and the CI recipes' script (examples/ci) around an
-## app's test run, with `k2mock verify --junit` after it.
+## pip-installed into a fresh virtualenv, alone and under pytest-xdist (-n 4, one shared server,
+## a sandbox per test), and the CI recipes' script (examples/ci) around an app's test run, with
+## `k2mock verify --junit` after it, and parallel workers sharing one server.
 example-test:
 	rm -rf .build/example-venv
 	$(PYTHON) -m venv .build/example-venv
-	.build/example-venv/bin/pip install -q pytest ./clients/python
+	.build/example-venv/bin/pip install -q pytest pytest-xdist ./clients/python
 	cd examples/python-app && K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(CURDIR)/.build/example-venv/bin/pytest -q -p no:cacheprovider
-	K2MOCK_BIN=.build/debug/k2mock Tests/recipes/run.sh
+	cd examples/python-app && K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(CURDIR)/.build/example-venv/bin/pytest -q -p no:cacheprovider -n 4
+	PYTHON=$(CURDIR)/.build/example-venv/bin/python K2MOCK_BIN=.build/debug/k2mock Tests/recipes/run.sh
 
 # The SDK suite's virtualenv: k2-connect, pytest and k2mock's own Python package (clients/python).
 $(VENV)/.installed: Tests/sdk/python/requirements.txt $(wildcard clients/python/pyproject.toml clients/python/src/k2mock/*.py)

@@ -22,15 +22,12 @@ package struct Endpoint: Sendable {
         Endpoint(access: .open, handle: handle)
     }
 
-    /// An endpoint of the K2 API proper: it runs only with a valid bearer token, which is in
-    /// the context (`context.token`) when it does.
+    /// An endpoint of the K2 API proper: routing runs it only with a valid bearer token, which
+    /// it finds in the context (`context.token`).
     package static func authenticated(
         _ handle: @escaping @Sendable (HTTPRequest, inout RequestContext) -> HTTPResponse
     ) -> Endpoint {
-        Endpoint(access: .bearerToken) { request, context in
-            guard context.token != nil else { return .respond(K2Responses.unauthorized("The access token is missing")) }
-            return .respond(handle(request, &context))
-        }
+        Endpoint(access: .bearerToken) { request, context in .respond(handle(request, &context)) }
     }
 }
 

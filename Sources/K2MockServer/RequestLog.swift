@@ -44,8 +44,8 @@ public final class RequestLog: Sendable {
         flush()
     }
 
-    /// `sandbox` names a sandbox beside the server's own (`[name]` in text, `"sandbox"` in JSON).
-    func log(at time: Timestamp, method: String, path: String, status: Int, sandbox: String = "") {
+    /// `sandbox` names a sandbox beside the server's own (nil: the server's own) (`[name]` in text, `"sandbox"` in JSON).
+    func log(at time: Timestamp, method: String, path: String, status: Int, sandbox: String? = nil) {
         guard format != .none else { return }
         let prefix: StaticString
         var rest: [UInt8] = []
@@ -53,7 +53,7 @@ public final class RequestLog: Sendable {
         switch format {
         case .text:
             prefix = ""
-            if !sandbox.isEmpty { rest.append(contentsOf: " [".utf8); rest.append(contentsOf: sandbox.utf8); rest.append(93) }
+            if let sandbox { rest.append(contentsOf: " [".utf8); rest.append(contentsOf: sandbox.utf8); rest.append(93) }
             rest.append(32); rest.append(contentsOf: method.utf8)
             rest.append(32); rest.append(contentsOf: path.utf8)
             rest.append(32); rest.append(contentsOf: String(status).utf8)
@@ -62,7 +62,7 @@ public final class RequestLog: Sendable {
             rest.append(contentsOf: #"","method":"#.utf8); JSON.string(method).write(into: &rest)
             rest.append(contentsOf: #","path":"#.utf8); JSON.string(path).write(into: &rest)
             rest.append(contentsOf: #","status":"#.utf8); rest.append(contentsOf: String(status).utf8)
-            if !sandbox.isEmpty { rest.append(contentsOf: #","sandbox":"#.utf8); JSON.string(sandbox).write(into: &rest) }
+            if let sandbox { rest.append(contentsOf: #","sandbox":"#.utf8); JSON.string(sandbox).write(into: &rest) }
             rest.append(125)
         case .none:
             return

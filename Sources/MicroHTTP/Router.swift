@@ -133,14 +133,16 @@ public struct RouteParameters: Sendable {
 public func normalizedPath(_ path: String) -> String {
     var path = path
     let isNormal = path.withUTF8 { bytes -> Bool in
-        guard bytes.first == UInt8(ascii: "/") else { return false }
+        guard let base = bytes.baseAddress, bytes.first == UInt8(ascii: "/") else { return false }
         if bytes.count == 1 { return true }
         if bytes.last == UInt8(ascii: "/") { return false }
-        var previousSlash = false
-        for byte in bytes {
-            let slash = byte == UInt8(ascii: "/")
-            if slash && previousSlash { return false }
-            previousSlash = slash
+        // Every request's path is checked: libc's memchr finds each "/" many bytes at a time.
+        let end = base + bytes.count
+        var at = base
+        while let found = memchr(at, Int32(UInt8(ascii: "/")), end - at) {
+            let slash = found.assumingMemoryBound(to: UInt8.self)
+            if slash + 1 < end, slash[1] == UInt8(ascii: "/") { return false }
+            at = UnsafePointer(slash + 1)
         }
         return true
     }

@@ -41,6 +41,6 @@ struct RequestJournalling: RequestStep {
 
     private func record(_ hosted: HostedSandbox, _ method: String, _ path: String, _ status: Int, _ durability: inout Durability) {
         let at = hosted.sandbox.recordRequest(method: method, path: path, status: status, owing: &durability)
-        log.log(at: at, method: method, path: path, status: status, sandbox: hosted.id)
+        log.log(at: at, method: method, path: path, status: status, sandbox: hosted.logName)
     }
 }

@@ -7,6 +7,8 @@ import Synchronization
 public final class HostedSandbox: Sendable {
     /// Its name; `""` for the server's own sandbox.
     public let id: String
+    /// How log lines name it: its id, nil for the server's own.
+    public let logName: String?
     /// What it was made from; nil for the server's own.
     public let spec: SandboxSpec?
     public let runner: SandboxRunner
@@ -18,6 +20,7 @@ public final class HostedSandbox: Sendable {
 
     init(id: String, spec: SandboxSpec?, runner: SandboxRunner, monotonic: @escaping @Sendable () -> UInt64) {
         self.id = id
+        self.logName = spec == nil ? nil : id
         self.spec = spec
         self.runner = runner
         self.sandbox = runner.sandbox

@@ -363,8 +363,10 @@ class K2Mock(_AdminAPI):
     def _wait_for_listening(self, timeout: float) -> str:
         assert self._process is not None
         process = self._process
+        stdout = process.stdout
+        assert stdout is not None
         found: List[str] = []
-        reader = threading.Thread(target=lambda: found.append(process.stdout.readline()), daemon=True)
+        reader = threading.Thread(target=lambda: found.append(stdout.readline()), daemon=True)
         reader.start()
         reader.join(timeout)
         line = found[0].strip() if found else ""
@@ -482,8 +484,8 @@ class Sandbox(_AdminAPI):
         self.deleted = False
         self._admin_root = "/__admin/sandboxes/" + urllib.parse.quote(self.id, safe="")
 
-    @property  # type: ignore[override]
-    def admin_token(self) -> Optional[str]:
+    @property
+    def admin_token(self) -> Optional[str]:  # type: ignore[override]
         """The server's admin token."""
         return self.server.admin_token
 
