@@ -45,7 +45,7 @@ public struct AdminAPI: Sendable {
     /// Adds every `/__admin` route.
     package func register(into routes: inout Routes) {
         SandboxRoutes(hub: hub, fallbackOrigin: fallbackOrigin, forget: { hosted in
-            _ = streams.withLock { $0.removeValue(forKey: ObjectIdentifier(hosted)) }
+            streams.withLock { $0.removeValue(forKey: ObjectIdentifier(hosted)) }?.closeAll()
         }).register(into: &routes)
         routes.add("GET", "/__admin/health", scoped { admin, _, _ in
             let sandbox = admin.sandbox, counts = sandbox.deliveryCounts()

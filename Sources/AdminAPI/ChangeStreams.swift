@@ -88,6 +88,11 @@ final class ChangeStreams: Sendable {
         return due
     }
 
+    /// Ends every open stream (its sandbox was deleted): a dashboard watching it notices at once.
+    func closeAll() {
+        for stream in state.withLock({ Array($0.streams.values) }) { stream.close() }
+    }
+
     private func close(_ key: ObjectIdentifier) {
         let subscription = state.withLock { state -> Int? in
             state.streams[key] = nil
