@@ -8,11 +8,11 @@ import Glibc
 #endif
 
 @Suite struct RequestLogTests {
-    private func logged(_ format: RequestLog.Format, _ path: String) -> String {
+    private func logged(_ format: RequestLog.Format, _ path: String, sandbox: String? = nil) -> String {
         var fds: [Int32] = [0, 0]
         pipe(&fds)
         let log = RequestLog(format: format, descriptor: fds[1])
-        log.log(at: Timestamp(iso8601: "2021-01-28T10:00:00+03:00")!, method: "GET", path: path, status: 200)
+        log.log(at: Timestamp(iso8601: "2021-01-28T10:00:00+03:00")!, method: "GET", path: path, status: 200, sandbox: sandbox)
         log.flush()
         close(fds[1])
         var bytes = [UInt8](repeating: 0, count: 4096)
@@ -27,6 +27,14 @@ import Glibc
         let json = try JSON.parse(Array(line.utf8.dropLast()))
         #expect(json == ["time": "2021-01-28T10:00:00.000+03:00", "method": "GET", "path": "/a\"b", "status": 200])
         #expect(logged(.none, "/x").isEmpty)
+    }
+
+    /// A request to a sandbox beside the server's own says which.
+    @Test func aSandboxsLinesNameIt() throws {
+        #expect(logged(.text, "/api/v1/payments/x", sandbox: "worker-3")
+                == "2021-01-28T10:00:00.000+03:00 [worker-3] GET /api/v1/payments/x 200\n")
+        let json = try JSON.parse(Array(logged(.json, "/x", sandbox: "worker-3").utf8.dropLast()))
+        #expect(json["sandbox"] == "worker-3")
     }
 
     @Test func eachLineCarriesItsOwnMillisecond() {

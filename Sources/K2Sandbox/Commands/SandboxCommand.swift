@@ -122,7 +122,13 @@ extension RecordedCommand {
 // The values commands carry, as they are written: times and spans as integer milliseconds,
 // kinds and topics by name.
 
-extension Timestamp: Codable {
+/// A value written as its whole number of milliseconds.
+public protocol Milliseconds: Codable {
+    var milliseconds: Int64 { get }
+    init(milliseconds: Int64)
+}
+
+extension Milliseconds {
     public init(from decoder: any Decoder) throws {
         self.init(milliseconds: try decoder.singleValueContainer().decode(Int64.self))
     }
@@ -133,16 +139,8 @@ extension Timestamp: Codable {
     }
 }
 
-extension TimeSpan: Codable {
-    public init(from decoder: any Decoder) throws {
-        self.init(milliseconds: try decoder.singleValueContainer().decode(Int64.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(milliseconds)
-    }
-}
+extension Timestamp: Milliseconds {}
+extension TimeSpan: Milliseconds {}
 
 extension ResourceKind: Codable {}
 
