@@ -148,14 +148,18 @@ def _delivery(entry: Mapping[str, Any]) -> "Delivery":
     return _build(Delivery, {**entry, "attempts": [_build(Attempt, a) for a in entry["attempts"]]})
 
 
+_WHERE_TO_GET_IT = ("put it on PATH or set K2MOCK_BIN to its path (the release tarball, "
+                    "k2mock-VERSION-linux-ARCH.tar.gz from `make dist`, has it in bin/)")
+
+
 def find_binary(binary: Optional[str] = None) -> str:
     """The k2mock executable: `binary`, else `$K2MOCK_BIN`, else `k2mock` on `PATH`."""
     candidate = binary or os.environ.get("K2MOCK_BIN") or shutil.which("k2mock")
     if not candidate:
-        raise K2MockError("k2mock not found: put it on PATH or set K2MOCK_BIN to its path")
+        raise K2MockError("k2mock not found: " + _WHERE_TO_GET_IT)
     if not (os.path.isfile(candidate) and os.access(candidate, os.X_OK)):
-        raise K2MockError("k2mock not found at %s (from %s)" % (candidate, "the argument" if binary else
-                          "K2MOCK_BIN" if os.environ.get("K2MOCK_BIN") else "PATH"))
+        raise K2MockError("k2mock not found at %s (from %s): %s" % (candidate, "the argument" if binary else
+                          "K2MOCK_BIN" if os.environ.get("K2MOCK_BIN") else "PATH", _WHERE_TO_GET_IT))
     return candidate
 
 
