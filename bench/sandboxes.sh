@@ -17,7 +17,8 @@ ROUNDS=${ROUNDS:-3}
 SECONDS_EACH=${SECONDS_EACH:-5}
 TOKEN=0Sn0W6kzNicvoWhDbQcVSKLRUpGjIdlPSEYyrHqrDDoRnQwE7Q
 GET=/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null' EXIT
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
 serve() {  # serve PORT: starts k2mock, waits until it answers, prints its pid
     "$BIN" serve --port "$1" --log-format none >/dev/null 2>&1 &
@@ -29,6 +30,7 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 many=$(serve 18101)
 none=$(serve 18102)
+pids=("$many" "$none")
 before=$(rss_kb "$many")
 python3 - "$CREATES" "$SANDBOXES" <<'PY'
 import http.client, statistics, sys, time

@@ -416,9 +416,9 @@ public final class Sandbox: Sendable {
         waiting { owed in issueToken(to: client, owing: &owed) }
     }
 
-    /// The digests of every token it knows (issued, pre-issued, revoked or expired).
-    func tokenDigests() -> [TokenDigest.Key] {
-        locked { $0.tokens.digests }
+    /// Every token it knows (issued, pre-issued, revoked or expired).
+    func tokenValues() -> [String] {
+        locked { $0.tokens.values }
     }
 
     /// What `Authorization: Bearer <value>` amounts to now.

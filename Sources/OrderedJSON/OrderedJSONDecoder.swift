@@ -87,6 +87,28 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decodeNil(forKey key: Key) throws -> Bool { try value(key).isNull }
 
+    // The common scalars without a dynamic cast: a replay decodes every command's fields.
+    func decode(_ type: String.Type, forKey key: Key) throws -> String {
+        guard case .string(let text) = try value(key) else { throw mismatch(type, try value(key), codingPath + [key]) }
+        return text
+    }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
+        guard case .bool(let flag) = try value(key) else { throw mismatch(type, try value(key), codingPath + [key]) }
+        return flag
+    }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
+        guard case .number(let lexeme) = try value(key), let number = Int(lexeme) else {
+            throw mismatch(type, try value(key), codingPath + [key])
+        }
+        return number
+    }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
+        guard case .number(let lexeme) = try value(key), let number = Int64(lexeme) else {
+            throw mismatch(type, try value(key), codingPath + [key])
+        }
+        return number
+    }
+
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         let json = try value(key)
         if let scalar = scalar(type, json) { return scalar }
@@ -163,6 +185,15 @@ private struct SingleValueContainer: SingleValueDecodingContainer {
     let codingPath: [any CodingKey]
 
     func decodeNil() -> Bool { json.isNull }
+
+    func decode(_ type: String.Type) throws -> String {
+        guard case .string(let text) = json else { throw mismatch(type, json, codingPath) }
+        return text
+    }
+    func decode(_ type: Int64.Type) throws -> Int64 {
+        guard case .number(let lexeme) = json, let number = Int64(lexeme) else { throw mismatch(type, json, codingPath) }
+        return number
+    }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         if let scalar = scalar(type, json) { return scalar }

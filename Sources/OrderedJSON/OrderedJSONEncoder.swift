@@ -145,6 +145,12 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     mutating func encodeNil(forKey key: Key) throws { box.set(key.stringValue, .null) }
 
+    // The common scalars without a dynamic cast.
+    mutating func encode(_ value: String, forKey key: Key) throws { box.set(key.stringValue, .string(value)) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { box.set(key.stringValue, .bool(value)) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { box.set(key.stringValue, .int(value)) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { box.set(key.stringValue, .int(value)) }
+
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         box.set(key.stringValue, try scalar(value, codingPath: codingPath + [key]))
     }
@@ -231,6 +237,9 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
     let codingPath: [any CodingKey]
 
     mutating func encodeNil() throws { storage.node = .value(.null) }
+
+    mutating func encode(_ value: String) throws { storage.node = .value(.string(value)) }
+    mutating func encode(_ value: Int64) throws { storage.node = .value(.int(value)) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         storage.node = .value(try scalar(value, codingPath: codingPath))

@@ -53,8 +53,8 @@ public enum TokenCheck: Sendable, Equatable {
 struct TokenStore: Sendable {
     private var tokens: [TokenDigest.Key: AccessToken] = [:]
 
-    /// Every token's digest.
-    var digests: [TokenDigest.Key] { Array(tokens.keys) }
+    /// Every token's value.
+    var values: [String] { tokens.values.map(\.value) }
 
     mutating func add(_ token: AccessToken) {
         tokens[TokenDigest(token.value).key] = token

@@ -92,8 +92,10 @@ public final class SandboxHub: Sendable {
         var order: [String] = []
         /// Client id → sandbox id.
         var clients: [String: String] = [:]
-        /// Token digest → sandbox id, for every token a sandbox beside the primary knows.
-        var tokens: [TokenDigest.Key: String] = [:]
+        /// Token → sandbox id, for every token a sandbox beside the primary knows. Keyed by the
+        /// value itself: this only routes (the sandbox then checks the token against its SHA-256
+        /// in constant time), so it need not cost a second digest per request.
+        var tokens: [String: String] = [:]
         /// Names taken by sandboxes being made.
         var reserved: Set<String> = []
         /// Unnamed sandboxes made so far (they are named `sandbox-<n>`).
@@ -145,8 +147,7 @@ public final class SandboxHub: Sendable {
     /// The sandbox that knows bearer token `value`; the primary for any other.
     public func forToken(_ value: String?) -> HostedSandbox {
         guard let value, hostsOthers else { return primary }
-        let key = TokenDigest(value).key
-        return state.withLock { state in state.tokens[key].flatMap { state.byID[$0] } } ?? primary
+        return state.withLock { state in state.tokens[value].flatMap { state.byID[$0] } } ?? primary
     }
 
     /// The sandbox with client `clientID`; the primary for any other.
@@ -158,10 +159,9 @@ public final class SandboxHub: Sendable {
     /// Notes that `sandbox` issued a token (`/oauth/token`), so requests carrying it find it.
     public func issued(_ token: AccessToken, by sandbox: HostedSandbox) {
         guard !sandbox.isPrimary else { return }
-        let key = TokenDigest(token.value).key
         state.withLock { state in
             guard state.byID[sandbox.id] === sandbox else { return }
-            state.tokens[key] = sandbox.id
+            state.tokens[token.value] = sandbox.id
         }
     }
 
@@ -337,13 +337,13 @@ public final class SandboxHub: Sendable {
         if let clock = spec.clock { scenario.clock.mode = clock }
         if let scale = spec.timeScale { scenario.clock.scale = scale }
         let clients = scenario.credentials.map(\.clientID)
-        let digests = scenario.tokens.map { TokenDigest($0.value).key }
+        let values = scenario.tokens.map(\.value)
         let primaryClients = Set(serverScenario.credentials.map(\.clientID))
         let clash = state.withLock { state -> SandboxHubError? in
             if let taken = clients.first(where: { state.clients[$0] != nil || primaryClients.contains($0) }) {
                 return SandboxHubError(409, "Client \(taken) belongs to another sandbox already")
             }
-            if digests.contains(where: { state.tokens[$0] != nil }) {
+            if values.contains(where: { state.tokens[$0] != nil }) {
                 return SandboxHubError(409, "A token of this scenario belongs to another sandbox already")
             }
             return nil
@@ -353,7 +353,7 @@ public final class SandboxHub: Sendable {
         let runner = makeRunner(sandbox)
         let hosted = HostedSandbox(id: spec.name, spec: spec, runner: runner, monotonic: monotonic)
         if let announce, let archive { archive.waitUntilDurable(announce(archive)) }
-        let known = sandbox.tokenDigests()
+        let known = sandbox.tokenValues()
         state.withLock { state in
             state.reserved.remove(spec.name)
             state.byID[spec.name] = hosted
