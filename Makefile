@@ -44,6 +44,7 @@ sdk-test: $(VENV)/.installed
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(VENV)/bin/python -m pytest -q -p no:cacheprovider clients/python/tests
 	Tests/sdk/setup.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/node/run.sh
+	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock clients/node/run-tests.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/php/run.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/ruby/run.sh
 	$(MAKE) example-test

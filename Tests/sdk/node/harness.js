@@ -1,15 +1,13 @@
 'use strict'
-// Shared support for the k2-connect-node suite: the k2mock binary as a child process (port 0),
-// its admin API, a callback/webhook receiver that keeps every POST's raw bytes and headers,
+// Shared support for the k2-connect-node suite: the k2mock binary started through k2mock's Node
+// kit (clients/node) on port 0, its admin API, the kit's callback/webhook receiver that keeps every
+// POST's raw bytes and headers,
 // Express-like stand-ins for Webhooks.webhookHandler, and a watch on Node warnings.
 //
 // The SDK is loaded from $REPO/.build/sdks (run.sh puts its node_modules on NODE_PATH); nothing
 // of it is copied here.
 
-const { spawn } = require('node:child_process')
-const http = require('node:http')
 const path = require('node:path')
-const readline = require('node:readline')
 const assert = require('node:assert/strict')
 
 const HERE = __dirname
@@ -17,6 +15,7 @@ const REPO = path.resolve(HERE, '..', '..', '..')
 const BINARY = process.env.K2MOCK_BIN || path.join(REPO, '.build', 'debug', 'k2mock')
 const SDK_DIR = path.join(REPO, '.build', 'sdks', 'k2-connect-node')
 const SCENARIO = path.join(HERE, 'scenario.yaml')
+const { K2Mock, CallbackReceiver } = require(path.join(REPO, 'clients', 'node'))
 
 // The scenario's client (scenario.yaml) and the default scenario's.
 const CREDENTIALS = { clientId: 'node-client', clientSecret: 'node-secret', apiKey: 'node-api-key' }
@@ -57,108 +56,18 @@ function sdkFixture (relative) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// k2mock
+// k2mock, through k2mock's own Node kit (clients/node): `serve --port 0` as a child that never
+// outlives this process, its admin API (advance, reset, fireEvent, callbacks, requests, clock,
+// request, admin), and its CallbackReceiver, which keeps every POST's exact bytes and headers and
+// answers 200.
 
-class K2Mock {
-  static async start (args = ['--scenario', SCENARIO]) {
-    const child = spawn(BINARY, ['serve', '--port', '0', '--log-format', 'none', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let stderr = ''
-    child.stderr.on('data', (chunk) => { stderr += chunk })
-    const lines = readline.createInterface({ input: child.stdout })
-    const first = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('k2mock did not start within 10 s: ' + stderr)), 10000)
-      lines.once('line', (line) => { clearTimeout(timer); resolve(line) })
-      child.once('exit', (code) => {
-        clearTimeout(timer)
-        reject(new Error(`k2mock exited (${code}) before listening: ${stderr}`))
-      })
-    })
-    lines.on('line', () => {}) // keep draining stdout
-    const prefix = 'k2mock listening on '
-    assert.ok(first.startsWith(prefix), `unexpected first line: ${first}`)
-    const server = new K2Mock()
-    server.child = child
-    server.origin = first.slice(prefix.length).trim()
-    server.stderr = () => stderr
-    return server
-  }
-
-  async stop () {
-    if (this.child.exitCode !== null) return this.child.exitCode
-    const exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve(code ?? signal)))
-    this.child.kill('SIGTERM')
-    return exited
-  }
-
-  // A plain HTTP request to k2mock (admin API, or raw K2 requests where the SDK has no call).
-  request (method, pathname, body, headers = {}) {
-    const url = new URL(pathname, this.origin)
-    const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body))
-    return new Promise((resolve, reject) => {
-      const req = http.request(url, {
-        method,
-        headers: {
-          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
-          ...headers
-        }
-      }, (res) => {
-        const chunks = []
-        res.on('data', (c) => chunks.push(c))
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          let json
-          try { json = text ? JSON.parse(text) : undefined } catch (_) { json = undefined }
-          resolve({ status: res.statusCode, headers: res.headers, text, json })
-        })
-      })
-      req.on('error', reject)
-      if (payload) req.write(payload)
-      req.end()
-    })
-  }
-
-  async admin (method, pathname, body) {
-    const res = await this.request(method, '/__admin' + pathname, body)
-    assert.equal(res.status, 200, `${method} /__admin${pathname} answered ${res.status}: ${res.text}`)
-    return res.json
-  }
-
-  reset () { return this.admin('POST', '/reset', {}) }
-  advance (seconds) { return this.admin('POST', '/clock/advance', { seconds }) }
-  fireEvent (topic, extra = {}) { return this.admin('POST', '/events', { topic, ...extra }) }
-  callbacks () { return this.admin('GET', '/callbacks') }
-  requests () { return this.admin('GET', '/requests') }
-  clock () { return this.admin('GET', '/clock') }
+// The suite's k2mock: scenario.yaml unless `options` say otherwise, logs off.
+function startK2Mock (options = { scenario: SCENARIO }) {
+  return K2Mock.start({ bin: BINARY, ...options, args: ['--log-format', 'none', ...(options.args || [])] })
 }
 
-// ---------------------------------------------------------------------------------------------
-// The callback receiver: every POST's raw body and headers, answered 200.
-
-class Receiver {
-  static async start () {
-    const receiver = new Receiver()
-    receiver.received = []
-    receiver.server = http.createServer((req, res) => {
-      const chunks = []
-      req.on('data', (c) => chunks.push(c))
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks)
-        receiver.received.push({ method: req.method, path: req.url, headers: { ...req.headers }, raw, text: raw.toString('utf8') })
-        res.writeHead(200, { 'Content-Length': '0' })
-        res.end()
-      })
-    })
-    await new Promise((resolve) => receiver.server.listen(0, '127.0.0.1', resolve))
-    receiver.origin = `http://127.0.0.1:${receiver.server.address().port}`
-    return receiver
-  }
-
-  url (pathname = '/k2/result') { return this.origin + pathname }
-  clear () { this.received.length = 0 }
-  at (pathname) { return this.received.filter((r) => r.path === pathname) }
-  stop () { return new Promise((resolve) => this.server.close(resolve)) }
+function startReceiver () {
+  return CallbackReceiver.start()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,7 +99,7 @@ function expressResponse () {
 
 // Runs the SDK's webhookHandler on a delivery the receiver got; returns {result, error, res}.
 async function handle (K2, delivery, { rawBody, headers } = {}) {
-  const req = expressRequest(headers || delivery.headers, rawBody === undefined ? delivery.raw : rawBody)
+  const req = expressRequest(headers || delivery.headers, rawBody === undefined ? delivery.body : rawBody)
   const res = expressResponse()
   try {
     const result = await K2.Webhooks.webhookHandler(req, res)
@@ -282,9 +191,9 @@ function assertHasSdkFixtureKeys (fixture, body, what) {
 
 function context () {
   const ctx = {}
-  ctx.setup = async (args) => {
-    ctx.server = await K2Mock.start(args)
-    ctx.receiver = await Receiver.start()
+  ctx.setup = async (options) => {
+    ctx.server = await startK2Mock(options)
+    ctx.receiver = await startReceiver()
     ctx.K2 = loadSdk(CREDENTIALS, ctx.server.origin)
   }
   ctx.teardown = async () => {
@@ -332,7 +241,9 @@ module.exports = {
   PREISSUED_TOKEN,
   DOCS_RECIPIENT,
   K2Mock,
-  Receiver,
+  CallbackReceiver,
+  startK2Mock,
+  startReceiver,
   loadSdk,
   sdkHelper,
   sdkFixture,

@@ -96,7 +96,7 @@ describe('bad token', () => {
   test('an empty token passes the SDK\'s validation, goes out as "Bearer " and is refused: "Unauthorized"', async () => {
     await ctx.server.reset()
     await assert.rejects(ctx.K2.TokenService.infoToken({ accessToken: '' }), isUnauthorized)
-    const raw = await ctx.server.request('GET', '/oauth/token/info', undefined, { Authorization: 'Bearer ' })
+    const raw = await ctx.server.request('GET', '/oauth/token/info', undefined, { headers: { Authorization: 'Bearer ' } })
     assert.equal(raw.status, 401)
   })
 })
@@ -111,7 +111,7 @@ describe('bad client credentials', () => {
     // What K2 (Doorkeeper) says, which the SDK hides behind its string.
     const raw = await ctx.server.request('POST', '/oauth/token',
       'grant_type=client_credentials&client_id=node-client&client_secret=wrong-secret',
-      { 'Content-Type': 'application/x-www-form-urlencoded' })
+      { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
     assert.equal(raw.status, 401)
     assert.equal(raw.json.error, 'invalid_client')
   })

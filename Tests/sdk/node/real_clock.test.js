@@ -8,8 +8,8 @@ const h = require('./harness')
 
 let server, receiver, K2
 before(async () => {
-  server = await h.K2Mock.start(['--clock', 'real'])
-  receiver = await h.Receiver.start()
+  server = await h.startK2Mock({ clock: 'real' })
+  receiver = await h.startReceiver()
   K2 = h.loadSdk(h.DEFAULT_CREDENTIALS, server.origin)
 })
 after(async () => {

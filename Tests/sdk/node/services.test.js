@@ -316,8 +316,8 @@ describe('PollingService', () => {
 
   test('pollTransactions (till scope) → Success listing that till\'s buygoods transactions, callback verified', async () => {
     const token = await ctx.fresh()
-    const mine = await ctx.server.fireEvent('buygoods_transaction_received', { resource: { till_number: '555555', amount: '250.0' } })
-    await ctx.server.fireEvent('buygoods_transaction_received', { resource: { till_number: '777777', amount: '10.0' } })
+    const mine = await ctx.server.fireEvent('buygoods_transaction_received', { till_number: '555555', amount: '250.0' })
+    await ctx.server.fireEvent('buygoods_transaction_received', { till_number: '777777', amount: '10.0' })
     const mineEvent = await h.sdkHelper('status').getStatus({
       location: `${ctx.server.origin}/webhook_events/${mine.id}`, accessToken: token
     })
@@ -352,8 +352,8 @@ describe('PollingService', () => {
 
   test('pollTransactions (company scope) lists every till\'s transactions in the window', async () => {
     const token = await ctx.fresh()
-    await ctx.server.fireEvent('buygoods_transaction_received', { resource: { till_number: '555555' } })
-    await ctx.server.fireEvent('buygoods_transaction_received', { resource: { till_number: '777777' } })
+    await ctx.server.fireEvent('buygoods_transaction_received', { till_number: '555555' })
+    await ctx.server.fireEvent('buygoods_transaction_received', { till_number: '777777' })
     const location = await ctx.K2.PollingService.pollTransactions({
       scope: 'company', ...window, callbackUrl: ctx.receiver.url('/polling_company'), accessToken: token
     })
@@ -379,7 +379,7 @@ describe('PollingService', () => {
 
 describe('ReversalService', () => {
   async function receivedTransaction (token) {
-    const fired = await ctx.server.fireEvent('buygoods_transaction_received', { resource: { amount: '201.0' } })
+    const fired = await ctx.server.fireEvent('buygoods_transaction_received', { amount: '201.0' })
     const event = await h.sdkHelper('status').getStatus({
       location: `${ctx.server.origin}/webhook_events/${fired.id}`, accessToken: token
     })

@@ -95,7 +95,7 @@ describe('Webhooks.webhookHandler on every event topic', () => {
       const other = topic === 'customer_created' ? 'm2m_transaction_received' : 'customer_created'
       await subscribe(token, other, '/hooks/other')
 
-      const fired = await ctx.server.fireEvent(topic, { resource: spec.set })
+      const fired = await ctx.server.fireEvent(topic, spec.set)
       assert.equal(fired.event, topic)
       assert.match(fired.id, new RegExp(`^${UUID}$`))
       assert.equal(fired.deliveries.length, 1)
@@ -130,7 +130,7 @@ describe('Webhooks.webhookHandler on every event topic', () => {
   test('buygoods_transaction_received carries the SHA-256 of the sender phone and the M-PESA fields', async () => {
     const token = await ctx.fresh()
     await subscribe(token, 'buygoods_transaction_received', '/hooks/bg')
-    await ctx.server.fireEvent('buygoods_transaction_received', { resource: { sender_phone_number: '+254711000111' } })
+    await ctx.server.fireEvent('buygoods_transaction_received', { sender_phone_number: '+254711000111' })
     const event = await h.assertVerifiedBySdk(ctx.K2, h.onlyDelivery(ctx.receiver, '/hooks/bg'), h.CREDENTIALS.apiKey)
     const r = event.event.resource
     assert.match(r.hashed_sender_phone, /^[0-9a-f]{64}$/)
@@ -150,9 +150,9 @@ describe('Daraja payloads (enableDarajaPayload)', () => {
     test(`${c.topic} in Safaricom's C2B format, till-scoped, verified and read`, async () => {
       const token = await ctx.fresh()
       await subscribe(token, c.topic, '/daraja', { scope: 'till', scopeReference: '555555', enableDarajaPayload: true })
-      await ctx.server.fireEvent(c.topic, { resource: { ...c.set, till_number: '777777' } }) // another till
+      await ctx.server.fireEvent(c.topic, { ...c.set, till_number: '777777' }) // another till
       assert.equal(ctx.receiver.received.length, 0, 'a till-scoped subscription gets its till only')
-      const fired = await ctx.server.fireEvent(c.topic, { resource: c.set })
+      const fired = await ctx.server.fireEvent(c.topic, c.set)
       const delivery = h.onlyDelivery(ctx.receiver, '/daraja')
       const body = await h.assertVerifiedBySdk(ctx.K2, delivery, h.CREDENTIALS.apiKey)
       const event = await h.sdkHelper('status').getStatus({ location: `${ctx.server.origin}/webhook_events/${fired.id}`, accessToken: token })
@@ -176,8 +176,8 @@ describe('delivery misbehaviour', () => {
     const token = await ctx.fresh()
     await subscribe(token, 'buygoods_transaction_received', '/till', { scope: 'till', scopeReference: '555555' })
     await subscribe(token, 'buygoods_transaction_received', '/company')
-    await ctx.server.fireEvent('buygoods_transaction_received', { resource: { till_number: '777777' } })
-    await ctx.server.fireEvent('buygoods_transaction_received', { resource: { till_number: '555555' } })
+    await ctx.server.fireEvent('buygoods_transaction_received', { till_number: '777777' })
+    await ctx.server.fireEvent('buygoods_transaction_received', { till_number: '555555' })
     assert.deepEqual(ctx.receiver.at('/till').map((d) => JSON.parse(d.text).event.resource.till_number), ['555555'])
     assert.deepEqual(ctx.receiver.at('/company').map((d) => JSON.parse(d.text).event.resource.till_number), ['777777', '555555'])
     for (const d of ctx.receiver.received) await h.assertVerifiedBySdk(ctx.K2, d, h.CREDENTIALS.apiKey)
@@ -186,7 +186,7 @@ describe('delivery misbehaviour', () => {
   test('duplicates: each copy verifies, with the same event id', async () => {
     const token = await ctx.fresh()
     await subscribe(token, 'customer_created', '/dup')
-    const fired = await ctx.server.fireEvent('customer_created', { duplicates: 1 })
+    const fired = await ctx.server.fireEvent('customer_created', null, { duplicates: 1 })
     assert.equal(fired.deliveries.length, 2)
     const copies = ctx.receiver.at('/dup')
     assert.equal(copies.length, 2)
@@ -197,7 +197,7 @@ describe('delivery misbehaviour', () => {
   test('a badly signed event is refused by the SDK (401 to K2, rejected promise)', async () => {
     const token = await ctx.fresh()
     await subscribe(token, 'buygoods_transaction_received', '/bad')
-    await ctx.server.fireEvent('buygoods_transaction_received', { bad_signature: true })
+    await ctx.server.fireEvent('buygoods_transaction_received', null, { badSignature: true })
     const delivery = h.onlyDelivery(ctx.receiver, '/bad')
     assert.match(delivery.headers['x-kopokopo-signature'], /^[0-9a-f]{64}$/)
     const { result, error, res } = await h.handle(ctx.K2, delivery)
@@ -209,7 +209,7 @@ describe('delivery misbehaviour', () => {
   test('a delayed event arrives only when the clock reaches it', async () => {
     const token = await ctx.fresh()
     await subscribe(token, 'm2m_transaction_received', '/late')
-    await ctx.server.fireEvent('m2m_transaction_received', { delay: '30s' })
+    await ctx.server.fireEvent('m2m_transaction_received', null, { delay: '30s' })
     assert.equal(ctx.receiver.received.length, 0)
     await ctx.server.advance(29)
     assert.equal(ctx.receiver.received.length, 0)
