@@ -109,7 +109,7 @@ build:
 	@scripts/install-deps.sh $(RUN_DEPS)
 	$(SWIFT) build
 
-## Start-up time, idle memory and GET throughput against plain-C libmicrohttpd (bench/README.md).
+## Start-up time, idle memory and GET throughput against plain-C libmicrohttpd (docs/performance.md).
 bench: release
 	@scripts/install-deps.sh $(BENCH_DEPS)
 	bench/run.sh

@@ -16,7 +16,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "k2mock", targets: ["k2mock"]),
-        // For other packages' tests: `withSandbox { sandbox in ... }` (README "From Swift tests").
+        // For other packages' tests: `withSandbox { sandbox in ... }` (docs/testing.md, Swift).
         .library(name: "K2MockTesting", targets: ["K2MockTesting"]),
     ],
     dependencies: [

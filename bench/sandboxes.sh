@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What many sandboxes in one server cost (README "Many sandboxes in one server"):
+# What many sandboxes in one server cost (docs/sandboxes.md):
 #  1. making one over HTTP: POST /__admin/sandboxes, CREATES (default 200) in a row on one
 #     connection, median and 90th percentile in ms;
 #  2. memory: RSS before and after making SANDBOXES (default 1,000) idle sandboxes of the

@@ -3,7 +3,7 @@
 OAuth, the webhook-event links and the admin API), then embeds it for GET /__admin/openapi.json
 (Sources/AdminAPI/OpenAPIDocument.swift). Run after changing a route or a body; OpenAPITests
 fails until you do (it also checks that every route the server has is here, and nothing more).
-The document describes k2mock as it is; README's fidelity table says where that differs from K2."""
+The document describes k2mock as it is; docs/k2-api.md says where that differs from K2."""
 import json
 import os
 
@@ -290,7 +290,7 @@ def admin_operations(paths):
         {"200": {"description": "`event: resource|delivery|webhook_event|request|clock|reset` and `data: {...}`",
                  "content": {"text/event-stream": {"schema": STRING}}},
          "503": ERROR("k2mock is stopping")})}
-    # Every sandbox's own copy of the endpoints above (README "Many sandboxes in one server").
+    # Every sandbox's own copy of the endpoints above (docs/sandboxes.md).
     scope = {"name": "sandbox", "in": "path", "required": True, "schema": STRING, "description": "the sandbox's id"}
     for path in [p for p in list(paths) if p.startswith("/__admin/") and p not in ("/__admin/openapi.json", "/__admin/topics")]:
         for method, operation in paths[path].items():
@@ -402,8 +402,8 @@ def document():
         "openapi": "3.1.0",
         "info": {"title": "k2mock", "version": VERSION, "description":
                  "An offline, deterministic fake of the Kopo Kopo K2 Connect API: the K2 API it serves (v1 and v2), "
-                 "OAuth, and its own admin API under /__admin. This describes k2mock as it is; the README's "
-                 "fidelity table says where it differs from K2."},
+                 "OAuth, and its own admin API under /__admin. This describes k2mock as it is; docs/k2-api.md "
+                 "says where it differs from K2."},
         "servers": [{"url": "http://127.0.0.1:8080"}],
         "paths": dict(sorted(paths.items())),
         "components": {

@@ -8,7 +8,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "k2mock",
     "version": "0.1.0",
-    "description": "An offline, deterministic fake of the Kopo Kopo K2 Connect API: the K2 API it serves (v1 and v2), OAuth, and its own admin API under /__admin. This describes k2mock as it is; the README's fidelity table says where it differs from K2."
+    "description": "An offline, deterministic fake of the Kopo Kopo K2 Connect API: the K2 API it serves (v1 and v2), OAuth, and its own admin API under /__admin. This describes k2mock as it is; docs/k2-api.md says where it differs from K2."
   },
   "servers": [
     {

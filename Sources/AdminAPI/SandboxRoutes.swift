@@ -5,7 +5,7 @@ import OrderedJSON
 
 /// `/__admin/sandboxes`: sandboxes beside the server's own, each isolated (its own scenario,
 /// seed, clock, resources, tokens, credentials, deliveries and journals) and found by the
-/// credentials and tokens the app already sends (README "Many sandboxes in one server").
+/// credentials and tokens the app already sends (docs/sandboxes.md).
 struct SandboxRoutes: Sendable {
     let hub: SandboxHub
     let fallbackOrigin: @Sendable () -> String

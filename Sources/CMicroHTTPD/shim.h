@@ -24,7 +24,7 @@ static inline struct MHD_Daemon *k2_start_daemon(
        races the workers removing the listening socket from their epoll sets, and the loser
        aborts the process ("Failed to remove listen FD from epoll set", libmicrohttpd 0.9.75).
        With poll a quiesce only signals the workers. Same throughput at our connection counts
-       (bench/run.sh; README "Performance"). */
+       (bench/run.sh; docs/performance.md). */
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME
                        | MHD_USE_ITC | MHD_USE_TURBO;
     memset(&v4, 0, sizeof v4);

@@ -3,7 +3,7 @@ import K2Sandbox
 import MicroHTTP
 
 /// With a data directory, a request that changed the sandbox is answered only once what it
-/// changed is on disk (README "A sandbox that survives restarts"): its handler adds what it
+/// changed is on disk (docs/data-dir.md): its handler adds what it
 /// owes to the request's context, and this step awaits it as committed work. The server's
 /// thread serves other requests meanwhile and they share commits, and a server that is
 /// stopping waits for it rather than answer 503 for a change it kept.

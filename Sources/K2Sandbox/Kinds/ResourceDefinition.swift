@@ -75,7 +75,7 @@ extension ResourceDefinition {
     }
 }
 
-/// A key a timeline rule's `match:` may use (README "Rules").
+/// A key a timeline rule's `match:` may use (docs/scenarios.md, rules).
 public enum RuleKey: String, Sendable, CaseIterable {
     /// Any amount of the request, in minor units.
     case amount
