@@ -47,6 +47,7 @@ sdk-test: $(VENV)/.installed
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock clients/node/run-tests.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/php/run.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/ruby/run.sh
+	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock clients/ruby/run-tests.sh
 	$(MAKE) example-test
 
 ## The examples as a user runs them: examples/python-app's tests with k2mock's Python package

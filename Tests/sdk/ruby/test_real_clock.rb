@@ -11,7 +11,7 @@ class TestRealClock < K2Suite::TestCase
   def setup
     Warnings.current = "#{self.class.name}##{name}"
     K2Suite.receiver.clear
-    @real = K2Suite::Server.new("--clock", "real", "--log-format", "none")
+    @real = K2Suite::Server.new(clock: :real)
     K2Suite.use_base_url(@real.base_url)
   end
 

@@ -1,16 +1,19 @@
 # frozen_string_literal: true
 
-# Support for the Ruby SDK suite: the real k2mock binary as a child process, its admin API, a
-# callback receiver that keeps every POST's exact bytes and headers, the SDK loaded from a
-# private copy (its base_url setter rewrites the gem's own k2_config.yml), and warnings
-# turned into failures when they mention a key the SDK reads.
+# Support for the Ruby SDK suite: the real k2mock binary, started and driven through the Ruby kit
+# (clients/ruby), a callback receiver that keeps every POST's exact bytes and headers, the SDK
+# loaded from a private copy (its base_url setter rewrites the gem's own k2_config.yml), and
+# warnings turned into failures when they mention a key the SDK reads.
 
 require "json"
 require "net/http"
 require "socket"
 require "stringio"
-require "timeout"
 require "uri"
+
+# The Ruby kit, from this checkout: it starts and stops k2mock for the suite.
+$LOAD_PATH.unshift(File.expand_path("../../../../clients/ruby/lib", __dir__))
+require "k2mock"
 
 module K2Suite
   HERE = File.expand_path("..", __dir__)
@@ -18,7 +21,6 @@ module K2Suite
   BIN = ENV.fetch("K2MOCK_BIN", File.join(REPO, ".build", "debug", "k2mock"))
   SDK = ENV.fetch("K2_RUBY_SDK") { abort "K2_RUBY_SDK is not set: run Tests/sdk/ruby/run.sh" }
   SCENARIO = File.join(HERE, "scenario.yaml")
-  LOG_DIR = ENV.fetch("K2_SUITE_TMP", Dir.pwd)
 
   # The scenario's client; its api key signs every callback and webhook.
   CLIENT_ID = "ruby-client"
@@ -131,31 +133,36 @@ module K2Suite
 
   # ---------------------------------------------------------------- k2mock
 
-  # `k2mock serve --port 0` as a child process; its stderr goes to a file, shown if it fails to start.
+  # k2mock, started through the Ruby kit (clients/ruby: K2Mock.start, `k2mock serve --port 0` as a
+  # child process that never outlives this one), with the admin calls the suite makes. Options
+  # are K2Mock.start's (scenario:, clock:, ...); k2mock's request log is off.
   class Server
-    attr_reader :origin, :pid, :log
+    attr_reader :k2mock
 
-    def initialize(*args)
-      @log = File.join(LOG_DIR, "k2mock-#{Process.pid}-#{object_id}.log")
-      reader, writer = IO.pipe
-      @pid = Process.spawn(BIN, "serve", "--port", "0", *args, out: writer, err: @log, in: File::NULL)
-      writer.close
-      line = Timeout.timeout(15) { reader.gets }.to_s.strip
-      raise "k2mock did not start (#{line.inspect}); see #{@log}: #{File.read(@log) rescue ''}" unless line.start_with?("k2mock listening on ")
-
-      @origin = line.delete_prefix("k2mock listening on ")
-      @stdout = reader
-      @drain = Thread.new { @stdout.read rescue nil }
-      @exit_status = nil
+    def initialize(**options)
+      @k2mock = K2Mock.start(bin: BIN, log_format: "none", **options)
     end
 
-    # The base URL in the form the Ruby SDK wants: a trailing slash.
+    def origin
+      @k2mock.origin
+    end
+
+    def pid
+      @k2mock.pid
+    end
+
+    # What k2mock wrote on stderr.
+    def log
+      @k2mock.log
+    end
+
+    # The base URL in the form the Ruby SDK wants: a trailing slash (the kit's base_url).
     def base_url
-      "#{@origin}/"
+      @k2mock.base_url
     end
 
     def request(method, path, body: nil, token: nil, headers: {})
-      uri = URI(path.start_with?("http") ? path : @origin + path)
+      uri = URI(path.start_with?("http") ? path : @k2mock.origin + path)
       klass = { "GET" => Net::HTTP::Get, "POST" => Net::HTTP::Post }.fetch(method)
       req = klass.new(uri)
       req["Content-Type"] = "application/json"
@@ -165,43 +172,31 @@ module K2Suite
       Net::HTTP.start(uri.host, uri.port, open_timeout: 5, read_timeout: 30) { |http| http.request(req) }
     end
 
+    # An admin call; the parsed answer (a K2Mock::APIError unless it is 200).
     def admin(method, path, body = nil)
-      response = request(method, "/__admin#{path}", body: body)
-      raise "admin #{method} #{path}: #{response.code} #{response.body}" unless response.code.to_i == 200
-
-      JSON.parse(response.body)
+      @k2mock.admin_request(method, path, body)
     end
 
     def advance(seconds)
-      admin("POST", "/clock/advance", { seconds: seconds })
+      @k2mock.advance(seconds)
     end
 
     def reset
-      admin("POST", "/reset")
+      @k2mock.reset
     end
 
     def fire(topic, resource: nil, **extra)
-      body = { topic: topic }
-      body[:resource] = resource if resource
-      admin("POST", "/events", body.merge(extra))
+      @k2mock.fire_event(topic, resource, **extra)
     end
 
+    # /__admin/callbacks, as the kit's K2Mock::Delivery values (`entry["body"]` reads them too).
     def journal
-      admin("GET", "/callbacks")
+      @k2mock.callbacks
     end
 
     # SIGTERM; k2mock exits 0.
     def stop
-      return @exit_status if @exit_status
-
-      Process.kill("TERM", @pid)
-      _, status = Timeout.timeout(10) { Process.wait2(@pid) }
-      @drain.join(2)
-      @exit_status = status.exitstatus
-    rescue Timeout::Error
-      Process.kill("KILL", @pid)
-      Process.wait(@pid)
-      @exit_status = :killed
+      @k2mock.stop
     end
   end
 
@@ -340,7 +335,7 @@ module K2Suite
     attr_accessor :summary_reporter
 
     def server
-      @server ||= Server.new("--scenario", SCENARIO, "--log-format", "none")
+      @server ||= Server.new(scenario: SCENARIO)
     end
 
     def server_started?
