@@ -46,6 +46,7 @@ sdk-test: $(VENV)/.installed
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/node/run.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock clients/node/run-tests.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/php/run.sh
+	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock clients/php/run-tests.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock Tests/sdk/ruby/run.sh
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock clients/ruby/run-tests.sh
 	$(MAKE) example-test

@@ -19,7 +19,7 @@ const DOCS_RECIPIENT = 'c7f300c0-f1ef-4151-9bbe-005005aa3747';  // the docs' pay
 /** What every manual-clock test gets: a reset k2mock, an empty receiver, the SDK and a token. */
 final class Context
 {
-    /** @var K2Mock */
+    /** @var Mock k2mock, started through the kit (lib/processes.php) */
     public $mock;
     /** @var Receiver */
     public $receiver;
@@ -55,7 +55,7 @@ final class Context
      * signature), makes the SDK's own verifier accept it and refuse it tampered, and returns
      * what the SDK's webhookHandler decomposed it into.
      */
-    public function verify(array $delivery, ?K2 $K2 = null, ?K2Mock $mock = null): array
+    public function verify(array $delivery, ?K2 $K2 = null, ?Mock $mock = null): array
     {
         $K2 = $K2 ?? $this->K2;
         $mock = $mock ?? $this->mock;
@@ -99,7 +99,7 @@ foreach (['tokens', 'stk', 'pay', 'settlement', 'polling_sms', 'webhooks', 'erro
 }
 
 $started = microtime(true);
-$mock = new K2Mock(K2MOCK_BINARY, ['--scenario', __DIR__ . '/scenario.yaml', '--log-format', 'none']);
+$mock = new Mock(['scenario' => __DIR__ . '/scenario.yaml', 'logFormat' => 'none']);
 $receiver = new Receiver();
 echo "k2mock at {$mock->origin} (" . K2MOCK_BINARY . "), receiver at {$receiver->origin}, SDK " . K2T_SDK_SRC . "\n";
 try {

@@ -8,7 +8,7 @@ use Kopokopo\SDK\K2;
 
 test('real clock: default scenario, an STK push polled through the SDK until Success; callback verified',
     function (Context $c) {
-        $mock = new K2Mock(K2MOCK_BINARY, ['--clock', 'real', '--log-format', 'none']);
+        $mock = new Mock(['clock' => 'real', 'logFormat' => 'none']);
         try {
             $K2 = new K2(['clientId' => 'sandbox_client_id', 'clientSecret' => 'sandbox_client_secret',
                 'apiKey' => 'sandbox_api_key', 'baseUrl' => $mock->origin]);

@@ -1,0 +1,271 @@
+<?php
+
+declare(strict_types=1);
+
+namespace K2Mock;
+
+use K2Mock\Internal\Http;
+
+/**
+ * The admin API of one sandbox: the server's own (`K2Mock`, under `/__admin`) or one made
+ * beside it (`Sandbox`, under `/__admin/sandboxes/{id}`). Every call throws `ApiException` (or
+ * its subclasses `AdminTokenException`, `NotFoundException`, `ConflictException`) when the admin
+ * API answers an error, and `UnreachableException` when nothing answers.
+ */
+abstract class AdminApi
+{
+    /** Seconds an admin call may take (an advance runs every callback that falls due). */
+    public const TIMEOUT = 60.0;
+
+    abstract public function baseUrl(): string;
+
+    abstract protected function adminToken(): ?string;
+
+    abstract protected function adminRoot(): string;
+
+    /**
+     * The base URL as each official SDK takes it: PHP and Node without a trailing `/`, Python
+     * and Ruby with one.
+     *
+     * @return array{php: string, node: string, python: string, ruby: string}
+     */
+    public function baseUrls(): array
+    {
+        $origin = $this->baseUrl();
+        return ['php' => $origin, 'node' => $origin, 'python' => "$origin/", 'ruby' => "$origin/"];
+    }
+
+    public function port(): int
+    {
+        return (int)parse_url($this->baseUrl(), PHP_URL_PORT);
+    }
+
+    /**
+     * Sends any request to k2mock and answers with any status (never throws for one). `$path`
+     * is a path (`/api/v1/payments`) or an absolute URL (a `location`); `$body` a string sent
+     * as it is, or anything else sent as JSON. Options: `token` (sent as `Authorization:
+     * Bearer`), `headers`, `timeout` (seconds).
+     *
+     * @param array{token?: string|null, headers?: array<string, string>, timeout?: float} $options
+     */
+    public function request(string $method, string $path, mixed $body = null, array $options = []): Response
+    {
+        self::checkKeys($options, ['token', 'headers', 'timeout'], 'request()');
+        $headers = ['Accept' => 'application/json'];
+        if ($body !== null) {
+            $headers['Content-Type'] = 'application/json';
+            if (!is_string($body)) {
+                $body = self::json($body);
+            }
+        }
+        if (isset($options['token'])) {
+            $headers['Authorization'] = 'Bearer ' . $options['token'];
+        }
+        foreach ($options['headers'] ?? [] as $name => $value) {     // the caller's win, whatever their case
+            foreach (array_keys($headers) as $ours) {
+                if (strcasecmp($ours, (string)$name) === 0) {
+                    unset($headers[$ours]);
+                }
+            }
+            $headers[$name] = $value;
+        }
+        $url = preg_match('#^https?://#i', $path) === 1 ? $path : $this->baseUrl() . $path;
+        return Http::send(strtoupper($method), $url, $body, $headers, (float)($options['timeout'] ?? self::TIMEOUT));
+    }
+
+    /** An access token from `POST /oauth/token` (client credentials, form-encoded, as K2's docs do). */
+    public function accessToken(string $clientId, string $clientSecret): string
+    {
+        $answer = $this->request('POST', '/oauth/token', http_build_query(['grant_type' => 'client_credentials',
+            'client_id' => $clientId, 'client_secret' => $clientSecret]),
+            ['headers' => ['Content-Type' => 'application/x-www-form-urlencoded']]);
+        if ($answer->status !== 200) {
+            throw new ApiException("POST /oauth/token answered {$answer->status}: {$answer->body}", 'POST', '/oauth/token',
+                $answer->status, $answer->body);
+        }
+        return (string)$answer->json()['access_token'];
+    }
+
+    // The admin API
+
+    /** `['status' => 'ok', 'scenario' => ..., 'clock' => ..., 'deliveries' => [...]]` */
+    public function health(): array
+    {
+        return $this->admin('GET', '/health');
+    }
+
+    /** Sandbox time now: `['now' => ..., 'mode' => 'manual'|'real', 'scale' => float]`. */
+    public function clock(): array
+    {
+        return $this->admin('GET', '/clock');
+    }
+
+    /**
+     * Moves sandbox time forward and runs every stage change, scripted event and delivery that
+     * falls due (callbacks included, retries too); answers once they ran:
+     * `['now', 'mode', 'scale', 'ran' => [...]]`.
+     */
+    public function advance(float|int $seconds): array
+    {
+        return $this->admin('POST', '/clock/advance', ['seconds' => $seconds]);
+    }
+
+    /**
+     * Back to the scenario's start: clock, pre-issued tokens, fixtures and id streams; created
+     * resources, issued tokens and the journals are gone.
+     */
+    public function reset(): array
+    {
+        return $this->admin('POST', '/reset');
+    }
+
+    /**
+     * Every callback and webhook delivery, oldest first, with its attempts. Options: `limit`
+     * (the last N), `resourceId` (only that resource's callbacks).
+     *
+     * @param array{limit?: int, resourceId?: string} $options
+     * @return list<Delivery>
+     */
+    public function callbacks(array $options = []): array
+    {
+        self::checkKeys($options, ['limit', 'resourceId'], 'callbacks()');
+        $query = array_filter(['limit' => $options['limit'] ?? null, 'resource_id' => $options['resourceId'] ?? null],
+            fn ($value) => $value !== null);
+        $path = '/callbacks' . ($query === [] ? '' : '?' . http_build_query($query));
+        return array_map([Delivery::class, 'fromArray'], $this->admin('GET', $path));
+    }
+
+    /**
+     * Sends delivery `$id` once more, now, outside the retry policy; answers its journal entry.
+     */
+    public function redeliver(int $id): Delivery
+    {
+        return Delivery::fromArray($this->admin('POST', "/callbacks/$id/redeliver"));
+    }
+
+    /**
+     * The K2 API requests answered (not `/__admin`), oldest first; `$limit`: the last N.
+     *
+     * @return list<RecordedRequest>
+     */
+    public function requests(?int $limit = null): array
+    {
+        return array_map([RecordedRequest::class, 'fromArray'],
+            $this->admin('GET', '/requests' . ($limit === null ? '' : "?limit=$limit")));
+    }
+
+    /**
+     * Every resource: the scenario's fixtures first, then created ones, oldest first.
+     *
+     * @return list<ResourceSnapshot>
+     */
+    public function resources(): array
+    {
+        return array_map([ResourceSnapshot::class, 'fromArray'], $this->admin('GET', '/resources'));
+    }
+
+    /**
+     * Fires the webhook event `$topic` now, to every subscription for it (on a manual clock its
+     * deliveries are made before this returns). `$resource` sets fields of the topic's default
+     * resource. Options: `delay` (`'30s'`), `duplicates` (extra copies), `badSignature` (signed
+     * with a wrong key, so a correct handler must refuse it). Answers
+     * `['at', 'event', 'id', 'deliveries', 'ran']`.
+     *
+     * @param array<string, mixed> $resource
+     * @param array{delay?: string, duplicates?: int, badSignature?: bool} $options
+     */
+    public function fireEvent(string $topic, array $resource = [], array $options = []): array
+    {
+        self::checkKeys($options, ['delay', 'duplicates', 'badSignature'], 'fireEvent()');
+        $event = ['topic' => $topic];
+        if ($resource !== []) {
+            $event['resource'] = (object)$resource;
+        }
+        if (isset($options['delay'])) {
+            $event['delay'] = $options['delay'];
+        }
+        if (isset($options['duplicates'])) {
+            $event['duplicates'] = $options['duplicates'];
+        }
+        if (!empty($options['badSignature'])) {
+            $event['bad_signature'] = true;
+        }
+        return $this->admin('POST', '/events', $event);
+    }
+
+    /** The scenario's `expect` entries, checked against what happened so far. */
+    public function expectations(): Expectations
+    {
+        return Expectations::fromArray($this->admin('GET', '/expectations'));
+    }
+
+    /** Throws ExpectationsFailedException naming every `expect` entry that does not hold. */
+    public function assertExpectations(): void
+    {
+        $expectations = $this->expectations();
+        if (!$expectations->passed) {
+            throw new ExpectationsFailedException("k2mock expectations failed:\n  " . implode("\n  ",
+                array_map(fn (ExpectationResult $r) => $r->description, $expectations->failures())), $expectations);
+        }
+    }
+
+    /** The kinds k2mock serves with their stages: `[['kind', 'stages', 'final'], ...]`. */
+    public function kinds(): array
+    {
+        return $this->admin('GET', '/kinds');
+    }
+
+    /**
+     * Any admin endpoint under this sandbox's root (`/__admin`, or `/__admin/sandboxes/{id}`):
+     * `admin('GET', '/topics')`. Answers the decoded JSON when the status is `$expect`, else
+     * throws the typed ApiException; sends the admin token.
+     */
+    public function admin(string $method, string $path, mixed $body = null, int $expect = 200): mixed
+    {
+        return $this->adminAt($this->adminRoot() . $path, $method, $body, $expect);
+    }
+
+    protected function adminAt(string $path, string $method, mixed $body, int $expect): mixed
+    {
+        $token = $this->adminToken();
+        $options = $token === null ? [] : ['headers' => ['Authorization' => "Bearer $token"]];
+        try {
+            $answer = $this->request($method, $path, $body, $options);
+        } catch (UnreachableException $e) {
+            throw new UnreachableException("k2mock at {$this->baseUrl()} does not answer ($method $path): "
+                . preg_replace('/^\S+ \S+: /', '', $e->getMessage()), $this->baseUrl());
+        }
+        if ($answer->status === $expect) {
+            return $answer->json();
+        }
+        $decoded = json_decode($answer->body, true);
+        $message = is_array($decoded) && isset($decoded['error_message']) ? (string)$decoded['error_message'] : $answer->body;
+        if ($answer->status === 401) {
+            throw new AdminTokenException('the admin API refused the admin token (' . ($token === null
+                ? 'none was given' : 'wrong token') . "): $method $path answered 401: $message",
+                $method, $path, 401, $message);
+        }
+        $class = [404 => NotFoundException::class, 409 => ConflictException::class][$answer->status] ?? ApiException::class;
+        throw new $class("$method $path answered {$answer->status}: $message", $method, $path, $answer->status, $message);
+    }
+
+    /** @internal */
+    public static function json(mixed $value): string
+    {
+        return json_encode($value, JSON_UNESCAPED_SLASHES | JSON_PRESERVE_ZERO_FRACTION | JSON_THROW_ON_ERROR);
+    }
+
+    /**
+     * @param array<string, mixed> $options
+     * @param list<string> $known
+     * @internal
+     */
+    public static function checkKeys(array $options, array $known, string $where): void
+    {
+        $unknown = array_diff(array_keys($options), $known);
+        if ($unknown !== []) {
+            throw new \InvalidArgumentException("$where has no option " . implode(', ', $unknown)
+                . ' (it takes: ' . implode(', ', $known) . ')');
+        }
+    }
+}

@@ -1,0 +1,10 @@
+<?php
+
+declare(strict_types=1);
+
+namespace K2Mock;
+
+/** HTTP 409: a sandbox of that name exists already (or one of its scenario's credentials is taken). */
+final class ConflictException extends ApiException
+{
+}

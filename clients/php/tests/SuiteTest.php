@@ -1,0 +1,89 @@
+<?php
+
+declare(strict_types=1);
+
+namespace K2Mock\Tests;
+
+use K2Mock\Internal\ChildProcess;
+use K2Mock\K2Mock;
+use K2Mock\Tests\Support\Repo;
+use PHPUnit\Framework\TestCase;
+
+/** The suite's own guarantees, each checked by running PHPUnit on a fixture with the kit's phpunit.xml. */
+final class SuiteTest extends TestCase
+{
+    /** @param array<string, string|false> $env */
+    private static function phpunit(array $arguments, array $env = []): array
+    {
+        return Repo::run(array_merge([PHP_BINARY, '/usr/bin/phpunit', '-c', dirname(__DIR__) . '/phpunit.xml'], $arguments),
+            $env + ['K2MOCK_KIT_FIXTURE' => '1'], dirname(__DIR__));
+    }
+
+    public function testAParityCaseWithoutImplementationFails(): void
+    {
+        $parity = Repo::tempFile(json_encode(['cases' => [['id' => 'version'], ['id' => 'teleport']]]), '.json');
+        [$status, $out] = self::phpunit(['--filter', 'testParityCase', 'tests/ParityTest.php'], ['K2MOCK_PARITY_JSON' => $parity]);
+        self::assertSame(1, $status, $out);
+        self::assertStringContainsString("parity case 'teleport' ($parity) has no implementation: add ParityTest::caseTeleport()", $out);
+        self::assertStringContainsString('Tests: 2, Assertions: 6, Failures: 1.', $out, 'version passed, teleport failed');
+    }
+
+    public function testPhpWarningsAndDeprecationsFailTheTestTheyHappenIn(): void
+    {
+        [$status, $out] = self::phpunit(['tests/Fixtures/WarnsCase.php']);
+        self::assertSame(2, $status, $out);
+        self::assertStringContainsString('Tests: 2, Assertions: 3, Errors: 2.', $out);
+        self::assertStringContainsString('Undefined array key "data"', $out);
+        self::assertStringContainsString('trim(): Passing null to parameter #1 ($string) of type string is deprecated', $out);
+    }
+
+    public function testAK2mockThatCannotStartFailsItsClassSayingWhy(): void
+    {
+        [$status, $out] = self::phpunit(['tests/Fixtures/NoBinaryCase.php'], ['K2MOCK_BIN' => '/nonexistent/k2mock']);
+        self::assertSame(2, $status, $out);
+        self::assertStringContainsString('K2Mock\BinaryNotFoundException: k2mock not found at /nonexistent/k2mock (from K2MOCK_BIN)', $out);
+    }
+
+    public function testParallelProcessesShareOneServiceContainerASandboxPerTest(): void
+    {
+        // The service container: a k2mock the tests did not start, guarded by an admin token.
+        $server = new ChildProcess([K2Mock::findBinary(), 'serve', '--port', '0', '--admin-token', 's3cret', '--log-format', 'none']);
+        $records = sys_get_temp_dir() . '/k2mock-records-' . bin2hex(random_bytes(4));
+        try {
+            $read = [$server->stdout()];
+            $none = null;
+            self::assertSame(1, stream_select($read, $none, $none, 10));
+            $url = substr(trim((string)fgets($server->stdout())), strlen('k2mock listening on '));
+            mkdir($records);
+            $env = ['K2MOCK_URL' => $url, 'K2MOCK_ADMIN_TOKEN' => 's3cret', 'K2MOCK_CALLBACK_HOST' => '127.0.0.2',
+                'RECORD_DIR' => $records, 'K2MOCK_BIN' => '/nonexistent/never-started'];
+            $workers = [];
+            foreach (['1', '2'] as $token) {     // as ParaTest runs them: at once, each with its TEST_TOKEN
+                $workers[$token] = proc_open([PHP_BINARY, '/usr/bin/phpunit', '-c', dirname(__DIR__) . '/phpunit.xml',
+                    'tests/Fixtures/SandboxCase.php'], [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
+                    $pipes, dirname(__DIR__), array_merge(getenv(), $env, ['TEST_TOKEN' => $token, 'K2MOCK_KIT_FIXTURE' => '1']));
+                $outputs[$token] = $pipes;
+            }
+            foreach ($workers as $token => $worker) {
+                $out = stream_get_contents($outputs[$token][1]) . stream_get_contents($outputs[$token][2]);
+                self::assertSame(0, proc_close($worker), $out);
+                self::assertStringContainsString('OK (3 tests', $out);
+            }
+            $names = array_map('basename', glob("$records/*") ?: []);
+            sort($names);
+            self::assertSame(['p1-SandboxCase_testPay_a', 'p1-SandboxCase_testPay_b', 'p1-SandboxCase_testPay_c',
+                'p2-SandboxCase_testPay_a', 'p2-SandboxCase_testPay_b', 'p2-SandboxCase_testPay_c'], $names);
+            $connected = K2Mock::connect($url, ['adminToken' => 's3cret', 'timeout' => 0]);
+            self::assertSame([], $connected->sandboxes(), 'every sandbox was deleted after its test');
+            self::assertTrue($server->running(), 'a server given by K2MOCK_URL is left running');
+
+            [$status, $out] = self::phpunit(['tests/Fixtures/SandboxCase.php'], ['K2MOCK_ADMIN_TOKEN' => 'wrong'] + $env);
+            self::assertSame(2, $status, $out);
+            self::assertStringContainsString('K2Mock\AdminTokenException: the admin API refused the admin token (wrong token)', $out);
+        } finally {
+            array_map('unlink', glob("$records/*") ?: []);
+            @rmdir($records);
+            self::assertSame(0, $server->stop());
+        }
+    }
+}
