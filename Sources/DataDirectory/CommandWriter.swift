@@ -38,6 +38,11 @@ final class CommandWriter: @unchecked Sendable {
     private var durableTicket: UInt64 = 0
     private var waiters: [(ticket: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
     private var stopping = false
+    /// Each sandbox's live journal (its incarnation): one that ended, or was made again under
+    /// the same name, writes nothing more, so work still running on a deleted sandbox can never
+    /// land in its successor's inputs.
+    private var live: [String: UInt64] = [:]
+    private var incarnations: UInt64 = 0
     /// A command is queued: someone waits for its commit.
     private var wanted = false
     private var thread: JoinableThread?
@@ -80,23 +85,29 @@ final class CommandWriter: @unchecked Sendable {
 
     // MARK: What sandboxes queue
 
-    /// Sandbox `sandbox`'s journal (`""`: the server's own).
+    /// Sandbox `sandbox`'s journal (`""`: the server's own): a new incarnation, the live one
+    /// from now on.
     func journal(for sandbox: String) -> any SandboxJournal {
-        ScopedJournal(writer: self, sandbox: sandbox)
+        pthread_mutex_lock(mutex)
+        incarnations += 1
+        let incarnation = incarnations
+        live[sandbox] = incarnation
+        pthread_mutex_unlock(mutex)
+        return ScopedJournal(writer: self, sandbox: sandbox, incarnation: incarnation)
     }
 
-    func append(_ command: RecordedCommand, sandbox: String) -> UInt64 {
-        enqueue(.command(command, wallMilliseconds: wallClock(), sandbox: sandbox), wake: true)
+    func append(_ command: RecordedCommand, sandbox: String, incarnation: UInt64) -> UInt64 {
+        enqueue(.command(command, wallMilliseconds: wallClock(), sandbox: sandbox), wake: true, from: (sandbox, incarnation))
     }
 
     /// A journal entry nobody waits for goes with the next command's commit, or within
     /// `requestLatency` (waking the writer for each GET would cost more than writing it).
-    func appendRequest(_ record: RequestRecord, awaited: Bool, sandbox: String) -> UInt64 {
-        enqueue(.request(record, sandbox: sandbox), wake: awaited)
+    func appendRequest(_ record: RequestRecord, awaited: Bool, sandbox: String, incarnation: UInt64) -> UInt64 {
+        enqueue(.request(record, sandbox: sandbox), wake: awaited, from: (sandbox, incarnation))
     }
 
-    func reset(sandbox: String) -> UInt64 {
-        enqueue(.reset(wallMilliseconds: wallClock(), sandbox: sandbox), wake: true)
+    func reset(sandbox: String, incarnation: UInt64) -> UInt64 {
+        enqueue(.reset(wallMilliseconds: wallClock(), sandbox: sandbox), wake: true, from: (sandbox, incarnation))
     }
 
     /// Keeps a sandbox made beside the server's own, which started at `start` (sandbox time).
@@ -104,9 +115,12 @@ final class CommandWriter: @unchecked Sendable {
         enqueue(.created(spec, startMilliseconds: start.milliseconds, wallMilliseconds: wallClock()), wake: true)
     }
 
-    /// Forgets a sandbox that ended, and all it kept.
+    /// Forgets a sandbox that ended, and all it kept; its journal writes nothing more.
     func ended(_ sandbox: String) -> UInt64 {
-        enqueue(.ended(sandbox: sandbox), wake: true)
+        pthread_mutex_lock(mutex)
+        live[sandbox] = nil
+        pthread_mutex_unlock(mutex)
+        return enqueue(.ended(sandbox: sandbox), wake: true)
     }
 
     /// How long a request journal entry may wait for a commit, in wall nanoseconds.
@@ -131,8 +145,13 @@ final class CommandWriter: @unchecked Sendable {
         }
     }
 
-    private func enqueue(_ entry: Entry, wake: Bool) -> UInt64 {
+    /// Queues `entry`; one `from` a sandbox's journal that is no longer live is dropped (0: nothing to wait for).
+    private func enqueue(_ entry: Entry, wake: Bool, from journal: (sandbox: String, incarnation: UInt64)? = nil) -> UInt64 {
         pthread_mutex_lock(mutex)
+        if let journal, live[journal.sandbox] != journal.incarnation {
+            pthread_mutex_unlock(mutex)
+            return 0
+        }
         lastTicket += 1
         let ticket = lastTicket
         pending.append((ticket, entry))
@@ -237,12 +256,13 @@ final class CommandWriter: @unchecked Sendable {
 private struct ScopedJournal: SandboxJournal {
     let writer: CommandWriter
     let sandbox: String
+    let incarnation: UInt64
 
-    func append(_ command: RecordedCommand) -> UInt64 { writer.append(command, sandbox: sandbox) }
+    func append(_ command: RecordedCommand) -> UInt64 { writer.append(command, sandbox: sandbox, incarnation: incarnation) }
     func appendRequest(_ record: RequestRecord, awaited: Bool) -> UInt64 {
-        writer.appendRequest(record, awaited: awaited, sandbox: sandbox)
+        writer.appendRequest(record, awaited: awaited, sandbox: sandbox, incarnation: incarnation)
     }
-    func reset() -> UInt64 { writer.reset(sandbox: sandbox) }
+    func reset() -> UInt64 { writer.reset(sandbox: sandbox, incarnation: incarnation) }
     func waitUntilDurable(_ ticket: UInt64) { writer.waitUntilDurable(ticket) }
     func durable(_ ticket: UInt64) async { await writer.durable(ticket) }
 }

@@ -70,7 +70,7 @@ public final class DataDirectory: Sendable {
     private let writer: CommandWriter
 
     /// Where the server's own sandbox writes its inputs.
-    public var journal: any SandboxJournal { writer.journal(for: "") }
+    public let journal: any SandboxJournal
 
     /// Sandbox `id`'s commands, read in the background as they are replayed (then its request
     /// journal); check `failure` once replayed.
@@ -114,6 +114,7 @@ public final class DataDirectory: Sendable {
         self.lock = lock
         self.database = database
         self.writer = writer
+        self.journal = writer.journal(for: "")
     }
 
     /// Writes what is queued, closes the database and lets the lock go.
@@ -173,6 +174,17 @@ public final class DataDirectory: Sendable {
         }
         do {
             let restored = try database.writeWithoutTransaction { db throws -> Restored in
+                // Another layout is refused before this one's tables and indexes touch it.
+                if try db.tableExists("meta") {
+                    var meta: [String: String] = [:]
+                    for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
+                        if let key: String = column(row, 0), let value: String = column(row, 1) { meta[key] = value }
+                    }
+                    if !meta.isEmpty, let damage = damage(of: meta, databasePath: databasePath) {
+                        guard resetData else { throw damage }
+                        throw DamagedForReset()
+                    }
+                }
                 for statement in Schema.statements { try db.execute(sql: statement) }
                 return try read(db, database, databasePath: databasePath, identity: identity, resetData: resetData,
                                 wallClock: wallClock)

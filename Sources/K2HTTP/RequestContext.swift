@@ -17,6 +17,9 @@ package struct RequestContext: Sendable {
     package var token: AccessToken?
     /// What the request's changes owe the journal before it is answered (`--data-dir`).
     package var durability = Durability()
+    /// The path as the client sent it, when a step routes it under another
+    /// (`/__admin/sandboxes/{id}/clock` is routed as `/__admin/clock`): errors name this one.
+    package var requestedPath: String?
 
     /// A request nothing is known of yet, for `hosted` until a step chooses another.
     package init(hosted: HostedSandbox) {

@@ -26,13 +26,12 @@ struct Verify: ParsableCommand {
     @Option(help: "Check this sandbox's expectations (POST /__admin/sandboxes) instead of the server's own.")
     var sandbox: String?
 
-    func validate() throws {
-        if let sandbox, !SandboxSpec.isValidName(sandbox) {
-            throw ValidationError("--sandbox must be a sandbox's id: 1 to 64 letters, digits, '_' or '-'")
-        }
-    }
 
     func run() throws {
+        if let sandbox, !SandboxSpec.isValidName(sandbox) {
+            printError("k2mock verify: --sandbox must be a sandbox's id (1 to 64 letters, digits, '_' or '-'), not \"\(sandbox)\"")
+            throw ExitCode(2)
+        }
         guard let (host, port) = parseOrigin(url) else {
             throw ValidationError("--url must look like http://HOST:PORT")
         }
@@ -58,11 +57,11 @@ struct Verify: ParsableCommand {
         }
         for result in results {
             let passed = result["passed"]?.boolValue == true
-            printLine("\(passed ? "passed" : "failed"): \(result["description"]?.stringValue ?? "")")
+            printLine("\(passed ? "passed" : "failed"): \(sandbox.map { "[\($0)] " } ?? "")\(result["description"]?.stringValue ?? "")")
         }
         if results.isEmpty { printLine("no expectations in the scenario") }
         if let junit {
-            guard writeFile(junit, junitXML(results, url: url)) else {
+            guard writeFile(junit, junitXML(results, url: url, sandbox: sandbox)) else {
                 printError("k2mock verify: cannot write \(junit)")
                 throw ExitCode(2)
             }
@@ -90,11 +89,13 @@ private struct AdminTokenRefused: Error {
 }
 
 /// The expectation results as JUnit XML: one test case per `expect` entry.
-func junitXML(_ results: [JSON], url: String) -> String {
+/// `sandbox` names the sandbox checked (in the suite's name), nil for the server's own.
+func junitXML(_ results: [JSON], url: String, sandbox: String? = nil) -> String {
     let failures = results.filter { $0["passed"]?.boolValue != true }.count
     var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     xml += "<testsuites tests=\"\(results.count)\" failures=\"\(failures)\">\n"
-    xml += "  <testsuite name=\"k2mock expectations\" tests=\"\(results.count)\" failures=\"\(failures)\" hostname=\"\(xmlEscaped(url))\">\n"
+    let suite = "k2mock expectations" + (sandbox.map { " (sandbox \($0))" } ?? "")
+    xml += "  <testsuite name=\"\(xmlEscaped(suite))\" tests=\"\(results.count)\" failures=\"\(failures)\" hostname=\"\(xmlEscaped(url))\">\n"
     for result in results {
         let description = result["description"]?.stringValue ?? ""
         xml += "    <testcase classname=\"k2mock.expect\" name=\"\(xmlEscaped(description))\""

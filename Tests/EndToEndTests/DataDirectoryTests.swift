@@ -400,29 +400,82 @@ private func path(_ response: RawHTTPClient.Response, _ server: ServerProcess) t
         #expect(next.status == 201)
     }
 
+    /// Work still running on a deleted sandbox (here a create held by a fault's latency) never
+    /// lands in a sandbox made again under its name: the directory restarts, and the new one
+    /// holds only its own inputs.
+    @Test func aDeletedSandboxsLateWorkStaysOutOfItsSuccessor() throws {
+        let directory = TemporaryDirectory("successor")
+        defer { directory.remove() }
+        let arguments = ["--scenario", happyPath, "--data-dir", directory.path, "--log-format", "none"]
+        let server = try ServerProcess(arguments: arguments)
+        var killed = false
+        defer { if !killed { _ = server.kill() } }
+        let client = try RawHTTPClient(port: server.port)
+        let json = [("Content-Type", "application/json")]
+        let slow = #"{"name":"w","scenario_yaml":"version: 1\nseed: 5\nclock: { mode: manual }\ncredentials:\n  - { client_id: c, client_secret: s, api_key: k }\ntokens:\n  - { value: t, client_id: c }\nfaults:\n  - { match: { method: POST, path: /api/v1/pay_recipients }, latency: 3s }\n"}"#
+        #expect(try client.request("POST", "/__admin/sandboxes", headers: json, body: slow).status == 201)
+        let late = Locked<Int?>(nil)
+        let port = server.port
+        let thread = JoinableThread {
+            let other = try? RawHTTPClient(port: port)
+            let answer = try? other?.request("POST", "/api/v1/pay_recipients",
+                                             headers: [("Authorization", "Bearer t-w"), ("Content-Type", "application/json")],
+                                             body: recipient)
+            late.withLock { $0 = answer?.status ?? -1 }
+        }
+        // While that create waits out its latency (give it half a second to arrive), the sandbox
+        // is deleted and made again.
+        usleep(500_000)
+        #expect(try client.request("DELETE", "/__admin/sandboxes/w").status == 200)
+        #expect(try client.request("POST", "/__admin/sandboxes", headers: json, body: #"{"name":"w"}"#).status == 201)
+        thread.join()
+        #expect(late.withLock { $0 } == 201, "the create was in flight on the deleted sandbox, and answered")
+        let before = try client.request("GET", "/__admin/sandboxes/w/resources").text
+        killed = true
+        #expect(server.kill() == 128 + SIGKILL)
+
+        let again = try ServerProcess(arguments: arguments)
+        defer { _ = again.stop() }
+        let after = try RawHTTPClient(port: again.port)
+        #expect(try after.request("GET", "/__admin/sandboxes/w/resources").text
+            .split(separator: again.origin, omittingEmptySubsequences: false).joined(separator: server.origin) == before)
+        #expect(try after.request("GET", "/__admin/sandboxes/w/requests").text == "[]")
+    }
+
     /// A directory an earlier k2mock wrote (layout 1: commands named `issue_token`, `advanced`,
     /// …) is refused at start with a line naming both layouts and what to do, and left alone.
     @Test func anEarlierLayoutIsRefusedSayingWhatToDo() throws {
         let directory = TemporaryDirectory("layout")
         defer { directory.remove() }
-        let arguments = ["serve", "--port", "0", "--scenario", happyPath, "--data-dir", directory.path]
-        let server = try ServerProcess(arguments: Array(arguments.dropFirst(3)))
-        let client = try RawHTTPClient(port: server.port)
-        #expect(try client.request("POST", "/api/v1/pay_recipients", headers: auth, body: recipient).status == 201)
-        #expect(server.stop() == 0)
-        let rewrite = ServerProcess.run(binary: "/usr/bin/env", ["python3", "-c", """
+        _ = ServerProcess.run(binary: "/bin/mkdir", ["-p", directory.path])
+        // A directory as layout 1 wrote it: its own tables (no `sandbox` or `made` columns).
+        let written = ServerProcess.run(binary: "/usr/bin/env", ["python3", "-c", """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
-            db.execute("UPDATE meta SET value = '1' WHERE key = 'format'")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.execute("CREATE TABLE commands (seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, wall_ms INTEGER NOT NULL, name TEXT NOT NULL, args TEXT NOT NULL)")
+            db.execute("CREATE TABLE requests (seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL)")
+            db.execute("INSERT INTO commands (at_ms, wall_ms, name, args) VALUES (0, 0, 'issue_token', '{}')")
+            for key, value in [("format", "1"), ("scenario_sha256", "x"), ("scenario", "s"), ("seed", "42"), ("seed_given", "true"),
+                               ("clock_mode", "manual"), ("time_scale", "1"), ("start_ms", "0"), ("anchor_wall_ms", "0")]:
+                db.execute("INSERT INTO meta VALUES (?, ?)", (key, value))
             db.commit()
             """, directory.database])
-        #expect(rewrite.status == 0, "\(rewrite.output)")
+        #expect(written.status == 0, "\(written.output)")
+        let arguments = ["serve", "--port", "0", "--scenario", happyPath, "--data-dir", directory.path]
         let before = readFile(directory.database)
         let refused = k2mock(arguments)
         #expect(refused.status == 65)
         #expect(refused.output.contains("\(directory.database) has layout 1, this k2mock reads 2"), "\(refused.output)")
         #expect(refused.output.contains("--reset-data"))
-        #expect(readFile(directory.database) == before, "left as it is")
+        #expect(readFile(directory.database) == before, "left as it is (\(before.count) bytes)")
+        // --reset-data keeps it aside and starts afresh.
+        let fresh = try ServerProcess(arguments: Array(arguments.dropFirst(3)) + ["--reset-data"])
+        defer { _ = fresh.stop() }
+        #expect(try RawHTTPClient(port: fresh.port).request("POST", "/api/v1/pay_recipients", headers: auth, body: recipient).status == 201)
+        let aside = ServerProcess.run(binary: "/bin/sh", ["-c", "ls \(directory.path) | grep -c 'k2mock.sqlite.damaged-'"])
+        #expect(aside.output.hasPrefix("1"), "\(aside.output)")
     }
 
     @Test func aDamagedDatabaseIsReportedAndLeftAlone() throws {

@@ -149,12 +149,13 @@ private let root = #filePath.split(separator: "/", omittingEmptySubsequences: fa
         let body = #"{"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747","amount":{"currency":"KES","value":5},"_links":{"callback_url":"http://127.0.0.1:9/x"}}"#
         for _ in 1...4 { _ = try client.request("POST", "/api/v1/payments", headers: auth, body: body) }
         let sandbox = ServerProcess.run(["verify", "--url", server.origin, "--sandbox", "job-1"])
-        #expect(sandbox.output.contains("passed: requests POST /api/v1/payments: expected 4, got 4"), "\(sandbox.output)")
+        #expect(sandbox.output.contains("passed: [job-1] requests POST /api/v1/payments: expected 4, got 4"), "\(sandbox.output)")
         let own = ServerProcess.run(["verify", "--url", server.origin])
         #expect(own.output.contains("failed: requests POST /api/v1/payments: expected 4, got 0"), "the server's own saw none")
         let missing = ServerProcess.run(["verify", "--url", server.origin, "--sandbox", "job-2"])
         #expect(missing.status == 2)
         #expect(missing.output.contains("no sandbox job-2"))
+        #expect(ServerProcess.run(["verify", "--url", server.origin, "--sandbox", "../x"]).status == 2)
     }
 
     @Test func verifyWritesJUnitXMLThatCISystemsRead() throws {

@@ -148,6 +148,9 @@ import Testing
         await refused(#"{"time_scale":0}"#, 400, "time_scale")
         await refused("[1]", 400, "object")
         await refused("{", 400, "Malformed JSON")
+        // YAML aliases that would expand a few hundred bytes into millions of values.
+        let bomb = #"version: 1\nevents:\n  - at: 1s\n    topic: buygoods_transaction_received\n    resource:\n      a: &a [1,1,1,1,1,1,1,1,1]\n      b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n      c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n      d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n      e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n      f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"#
+        await refused(#"{"name":"x","scenario_yaml":"\#(bomb)"}"#, 400, "more than 100000 values")
         // Nothing of a refused sandbox is left: its name is free.
         #expect(await server.send("GET", "/__admin/sandboxes/x").status == 404)
         #expect(await make(server, #"{"name":"x"}"#).status == 201)
@@ -158,9 +161,25 @@ import Testing
         #expect(await server.send("GET", "/__admin/sandboxes/nope").status == 404)
         #expect(await server.send("DELETE", "/__admin/sandboxes/nope").status == 404)
         #expect(await server.send("POST", "/__admin/sandboxes/nope/clock/advance", body: #"{"seconds":1}"#).status == 404)
+        // Errors under a sandbox name the path as it was asked.
+        let wrong = await server.send("POST", "/__admin/sandboxes/x/clock")
+        #expect(wrong.status == 405)
+        #expect(wrong.text.contains("/__admin/sandboxes/x/clock"), "\(wrong.text)")
         // Deleting frees a place.
         #expect(await server.send("DELETE", "/__admin/sandboxes/y").status == 200)
         #expect(await make(server, #"{"name":"z"}"#).status == 201)
+    }
+
+    /// The server's own tokens and clients are taken: a sandbox whose personalised token would
+    /// be one of them is refused, rather than steal its requests.
+    @Test func aSandboxCannotTakeTheServersOwnTokens() async throws {
+        let server = makeServer { scenario in
+            scenario.tokens.append(.init(value: "ci-token", clientID: "sandbox_client_id"))
+        }
+        let yaml = #"version: 1\ncredentials:\n  - {client_id: zz, client_secret: zz, api_key: zz}\ntokens:\n  - {value: ci, client_id: zz}\n"#
+        let taken = await make(server, #"{"name":"token","scenario_yaml":"\#(yaml)"}"#)
+        #expect(taken.status == 409, "\(taken.text)")
+        #expect(await server.send("GET", docsPaymentPath, headers: [("Authorization", "Bearer ci-token")]).status == 200)
     }
 
     @Test func anIdleSandboxEndsAfterItsTTL() async throws {

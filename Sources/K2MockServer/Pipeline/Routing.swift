@@ -29,10 +29,11 @@ struct Routing: Sendable {
                 }
             }
         case .methodNotAllowed(let allowed):
-            guard answersMethodNotAllowed else { return .respond(K2Responses.notFound(request.method, request.path)) }
-            return .respond(K2Responses.methodNotAllowed(request.method, request.path, allowed: allowed))
+            let path = context.requestedPath ?? request.path
+            guard answersMethodNotAllowed else { return .respond(K2Responses.notFound(request.method, path)) }
+            return .respond(K2Responses.methodNotAllowed(request.method, path, allowed: allowed))
         case .notFound:
-            return .respond(K2Responses.notFound(request.method, request.path))
+            return .respond(K2Responses.notFound(request.method, context.requestedPath ?? request.path))
         }
     }
 }

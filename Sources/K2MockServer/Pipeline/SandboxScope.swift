@@ -33,6 +33,7 @@ struct SandboxScope: RequestStep {
         guard Self.serves(scoped.path) else { return .respond(K2Responses.notFound(request.method, request.path)) }
         hosted.touch()
         context.hosted = hosted
+        context.requestedPath = request.path
         return next(scoped, &context)
     }
 }

@@ -250,7 +250,8 @@ public final class SandboxHub: Sendable {
                 ? try loader.load(text: spec.files[0].text, path: spec.source) : try loader.load(path: spec.source)
         }
         scenario.seed = spec.seed
-        _ = try reserveName(spec.name)
+        // A sandbox that was kept comes back whatever --max-sandboxes says now.
+        _ = try reserveName(spec.name, enforcingLimit: false)
         if spec.name.hasPrefix("sandbox-"), let number = Int(spec.name.dropFirst(8)) {
             state.withLock { $0.unnamed = max($0.unnamed, number) }
         }
@@ -305,11 +306,11 @@ public final class SandboxHub: Sendable {
     // MARK: Internals
 
     /// Takes `name` (or the next `sandbox-<n>`), or throws 409 / 429.
-    private func reserveName(_ asked: String?) throws(SandboxHubError) -> String {
+    private func reserveName(_ asked: String?, enforcingLimit: Bool = true) throws(SandboxHubError) -> String {
         let outcome = state.withLock { state -> Result<String, SandboxHubError> in
-            guard state.byID.count + state.reserved.count < maxSandboxes else {
-                return .failure(SandboxHubError(429, "This server holds its maximum of \(maxSandboxes) sandboxes "
-                    + "(--max-sandboxes); delete one first"))
+            guard !enforcingLimit || state.byID.count + state.reserved.count < maxSandboxes else {
+                return .failure(SandboxHubError(429, "This server holds its maximum of \(maxSandboxes) "
+                    + "sandbox\(maxSandboxes == 1 ? "" : "es") (--max-sandboxes); delete one first"))
             }
             var name = asked ?? ""
             if asked == nil {
@@ -338,12 +339,13 @@ public final class SandboxHub: Sendable {
         if let scale = spec.timeScale { scenario.clock.scale = scale }
         let clients = scenario.credentials.map(\.clientID)
         let values = scenario.tokens.map(\.value)
-        let primaryClients = Set(serverScenario.credentials.map(\.clientID))
+        // The server's own clients and tokens (pre-issued or issued since) are taken too.
+        let primaryClients = Set(serverScenario.credentials.map(\.clientID)), primaryTokens = Set(primary.sandbox.tokenValues())
         let clash = state.withLock { state -> SandboxHubError? in
             if let taken = clients.first(where: { state.clients[$0] != nil || primaryClients.contains($0) }) {
                 return SandboxHubError(409, "Client \(taken) belongs to another sandbox already")
             }
-            if values.contains(where: { state.tokens[$0] != nil }) {
+            if values.contains(where: { state.tokens[$0] != nil || primaryTokens.contains($0) }) {
                 return SandboxHubError(409, "A token of this scenario belongs to another sandbox already")
             }
             return nil

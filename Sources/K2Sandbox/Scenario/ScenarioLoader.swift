@@ -370,6 +370,13 @@ public struct ScenarioLoader: Sendable {
     /// A YAML value as JSON: quoted scalars stay strings; plain ones become null, booleans and
     /// integers where YAML reads them so, else strings (K2 sends amounts as strings: quote them or not).
     private func yamlToJSON(_ node: Node, reader: YAMLReader, context: String) -> JSON? {
+        reader.valuesLeft -= 1
+        guard reader.valuesLeft >= 0 else {
+            if reader.valuesLeft == -1 {
+                reader.fail(node, "\(context): more than \(YAMLReader.maxValues) values (YAML aliases expand to copies)")
+            }
+            return nil
+        }
         switch node {
         case .scalar(let scalar):
             guard scalar.style == .plain else { return .string(scalar.string) }

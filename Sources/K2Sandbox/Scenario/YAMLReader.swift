@@ -5,6 +5,10 @@ import Yams
 final class YAMLReader {
     let file: String
     private(set) var issues: [ScenarioIssue] = []
+    /// How many more values a scenario's free-form JSON (events' resources) may hold: YAML
+    /// aliases can make a few hundred bytes expand to billions (a scenario may come over HTTP).
+    var valuesLeft = YAMLReader.maxValues
+    static let maxValues = 100_000
 
     init(file: String) { self.file = file }
 
