@@ -18,7 +18,7 @@ run: release
 
 ## Build everything and run every test: Swift (unit, in-process API, end-to-end with the real
 ## binary), the Swift suite again under ThreadSanitizer, then the four official SDKs (Python,
-## Node, PHP, Ruby) against the real binary, the examples, the dashboard in a browser, the
+## Node, PHP, Ruby) against the real binary, the four test kits, the examples, the dashboard in a browser, the
 ## OpenAPI contract under schemathesis, and a short fuzz of each parser.
 test:
 	@scripts/install-deps.sh $(TEST_DEPS)
@@ -38,7 +38,9 @@ test-tsan:
 
 ## The official SDKs against the real binary (needs a debug build): Python (k2-connect, in a
 ## local virtualenv), then Node, PHP and Ruby (runtimes from Debian's packages, SDKs from
-## ../shared/sdks or their registries: Tests/sdk/setup.sh).
+## ../shared/sdks or their registries: Tests/sdk/setup.sh), each started through its
+## language's test kit; and each kit's own suite (clients/parity.json's cases and more), its
+## example app and its path install.
 sdk-test: $(VENV)/.installed
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(VENV)/bin/python -m pytest -q Tests/sdk/python
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(VENV)/bin/python -m pytest -q -p no:cacheprovider clients/python/tests
