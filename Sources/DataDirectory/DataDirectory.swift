@@ -175,18 +175,19 @@ public final class DataDirectory: Sendable {
         do {
             let restored = try database.writeWithoutTransaction { db throws -> Restored in
                 // Another layout is refused before this one's tables and indexes touch it.
+                var meta: [String: String] = [:]
                 if try db.tableExists("meta") {
-                    var meta: [String: String] = [:]
                     for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
                         if let key: String = column(row, 0), let value: String = column(row, 1) { meta[key] = value }
                     }
                     if !meta.isEmpty, let damage = damage(of: meta, databasePath: databasePath) {
+                        // A reset keeps a damaged database aside rather than emptying it (`open`).
                         guard resetData else { throw damage }
                         throw DamagedForReset()
                     }
                 }
                 for statement in Schema.statements { try db.execute(sql: statement) }
-                return try read(db, database, databasePath: databasePath, identity: identity, resetData: resetData,
+                return try read(db, database, meta: meta, databasePath: databasePath, identity: identity, resetData: resetData,
                                 wallClock: wallClock)
             }
             return (database, restored)
@@ -206,18 +207,12 @@ public final class DataDirectory: Sendable {
         }
     }
 
+    /// What a restart replays, `meta` as read before this layout's schema was applied (empty for a new file).
     private static func read(
-        _ db: Database, _ database: DatabaseQueue, databasePath: String, identity: Identity, resetData: Bool, wallClock: () -> Int64
+        _ db: Database, _ database: DatabaseQueue, meta: [String: String], databasePath: String, identity: Identity,
+        resetData: Bool, wallClock: () -> Int64
     ) throws -> Restored {
-        var meta: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
-            if let key: String = column(row, 0), let value: String = column(row, 1) { meta[key] = value }
-        }
-        if !meta.isEmpty, let damage = damage(of: meta, databasePath: databasePath) {
-            // A reset keeps a damaged database aside rather than emptying it (`open`).
-            guard resetData else { throw damage }
-            throw DamagedForReset()
-        }
+        var meta = meta
         if !meta.isEmpty, !resetData {
             try check(meta, against: identity, databasePath: databasePath)
         }

@@ -41,8 +41,7 @@ struct OAuthRoutes: Sendable {
               let client = sandbox.client(id: id, secret: secret) else {
             return K2Responses.oauthError(401, "invalid_client", Self.invalidClient)
         }
-        let token = sandbox.issueToken(to: client, owing: &context.durability)
-        hub.issued(token, by: context.hosted)
+        let token = hub.issueToken(to: client, in: context.hosted, owing: &context.durability)
         return K2Responses.json(200, TokenResponse(token: token, expiresIn: client.tokenTTL),
                                 headers: [("Cache-Control", "no-store"), ("Pragma", "no-cache")])
     }

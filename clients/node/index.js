@@ -7,7 +7,8 @@ const { CallbackReceiver, ReceivedCallback, kopoKopoSignature, verifySignature }
 const { Response } = require('./lib/http')
 const { findBinary, VERSION } = require('./lib/binary')
 const { useK2Mock, useK2MockSandbox } = require('./lib/hooks')
-const errors = require('./lib/errors')
+// Every error class (BY_STATUS is the kit's own lookup, not exported).
+const { BY_STATUS, ...errors } = require('./lib/errors')
 
 module.exports = {
   K2Mock,
@@ -23,13 +24,5 @@ module.exports = {
   verifySignature,
   DEFAULT_CREDENTIALS,
   VERSION,
-  K2MockError: errors.K2MockError,
-  K2MockBinaryNotFoundError: errors.K2MockBinaryNotFoundError,
-  K2MockStartError: errors.K2MockStartError,
-  K2MockUnreachableError: errors.K2MockUnreachableError,
-  K2MockAPIError: errors.K2MockAPIError,
-  K2MockAdminTokenError: errors.K2MockAdminTokenError,
-  K2MockNotFoundError: errors.K2MockNotFoundError,
-  K2MockConflictError: errors.K2MockConflictError,
-  K2MockTimeoutError: errors.K2MockTimeoutError
+  ...errors
 }

@@ -121,8 +121,9 @@ public final class TestSandbox: Sendable {
         guard let client = clientID.map({ id in credentials.first { $0.clientID == id } }) ?? credentials.first else {
             throw TestSandboxError.noClient(clientID)
         }
-        let token = sandbox.issueToken(to: client)
-        server.hub.issued(token, by: hosted)
+        var owed = Durability()
+        let token = server.hub.issueToken(to: client, in: hosted, owing: &owed)
+        sandbox.waitUntilDurable(owed)
         return token.value
     }
 

@@ -156,13 +156,16 @@ public final class SandboxHub: Sendable {
         return state.withLock { state in state.clients[clientID].flatMap { state.byID[$0] } } ?? primary
     }
 
-    /// Notes that `sandbox` issued a token (`/oauth/token`), so requests carrying it find it.
-    public func issued(_ token: AccessToken, by sandbox: HostedSandbox) {
-        guard !sandbox.isPrimary else { return }
+    /// Issues a token to `client` in `hosted` (`/oauth/token`), so that requests carrying it
+    /// find that sandbox: every token of a hosted sandbox is issued through here.
+    public func issueToken(to client: ClientCredentials, in hosted: HostedSandbox, owing durability: inout Durability) -> AccessToken {
+        let token = hosted.sandbox.issueToken(to: client, owing: &durability)
+        guard !hosted.isPrimary else { return token }
         state.withLock { state in
-            guard state.byID[sandbox.id] === sandbox else { return }
-            state.tokens[token.value] = sandbox.id
+            guard state.byID[hosted.id] === hosted else { return }
+            state.tokens[token.value] = hosted.id
         }
+        return token
     }
 
     // MARK: Making and ending

@@ -28,9 +28,7 @@ struct Timeline: Sendable {
     var count: Int { scheduled.count + held.count }
 
     /// The earliest due time of anything on the timeline.
-    var nextDue: Timestamp? {
-        [scheduled.nextDue, held.first?.due].compactMap { $0 }.min()
-    }
+    var nextDue: Timestamp? { first?.due }
 
     /// The earliest entry, left on the timeline.
     var first: (due: Timestamp, entry: Entry)? {

@@ -4,6 +4,7 @@
 # helpers of `require "k2mock/rspec"` used as a user would, and their lifecycle checked in rspec
 # runs of their own. Ruby warnings about keys, or from the kit's own files, fail the run.
 require_relative "../test/support/strict_warnings"
+require_relative "../test/support/processes"
 $LOAD_PATH.unshift(File.expand_path("../lib", __dir__))
 require "json"
 require "net/http"
@@ -14,6 +15,7 @@ require "k2mock"
 require "k2mock/rspec"
 
 module KitSpec
+  include K2MockKitProcesses
   KIT = File.expand_path("..", __dir__)
   REPO = File.expand_path("../../..", __dir__)
   HAPPY = File.join(REPO, "scenarios", "happy-path.yaml")
@@ -24,13 +26,6 @@ module KitSpec
       amount: { currency: "KES", value: 100 }, _links: { callback_url: callback_url } }
   end
 
-  def process_gone?(pid)
-    Process.kill(0, pid)
-    stat = File.read("/proc/#{pid}/stat") rescue nil
-    !stat.nil? && stat.split(") ", 2).last.start_with?("Z")
-  rescue Errno::ESRCH
-    true
-  end
 
   def rspec_command(*args)
     [RbConfig.ruby, "-w", "-I", File.join(KIT, "lib"), Gem.bin_path("rspec-core", "rspec"), *args]

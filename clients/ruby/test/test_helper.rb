@@ -3,6 +3,7 @@
 # Shared by every Minitest file here: paths, the warning check, small helpers. Run the suite
 # with test/run.rb (run-tests.sh does): K2MOCK_BIN names the binary.
 require_relative "support/strict_warnings"
+require_relative "support/processes"
 require "minitest"
 require "json"
 require "net/http"
@@ -16,6 +17,7 @@ $LOAD_PATH.unshift(File.expand_path("../lib", __dir__)) unless $LOAD_PATH.includ
 require "k2mock"
 
 module KitTest
+  include K2MockKitProcesses
   KIT = File.expand_path("..", __dir__)
   REPO = File.expand_path("../../..", __dir__)
   HAPPY = File.join(REPO, "scenarios", "happy-path.yaml")
@@ -66,14 +68,6 @@ module KitTest
     saved.each { |key, value| value.nil? ? ENV.delete(key) : ENV[key] = value }
   end
 
-  # True once `pid` names no live process (gone, or a zombie nobody reaped yet: it has exited).
-  def process_gone?(pid)
-    Process.kill(0, pid)
-    stat = File.read("/proc/#{pid}/stat") rescue nil
-    !stat.nil? && stat.split(") ", 2).last.start_with?("Z")
-  rescue Errno::ESRCH
-    true
-  end
 
   # Waits (wall time) for a condition that depends on another process; fails after `timeout` s.
   def wait_until(what, timeout: 10)
