@@ -242,4 +242,12 @@ class MinitestHelperTest < KitTest::Test
     end
     refute_equal(*names)
   end
+
+  # Digest loads SHA1 on first use through const_missing, which raises "Digest::Base cannot be
+  # directly inherited" when two test threads name their first sandboxes at once.
+  def test_sandbox_names_need_no_lazy_loading_across_threads
+    lib = File.expand_path("../lib", __dir__)
+    script = 'require "k2mock/test_support"; exit Digest.const_defined?(:SHA1, false)'
+    assert system(RbConfig.ruby, "-I", lib, "-e", script), "Digest::SHA1 is loaded with the kit"
+  end
 end

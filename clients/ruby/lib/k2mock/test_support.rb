@@ -1,6 +1,6 @@
 # frozen_string_literal: true
 
-require "digest"
+require "digest/sha1" # loaded here: Digest autoloads its classes on first use, which races across test threads
 require_relative "../k2mock"
 
 module K2Mock
