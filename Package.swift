@@ -6,7 +6,7 @@ import PackageDescription
 // store, timeline, deliveries, scenario); K2HTTP is HTTP in K2's shapes (error bodies,
 // endpoints); K2API and AdminAPI, siblings that never import each other, turn requests into
 // sandbox calls; K2MockServer runs them behind one request pipeline on a listening server;
-// DataDirectory keeps a sandbox's inputs in SQLite across restarts (`--data-dir`); k2mock is
+// Transcripts writes, reads and diffs a sandbox's conversation; DataDirectory keeps a sandbox's inputs in SQLite across restarts (`--data-dir`); k2mock is
 // the command line.
 
 // A module used without its import is a build error, so every dependency is declared.
@@ -47,9 +47,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The transcript format: writing a sandbox's conversation, reading it back, diffing two.
+        .target(
+            name: "Transcripts",
+            dependencies: ["K2Sandbox", "OrderedJSON", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .target(name: "K2HTTP", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox"], swiftSettings: strict),
         .target(name: "K2API", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2HTTP"], swiftSettings: strict),
-        .target(name: "AdminAPI", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2HTTP", "Locking"], swiftSettings: strict),
+        .target(name: "AdminAPI", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2HTTP", "Locking", "Transcripts"], swiftSettings: strict),
         .target(
             name: "K2MockServer",
             dependencies: ["MicroHTTP", "CurlClient", "Locking", "K2Sandbox", "K2HTTP", "K2API", "AdminAPI"],
@@ -67,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "k2mock",
             dependencies: [
-                "K2MockServer", "K2Sandbox", "OrderedJSON", "DataDirectory", "Locking",
+                "K2MockServer", "K2Sandbox", "OrderedJSON", "DataDirectory", "Locking", "Transcripts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -82,7 +88,7 @@ let package = Package(
             path: "fuzz/Sources/k2mock-fuzz", swiftSettings: strict),
         // The testing library: `withSandbox` (an in-process sandbox on a free port), a callback
         // receiver, a raw HTTP client, offThePool.
-        .target(name: "K2MockTesting", dependencies: ["Locking", "MicroHTTP", "K2Sandbox", "K2MockServer", "OrderedJSON"],
+        .target(name: "K2MockTesting", dependencies: ["Locking", "MicroHTTP", "K2Sandbox", "K2MockServer", "OrderedJSON", "Transcripts"],
                 swiftSettings: strict),
         // This repository's own test support, not a product: the real binary as a child process,
         // receivers that misbehave.

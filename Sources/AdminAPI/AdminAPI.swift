@@ -3,6 +3,7 @@ import K2Sandbox
 import Locking
 import MicroHTTP
 import OrderedJSON
+import Transcripts
 
 /// k2mock's own control surface under `/__admin` (CONTRACT §4): health, the clock, reset, the
 /// callback journal, and the sandboxes beside the server's own. Every endpoint serves the
@@ -70,6 +71,12 @@ public struct AdminAPI: Sendable {
                  "status": .int(record.status)]
             }
             return .respond(K2Responses.bytes(200, JSON.array(entries).serialized()))
+        })
+        routes.add("GET", "/__admin/transcript", scoped { admin, request, context in
+            .respond(admin.transcript(request, context.hosted))
+        })
+        routes.add("POST", "/__admin/transcript/diff", .open { request, _ in
+            .respond(transcriptDiff(request))
         })
         routes.add("GET", "/__admin/resources", scoped { admin, request, _ in
             admin.resources(request)
@@ -211,6 +218,27 @@ struct SandboxAdmin: Sendable {
         }
     }
 
+    /// The sandbox's transcript (`TranscriptWriter`) as UTF-8 text. With `?snapshot=true`,
+    /// refused (409) on a real clock, whose times differ in every run: a snapshot of it could
+    /// never match again.
+    func transcript(_ request: HTTPRequest, _ hosted: HostedSandbox) -> HTTPResponse {
+        if let snapshot = request.query.first(where: { $0.name == "snapshot" })?.value, snapshot == "true" || snapshot == "1",
+           sandbox.clockMode == .real {
+            return K2Responses.error(409, """
+                This sandbox runs a real clock: its times, and so its transcript, differ in every run. \
+                For a snapshot, run it on a manual clock (clock: manual, or --clock manual) and advance it.
+                """)
+        }
+        let scenario = hosted.spec?.source ?? sandbox.scenario.source
+        let header = TranscriptHeader(
+            sandbox: hosted.isPrimary ? "default" : hosted.id,
+            scenario: String(scenario.split(separator: "/").last ?? Substring(scenario)),
+            seed: hosted.spec.map(\.seed) ?? sandbox.scenario.seed)
+        let text = TranscriptWriter(header: header).write(sandbox.transcript())
+        return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]),
+                            body: Array(text.utf8))
+    }
+
     private func ranEntry(_ occurrence: Occurrence) -> JSON {
         switch occurrence {
         case .stageChange(let change):
@@ -329,4 +357,23 @@ struct ClockStatus: Encodable {
     var now: String
     var mode: String
     var scale: Double
+}
+
+/// `{"expected": TEXT, "actual": TEXT}`, two transcripts: answers
+/// `{"equal": BOOL, "differences": [STRING]}` (`TranscriptDiff`, expected as old), or 400 naming
+/// the side and line that is not a transcript. Kits use it to say how a snapshot differs.
+func transcriptDiff(_ request: HTTPRequest) -> HTTPResponse {
+    guard let body = try? JSON.parse(request.body), let expected = body["expected"]?.stringValue,
+          let actual = body["actual"]?.stringValue else {
+        return K2Responses.error(400, "Body must be {\"expected\": TRANSCRIPT, \"actual\": TRANSCRIPT}, both strings")
+    }
+    do {
+        let old = try TranscriptReader.read(expected, file: "expected")
+        let new = try TranscriptReader.read(actual, file: "actual")
+        let differences = TranscriptDiff(old: "expected", new: "actual").differences(old, new)
+        let answer: JSON = ["equal": .bool(differences.isEmpty), "differences": .array(differences.map(JSON.string))]
+        return K2Responses.bytes(200, answer.serialized())
+    } catch {
+        return K2Responses.error(400, error.description)
+    }
 }

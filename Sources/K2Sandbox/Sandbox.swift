@@ -10,13 +10,19 @@ public final class Sandbox: Sendable {
     private let state: Locked<SandboxState>
     private let advancing = AsyncSerialGate()
     private let monotonicNanoseconds: @Sendable () -> UInt64
-    /// Sandbox time when this sandbox was made, for scenarios whose clock has no `start`.
+    /// Where the clock starts for scenarios whose clock has no `start`: on a manual clock
+    /// `manualClockStart`, so that the same scenario, seed and requests give the same bytes
+    /// run after run; on a real clock the wall time when this sandbox was made.
     public let defaultStart: Timestamp
+
+    /// 2026-01-01T00:00:00Z: where a manual clock starts when the scenario gives no `clock.start`.
+    public static let manualClockStart = Timestamp(milliseconds: 1_767_225_600_000)
     /// Where inputs are kept for a restart (`--data-dir`); nil keeps nothing.
     private let journal: (any SandboxJournal)?
 
     /// A sandbox at the scenario's start. `monotonicNanoseconds` drives a real clock and
-    /// `wallClock` says when "now" is for scenarios without `clock.start` (both for tests).
+    /// `wallClock` says when "now" is for real-clock scenarios without `clock.start` (both for
+    /// tests; a manual clock without `clock.start` starts at `manualClockStart`).
     /// With a `journal`, every input is appended to it and each call that changes state returns
     /// only once its input is durable.
     public init(
@@ -27,7 +33,7 @@ public final class Sandbox: Sendable {
     ) {
         self.scenario = scenario
         self.monotonicNanoseconds = monotonicNanoseconds
-        self.defaultStart = wallClock()
+        self.defaultStart = scenario.clock.mode == .manual ? Sandbox.manualClockStart : wallClock()
         self.journal = journal
         self.interrupted = Locked([])
         self.state = Locked(SandboxState(
@@ -218,8 +224,13 @@ public final class Sandbox: Sendable {
         await advancing.run {
             var jumped = Durability()
             let target = locked { state -> Timestamp in
-                guard state.clock.mode == .real else { return state.clock.now() + span }
+                let from = state.clock.now()
+                guard state.clock.mode == .real else {
+                    if span > .zero { state.transcript.append(.clock(from: from, to: from + span)) }
+                    return from + span
+                }
                 _ = try? submitLocked(.jump(by: span), &state, &jumped)
+                if span > .zero { state.transcript.append(.clock(from: from, to: state.clock.now())) }
                 return state.clock.now()
             }
             await awaitDurable(jumped)
@@ -306,7 +317,10 @@ public final class Sandbox: Sendable {
     /// `record` under the lock.
     private func recordLocked(_ job: DeliveryJob, _ result: DeliveryResult, _ state: inout SandboxState, _ owed: inout Durability) {
         guard job.epoch == state.epoch else { return }
-        _ = try? submitLocked(.attemptEnded(deliveryID: job.deliveryID, redelivery: job.isRedelivery, result: result), &state, &owed)
+        let command = SandboxCommand.attemptEnded(deliveryID: job.deliveryID, redelivery: job.isRedelivery, result: result)
+        guard (try? submitLocked(command, &state, &owed)) != nil,
+              let attempts = state.deliveries.delivery(job.deliveryID)?.attempts.count else { return }
+        state.transcript.append(.attempt(deliveryID: job.deliveryID, attempt: attempts))
     }
 
     /// A redelivery by hand of delivery `id`, to send now: an extra attempt outside the retry
@@ -345,12 +359,16 @@ public final class Sandbox: Sendable {
     /// journalled at.
     /// When the request already owes durability (it changed the sandbox), its journal line is
     /// kept before its answer too, and `durability` owes it.
+    /// `exchange`, the request and its answer in full, goes to the transcript.
     @discardableResult
-    public func recordRequest(method: String, path: String, status: Int, owing durability: inout Durability) -> Timestamp {
+    public func recordRequest(
+        method: String, path: String, status: Int, exchange: Exchange? = nil, owing durability: inout Durability
+    ) -> Timestamp {
         locked { state in
             let now = state.clock.now()
             let record = RequestRecord(at: now, method: method, path: path, status: status)
             state.requests.append(record)
+            if let exchange { state.transcript.append(.exchange(at: now, exchange)) }
             if let journal {
                 let awaited = durability.owesSomething
                 let ticket = journal.appendRequest(record, awaited: awaited)
@@ -372,6 +390,18 @@ public final class Sandbox: Sendable {
     /// The request journal, oldest first.
     public func requests() -> [RequestRecord] {
         locked { $0.requests.records }
+    }
+
+    /// The transcript as it stands: every K2 API request with its answer, every delivery
+    /// attempt and every advance of the clock, in the order they happened.
+    public func transcript() -> TranscriptSnapshot {
+        locked { state in
+            TranscriptSnapshot(
+                entries: state.transcript.entries, dropped: state.transcript.dropped,
+                deliveries: state.deliveries.deliveries, clockStart: scenario.clock.start ?? defaultStart,
+                clockStartSource: scenario.clock.start != nil ? .scenario : scenario.clock.mode == .manual ? .fixed : .wallTime,
+                clockMode: scenario.clock.mode, now: state.clock.now())
+        }
     }
 
     /// The scenario's fault that answers this request, if any (each match counts towards `nth`).

@@ -16,6 +16,8 @@ struct SandboxState: Sendable {
     /// Every webhook event fired, so its links resolve.
     var events = EventLog()
     var requests = RequestJournal()
+    /// What `GET /__admin/transcript` tells, live only (never replayed).
+    var transcript = TranscriptLog()
     var faults: FaultBook
     /// Incremented by every reset; attempts in flight across one are not recorded.
     var epoch = 0

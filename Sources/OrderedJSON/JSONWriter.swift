@@ -58,3 +58,45 @@ extension JSON {
         out.append(UInt8(ascii: "\""))
     }
 }
+
+extension JSON {
+    /// Indented JSON for people to read: two spaces per level, one member or item per line,
+    /// keys in order, empty containers as `{}` and `[]`, no trailing newline; strings and
+    /// numbers exactly as `serialized()` writes them.
+    public func prettyPrinted() -> String {
+        var out: [UInt8] = []
+        writePretty(into: &out, depth: 0)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func writePretty(into out: inout [UInt8], depth: Int) {
+        func newline(_ depth: Int) {
+            out.append(0x0A)
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
+        }
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                newline(depth + 1)
+                item.writePretty(into: &out, depth: depth + 1)
+            }
+            newline(depth)
+            out.append(UInt8(ascii: "]"))
+        case .object(let object) where !object.isEmpty:
+            out.append(UInt8(ascii: "{"))
+            for (index, member) in object.members.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                newline(depth + 1)
+                JSON.writeString(member.key, into: &out)
+                out.append(contentsOf: ": ".utf8)
+                member.value.writePretty(into: &out, depth: depth + 1)
+            }
+            newline(depth)
+            out.append(UInt8(ascii: "}"))
+        default:
+            write(into: &out)
+        }
+    }
+}

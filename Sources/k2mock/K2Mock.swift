@@ -8,7 +8,7 @@ struct K2Mock: ParsableCommand {
         abstract: "An offline, deterministic fake of the Kopo Kopo K2 Connect API.",
         // The same as VERSION (a test holds them together): `make dist` names its tarball with it.
         version: "0.1.0",
-        subcommands: [Serve.self, Validate.self, Verify.self, Kinds.self],
+        subcommands: [Serve.self, Validate.self, Verify.self, Kinds.self, Transcript.self],
         defaultSubcommand: Serve.self
     )
 }

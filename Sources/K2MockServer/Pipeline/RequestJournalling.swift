@@ -3,7 +3,9 @@ import K2Sandbox
 import MicroHTTP
 
 /// Journals every K2 API request with the status it got (`GET /__admin/requests`, `expect`)
-/// and writes its log line, once the response is known. The journal line of a request that
+/// and with its answer in full (`GET /__admin/transcript`), and writes its log line, once the
+/// response is known. Keeping the exchange retains the request's and response's own arrays; it
+/// copies nothing. The journal line of a request that
 /// changed the sandbox is kept before its answer too.
 struct RequestJournalling: RequestStep {
     let log: RequestLog
@@ -15,14 +17,14 @@ struct RequestJournalling: RequestStep {
         // No closure on the common path: most answers are immediate.
         switch next(request, &context) {
         case .respond(let response):
-            record(context.hosted, request.method, request.path, response.status, &context.durability)
+            record(context.hosted, request, response, &context.durability)
             return .respond(response)
         case .deferred(let work):
             return .deferred(recording(request, context.hosted, work))
         case .committed(let work):
             return .committed(recording(request, context.hosted, work))
         case .stream(let head, let stream):
-            record(context.hosted, request.method, request.path, head.status, &context.durability)
+            record(context.hosted, request, head, &context.durability)
             return .stream(head, stream)
         }
     }
@@ -30,17 +32,21 @@ struct RequestJournalling: RequestStep {
     private func recording(
         _ request: HTTPRequest, _ hosted: HostedSandbox, _ work: @escaping @Sendable () async -> HTTPResponse
     ) -> @Sendable () async -> HTTPResponse {
-        let method = request.method, path = request.path
         return {
             let response = await work()
             var background = Durability()
-            record(hosted, method, path, response.status, &background)
+            record(hosted, request, response, &background)
             return response
         }
     }
 
-    private func record(_ hosted: HostedSandbox, _ method: String, _ path: String, _ status: Int, _ durability: inout Durability) {
-        let at = hosted.sandbox.recordRequest(method: method, path: path, status: status, owing: &durability)
-        log.log(at: at, method: method, path: path, status: status, sandbox: hosted.logName)
+    private func record(_ hosted: HostedSandbox, _ request: HTTPRequest, _ response: HTTPResponse, _ durability: inout Durability) {
+        let exchange = Exchange(
+            method: request.method, path: request.path, query: request.query, requestHeaders: request.headers.fields,
+            requestBody: request.body, status: response.status, responseHeaders: response.headers.fields,
+            responseBody: response.body)
+        let at = hosted.sandbox.recordRequest(
+            method: request.method, path: request.path, status: response.status, exchange: exchange, owing: &durability)
+        log.log(at: at, method: request.method, path: request.path, status: response.status, sandbox: hosted.logName)
     }
 }

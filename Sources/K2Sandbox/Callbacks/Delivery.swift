@@ -26,6 +26,9 @@ public struct Delivery: Sendable, Equatable {
     public var url: String
     public var body: [UInt8]
     public var signature: String
+    /// The key `signature` was made with (the client's api key, or a wrong one when the
+    /// scenario says so); never shown, only used to sign a body written with placeholders.
+    var signingKey: String
     public var createdAt: Timestamp
     public var attempts: [DeliveryAttempt] = []
     public var outcome: Outcome = .pending

@@ -1,0 +1,71 @@
+/// Writes the ports of URLs as stable placeholders: `{k2mock-port}` for this server's ports,
+/// `{port-1}`, `{port-2}`, ... for every other, numbered in order of first appearance, so two
+/// runs whose servers and receivers listened on other ports read the same. A port is the digits
+/// after `scheme://host:` (or `scheme:\/\/host:`, as some JSON encoders escape slashes); no
+/// other number is touched.
+struct PortPlaceholders {
+    private let serverPorts: Set<String>
+    private var numbered: [String: Int] = [:]
+
+    init(serverPorts: Set<String>) {
+        self.serverPorts = serverPorts
+    }
+
+    /// `text` with each URL's port replaced.
+    mutating func scrub(_ text: String) -> String {
+        guard text.contains("//") else { return text }
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            guard let after = authorityStart(bytes, index) else {
+                out.append(bytes[index])
+                index += 1
+                continue
+            }
+            out.append(contentsOf: bytes[index..<after])
+            index = after
+            // The host: a bracketed IPv6 address, or letters, digits, dots and dashes.
+            if index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                while index < bytes.count, bytes[index] != UInt8(ascii: "]") { out.append(bytes[index]); index += 1 }
+                if index < bytes.count { out.append(bytes[index]); index += 1 }
+            } else {
+                while index < bytes.count, isHostByte(bytes[index]) { out.append(bytes[index]); index += 1 }
+            }
+            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: ":"), isDigit(bytes[index + 1]) else { continue }
+            var end = index + 1
+            while end < bytes.count, isDigit(bytes[end]) { end += 1 }
+            let port = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: placeholder(for: port).utf8)
+            index = end
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private mutating func placeholder(for port: String) -> String {
+        if serverPorts.contains(port) { return "{k2mock-port}" }
+        if let number = numbered[port] { return "{port-\(number)}" }
+        let number = numbered.count + 1
+        numbered[port] = number
+        return "{port-\(number)}"
+    }
+
+    /// Where the host starts when `://` or `:\/\/` begins at `index`, after a scheme.
+    private func authorityStart(_ bytes: [UInt8], _ index: Int) -> Int? {
+        guard bytes[index] == UInt8(ascii: ":"), index > 0, isSchemeByte(bytes[index - 1]) else { return nil }
+        let plain = Array("://".utf8), escaped = Array(":\\/\\/".utf8)
+        for marker in [plain, escaped] where index + marker.count <= bytes.count
+            && Array(bytes[index..<(index + marker.count)]) == marker {
+            return index + marker.count
+        }
+        return nil
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) }
+    private func isSchemeByte(_ byte: UInt8) -> Bool { (97...122).contains(byte | 0x20) || isDigit(byte) }
+    private func isHostByte(_ byte: UInt8) -> Bool {
+        isSchemeByte(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+    }
+}
