@@ -99,6 +99,7 @@ let package = Package(
         .testTarget(name: "K2SandboxTests", dependencies: ["K2Sandbox", "Locking", "OrderedJSON"], swiftSettings: strict),
         .testTarget(name: "K2APITests", dependencies: [
             "K2API", "AdminAPI", "K2MockServer", "K2MockTesting", "K2MockTestSupport", "K2Sandbox", "Locking", "MicroHTTP", "OrderedJSON",
+            "Transcripts",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [

@@ -229,12 +229,7 @@ struct SandboxAdmin: Sendable {
                 For a snapshot, run it on a manual clock (clock: manual, or --clock manual) and advance it.
                 """)
         }
-        let scenario = hosted.spec?.source ?? sandbox.scenario.source
-        let header = TranscriptHeader(
-            sandbox: hosted.isPrimary ? "default" : hosted.id,
-            scenario: String(scenario.split(separator: "/").last ?? Substring(scenario)),
-            seed: hosted.spec.map(\.seed) ?? sandbox.scenario.seed)
-        let text = TranscriptWriter(header: header).write(sandbox.transcript())
+        let text = TranscriptWriter.transcript(of: hosted)
         return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]),
                             body: Array(text.utf8))
     }

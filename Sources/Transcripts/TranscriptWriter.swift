@@ -196,3 +196,17 @@ private func base64(_ bytes: [UInt8]) -> String {
     }
     return String(decoding: out, as: UTF8.self)
 }
+
+extension TranscriptWriter {
+    /// The transcript of a sandbox a server hosts: `default` names the server's own, and the
+    /// scenario is named by its file name.
+    public static func transcript(of hosted: HostedSandbox) -> String {
+        let sandbox = hosted.sandbox
+        let source = hosted.spec?.source ?? sandbox.scenario.source
+        let header = TranscriptHeader(
+            sandbox: hosted.isPrimary ? "default" : hosted.id,
+            scenario: String(source.split(separator: "/").last ?? Substring(source)),
+            seed: hosted.spec.map(\.seed) ?? sandbox.scenario.seed)
+        return TranscriptWriter(header: header).write(sandbox.transcript())
+    }
+}

@@ -15,7 +15,7 @@ public final class TestSandbox: Sendable {
     public let baseURL: String
     /// The port it listens on.
     public let port: Int
-    private let hosted: HostedSandbox
+    let hosted: HostedSandbox
 
     init(server: K2MockServer, baseURL: String, hosted: HostedSandbox? = nil) {
         self.server = server

@@ -2,6 +2,8 @@
 // K2Mock: `k2mock serve` on 127.0.0.1 and a free port (or one that runs already), its admin API
 // as methods; Sandbox: one of its isolated sandboxes, with the same methods.
 const assert = require('node:assert')
+const fs = require('node:fs')
+const path = require('node:path')
 const { findBinary } = require('./binary')
 const { startServer } = require('./child')
 const { send } = require('./http')
@@ -19,6 +21,23 @@ function checkOptions (what, options, known) {
   if (unknown.length) {
     throw new TypeError(`${what} has no option ${unknown.join(', ')} (it takes ${known.join(', ')})`)
   }
+}
+
+const UPDATE_VARIABLE = 'K2MOCK_UPDATE_SNAPSHOTS'
+
+// K2MOCK_UPDATE_SNAPSHOTS=1 (or true/yes): assertTranscript rewrites its snapshot files.
+function updatingSnapshots () {
+  const value = (process.env[UPDATE_VARIABLE] || '').trim().toLowerCase()
+  return value !== '' && !['0', 'false', 'no', 'off'].includes(value)
+}
+
+// assertTranscript's failure: node:assert's AssertionError (what every runner reports as a
+// failed assertion), with the snapshot's absolute path and k2mock's differences.
+function snapshotFailure (message, snapshot, differences) {
+  const failure = new assert.AssertionError({ message, operator: 'k2mock transcript' })
+  failure.snapshot = snapshot
+  failure.differences = differences
+  return failure
 }
 
 function query (params) {
@@ -67,7 +86,12 @@ class AdminAPI {
   // An admin call (`path` under this sandbox's /__admin root); resolves its JSON, rejects with
   // a typed K2MockAPIError for another status than `expect`, K2MockUnreachableError when nothing
   // answers.
-  async admin (method, path, body, { expect = 200, timeout = 120000 } = {}) {
+  async admin (method, path, body, options) {
+    return (await this._adminCall(method, path, body, options)).json
+  }
+
+  // admin()'s exchange, resolving the whole Response (for the answers that are not JSON).
+  async _adminCall (method, path, body, { expect = 200, timeout = 120000 } = {}) {
     const full = this._adminRoot + path
     const token = this.adminToken
     let answer
@@ -77,7 +101,7 @@ class AdminAPI {
       throw new K2MockUnreachableError(`k2mock at ${this.origin} does not answer (${method} ${full}): ${error.code || error.message}`,
         { url: this.origin, cause: error })
     }
-    if (answer.status === expect) return answer.json
+    if (answer.status === expect) return answer
     const text = answer.text
     const short = text.length > 300 ? text.slice(0, 300) + '…' : text
     const errorMessage = answer.json && typeof answer.json.error_message === 'string' ? answer.json.error_message : short
@@ -144,6 +168,66 @@ class AdminAPI {
         operator: 'k2mock expectations'
       })
     }
+  }
+
+  // This sandbox's whole conversation as k2mock writes it (YAML text: a header, then each K2
+  // API request with its answer, each delivery attempt, each clock advance; ports as
+  // placeholders). `snapshot: true` asks for one fit to compare with a later run's: on a real
+  // clock k2mock refuses it (K2MockConflictError, 409, carrying k2mock's message).
+  async transcript ({ snapshot = false } = {}) {
+    return (await this._adminCall('GET', '/transcript' + (snapshot ? '?snapshot=true' : ''))).text
+  }
+
+  // k2mock's comparison of two transcripts: {equal, differences: ['entry 2, POST ...: ...']}.
+  // K2MockAPIError (400) when one side is not a transcript (its message names the side and line).
+  diffTranscripts (expected, actual) {
+    if (typeof expected !== 'string' || typeof actual !== 'string') {
+      return Promise.reject(new TypeError('diffTranscripts(expected, actual): two transcript texts'))
+    }
+    return this.admin('POST', '/transcript/diff', { expected, actual })
+  }
+
+  // A snapshot test of the whole conversation: this sandbox's transcript (snapshot=true, so a
+  // real clock is refused with K2MockConflictError) against the file `file` (a relative path
+  // resolves against the current directory, process.cwd()). No file yet, or
+  // K2MOCK_UPDATE_SNAPSHOTS=1: writes it (and its folders) and passes. The same bytes: passes.
+  // Else throws node:assert's AssertionError naming the file and listing k2mock's differences
+  // (POST /__admin/transcript/diff), or k2mock's reason when the file is not a transcript.
+  async assertTranscript (file) {
+    if (typeof file !== 'string' || !file) {
+      throw new TypeError(`assertTranscript(path): a snapshot file's path, not ${JSON.stringify(file)}`)
+    }
+    const where = path.resolve(file)
+    const answer = await this._adminCall('GET', '/transcript?snapshot=true')
+    const actual = answer.text
+    let expected = null
+    if (!updatingSnapshots()) {
+      try {
+        expected = await fs.promises.readFile(where)
+      } catch (error) {
+        if (error.code !== 'ENOENT') throw error
+      }
+    }
+    if (expected === null) {
+      await fs.promises.mkdir(path.dirname(where), { recursive: true })
+      await fs.promises.writeFile(where, answer.body)
+      return
+    }
+    if (expected.equals(answer.body)) return
+    const advice = `To accept this run's transcript as the snapshot, run the test again with ${UPDATE_VARIABLE}=1.`
+    let differences
+    try {
+      ({ differences } = await this.diffTranscripts(expected.toString('utf8'), actual))
+    } catch (error) {
+      if (!(error instanceof K2MockAPIError) || error.status !== 400) throw error
+      throw snapshotFailure(`k2mock transcript: the snapshot ${where} cannot be compared: ${error.errorMessage}\n${advice}`,
+        where, [])
+    }
+    const lines = differences && differences.length
+      ? differences.map((line) => '  ' + line)
+      : ['  (k2mock\'s diff finds no difference in content: the file\'s bytes differ in form only, such as its line endings)']
+    throw snapshotFailure(`k2mock transcript differs from the snapshot ${where}:\n${lines.join('\n')}\n${advice}`,
+      where, differences || [])
   }
 
   kinds () { return this.admin('GET', '/kinds') }

@@ -17,6 +17,9 @@ abstract class AdminApi
     /** Seconds an admin call may take (an advance runs every callback that falls due). */
     public const TIMEOUT = 60.0;
 
+    /** The environment variable that, set to `1`, makes assertTranscript() rewrite every snapshot. */
+    public const UPDATE_SNAPSHOTS = 'K2MOCK_UPDATE_SNAPSHOTS';
+
     abstract public function baseUrl(): string;
 
     abstract protected function adminToken(): ?string;
@@ -209,6 +212,96 @@ abstract class AdminApi
         }
     }
 
+    // Transcripts
+
+    /**
+     * The sandbox's whole conversation as k2mock writes it (`GET .../transcript`): a YAML
+     * header document, then one document per K2 API request with its answer, per callback or
+     * webhook delivery attempt, and per clock advance, ports written as placeholders. On a
+     * manual clock, the same seed, sandbox name and requests give the same bytes in every run.
+     */
+    public function transcript(): string
+    {
+        return $this->adminAnswer($this->adminRoot() . '/transcript', 'GET', null, 200)->body;
+    }
+
+    /**
+     * Compares this run's transcript with the snapshot file at `$path` (a relative path
+     * starts at the current directory). Writes the file (and its directories) when it is
+     * missing, or when the environment has `K2MOCK_UPDATE_SNAPSHOTS=1`; passes when its bytes
+     * are the transcript's; else throws TranscriptMismatchException naming the file, each
+     * difference `POST /__admin/transcript/diff` finds (or why the file is no transcript), and
+     * how to accept this run. A snapshot matches again only with the same scenario, seed and
+     * sandbox name, on a manual clock.
+     *
+     * @throws ConflictException the sandbox runs a real clock (k2mock's 409: its times differ in every run)
+     * @throws TranscriptMismatchException the transcript differs from the snapshot, or the file is not a transcript
+     * @throws K2MockException the snapshot cannot be read or written
+     */
+    public function assertTranscript(string $path): void
+    {
+        $file = self::absolutePath($path, null);
+        $actual = $this->adminAnswer($this->adminRoot() . '/transcript?snapshot=true', 'GET', null, 200)->body;
+        if (getenv(self::UPDATE_SNAPSHOTS) === '1' || !file_exists($file)) {
+            self::writeSnapshot($file, $actual);
+            return;
+        }
+        $expected = is_dir($file) ? false : @file_get_contents($file);
+        if ($expected === false) {
+            throw new K2MockException("cannot read the snapshot $file" . (is_dir($file) ? ': it is a directory' : ''));
+        }
+        if ($expected === $actual) {
+            return;
+        }
+        try {
+            $diff = $this->admin('POST', '/transcript/diff', ['expected' => $expected, 'actual' => $actual]);
+        } catch (ApiException $e) {
+            if ($e->status !== 400) {
+                throw $e;
+            }
+            throw new TranscriptMismatchException("the snapshot $file is not a transcript: {$e->errorMessage}\n"
+                . TranscriptMismatchException::ACCEPT, $file, [], $e->errorMessage);
+        }
+        $differences = array_map('strval', $diff['differences'] ?? []);
+        if ($differences === []) {
+            $differences = ['the bytes differ, no entry does (line endings or whitespace)'];
+        }
+        throw new TranscriptMismatchException("the transcript differs from $file:\n  " . implode("\n  ", $differences)
+            . "\n" . TranscriptMismatchException::ACCEPT, $file, $differences, null);
+    }
+
+    /**
+     * `$path` made absolute: as it is when it starts with `/`, else under `$base` (default:
+     * the current directory). `.` and `..` are left in.
+     *
+     * @internal
+     */
+    public static function absolutePath(string $path, ?string $base): string
+    {
+        if ($path === '') {
+            throw new \InvalidArgumentException('assertTranscript(): the snapshot path is empty');
+        }
+        if ($path[0] === '/') {
+            return $path;
+        }
+        $base ??= getcwd();
+        if ($base === false) {
+            throw new K2MockException("cannot resolve the snapshot path $path: the current directory is gone");
+        }
+        return rtrim($base, '/') . '/' . $path;
+    }
+
+    private static function writeSnapshot(string $file, string $text): void
+    {
+        $dir = dirname($file);
+        if (!is_dir($dir) && !@mkdir($dir, 0777, true) && !is_dir($dir)) {
+            throw new K2MockException("cannot write the snapshot $file: cannot make the directory $dir");
+        }
+        if (@file_put_contents($file, $text) !== strlen($text)) {
+            throw new K2MockException("cannot write the snapshot $file");
+        }
+    }
+
     /** The kinds k2mock serves with their stages: `[['kind', 'stages', 'final'], ...]`. */
     public function kinds(): array
     {
@@ -227,6 +320,12 @@ abstract class AdminApi
 
     protected function adminAt(string $path, string $method, mixed $body, int $expect): mixed
     {
+        return $this->adminAnswer($path, $method, $body, $expect)->json();
+    }
+
+    /** An admin call's answer when its status is `$expect`, else the typed ApiException. */
+    private function adminAnswer(string $path, string $method, mixed $body, int $expect): Response
+    {
         $token = $this->adminToken();
         $options = $token === null ? [] : ['headers' => ['Authorization' => "Bearer $token"]];
         try {
@@ -236,7 +335,7 @@ abstract class AdminApi
                 . preg_replace('/^\S+ \S+: /', '', $e->getMessage()), $this->baseUrl());
         }
         if ($answer->status === $expect) {
-            return $answer->json();
+            return $answer;
         }
         $decoded = json_decode($answer->body, true);
         $message = is_array($decoded) && isset($decoded['error_message']) ? (string)$decoded['error_message'] : $answer->body;

@@ -105,4 +105,16 @@ trait WithK2Mock
         static::assertTrue($expectations->passed, "k2mock expectations failed:\n  " . implode("\n  ",
             array_map(fn (ExpectationResult $result) => $result->description, $expectations->failures())));
     }
+
+    /**
+     * Compares the transcript of `$api` (default: this class's k2mock) with the snapshot at
+     * `$path`, a relative path starting at the directory of this test class's file
+     * (`'__snapshots__/paid.yaml'`). Writes it when it is missing or `K2MOCK_UPDATE_SNAPSHOTS=1`;
+     * else fails the test listing each difference (AdminApi::assertTranscript()). Throws
+     * ConflictException (k2mock's 409) for a sandbox on a real clock.
+     */
+    public static function assertK2MockTranscript(string $path, ?AdminApi $api = null): void
+    {
+        TranscriptSnapshot::assert($api ?? self::k2mock(), $path, static::class);
+    }
 }

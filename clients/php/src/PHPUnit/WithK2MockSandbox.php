@@ -35,8 +35,9 @@ use K2Mock\Sandbox;
  *         }
  *     }
  *
- * Sandboxes are named after the test (`CheckoutTest_testPaid`, with `p<TEST_TOKEN>-` in front
- * under ParaTest), `-2`, `-3`, ... appended when the name is taken (a crashed run's).
+ * Sandboxes are named after the test only (`CheckoutTest_testPaid`), the same in every run,
+ * serial or under ParaTest's workers, since a transcript snapshot depends on the name; `-2`,
+ * `-3`, ... appended when the name is taken (a crashed run's, on a server given by K2MOCK_URL).
  */
 trait WithK2MockSandbox
 {
@@ -58,8 +59,7 @@ trait WithK2MockSandbox
     /** @before */
     public function k2mockMakeSandbox(): void
     {
-        $token = getenv('TEST_TOKEN');
-        $name = self::k2mockSandboxName(static::class, $this->getName(), $token === false ? null : $token);
+        $name = self::k2mockSandboxName(static::class, $this->getName());
         $options = $this->k2mockSandboxOptions();
         for ($n = 1; ; $n++) {
             try {
@@ -113,16 +113,29 @@ trait WithK2MockSandbox
     }
 
     /**
-     * A sandbox name k2mock accepts (`[A-Za-z0-9_-]`, at most 61 characters: room for `-NN`),
-     * distinct per test class, test, data set and ParaTest process.
+     * Compares this test's sandbox's transcript with the snapshot at `$path`, a relative path
+     * starting at the directory of this test class's file (`'__snapshots__/paid.yaml'`). Writes
+     * it when it is missing or `K2MOCK_UPDATE_SNAPSHOTS=1`; else fails the test listing each
+     * difference (AdminApi::assertTranscript()). Throws ConflictException (k2mock's 409) when
+     * k2mockSandboxOptions() asks for a real clock. The sandbox's name is part of the
+     * transcript: it is the test's (k2mockSandboxName()), the same in every run.
      */
-    public static function k2mockSandboxName(string $class, string $test, ?string $process = null): string
+    public function assertK2MockTranscript(string $path): void
+    {
+        TranscriptSnapshot::assert($this->k2mockSandbox(), $path, static::class);
+    }
+
+    /**
+     * A sandbox name k2mock accepts (`[A-Za-z0-9_-]`, at most 61 characters: room for `-NN`),
+     * distinct per test class, test and data set, and nothing else: no worker, process or
+     * random part, so that a transcript snapshot made serially matches one made under ParaTest.
+     */
+    public static function k2mockSandboxName(string $class, string $test): string
     {
         $short = substr($class, (int)strrpos('\\' . $class, '\\'));
         $test = (string)preg_replace('/ with data set #?/', '_', $test);
         $name = trim((string)preg_replace(['/[^A-Za-z0-9_-]+/', '/__+/'], '_', "{$short}_$test"), '_-');
-        $name = ($process !== null && $process !== '' ? 'p' . preg_replace('/[^A-Za-z0-9]/', '', $process) . '-' : '')
-            . ($name === '' ? 'test' : $name);
+        $name = $name === '' ? 'test' : $name;
         if (strlen($name) > 61) {
             $name = substr($name, 0, 52) . '-' . substr(hash('sha256', "$class::$test"), 0, 8);
         }

@@ -1,0 +1,166 @@
+import Foundation
+import K2MockTesting
+import K2Sandbox
+import OrderedJSON
+import Testing
+import Transcripts
+
+/// `GET /__admin/transcript`: the whole conversation of a run, byte-stable across runs whose
+/// server and receivers listen on other ports, compared in words by `TranscriptDiff`.
+@Suite struct TranscriptTests {
+    private let scenario = TestScenario.yaml("""
+        version: 1
+        seed: 7
+        credentials:
+          - { client_id: app, client_secret: s3cret, api_key: app-key }
+        timelines:
+          incoming_payment: [{ after: 0s, stage: Pending }, { after: 10s, stage: Success }]
+        """, name: "app.yaml")
+
+    /// Token, an STK push called back on `receiver`, GET, advance 10 s, GET; answers the transcript.
+    private func run(amount: Int) async throws -> String {
+        let receiver = try CallbackReceiver()
+        defer { Task.detached { receiver.stop() } }
+        return try await withSandbox(scenario) { sandbox in
+            let token = try await sandbox.request(
+                "POST", "/oauth/token", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: "grant_type=client_credentials&client_id=app&client_secret=s3cret")
+            let value = try #require(JSON.parse(token.body)["access_token"]?.stringValue)
+            let auth = [("Authorization", "Bearer \(value)"), ("Content-Type", "application/json")]
+            let created = try await sandbox.request("POST", "/api/v2/incoming_payments", headers: auth, body: """
+                {"payment_channel":"M-PESA STK Push","till_number":"K000000","subscriber":{"phone_number":"+254799999999"},\
+                "amount":{"currency":"KES","value":"\(amount)"},"_links":{"callback_url":"\(receiver.url("/k2/result"))"}}
+                """)
+            #expect(created.status == 201)
+            let path = try #require(created.header("location")).dropFirst(sandbox.baseURL.count)
+            _ = try await sandbox.request("GET", String(path), headers: auth)
+            _ = try await sandbox.advance(seconds: 10)
+            _ = try await sandbox.request("GET", String(path), headers: auth)
+            #expect(receiver.requests.count == 1)
+            let overHTTP = try await sandbox.request("GET", "/__admin/transcript")
+            #expect(overHTTP.header("content-type") == "text/plain; charset=utf-8")
+            #expect(overHTTP.text == sandbox.transcript(), "the library and the admin API write the same bytes")
+            for port in [sandbox.port, receiver.port] { #expect(!overHTTP.text.contains(":\(port)")) }
+            return overHTTP.text
+        }
+    }
+
+    @Test func theSameFlowOnOtherPortsGivesTheSameBytesAndAnotherAmountIsNamed() async throws {
+        let first = try await run(amount: 150), second = try await run(amount: 150)
+        #expect(first == second)
+        for held in ["\"value\": \"150\"", "status: 201", "url: \"http://127.0.0.1:{port-1}/k2/result\"",
+                     "\"X-KopoKopo-Signature\": ", "kind: clock", "entries: 6", "clock_start_from: \"fixed\""] {
+            #expect(first.contains(held), "holds \(held)")
+        }
+        // The signature written is the one of the body as written, with the same key.
+        let document = try TranscriptReader.read(first, file: "first")
+        let callback = try #require(document.entries.first { $0["kind"] == "callback" })
+        guard case .fields(let headers)? = callback.fields.first(where: { $0.key == "request_headers" })?.value,
+              case .text(let signature)? = headers.first(where: { $0.key == "X-KopoKopo-Signature" })?.value else {
+            Issue.record("no signature")
+            return
+        }
+        let compact = try JSON.parse(Array(try #require(callback["request_body"]).utf8)).serialized()
+        #expect(signature == kopoKopoSignature(body: compact, apiKey: "app-key"))
+
+        let diff = TranscriptDiff(old: "a", new: "b")
+        #expect(diff.differences(document, try TranscriptReader.read(second, file: "second")).isEmpty)
+        let other = try await run(amount: 250)
+        let differences = diff.differences(document, try TranscriptReader.read(other, file: "other"))
+        #expect(differences.contains { $0.hasPrefix("entry 2, POST /api/v2/incoming_payments: request_body.amount.value: \"150\" → \"250\"") },
+                "\(differences)")
+    }
+
+    @Test func aFreshSandboxHasAnEmptyTranscriptWithItsHeader() async throws {
+        try await withSandbox(scenario) { sandbox in
+            let text = try await sandbox.request("GET", "/__admin/transcript").text
+            let document = try TranscriptReader.read(text, file: "fresh")
+            #expect(document.entries.isEmpty)
+            #expect(document.header["entries"] == "0" && document.header["dropped"] == "0")
+            #expect(document.header["sandbox"] == "default" && document.header["scenario"] == "app.yaml" && document.header["seed"] == "7")
+            #expect(document.header["clock_start"] == Sandbox.manualClockStart.iso8601())
+        }
+    }
+
+    @Test func aSnapshotOfARealClockIsRefusedSayingWhy() async throws {
+        try await withSandbox(scenario, clock: .real) { sandbox in
+            let refused = try await sandbox.request("GET", "/__admin/transcript?snapshot=true")
+            #expect(refused.status == 409)
+            #expect(refused.text.contains("real clock") && refused.text.contains("manual clock"))
+            #expect(try await sandbox.request("GET", "/__admin/transcript").status == 200, "reading it is fine")
+            #expect(throws: TranscriptMismatch.notReproducible) { try sandbox.assertTranscript(matches: "/nonexistent/x.yaml") }
+            let document = try TranscriptReader.read(sandbox.transcript(), file: "real")
+            #expect(document.header["clock_start_from"] == "wall time")
+        }
+    }
+
+    @Test func eachSandboxHasItsOwnTranscriptUnderItsName() async throws {
+        try await withSandbox(scenario) { shared in
+            try await withSandbox(on: shared, name: "checkout") { sandbox in
+                let token = try sandbox.accessToken()
+                _ = try await sandbox.request("GET", "/api/v1/payments/nope", headers: [("Authorization", "Bearer \(token)")])
+                let text = try await shared.request("GET", "/__admin/sandboxes/checkout/transcript").text
+                #expect(text == sandbox.transcript())
+                let document = try TranscriptReader.read(text, file: "checkout")
+                #expect(document.header["sandbox"] == "checkout" && document.entries.count == 1)
+                #expect(document.entries.first?["status"] == "404")
+                #expect(try TranscriptReader.read(shared.transcript(), file: "shared").entries.isEmpty)
+            }
+        }
+    }
+
+    @Test func theDiffEndpointAnswersInWordsAndRefusesWhatIsNotATranscript() async throws {
+        try await withSandbox(scenario) { sandbox in
+            let transcript = sandbox.transcript()
+            func diff(_ expected: String, _ actual: String) async throws -> RawHTTPClient.Response {
+                let body = JSON.object(JSONObject([("expected", .string(expected)), ("actual", .string(actual))])).compactString
+                return try await sandbox.request("POST", "/__admin/transcript/diff", body: body)
+            }
+            let same = try await diff(transcript, transcript)
+            #expect(same.status == 200 && same.text == #"{"equal":true,"differences":[]}"#)
+            let seeded = try await diff(transcript, transcript.replacingOccurrences(of: "seed: 7", with: "seed: 8"))
+            #expect(seeded.text == #"{"equal":false,"differences":["header: seed: \"7\" → \"8\""]}"#)
+            let broken = try await diff("format: [", transcript)
+            #expect(broken.status == 400 && broken.text.contains("expected:") && broken.text.contains("not YAML"))
+            let older = try await diff(transcript.replacingOccurrences(of: "k2mock-transcript/1", with: "k2mock-transcript/0"), transcript)
+            #expect(older.status == 400 && older.text.contains("format k2mock-transcript/0: this k2mock reads k2mock-transcript/1"))
+            #expect(try await sandbox.request("POST", "/__admin/transcript/diff", body: "{}").status == 400)
+        }
+    }
+
+    /// The README tutorial's flow (token, payment, advance, callback, webhook event) as a golden
+    /// transcript: a change to any byte a K2 client sees shows up as a diff of
+    /// Golden/tutorial.transcript.yaml in review. Accept one with K2MOCK_UPDATE_SNAPSHOTS=1.
+    @Test func theTutorialsConversationIsTheGoldenTranscript() async throws {
+        let receiver = try CallbackReceiver()
+        defer { Task.detached { receiver.stop() } }
+        try await withSandbox(.default, seed: 2021) { sandbox in
+            let docsToken = [("Authorization", "Bearer 0Sn0W6kzNicvoWhDbQcVSKLRUpGjIdlPSEYyrHqrDDoRnQwE7Q")]
+            #expect(try await sandbox.request("GET", "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364", headers: docsToken).status == 200)
+            let token = try await sandbox.request(
+                "POST", "/oauth/token", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: "grant_type=client_credentials&client_id=sandbox_client_id&client_secret=sandbox_client_secret")
+            #expect(token.status == 200)
+            let json = docsToken + [("Content-Type", "application/json")]
+            let created = try await sandbox.request("POST", "/api/v1/payments", headers: json, body: """
+                {"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747",\
+                "amount":{"currency":"KES","value":20000},"metadata":{"notes":"Salary"},\
+                "_links":{"callback_url":"\(receiver.url("/k2/result"))"}}
+                """)
+            let path = String(try #require(created.header("location")).dropFirst(sandbox.baseURL.count))
+            _ = try await sandbox.request("GET", path, headers: docsToken)
+            _ = try await sandbox.advance(seconds: 2)
+            _ = try await sandbox.advance(seconds: 3)
+            _ = try await sandbox.request("GET", path, headers: docsToken)
+            let subscribed = try await sandbox.request("POST", "/api/v2/webhook_subscriptions", headers: json, body: """
+                {"event_type":"buygoods_transaction_received","url":"\(receiver.url("/hooks"))","scope":"company"}
+                """)
+            #expect(subscribed.status == 201)
+            _ = try await sandbox.fireEvent("buygoods_transaction_received", resource: ["amount": "250.0"])
+            #expect(receiver.requests.map(\.path) == ["/k2/result", "/hooks"])
+            let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/tutorial.transcript.yaml")
+            #expect(FileManager.default.fileExists(atPath: golden.path), "checked in, so a missing one is a failure, not a first run")
+            try sandbox.assertTranscript(matches: "Golden/tutorial.transcript.yaml")
+        }
+    }
+}
