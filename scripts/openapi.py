@@ -283,6 +283,20 @@ def admin_operations(paths):
     paths["/__admin/expectations"] = {"get": admin("admin_expectations", "the scenario's expectations checked now",
                                                    ok(ref("Expectations"), "each with its count"))}
     paths["/__admin/kinds"] = {"get": admin("admin_kinds", "every kind with stages", ok(array("Kind"), "in the registry's order"))}
+    paths["/__admin/transcript"] = {"get": admin(
+        "admin_transcript", "the whole conversation: K2 requests and answers, delivery attempts, clock advances",
+        {"200": {"description": "YAML documents, format k2mock-transcript/1 (docs/transcripts.md); ports as placeholders",
+                 "content": {"text/plain": {"schema": STRING}}},
+         "409": ERROR("`snapshot=true` on a real clock, whose transcript differs in every run")},
+        parameters=[{"name": "snapshot", "in": "query", "required": False, "schema": STRING,
+                     "description": "`true` or `1`: refuse (409) unless the run is reproducible (a manual clock)"}])}
+    paths["/__admin/transcript/diff"] = {"post": admin(
+        "admin_transcript_diff", "how two transcripts differ, in words",
+        {**ok(obj({"equal": BOOLEAN, "differences": {"type": "array", "items": STRING}}, ["equal", "differences"]),
+              "one line per difference, expected as the old side"),
+         "400": ERROR("the body is not two strings, or one is not a transcript of this format")},
+        requestBody={"required": True, "content": {"application/json": {"schema": obj(
+            {"expected": STRING, "actual": STRING}, ["expected", "actual"])}}})}
     paths["/__admin/topics"] = {"get": admin("admin_topics", "the webhook topics", ok({"type": "array", "items": STRING}, "alphabetical"))}
     paths["/__admin/openapi.json"] = {"get": admin("admin_openapi", "this document", ok({"type": "object"}, "OpenAPI 3.1"))}
     paths["/__admin/stream"] = {"get": admin(

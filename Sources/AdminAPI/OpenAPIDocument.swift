@@ -1704,6 +1704,174 @@ enum OpenAPIDocument {
         ]
       }
     },
+    "/__admin/sandboxes/{sandbox}/transcript": {
+      "get": {
+        "operationId": "admin_transcript_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "the whole conversation: K2 requests and answers, delivery attempts, clock advances, in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          },
+          {
+            "name": "snapshot",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "`true` or `1`: refuse (409) unless the run is reproducible (a manual clock)"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "YAML documents, format k2mock-transcript/1 (docs/transcripts.md); ports as placeholders",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "`snapshot=true` on a real clock, whose transcript differs in every run",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/__admin/sandboxes/{sandbox}/transcript/diff": {
+      "post": {
+        "operationId": "admin_transcript_diff_in_sandbox",
+        "tags": [
+          "admin"
+        ],
+        "summary": "how two transcripts differ, in words, in sandbox {sandbox}",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "expected": {
+                    "type": "string"
+                  },
+                  "actual": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "expected",
+                  "actual"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "one line per difference, expected as the old side",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "equal": {
+                      "type": "boolean"
+                    },
+                    "differences": {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    }
+                  },
+                  "required": [
+                    "equal",
+                    "differences"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "the body is not two strings, or one is not a transcript of this format",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "description": "no such sandbox",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "sandbox",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the sandbox's id"
+          }
+        ]
+      }
+    },
     "/__admin/stream": {
       "get": {
         "operationId": "admin_stream",
@@ -1767,6 +1935,134 @@ enum OpenAPIDocument {
                   "items": {
                     "type": "string"
                   }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          }
+        }
+      }
+    },
+    "/__admin/transcript": {
+      "get": {
+        "operationId": "admin_transcript",
+        "tags": [
+          "admin"
+        ],
+        "summary": "the whole conversation: K2 requests and answers, delivery attempts, clock advances",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "parameters": [
+          {
+            "name": "snapshot",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "`true` or `1`: refuse (409) unless the run is reproducible (a manual clock)"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "YAML documents, format k2mock-transcript/1 (docs/transcripts.md); ports as placeholders",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "`snapshot=true` on a real clock, whose transcript differs in every run",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          }
+        }
+      }
+    },
+    "/__admin/transcript/diff": {
+      "post": {
+        "operationId": "admin_transcript_diff",
+        "tags": [
+          "admin"
+        ],
+        "summary": "how two transcripts differ, in words",
+        "security": [
+          {
+            "adminBearer": []
+          },
+          {}
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "expected": {
+                    "type": "string"
+                  },
+                  "actual": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "expected",
+                  "actual"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "one line per difference, expected as the old side",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "equal": {
+                      "type": "boolean"
+                    },
+                    "differences": {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    }
+                  },
+                  "required": [
+                    "equal",
+                    "differences"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "the body is not two strings, or one is not a transcript of this format",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
                 }
               }
             }
