@@ -30,7 +30,7 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("time-scale"), help: "Sandbox seconds per wall second in real mode.")
     var timeScale: Double?
 
-    @Option(help: "Seed for ids, references and tokens (same seed, same requests: same bytes).")
+    @Option(help: "Seed for ids, references and tokens (with a manual clock: same seed, same requests, same bytes).")
     var seed: UInt64?
 
     @OptionGroup var admin: AdminTokenOption
