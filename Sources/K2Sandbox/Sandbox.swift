@@ -379,12 +379,12 @@ public final class Sandbox: Sendable {
         }
     }
 
-    /// `recordRequest(method:path:status:owing:)` for a request that owes nothing: its journal
+    /// `recordRequest(method:path:status:exchange:owing:)` for a request that owes nothing: its journal
     /// line is written in the background.
     @discardableResult
-    public func recordRequest(method: String, path: String, status: Int) -> Timestamp {
+    public func recordRequest(method: String, path: String, status: Int, exchange: Exchange? = nil) -> Timestamp {
         var background = Durability()
-        return recordRequest(method: method, path: path, status: status, owing: &background)
+        return recordRequest(method: method, path: path, status: status, exchange: exchange, owing: &background)
     }
 
     /// The request journal, oldest first.

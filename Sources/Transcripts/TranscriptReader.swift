@@ -13,6 +13,11 @@ public struct TranscriptDocument: Sendable {
     public struct Field: Sendable, Equatable {
         public var key: String
         public var value: Value
+
+        public init(key: String, value: Value) {
+            self.key = key
+            self.value = value
+        }
     }
 
     public struct Entry: Sendable {

@@ -163,4 +163,59 @@ import Transcripts
             try sandbox.assertTranscript(matches: "Golden/tutorial.transcript.yaml")
         }
     }
+
+    /// Bodies of every shape, and ports however a client writes its URLs, survive the trip
+    /// through the YAML exactly.
+    @Test func oddBodiesAndPortsAreWrittenSoTheyReadBack() throws {
+        let sandbox = Sandbox(scenario: Scenario(source: "odd.yaml", seed: 1, clock: Scenario.ClockSettings(mode: .manual)))
+        func exchange(_ body: [UInt8], _ headers: [(name: String, value: String)] = []) -> Exchange {
+            Exchange(method: "POST", path: "/api/v1/payments", query: [(name: "a", value: "1"), (name: "flag", value: "")],
+                     requestHeaders: [(name: "Host", value: "127.0.0.1:4321"), (name: "User-Agent", value: "sdk/9")] + headers,
+                     requestBody: body, status: 400, responseHeaders: [(name: "Location", value: "http://127.0.0.1:4321/x")],
+                     responseBody: Array(#"{"error_code":400}"#.utf8))
+        }
+        let bodies: [[UInt8]] = [
+            Array(#"{"url":"http:\/\/127.0.0.1:5555\/cb","other":"https://example.com:8443/x","n":1.50}"#.utf8),
+            Array("line one\nline two \u{2028} \u{85}".utf8),
+            [0xFF, 0x00, 0x41],
+            Array(#"[1, "two", {"three": []}]"#.utf8),
+        ]
+        for body in bodies { sandbox.recordRequest(method: "POST", path: "/api/v1/payments", status: 400, exchange: exchange(body)) }
+        let text = TranscriptWriter(header: TranscriptHeader(sandbox: "default", scenario: "odd.yaml", seed: 1)).write(sandbox.transcript())
+        #expect(!text.contains("4321") && !text.contains("5555") && !text.contains("8443"))
+        #expect(!text.contains("sdk/9"), "User-Agent is left out")
+        let document = try TranscriptReader.read(text, file: "odd")
+        #expect(document.entries.count == 4)
+        #expect(document.entries[0]["query"] == "a=1&flag")
+        let first = try JSON.parse(Array(try #require(document.entries[0]["request_body"]).utf8))
+        #expect(first["url"]?.stringValue == "http://127.0.0.1:{port-1}/cb")
+        #expect(first["other"]?.stringValue == "https://example.com:{port-2}/x")
+        #expect(first["n"]?.numberLexeme == "1.50", "numbers as sent")
+        #expect(document.entries[1]["request_body"] == "line one\nline two \u{2028} \u{85}")
+        #expect(document.entries[2]["request_body_base64"] == "/wBB")
+        #expect(document.entries[3]["request_body"]?.hasPrefix("[\n  1,\n  \"two\"") == true)
+        #expect(document.entries[0]["response_body"] != nil)
+        guard case .fields(let headers)? = document.entries[0].fields.first(where: { $0.key == "response_headers" })?.value else {
+            Issue.record("no response headers")
+            return
+        }
+        #expect(headers == [.init(key: "Location", value: .text("http://127.0.0.1:{k2mock-port}/x"))])
+    }
+
+    /// The latest 10,000 entries are kept; the header says how many went, and numbers carry on.
+    @Test func aLongRunIsCutAndSaysWhere() throws {
+        let sandbox = Sandbox(scenario: Scenario(source: "long.yaml", seed: 1, clock: Scenario.ClockSettings(mode: .manual)))
+        for index in 0..<10_001 {
+            sandbox.recordRequest(method: "GET", path: "/api/v1/payments/\(index)", status: 404, exchange: Exchange(
+                method: "GET", path: "/api/v1/payments/\(index)", query: [], requestHeaders: [], requestBody: [],
+                status: 404, responseHeaders: [], responseBody: []))
+        }
+        let snapshot = sandbox.transcript()
+        #expect(snapshot.dropped == 1 && snapshot.entries.count == 10_000)
+        let text = TranscriptWriter(header: TranscriptHeader(sandbox: "default", scenario: "long.yaml", seed: 1)).write(snapshot)
+        let document = try TranscriptReader.read(text, file: "long")
+        #expect(document.header["dropped"] == "1" && document.header["entries"] == "10000")
+        #expect(document.entries.first?["entry"] == "2" && document.entries.first?["path"] == "/api/v1/payments/1")
+        #expect(document.entries.last?["entry"] == "10001" && document.entries.last?["path"] == "/api/v1/payments/10000")
+    }
 }

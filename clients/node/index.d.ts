@@ -49,7 +49,8 @@ export declare class K2MockAPIError extends K2MockError {
 export declare class K2MockAdminTokenError extends K2MockAPIError { code: 'K2MOCK_ADMIN_TOKEN' }
 /** 404: no such sandbox (never made, deleted, ended by its ttl) or delivery. */
 export declare class K2MockNotFoundError extends K2MockAPIError { code: 'K2MOCK_NOT_FOUND' }
-/** 409: a sandbox of that name (or with one of its credentials) exists already. */
+/** 409: a sandbox of that name (or with one of its credentials) exists already; or a snapshot
+ *  transcript asked of a sandbox on a real clock (`errorMessage` is k2mock's reason). */
 export declare class K2MockConflictError extends K2MockAPIError { code: 'K2MOCK_CONFLICT' }
 
 /** A receiver's waitFor(n) ran out of time (or the receiver stopped). */
@@ -140,6 +141,21 @@ export interface Advanced extends Clock {
   ran: Array<Record<string, any>>
 }
 
+export interface TranscriptDiff {
+  equal: boolean
+  /** 'entry 2, POST /api/v2/incoming_payments: request_body.amount.value: "1500" → "2500"', ... */
+  differences: string[]
+}
+
+/** What assertTranscript rejects with: node:assert's AssertionError (code 'ERR_ASSERTION'),
+ *  with the snapshot's absolute path and k2mock's differences (empty when the file is unreadable). */
+export interface TranscriptAssertionError extends Error {
+  code: 'ERR_ASSERTION'
+  operator: 'k2mock transcript'
+  snapshot: string
+  differences: string[]
+}
+
 export interface ExpectationResult {
   description: string
   expected: number
@@ -212,6 +228,17 @@ export declare abstract class AdminAPI {
   expectations (): Promise<Expectations>
   /** Rejects with node:assert's AssertionError naming every expectation that does not hold. */
   assertExpectations (): Promise<void>
+  /** The whole conversation as k2mock writes it (YAML text, ports as placeholders). `snapshot`:
+   *  one fit to compare with a later run's; a real clock rejects with K2MockConflictError (409). */
+  transcript (options?: { snapshot?: boolean }): Promise<string>
+  /** k2mock's comparison of two transcript texts; K2MockAPIError (400) when one is not a transcript. */
+  diffTranscripts (expected: string, actual: string): Promise<TranscriptDiff>
+  /** A snapshot test of the whole conversation against the file `path` (relative: to process.cwd()).
+   *  No file yet, or K2MOCK_UPDATE_SNAPSHOTS=1: writes it and resolves. The same bytes: resolves.
+   *  Else rejects with a TranscriptAssertionError (node:assert's AssertionError) naming the file
+   *  and listing k2mock's differences, or k2mock's reason when the file is not a transcript.
+   *  A real clock rejects with K2MockConflictError (409). */
+  assertTranscript (path: string): Promise<void>
   kinds (): Promise<Array<{ kind: string, stages: string[], final: string[] }>>
   topics (): Promise<string[]>
   /** An OAuth token, as an app asks for one (default: this sandbox's first credential, or the default scenario's). */
@@ -236,7 +263,7 @@ export interface StartOptions {
 }
 
 export interface SandboxOptions {
-  /** 1 to 64 of [A-Za-z0-9_-]; none: the server numbers it sandbox-N. */
+  /** 1 to 64 of [A-Za-z0-9_-]; none: the server numbers it sandbox-N (useK2MockSandbox: named after the test, see sandboxName). */
   name?: string
   /** A scenario file's path, read by the server. */
   scenario?: string
@@ -390,8 +417,15 @@ export interface UseK2MockSandboxOptions extends SandboxOptions {
  *  before hook of your own (node:test runs top-level before hooks side by side). */
 export declare function useK2Mock (options?: UseK2MockOptions):
   K2Mock & { readonly server: K2Mock, readonly receiver: CallbackReceiver, readonly ready: Promise<K2Mock> }
-/** A stand-in for the Sandbox the before hook (or, with perTest, each beforeEach) makes. */
+/** A stand-in for the Sandbox the before hook (or, with perTest, each beforeEach) makes. Without
+ *  `name`, it is named sandboxName('<file>') (perTest: sandboxName('<file>::<test name>')), the
+ *  file relative to its package's root; `-2`, `-3`, ... when that name is taken. */
 export declare function useK2MockSandbox (options?: UseK2MockSandboxOptions):
   Sandbox & { readonly sandbox: Sandbox, readonly server: K2Mock, readonly receiver: CallbackReceiver, readonly ready: Promise<K2Mock> }
+
+/** The sandbox name useK2MockSandbox gives the test `testId` ('test/shop.test.js::pays 100' →
+ *  'test_shop_test_js_pays_100'): runs of other characters than [A-Za-z0-9_-] made one `_`; a long
+ *  one keeps its end and gains a hash of the whole id (61 characters at most). */
+export declare function sandboxName (testId: string): string
 
 export declare function findBinary (bin?: string, env?: NodeJS.ProcessEnv): string

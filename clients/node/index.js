@@ -6,7 +6,7 @@ const { K2Mock, Sandbox, AdminAPI, DEFAULT_CREDENTIALS } = require('./lib/server
 const { CallbackReceiver, ReceivedCallback, kopoKopoSignature, verifySignature } = require('./lib/receiver')
 const { Response } = require('./lib/http')
 const { findBinary, VERSION } = require('./lib/binary')
-const { useK2Mock, useK2MockSandbox } = require('./lib/hooks')
+const { useK2Mock, useK2MockSandbox, sandboxName } = require('./lib/hooks')
 // Every error class (BY_STATUS is the kit's own lookup, not exported).
 const { BY_STATUS, ...errors } = require('./lib/errors')
 
@@ -19,6 +19,7 @@ module.exports = {
   Response,
   useK2Mock,
   useK2MockSandbox,
+  sandboxName,
   findBinary,
   kopoKopoSignature,
   verifySignature,

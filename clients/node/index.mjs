@@ -10,6 +10,7 @@ export const {
   Response,
   useK2Mock,
   useK2MockSandbox,
+  sandboxName,
   findBinary,
   kopoKopoSignature,
   verifySignature,

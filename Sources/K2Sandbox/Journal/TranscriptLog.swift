@@ -35,21 +35,27 @@ public enum TranscriptEntry: Sendable {
     case clock(from: Timestamp, to: Timestamp)
 }
 
-/// The transcript's entries: the latest 10,000 are kept (the oldest 1,000 go at once when it
-/// is full, and `dropped` counts them). Not kept in a data directory: a restarted sandbox's
-/// transcript starts at the restart.
+/// The transcript's entries: the latest 10,000 are kept, in a ring (a full one overwrites its
+/// oldest entry in place, so a long run costs no moves), and `dropped` counts those that went.
+/// Not kept in a data directory: a restarted sandbox's transcript starts at the restart.
 struct TranscriptLog: Sendable {
     static let capacity = 10_000
-    private(set) var entries: [TranscriptEntry] = []
+    private var ring: [TranscriptEntry] = []
+    /// Where the oldest entry is once the ring is full.
+    private var oldest = 0
     /// How many of the oldest entries were dropped.
     private(set) var dropped = 0
 
     mutating func append(_ entry: TranscriptEntry) {
-        if entries.count >= Self.capacity {
-            entries.removeFirst(Self.capacity / 10)
-            dropped += Self.capacity / 10
-        }
-        entries.append(entry)
+        guard ring.count == Self.capacity else { return ring.append(entry) }
+        ring[oldest] = entry
+        oldest = (oldest + 1) % Self.capacity
+        dropped += 1
+    }
+
+    /// The entries kept, oldest first.
+    var entries: [TranscriptEntry] {
+        oldest == 0 ? ring : Array(ring[oldest...] + ring[..<oldest])
     }
 }
 
@@ -57,7 +63,7 @@ struct TranscriptLog: Sendable {
 public struct TranscriptSnapshot: Sendable {
     /// Entries in the order they happened.
     public var entries: [TranscriptEntry]
-    /// How many older entries were dropped (the limit is 10,000).
+    /// How many older entries were dropped (the latest 10,000 are kept).
     public var dropped: Int
     /// Every delivery, by id - 1 (the attempts the entries name).
     public var deliveries: [Delivery]

@@ -42,7 +42,8 @@ public struct Scenario: Sendable {
     /// The scenario's `clock`.
     public struct ClockSettings: Sendable, Equatable {
         public var mode: ClockMode
-        /// nil: the wall time when the sandbox starts (so not reproducible).
+        /// nil: on a manual clock `Sandbox.manualClockStart`; on a real clock the wall time when
+        /// the sandbox starts (so not reproducible).
         public var start: Timestamp?
         public var scale: Double
 

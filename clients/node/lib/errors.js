@@ -64,7 +64,8 @@ class K2MockNotFoundError extends K2MockAPIError {
   constructor (message, details) { super(message, details); this.code = 'K2MOCK_NOT_FOUND' }
 }
 
-// 409: a sandbox of that name (or with one of its credentials) exists already.
+// 409: a sandbox of that name (or with one of its credentials) exists already; or a snapshot
+// transcript asked of a sandbox on a real clock (`errorMessage` is k2mock's reason).
 class K2MockConflictError extends K2MockAPIError {
   constructor (message, details) { super(message, details); this.code = 'K2MOCK_CONFLICT' }
 }

@@ -4,7 +4,77 @@
 // (beforeAll/afterAll) or hooks passed in `hooks`.
 const { K2Mock, Sandbox, DEFAULT_CREDENTIALS } = require('./server')
 const { CallbackReceiver } = require('./receiver')
-const { K2MockError, K2MockNotFoundError } = require('./errors')
+const { K2MockError, K2MockNotFoundError, K2MockConflictError } = require('./errors')
+const crypto = require('node:crypto')
+const fs = require('node:fs')
+const path = require('node:path')
+const { fileURLToPath } = require('node:url')
+
+const KIT = path.resolve(__dirname, '..')
+const NAME_ROOM = 61 // of k2mock's 64 name characters: room for "-NN" when a name is taken
+const NAME_TRIES = 20
+
+// A sandbox name for the test `testId` (say `test/shop.test.js::pays 100`): every run of
+// characters other than [A-Za-z0-9_-] made one `_`; a long one keeps the id's end (the test's
+// name) and gains a hash of the whole id, to stay within 61 characters. It depends on the test
+// only (no worker, process id or random part), as a transcript holds the name: a snapshot made
+// by a serial run matches one made by parallel workers.
+function sandboxName (testId) {
+  const clean = (text) => String(text).replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^[_-]+|[_-]+$/g, '')
+  let body = clean(testId) || 'test'
+  if (body.length > NAME_ROOM) {
+    const digest = crypto.createHash('sha1').update(String(testId)).digest('hex').slice(0, 8)
+    body = body.slice(body.length - (NAME_ROOM - digest.length - 1)).replace(/^[_-]+/, '') + '-' + digest
+  }
+  return body
+}
+
+// The file that called useK2MockSandbox (the first stack frame outside the kit), relative to
+// its package's root (the nearest folder above it with a package.json; else the current
+// directory), so the name is the same whichever folder the runner starts in.
+function callerFile () {
+  const saved = Error.prepareStackTrace
+  let frames = []
+  try {
+    Error.prepareStackTrace = (_, callSites) => callSites
+    frames = new Error().stack || []
+  } finally {
+    Error.prepareStackTrace = saved
+  }
+  for (const frame of Array.isArray(frames) ? frames : []) {
+    let file = frame.getFileName && frame.getFileName()
+    if (!file || file.startsWith('node:') || file.startsWith('internal/')) continue
+    if (file.startsWith('file://')) {
+      try { file = fileURLToPath(file) } catch (_) { continue }
+    }
+    if (!path.isAbsolute(file)) continue
+    let real = file
+    try { real = fs.realpathSync(file) } catch (_) {}
+    if (real === KIT || real.startsWith(KIT + path.sep + 'lib' + path.sep) || real.startsWith(KIT + path.sep + 'index.')) continue
+    return path.relative(packageRoot(path.dirname(file)), file).split(path.sep).join('/')
+  }
+  return 'tests'
+}
+
+function packageRoot (dir) {
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (fs.existsSync(path.join(at, 'package.json'))) return at
+    if (path.dirname(at) === at) return process.cwd()
+  }
+}
+
+// The running test's name, from what the beforeEach hook was handed (node:test's context:
+// fullName on Node 22.3+, else name; Vitest's {task}) or Jest's and Vitest's expect.getState().
+function currentTestName (context) {
+  if (context && typeof context.fullName === 'string' && context.fullName) return context.fullName
+  try {
+    const state = globalThis.expect && typeof globalThis.expect.getState === 'function' && globalThis.expect.getState()
+    if (state && typeof state.currentTestName === 'string' && state.currentTestName) return state.currentTestName
+  } catch (_) {}
+  if (context && context.task && typeof context.task.name === 'string') return context.task.name
+  if (context && typeof context.name === 'string' && context.name) return context.name
+  return null
+}
 
 function resolveHooks (hooks) {
   let found
@@ -139,19 +209,36 @@ function useK2Mock (options = {}) {
 // global setup), else one started for this file with `server` (K2Mock.start's options).
 // `options`: the sandbox's (name, scenario, scenarioYaml, seed, clock, timeScale, ttl), plus
 // url, adminToken, server, perTest, hooks, and receiver (keyed with the sandbox's api key;
-// its host defaults to $K2MOCK_CALLBACK_HOST). Returns a stand-in for the Sandbox, with
-// `.sandbox`, `.server`, `.receiver` and `.ready` (a promise of the server, once the sandbox is made).
+// its host defaults to $K2MOCK_CALLBACK_HOST). Without `name`, the sandbox is named after the
+// test file (with perTest, the file and the test: sandboxName('test/shop.test.js::pays')), never
+// after a worker, so its transcript is the same in a serial run and a parallel one. Returns a
+// stand-in for the Sandbox, with `.sandbox`, `.server`, `.receiver` and `.ready` (a promise of
+// the server, once the sandbox is made).
 function useK2MockSandbox (options = {}) {
   const {
     url = process.env.K2MOCK_URL, adminToken = process.env.K2MOCK_ADMIN_TOKEN, server: startOptions = {},
     receiver: receiverOption, perTest, hooks: given, ...sandboxOptions
   } = options
   const hooks = resolveHooks(given)
-  const state = { server: null, started: false, sandbox: null, receiver: null }
+  const state = { server: null, started: false, sandbox: null, receiver: null, tests: 0 }
   const ready = deferred()
+  const file = sandboxOptions.name === undefined ? callerFile() : null
 
-  const make = async () => {
-    state.sandbox = await state.server.sandbox(sandboxOptions)
+  // Named after the file (perTest: the file and the test); a name that is taken (a crashed
+  // run's, another run's on the same server) gets -2, -3, ... A `name` given is used as it is.
+  const create = async (testName) => {
+    if (sandboxOptions.name !== undefined) return state.server.sandbox(sandboxOptions)
+    const name = sandboxName(testName === undefined ? file : `${file}::${testName}`)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await state.server.sandbox({ ...sandboxOptions, name: attempt === 1 ? name : `${name}-${attempt}` })
+      } catch (error) {
+        if (!(error instanceof K2MockConflictError) || attempt >= NAME_TRIES) throw error
+      }
+    }
+  }
+  const make = async (testName) => {
+    state.sandbox = await create(testName)
     if (state.receiver) {
       state.receiver.apiKey = state.sandbox.apiKey === undefined ? null : state.sandbox.apiKey
       state.receiver.clear()
@@ -174,7 +261,7 @@ function useK2MockSandbox (options = {}) {
       }
       const receiving = receiverOptions(receiverOption, null)
       if (receiving) state.receiver = await CallbackReceiver.start(receiving)
-      if (!perTest) await make()
+      if (!perTest) await make(undefined)
     } catch (error) {
       ready.reject(error)
       throw error
@@ -182,7 +269,11 @@ function useK2MockSandbox (options = {}) {
     ready.resolve(state.server)
   })
   if (perTest) {
-    needHook(hooks, 'beforeEach', 'perTest')(make)
+    // No declared parameter: Jest takes a hook with one for a done-callback hook.
+    needHook(hooks, 'beforeEach', 'perTest')(function () {
+      state.tests += 1
+      return make(currentTestName(arguments[0]) || `test-${state.tests}`)
+    })
     needHook(hooks, 'afterEach', 'perTest')(remove)
   }
   hooks.after(async () => {
@@ -198,4 +289,4 @@ function useK2MockSandbox (options = {}) {
   })
 }
 
-module.exports = { useK2Mock, useK2MockSandbox }
+module.exports = { useK2Mock, useK2MockSandbox, sandboxName }

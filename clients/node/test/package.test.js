@@ -59,7 +59,8 @@ const NODE_TYPES = `
 `
 const USER_CODE = (from) => `
   import { K2Mock, CallbackReceiver, useK2Mock, useK2MockSandbox, K2MockAPIError, K2MockError } from '${from}'
-  import type { Delivery, Resource } from '${from}'
+  import { sandboxName } from '${from}'
+  import type { Delivery, Resource, TranscriptDiff, TranscriptAssertionError } from '${from}'
   async function main (): Promise<number | string | null> {
     const k2 = await K2Mock.start({ clock: 'manual', seed: 1, args: ['--log-format', 'none'] })
     const receiver = await CallbackReceiver.start({ apiKey: 'sandbox_api_key', statuses: [500, { status: 200, body: 'ok' }] })
@@ -72,6 +73,12 @@ const USER_CODE = (from) => `
     const got = await receiver.waitFor(1, { timeout: 100 })
     const verified: boolean | null = got[0].verified
     const status: number = (await k2.request('GET', '/x', undefined, { token: 't' })).status
+    const text: string = await sandbox.transcript({ snapshot: true })
+    const diff: TranscriptDiff = await k2.diffTranscripts(text, await k2.transcript())
+    try { await sandbox.assertTranscript('snapshots/x.yaml') } catch (error) {
+      const failure = error as TranscriptAssertionError
+      console.log(failure.snapshot, failure.differences.join(' '), diff.equal, sandboxName('a.test.js::x'))
+    }
     try { await sandbox.delete() } catch (error) {
       if (error instanceof K2MockAPIError) console.log(error.status, error.errorMessage, id, verified, status)
       else if (error instanceof K2MockError) console.log(error.code)
@@ -80,6 +87,7 @@ const USER_CODE = (from) => `
   }
   const fixture = useK2Mock({ scenario: 'x.yaml', receiver: true, resetEach: true })
   const url: string = fixture.receiver.url() + fixture.baseUrl + useK2MockSandbox({ perTest: true }).sandbox.id
+  void fixture.assertTranscript('own.yaml')
   // @ts-expect-error: not an option
   K2Mock.start({ scenaro: 'x' })
   void main; void url

@@ -8,7 +8,7 @@ const path = require('node:path')
 const h = require('./helpers')
 const {
   K2Mock, CallbackReceiver, K2MockError, K2MockBinaryNotFoundError, K2MockStartError, K2MockAdminTokenError,
-  K2MockUnreachableError, K2MockNotFoundError, kopoKopoSignature, K2MockTimeoutError
+  K2MockUnreachableError, K2MockNotFoundError, K2MockConflictError, kopoKopoSignature, K2MockTimeoutError
 } = require('..')
 
 // K2MOCK_PARITY_FILE: another list, for the test that proves a missing case fails.
@@ -313,6 +313,83 @@ const cases = {
       assert.equal((await (await K2Mock.connect(outside.url)).health()).status, 'ok')
     } finally {
       assert.equal(await outside.stop(), 0)
+    }
+  },
+
+  'transcript-snapshot': async (t) => {
+    const saved = process.env.K2MOCK_UPDATE_SNAPSHOTS
+    delete process.env.K2MOCK_UPDATE_SNAPSHOTS
+    t.after(() => { if (saved === undefined) delete process.env.K2MOCK_UPDATE_SNAPSHOTS; else process.env.K2MOCK_UPDATE_SNAPSHOTS = saved })
+    const snapshot = path.join(h.tmpdir(t), 'snapshots', 'pay.yaml')
+    const k2 = await K2Mock.start({ clock: 'manual', scenario: h.HAPPY })
+    const ports = []
+    // One run: a sandbox named `snap` (manual clock, seed 7), a receiver of its own, a token, a
+    // payment calling the receiver back, 10 s; then `check` on the sandbox. A new receiver
+    // starts before the last one stops, so each run's is on another port.
+    let previous = null
+    const run = async (amount, check) => {
+      const sandbox = await k2.sandbox({ name: 'snap', scenario: h.HAPPY, seed: 7, clock: 'manual' })
+      const receiver = await CallbackReceiver.start({ apiKey: sandbox.apiKey })
+      if (previous) await previous.stop()
+      previous = receiver
+      ports.push(receiver.port)
+      try {
+        const made = await sandbox.request('POST', '/api/v2/incoming_payments', h.stkPush(receiver.url(), { amount }),
+          { token: await sandbox.accessToken() })
+        assert.equal(made.status, 201)
+        await sandbox.advance(10)
+        assert.deepEqual(receiver.received.map((c) => c.verified), [true])
+        return await check(sandbox)
+      } finally {
+        await sandbox.delete()
+      }
+    }
+    try {
+      await run(100, (sandbox) => sandbox.assertTranscript(snapshot))
+      const written = fs.readFileSync(snapshot, 'utf8')
+      assert.match(written, /^format: k2mock-transcript\/1$/m)
+      assert.match(written, /^sandbox: "snap"$/m)
+      assert.match(written, /"value": 100$/m)
+      assert.ok(written.includes('http://127.0.0.1:{port-1}/k2/result'), 'the receiver\'s port is a placeholder')
+
+      await run(100, (sandbox) => sandbox.assertTranscript(snapshot))
+      assert.equal(fs.readFileSync(snapshot, 'utf8'), written, 'a passing run leaves the file alone')
+
+      await run(2500, (sandbox) => assert.rejects(sandbox.assertTranscript(snapshot), (error) => {
+        assert.ok(error instanceof assert.AssertionError, String(error))
+        assert.equal(error.snapshot, snapshot)
+        assert.ok(error.message.startsWith(`k2mock transcript differs from the snapshot ${snapshot}:\n`), error.message)
+        assert.ok(error.differences.includes('entry 2, POST /api/v2/incoming_payments: request_body.amount.value: 100 → 2500'),
+          error.differences.join('\n'))
+        assert.ok(error.differences.some((d) => d.includes('"100.0" → "2500.0"')), error.differences.join('\n'))
+        for (const line of error.differences) assert.ok(error.message.includes('\n  ' + line + '\n'), line)
+        assert.match(error.message, /K2MOCK_UPDATE_SNAPSHOTS=1/)
+        return true
+      }))
+      assert.equal(fs.readFileSync(snapshot, 'utf8'), written, 'a failing run leaves the file alone')
+
+      process.env.K2MOCK_UPDATE_SNAPSHOTS = '1'
+      await run(2500, (sandbox) => sandbox.assertTranscript(snapshot))
+      delete process.env.K2MOCK_UPDATE_SNAPSHOTS
+      const rewritten = fs.readFileSync(snapshot, 'utf8')
+      assert.notEqual(rewritten, written)
+      assert.match(rewritten, /"value": 2500$/m)
+      await run(2500, (sandbox) => sandbox.assertTranscript(snapshot))
+      assert.equal(new Set(ports).size, ports.length, `each run's receiver on another port: ${ports}`)
+
+      const real = await k2.sandbox({ name: 'real', scenario: h.HAPPY, clock: 'real' })
+      const refused = path.join(path.dirname(snapshot), 'real.yaml')
+      await assert.rejects(real.assertTranscript(refused), (error) => {
+        assert.ok(error instanceof K2MockConflictError && error instanceof K2MockError, String(error))
+        assert.equal(error.status, 409)
+        assert.match(error.errorMessage, /^This sandbox runs a real clock: .*For a snapshot, run it on a manual clock/)
+        assert.ok(error.message.includes(error.errorMessage))
+        return true
+      })
+      assert.equal(fs.existsSync(refused), false, 'nothing written for a real clock')
+    } finally {
+      if (previous) await previous.stop()
+      await k2.stop()
     }
   },
 

@@ -8,6 +8,7 @@ use K2Mock\AdminTokenException;
 use K2Mock\ApiException;
 use K2Mock\BinaryNotFoundException;
 use K2Mock\CallbackReceiver;
+use K2Mock\ConflictException;
 use K2Mock\Delivery;
 use K2Mock\ExpectationsFailedException;
 use K2Mock\Internal\ChildProcess;
@@ -16,12 +17,15 @@ use K2Mock\K2MockException;
 use K2Mock\PHPUnit\WithK2Mock;
 use K2Mock\ReceivedCallback;
 use K2Mock\ResourceSnapshot;
+use K2Mock\Sandbox;
 use K2Mock\ScenarioException;
 use K2Mock\StartException;
 use K2Mock\Tests\Support\Repo;
 use K2Mock\Tests\Support\Sdk;
 use K2Mock\TimeoutException;
+use K2Mock\TranscriptMismatchException;
 use K2Mock\UnreachableException;
+use PHPUnit\Framework\AssertionFailedError;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -457,6 +461,112 @@ final class ParityTest extends TestCase
         } finally {
             self::assertSame(0, $other->stop());
         }
+    }
+
+    private function caseTranscriptSnapshot(): void
+    {
+        $snapshot = Repo::tempDir() . '/snapshots/paid.yaml';     // its directory does not exist yet
+        $ports = [];
+        // One run: a new sandbox of the same name (manual clock, fixed seed), a new receiver; token,
+        // an incoming payment of $amount with a callback to the receiver, advance 10 s; then $check.
+        $run = function (int $amount, callable $check, string $clock = 'manual') use (&$ports): void {
+            $sandbox = self::k2mock()->sandbox(['name' => 'parity-transcript', 'clock' => $clock, 'seed' => 7,
+                'scenario' => Repo::path('scenarios/happy-path.yaml')]);
+            $receiver = CallbackReceiver::start(['apiKey' => $sandbox->apiKey()]);
+            try {
+                $ports[] = $receiver->port();
+                $created = $sandbox->request('POST', '/api/v2/incoming_payments',
+                    Repo::stkPush($receiver->url(), '+254799999999', $amount), ['token' => $sandbox->accessToken()]);
+                self::assertSame(201, $created->status, $created->body);
+                if ($clock === 'manual') {
+                    $sandbox->advance(10);
+                    self::assertSame([true], array_map(fn (ReceivedCallback $c) => $c->verified, $receiver->received()));
+                }
+                $check($sandbox);
+            } finally {
+                $receiver->stop();
+                $sandbox->delete();
+            }
+        };
+
+        // Missing: written (with its directory).
+        $run(1500, function (Sandbox $sandbox) use ($snapshot): void {
+            self::assertFileDoesNotExist($snapshot);
+            $sandbox->assertTranscript($snapshot);
+            self::assertSame($sandbox->transcript(), file_get_contents($snapshot));
+        });
+        $written = (string)file_get_contents($snapshot);
+        self::assertStringStartsWith('# k2mock transcript', $written);
+        self::assertStringContainsString("\nsandbox: \"parity-transcript\"\nscenario: \"happy-path.yaml\"\nseed: 7\nclock: manual\n", $written);
+        self::assertStringContainsString('"callback_url": "http://127.0.0.1:{port-1}/k2/result"', $written);
+        self::assertStringContainsString("\nkind: callback\n", $written);
+        self::assertStringNotContainsString(':' . $ports[0] . '/', $written, 'ports are placeholders');
+
+        // A second run, its receiver on another port: passes, the file untouched.
+        $run(1500, function (Sandbox $sandbox) use ($snapshot): void {
+            $sandbox->assertTranscript($snapshot);
+            self::assertK2MockTranscript($snapshot, $sandbox);
+        });
+        self::assertNotSame($ports[0], $ports[1], 'the receiver listened on another port');
+        self::assertSame($written, file_get_contents($snapshot));
+
+        // Another amount: fails, listing k2mock's differences, naming both amounts; the file untouched.
+        $run(2500, function (Sandbox $sandbox) use ($snapshot): void {
+            try {
+                $sandbox->assertTranscript($snapshot);
+                self::fail('assertTranscript() after paying another amount');
+            } catch (TranscriptMismatchException $e) {
+                self::assertSame($snapshot, $e->path);
+                self::assertNull($e->unreadable);
+                self::assertContains('entry 2, POST /api/v2/incoming_payments: request_body.amount.value: 1500 → 2500',
+                    $e->differences);
+                self::assertContains('entry 4, callback 1, attempt 1 to http://127.0.0.1:{port-1}/k2/result: '
+                    . 'request_body.data.attributes.event.resource.amount: "1500.0" → "2500.0"', $e->differences);
+                self::assertSame("the transcript differs from $snapshot:\n  " . implode("\n  ", $e->differences)
+                    . "\nAccept this run's transcript with K2MOCK_UPDATE_SNAPSHOTS=1.", $e->getMessage());
+                $failure = $e->getMessage();
+            }
+            try {
+                self::assertK2MockTranscript($snapshot, $sandbox);
+                self::fail('assertK2MockTranscript() after paying another amount');
+            } catch (AssertionFailedError $e) {
+                self::assertNotInstanceOf(K2MockException::class, $e);
+                self::assertSame($failure, $e->getMessage(), 'the trait fails the test with the same message');
+            }
+        });
+        self::assertSame($written, file_get_contents($snapshot));
+
+        // K2MOCK_UPDATE_SNAPSHOTS=1: rewritten, and it passes.
+        putenv('K2MOCK_UPDATE_SNAPSHOTS=1');
+        try {
+            $run(2500, function (Sandbox $sandbox) use ($snapshot): void {
+                $sandbox->assertTranscript($snapshot);
+                self::assertSame($sandbox->transcript(), file_get_contents($snapshot));
+            });
+        } finally {
+            putenv('K2MOCK_UPDATE_SNAPSHOTS');
+        }
+        $rewritten = (string)file_get_contents($snapshot);
+        self::assertStringContainsString('"amount": "2500.0"', $rewritten);
+        self::assertStringNotContainsString('1500', $rewritten);
+        $run(2500, fn (Sandbox $sandbox) => $sandbox->assertTranscript($snapshot));
+
+        // A real clock: k2mock's 409, as the kit's ConflictException; the file untouched.
+        $run(1500, function (Sandbox $sandbox) use ($snapshot): void {
+            self::assertStringStartsWith('# k2mock transcript', $sandbox->transcript(), 'a transcript, but no snapshot');
+            try {
+                $sandbox->assertTranscript($snapshot);
+                self::fail('assertTranscript() on a real clock');
+            } catch (ConflictException $e) {
+                self::assertInstanceOf(ApiException::class, $e);
+                self::assertSame(409, $e->status);
+                self::assertSame(['GET', '/__admin/sandboxes/parity-transcript/transcript?snapshot=true'], [$e->method, $e->path]);
+                self::assertStringStartsWith('This sandbox runs a real clock: ', $e->errorMessage);
+                self::assertStringContainsString('For a snapshot, run it on a manual clock', $e->errorMessage);
+                self::assertStringEndsWith("answered 409: {$e->errorMessage}", $e->getMessage());
+            }
+        }, 'real');
+        self::assertSame($rewritten, file_get_contents($snapshot));
     }
 
     private function caseVersion(): void

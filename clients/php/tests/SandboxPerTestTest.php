@@ -11,7 +11,7 @@ use PHPUnit\Framework\TestCase;
 
 /**
  * The WithK2MockSandbox trait: each test gets a sandbox of its own on one shared server, named
- * after it, deleted after it, with a receiver keyed with its api key.
+ * after it (and nothing else: no worker), deleted after it, with a receiver keyed with its api key.
  */
 final class SandboxPerTestTest extends TestCase
 {
@@ -65,11 +65,37 @@ final class SandboxPerTestTest extends TestCase
         }
     }
 
+    public function testTheWorkerIsNoPartOfTheName(): void
+    {
+        $snapshot = Repo::tempDir() . '/paid.yaml';
+        $pay = function (): void {
+            $sandbox = $this->k2mockSandbox();
+            self::assertSame('SandboxPerTestTest_testTheWorkerIsNoPartOfTheName', $sandbox->name());
+            self::assertSame(201, $sandbox->request('POST', '/api/v2/incoming_payments', Repo::stkPush($this->k2mockReceiver()->url()),
+                ['token' => $sandbox->accessToken()])->status);
+            $sandbox->advance(10);
+            self::assertCount(1, $this->k2mockReceiver()->received());
+        };
+        $pay();
+        $this->assertK2MockTranscript($snapshot);     // serially: written
+        $this->k2mockDeleteSandbox();
+        putenv('TEST_TOKEN=3');                       // as ParaTest's third worker runs it
+        try {
+            $this->k2mockMakeSandbox();
+            $pay();
+        } finally {
+            putenv('TEST_TOKEN');
+        }
+        $this->assertK2MockTranscript($snapshot);     // matches
+        self::assertStringContainsString("\nsandbox: \"SandboxPerTestTest_testTheWorkerIsNoPartOfTheName\"\n",
+            (string)file_get_contents($snapshot));
+    }
+
     public function testSandboxNamesAreWhatK2mockAcceptsAndDistinct(): void
     {
         self::assertSame('CheckoutTest_testPaid', self::k2mockSandboxName('App\\Tests\\CheckoutTest', 'testPaid'));
-        self::assertSame('p3-CheckoutTest_testPaid_1500_KES',
-            self::k2mockSandboxName('CheckoutTest', 'testPaid with data set "1500 KES"', '3'));
+        self::assertSame('CheckoutTest_testPaid_1500_KES',
+            self::k2mockSandboxName('CheckoutTest', 'testPaid with data set "1500 KES"'));
         self::assertSame('ATest_test_2', self::k2mockSandboxName('ATest', 'test with data set #2'));
         self::assertSame('ATest_test', self::k2mockSandboxName('ATest', 'test???'));
         $a = self::k2mockSandboxName('CheckoutTest', str_repeat('a', 80) . ' with data set #1');

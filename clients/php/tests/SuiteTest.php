@@ -48,31 +48,52 @@ final class SuiteTest extends TestCase
     {
         // The service container: a k2mock the tests did not start, guarded by an admin token.
         $server = new ChildProcess([K2Mock::findBinary(), 'serve', '--port', '0', '--admin-token', 's3cret', '--log-format', 'none']);
-        $records = sys_get_temp_dir() . '/k2mock-records-' . bin2hex(random_bytes(4));
+        $records = Repo::tempDir();
+        $snapshots = Repo::tempDir();
         try {
             $read = [$server->stdout()];
             $none = null;
             self::assertSame(1, stream_select($read, $none, $none, 10));
             $url = substr(trim((string)fgets($server->stdout())), strlen('k2mock listening on '));
-            mkdir($records);
             $env = ['K2MOCK_URL' => $url, 'K2MOCK_ADMIN_TOKEN' => 's3cret', 'K2MOCK_CALLBACK_HOST' => '127.0.0.2',
-                'RECORD_DIR' => $records, 'K2MOCK_BIN' => '/nonexistent/never-started'];
+                'RECORD_DIR' => $records, 'SNAPSHOT_DIR' => $snapshots, 'K2MOCK_BIN' => '/nonexistent/never-started'];
+
+            // Serially, as one process: each test writes its transcript snapshot.
+            [$status, $out] = self::phpunit(['tests/Fixtures/SandboxCase.php'], $env + ['TEST_TOKEN' => false]);
+            self::assertSame(0, $status, $out);
+            $written = [];
+            foreach (['a', 'b', 'c'] as $set) {
+                $written[$set] = (string)file_get_contents("$snapshots/testPay-$set.yaml");
+                self::assertStringContainsString("\nsandbox: \"SandboxCase_testPay_$set\"\n", $written[$set]);
+            }
+            array_map('unlink', glob("$records/*") ?: []);
+
+            // As ParaTest runs them: the data sets split over two processes running at once, each
+            // with its TEST_TOKEN. Same sandbox names, so their transcripts match the snapshots.
             $workers = [];
-            foreach (['1', '2'] as $token) {     // as ParaTest runs them: at once, each with its TEST_TOKEN
+            foreach (['1' => 'testPay@[ab]', '2' => 'testPay@c'] as $token => $filter) {
                 $workers[$token] = proc_open([PHP_BINARY, '/usr/bin/phpunit', '-c', dirname(__DIR__) . '/phpunit.xml',
-                    'tests/Fixtures/SandboxCase.php'], [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
-                    $pipes, dirname(__DIR__), array_merge(getenv(), $env, ['TEST_TOKEN' => $token, 'K2MOCK_KIT_FIXTURE' => '1']));
+                    '--filter', $filter, 'tests/Fixtures/SandboxCase.php'],
+                    [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
+                    $pipes, dirname(__DIR__), array_merge(getenv(), $env, ['TEST_TOKEN' => (string)$token, 'K2MOCK_KIT_FIXTURE' => '1']));
                 $outputs[$token] = $pipes;
             }
             foreach ($workers as $token => $worker) {
                 $out = stream_get_contents($outputs[$token][1]) . stream_get_contents($outputs[$token][2]);
                 self::assertSame(0, proc_close($worker), $out);
-                self::assertStringContainsString('OK (3 tests', $out);
+                self::assertStringContainsString($token === 1 ? 'OK (2 tests' : 'OK (1 test', $out);
             }
-            $names = array_map('basename', glob("$records/*") ?: []);
-            sort($names);
-            self::assertSame(['p1-SandboxCase_testPay_a', 'p1-SandboxCase_testPay_b', 'p1-SandboxCase_testPay_c',
-                'p2-SandboxCase_testPay_a', 'p2-SandboxCase_testPay_b', 'p2-SandboxCase_testPay_c'], $names);
+            $names = [];
+            foreach (glob("$records/*") ?: [] as $record) {
+                $names[basename($record)] = file_get_contents($record);
+            }
+            ksort($names);
+            self::assertSame(['SandboxCase_testPay_a' => '1', 'SandboxCase_testPay_b' => '1', 'SandboxCase_testPay_c' => '2'], $names,
+                'named after the test only, whichever worker ran it');
+            foreach ($written as $set => $text) {
+                self::assertSame($text, file_get_contents("$snapshots/testPay-$set.yaml"), 'compared, not rewritten');
+            }
+            self::assertCount(3, glob("$snapshots/*") ?: []);
             $connected = K2Mock::connect($url, ['adminToken' => 's3cret', 'timeout' => 0]);
             self::assertSame([], $connected->sandboxes(), 'every sandbox was deleted after its test');
             self::assertTrue($server->running(), 'a server given by K2MOCK_URL is left running');
@@ -81,8 +102,6 @@ final class SuiteTest extends TestCase
             self::assertSame(2, $status, $out);
             self::assertStringContainsString('K2Mock\AdminTokenException: the admin API refused the admin token (wrong token)', $out);
         } finally {
-            array_map('unlink', glob("$records/*") ?: []);
-            @rmdir($records);
             self::assertSame(0, $server->stop());
         }
     }

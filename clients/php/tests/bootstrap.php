@@ -10,7 +10,7 @@ require __DIR__ . '/../autoload.php';
 // Hermetic: a k2mock named by the environment (a CI job's service container, say) is for the
 // app's tests, not the kit's. SuiteTest's child runs (K2MOCK_KIT_FIXTURE) set these on purpose.
 if (getenv('K2MOCK_KIT_FIXTURE') === false) {
-    foreach (['K2MOCK_URL', 'K2MOCK_ADMIN_TOKEN', 'K2MOCK_CALLBACK_HOST', 'TEST_TOKEN'] as $name) {
+    foreach (['K2MOCK_URL', 'K2MOCK_ADMIN_TOKEN', 'K2MOCK_CALLBACK_HOST'] as $name) {
         putenv($name);
     }
 }

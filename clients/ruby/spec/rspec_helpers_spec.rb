@@ -75,3 +75,67 @@ RSpec.describe "the meet_k2mock_expectations matcher", k2mock: { scenario: KitSp
     expect(k2mock).not_to meet_k2mock_expectations
   end
 end
+
+RSpec.describe "the match_k2mock_transcript matcher", k2mock_sandbox: { scenario: KitSpec::HAPPY, clock: :manual, seed: 4 } do
+  around do |example|
+    Dir.mktmpdir("k2mock-snapshots") do |dir|
+      @dir = dir
+      saved = ENV.delete("K2MOCK_UPDATE_SNAPSHOTS")
+      example.run
+    ensure
+      saved.nil? ? ENV.delete("K2MOCK_UPDATE_SNAPSHOTS") : ENV["K2MOCK_UPDATE_SNAPSHOTS"] = saved
+    end
+  end
+
+  def pay(value)
+    body = stk_push(k2mock_receiver.url).merge(amount: { currency: "KES", value: value })
+    expect(k2mock_server.request("POST", "/api/v2/incoming_payments", body, token: k2mock_sandbox.token).status).to eq(201)
+    k2mock_sandbox.advance(10)
+  end
+
+  it "writes a missing snapshot, then passes against it and fails naming the differences" do
+    pay("1500")
+    path = File.join(@dir, "spec", "snapshots", "paid.yaml")
+    expect(k2mock_sandbox).to match_k2mock_transcript(path)
+    expect(File.read(path)).to eq(k2mock_sandbox.transcript)
+    expect(File.read(path)).to include(%(sandbox: "#{k2mock_sandbox.name}"))
+    expect(k2mock_sandbox).to match_k2mock_transcript(path)
+
+    k2mock_sandbox.reset
+    pay("2500")
+    expect { expect(k2mock_sandbox).to match_k2mock_transcript(path) }.to raise_error(
+      RSpec::Expectations::ExpectationNotMetError,
+      /\Ak2mock transcript differs from the snapshot #{Regexp.escape(path)} \(\d+ differences\):\n(  .+\n)+/
+    ) { |error| expect(error.message).to include(%(request_body.amount.value: "1500" → "2500"), "K2MOCK_UPDATE_SNAPSHOTS=1") }
+    expect(File.read(path)).to include('"1500"')
+
+    ENV["K2MOCK_UPDATE_SNAPSHOTS"] = "1"
+    expect(k2mock_sandbox).to match_k2mock_transcript(path)
+    expect(File.read(path)).to include('"2500"')
+  end
+
+  it "resolves a relative path against the current directory" do
+    pay("1500")
+    Dir.chdir(@dir) { expect(k2mock_sandbox).to match_k2mock_transcript("snapshots/relative.yaml") }
+    expect(File).to exist(File.join(@dir, "snapshots", "relative.yaml"))
+  end
+
+  it "fails with k2mock's message for an unreadable snapshot" do
+    path = File.join(@dir, "hand-edited.yaml")
+    File.write(path, "entries: [\n")
+    expect { expect(k2mock_sandbox).to match_k2mock_transcript(path) }.to raise_error(
+      RSpec::Expectations::ExpectationNotMetError,
+      /\Ak2mock cannot read the snapshot #{Regexp.escape(path)} as a transcript: expected:\d+: not YAML: .+\n.*K2MOCK_UPDATE_SNAPSHOTS=1/
+    )
+  end
+
+  it "raises the kit's error on a real clock, and has no negated form" do
+    k2mock_server.sandbox(clock: :real) do |real|
+      expect { expect(real).to match_k2mock_transcript(File.join(@dir, "real.yaml")) }
+        .to raise_error(K2Mock::ConflictError, /This sandbox runs a real clock/)
+    end
+    expect { expect(k2mock_sandbox).not_to match_k2mock_transcript(File.join(@dir, "x.yaml")) }
+      .to raise_error(K2Mock::Error, /no negated form/)
+    expect(Dir.children(@dir)).to be_empty
+  end
+end

@@ -65,7 +65,7 @@ RSpec.describe "k2mock/rspec's lifecycle" do
   end
 
   it "shares a server per set of options, resets it before each example, stops every one after the suite" do
-    output, status, seen = run_specs
+    output, status, seen = run_specs({ "TEST_ENV_NUMBER" => "2" }) # as parallel_tests' second process: names unchanged
     expect(status).to be_success, output
     expect(output).to include("7 examples, 0 failures")
     expect(seen["shared one"]["created"]).to eq(0)

@@ -159,7 +159,7 @@ class MinitestHelperTest < KitTest::Test
   end
 
   def test_servers_are_shared_per_options_reset_before_each_test_and_stopped_after_the_run
-    output, status, seen = run_suite
+    output, status, seen = run_suite({ "TEST_ENV_NUMBER" => "3" }) # as parallel_tests' third process
     assert status.success?, output
     assert_match(/9 runs, \d+ assertions, 0 failures, 0 errors, 0 skips/, output)
     assert_equal 0, seen["SharedServerTest#test_1"]["created"]
@@ -171,7 +171,7 @@ class MinitestHelperTest < KitTest::Test
     assert_equal %w[manual manual], [a["clock"], b["clock"]]
 
     pay = seen["SandboxPerTestTest#test_pay"]
-    assert_equal "SandboxPerTestTest_test_pay", pay["sandbox"]
+    assert_equal "SandboxPerTestTest_test_pay", pay["sandbox"], "the test's name alone, whatever the worker"
     assert_equal [], pay["others"]
     assert_equal [true], pay["verified"], "checked with the sandbox's api key"
     assert_equal 42, pay["seed"], "happy-path.yaml's own seed"
@@ -206,6 +206,94 @@ class MinitestHelperTest < KitTest::Test
     end
   end
 
+  # ---------------------------------------------------------------- transcript snapshots
+
+  def test_assert_k2mock_transcript_writes_then_compares_the_test_s_sandbox
+    dir = Dir.mktmpdir("k2mock-snapshots")
+    (@temporary_dirs ||= []) << dir
+    path = File.join(dir, "paid.yaml")
+    pay = -> { k2mock_server.request("POST", "/api/v2/incoming_payments", stk_push(k2mock_receiver.url), token: k2mock_sandbox.token) }
+    assert_equal 201, pay.call.status
+    k2mock_sandbox.advance(10)
+    written = assert_k2mock_transcript(path)
+    assert_equal [:written, path], [written.outcome, written.path]
+    assert_includes File.read(path), "sandbox: \"#{k2mock_sandbox.name}\""
+    assert_equal :matched, assert_k2mock_transcript(path, k2mock_sandbox).outcome
+
+    assert_equal 201, pay.call.status
+    error = assert_raises(Minitest::Assertion) { assert_k2mock_transcript(path) }
+    assert_match(/\Ak2mock transcript differs from the snapshot #{Regexp.escape(path)} \(\d+ differences\):\n  /, error.message)
+    assert_includes error.message, "POST /api/v2/incoming_payments: only in actual"
+    assert error.message.end_with?("run the test again with K2MOCK_UPDATE_SNAPSHOTS=1."), error.message
+
+    File.write(path, "not: a transcript\n")
+    error = assert_raises(Minitest::Assertion) { assert_k2mock_transcript(path) }
+    assert_match(/\Ak2mock cannot read the snapshot #{Regexp.escape(path)} as a transcript: expected:1: .+\n.*K2MOCK_UPDATE_SNAPSHOTS=1/,
+                 error.message)
+  end
+
+  def test_assert_k2mock_transcript_refuses_a_real_clock_with_the_kit_s_error
+    sandbox = k2mock_server.sandbox(clock: :real)
+    error = assert_raises(K2Mock::ConflictError) { assert_k2mock_transcript(File.join(Dir.tmpdir, "never-written.yaml"), sandbox) }
+    assert_includes error.error_message, "This sandbox runs a real clock"
+  ensure
+    sandbox&.delete
+  end
+
+  SNAPSHOT_SUITE = <<~'RUBY'
+    require "minitest/autorun"
+    require "k2mock/minitest"
+    require "json"
+
+    class PaidTest < Minitest::Test
+      include K2Mock::Minitest
+      k2mock_options scenario: ENV.fetch("HAPPY"), clock: :manual, seed: 9
+      parallelize_me! if ENV["PARALLEL"]
+
+      %w[one two three four].each do |which|
+        define_method("test_#{which}") do
+          body = { till_number: "K000000", subscriber: { phone_number: "+254799999999" },
+                   amount: { currency: "KES", value: ENV.fetch("AMOUNT", "1500") }, _links: { callback_url: k2mock_receiver.url } }
+          assert_equal 201, k2mock_server.request("POST", "/api/v2/incoming_payments", body, token: k2mock_sandbox.access_token).status
+          k2mock_sandbox.advance(10)
+          comparison = assert_k2mock_transcript("snapshots/#{name}.yaml")
+          File.open(ENV.fetch("RECORD"), "a") { |f| f.puts(JSON.generate(test: name, sandbox: k2mock_sandbox.name, outcome: comparison.outcome)) }
+        end
+      end
+    end
+  RUBY
+
+  def test_a_snapshot_made_serially_matches_one_made_by_parallel_workers
+    Dir.mktmpdir("k2mock-snapshot-suite") do |dir|
+      File.write(File.join(dir, "snapshot_test.rb"), SNAPSHOT_SUITE)
+      run = lambda do |env|
+        record = File.join(dir, "record.jsonl")
+        File.write(record, "")
+        output, status = Open3.capture2e({ "RECORD" => record, "HAPPY" => HAPPY, "K2MOCK_UPDATE_SNAPSHOTS" => nil }.merge(env),
+                                         *ruby_command("snapshot_test.rb", "--seed", "1"), chdir: dir)
+        [output, status, File.readlines(record).to_h { |line| JSON.parse(line).values_at("test", "outcome") }]
+      end
+
+      output, status, outcomes = run.call({})
+      assert status.success?, output
+      assert_equal %w[written] * 4, outcomes.values
+      assert_equal %w[test_four.yaml test_one.yaml test_three.yaml test_two.yaml], Dir.children(File.join(dir, "snapshots")).sort
+      assert_includes File.read(File.join(dir, "snapshots", "test_one.yaml")), 'sandbox: "PaidTest_test_one"'
+
+      # parallel_tests' second process, four threads at once: the same names, the same transcripts
+      output, status, outcomes = run.call({ "TEST_ENV_NUMBER" => "2", "PARALLEL" => "1", "MT_CPU" => "4" })
+      assert status.success?, output
+      assert_equal %w[matched] * 4, outcomes.values
+
+      output, status, = run.call({ "AMOUNT" => "2500", "PARALLEL" => "1" })
+      refute status.success?
+      assert_match(/4 runs, \d+ assertions, 4 failures, 0 errors/, output)
+      assert_includes output, "k2mock transcript differs from the snapshot #{File.join(File.realpath(dir), 'snapshots', 'test_one.yaml')}"
+      assert_includes output, 'request_body.amount.value: "1500" → "2500"'
+      assert_includes output, "K2MOCK_UPDATE_SNAPSHOTS=1"
+    end
+  end
+
   def test_a_missing_binary_errors_only_the_tests_that_need_k2mock
     Dir.mktmpdir do |empty|
       output, status, seen = run_suite({ "K2MOCK_BIN" => "/nonexistent/k2mock", "PATH" => "#{empty}:/usr/bin:/bin" })
@@ -227,20 +315,24 @@ class MinitestHelperTest < KitTest::Test
     assert_match(/\Aadmin_token start a server, and k2mock_sandbox's server is shared/, error.message)
   end
 
-  def test_sandbox_names_are_what_k2mock_accepts
+  def test_sandbox_names_are_what_k2mock_accepts_and_the_test_s_identity_alone
     name = K2Mock::TestSupport.method(:sandbox_name)
-    assert_equal "CheckoutTest_test_paid_1500_KES", name.call("CheckoutTest#test_paid[1500 KES]", nil)
-    assert_equal "w3-Checkout_is_paid", name.call("Checkout is paid", "3")
-    assert_equal "test", name.call("???", nil)
+    assert_equal "CheckoutTest_test_paid_1500_KES", name.call("CheckoutTest#test_paid[1500 KES]")
+    assert_equal "test", name.call("???")
+    with_env("TEST_ENV_NUMBER" => "3") do
+      assert_equal "Checkout_is_paid", name.call("Checkout is paid"), "no worker number in it"
+    end
+    assert_equal 1, name.arity, "nothing but the test's id"
     long_a = "#{'A' * 80} a rather long example name"
     long_b = "#{'B' * 80} a rather long example name"
-    names = [name.call(long_a, "12"), name.call(long_b, "12")]
+    names = [name.call(long_a), name.call(long_b)]
     names.each do |n|
       assert_match(/\A[A-Za-z0-9_-]{1,61}\z/, n)
-      assert n.start_with?("w12-")
+      assert_equal 61, n.size
       assert_includes n, "a_rather_long_example_name-", "keeps the test's name"
     end
     refute_equal(*names)
+    assert_equal names, [name.call(long_a), name.call(long_b)], "the same every time"
   end
 
   # Digest loads SHA1 on first use through const_missing, which raises "Digest::Base cannot be

@@ -286,6 +286,88 @@ class ParityTest < KitTest::Test
     stop_separately(pid, out) if pid
   end
 
+  def parity_transcript_snapshot
+    dir = Dir.mktmpdir("k2mock-snapshots")
+    (@temporary_dirs ||= []) << dir
+    path = File.join(dir, "nested", "transcript-snapshot.yaml")
+    first_server = K2Mock.start(clock: :manual)
+    second_server = K2Mock.start(clock: :manual)
+    with_env("K2MOCK_UPDATE_SNAPSHOTS" => nil) do
+      # Run 1: the file is missing, so it is written (its folder made) and the assertion passes.
+      written = pay_on_a_sandbox(first_server, 1500) { |sandbox, _| sandbox.assert_transcript(path) }
+      assert_equal :written, written.outcome
+      assert File.file?(path)
+      snapshot = File.binread(path)
+      assert_equal written.transcript.b, snapshot
+      assert_includes snapshot, 'sandbox: "transcript-snapshot"'
+      assert_includes snapshot, "{k2mock-port}"
+      refute_includes snapshot, ":#{first_server.port}/", "ports are placeholders"
+
+      # Run 2: a new sandbox of that name on another server, a new receiver on another port.
+      K2Mock::CallbackReceiver.open(api_key: "unused") do |held_open| # the next receiver cannot get its port
+        matched = pay_on_a_sandbox(second_server, 1500) do |sandbox, receiver|
+          refute_equal held_open.port, receiver.port
+          sandbox.assert_transcript(path)
+        end
+        assert_equal :matched, matched.outcome
+      end
+      assert_equal snapshot, File.binread(path), "a passing run leaves the file as it was"
+
+      # Run 3: another amount fails, listing k2mock's differences, both amounts named.
+      error = assert_raises(K2Mock::TranscriptMismatchError) do
+        pay_on_a_sandbox(first_server, 2500) { |sandbox, _| sandbox.assert_transcript(path) }
+      end
+      assert_kind_of K2Mock::Error, error
+      assert_equal path, error.path
+      assert_equal :differs, error.comparison.outcome
+      assert_includes error.message, "k2mock transcript differs from the snapshot #{path} ("
+      assert_includes error.message,
+                      "  entry 2, POST /api/v2/incoming_payments: request_body.amount.value: \"1500\" → \"2500\"\n"
+      assert(error.differences.any? { |d| d.include?('"1500.0" → "2500.0"') }, error.message)
+      error.differences.each { |difference| assert_includes error.message, "\n  #{difference}\n" }
+      assert error.message.end_with?("run the test again with K2MOCK_UPDATE_SNAPSHOTS=1."), error.message
+      assert_equal snapshot, File.binread(path), "a failing run leaves the file as it was"
+
+      # Run 4: with K2MOCK_UPDATE_SNAPSHOTS=1 the same run rewrites the file, and passes.
+      with_env("K2MOCK_UPDATE_SNAPSHOTS" => "1") do
+        updated = pay_on_a_sandbox(first_server, 2500) { |sandbox, _| sandbox.assert_transcript(path) }
+        assert_equal :updated, updated.outcome
+        assert_equal updated.transcript.b, File.binread(path)
+      end
+      assert_includes File.read(path), '"2500"'
+      assert_equal :matched, pay_on_a_sandbox(second_server, 2500) { |sandbox, _| sandbox.assert_transcript(path) }.outcome
+
+      # A real clock: k2mock's 409, as the kit's ConflictError; nothing is written.
+      real_path = File.join(dir, "real.yaml")
+      first_server.sandbox(name: "transcript-real", clock: :real) do |sandbox|
+        error = assert_raises(K2Mock::ConflictError) { sandbox.assert_transcript(real_path) }
+        assert_equal 409, error.status
+        assert_match(/\AThis sandbox runs a real clock: .*For a snapshot, run it on a manual clock/, error.error_message)
+        assert_includes error.message, error.error_message
+        refute File.exist?(real_path)
+      end
+    end
+  ensure
+    first_server&.stop
+    second_server&.stop
+  end
+
+  # On `server`, a manual-clock, seeded sandbox named "transcript-snapshot" (happy-path.yaml): an
+  # access token, an STK push of `value` KES called back to a new receiver, 10 s advanced; then
+  # the block, given the sandbox and the receiver; the sandbox is deleted afterwards.
+  def pay_on_a_sandbox(server, value)
+    server.sandbox(name: "transcript-snapshot", scenario: HAPPY, clock: :manual, seed: 7) do |sandbox|
+      K2Mock::CallbackReceiver.open(api_key: sandbox.api_key) do |receiver|
+        token = sandbox.access_token
+        answer = server.request("POST", "/api/v2/incoming_payments", stk_push(receiver.url, value: value.to_s), token: token)
+        assert_equal 201, answer.status
+        sandbox.advance(10)
+        assert_equal [true], receiver.received.map(&:verified?)
+        yield sandbox, receiver
+      end
+    end
+  end
+
   def parity_version
     version = File.read(File.join(REPO, "VERSION")).strip
     assert_equal version, K2Mock::VERSION

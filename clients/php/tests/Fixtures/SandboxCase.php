@@ -9,12 +9,18 @@ use K2Mock\Tests\Support\Repo;
 use PHPUnit\Framework\TestCase;
 
 /**
- * Run by SuiteTest against a server given by K2MOCK_URL, in two processes at once as ParaTest
- * runs them: each test pays in a sandbox of its own and records the sandbox's name.
+ * Run by SuiteTest against a server given by K2MOCK_URL, serially and then split over two
+ * processes at once as ParaTest runs them: each test pays in a sandbox of its own, checks its
+ * transcript against the snapshot in SNAPSHOT_DIR and records the sandbox's name.
  */
 final class SandboxCase extends TestCase
 {
     use WithK2MockSandbox;
+
+    protected function k2mockSandboxOptions(): array
+    {
+        return ['clock' => 'manual', 'seed' => 7];     // a seed: the same ids in every run
+    }
 
     /** @return array<string, array{int}> */
     public function amounts(): array
@@ -37,6 +43,7 @@ final class SandboxCase extends TestCase
         self::assertSame("$amount.0", $callback->json()['data']['attributes']['event']['resource']['amount']);
         self::assertCount(1, array_filter($sandbox->resources(), fn ($r) => !$r->isFixture()));
         $this->assertK2MockExpectations();
-        file_put_contents(getenv('RECORD_DIR') . '/' . $sandbox->name(), getenv('TEST_TOKEN'));
+        $this->assertK2MockTranscript(getenv('SNAPSHOT_DIR') . '/testPay-' . $this->dataName() . '.yaml');
+        file_put_contents(getenv('RECORD_DIR') . '/' . $sandbox->name(), (string)getenv('TEST_TOKEN'));
     }
 }

@@ -82,6 +82,30 @@ final class Repo
         return $file;
     }
 
+    /** A new empty temporary directory, removed with everything in it at the end of the process. */
+    public static function tempDir(): string
+    {
+        $dir = sys_get_temp_dir() . '/k2mock-php-test-' . bin2hex(random_bytes(6));
+        mkdir($dir);
+        register_shutdown_function(static fn () => self::remove($dir));
+        return $dir;
+    }
+
+    /** Removes a file, or a directory with everything in it. */
+    public static function remove(string $path): void
+    {
+        if (is_dir($path) && !is_link($path)) {
+            foreach (scandir($path) ?: [] as $entry) {
+                if ($entry !== '.' && $entry !== '..') {
+                    self::remove("$path/$entry");
+                }
+            }
+            @rmdir($path);
+        } elseif (file_exists($path) || is_link($path)) {
+            @unlink($path);
+        }
+    }
+
     /**
      * Runs a command with more environment variables; returns [exit status, stdout, stderr].
      *

@@ -60,8 +60,7 @@ module K2Mock
     # is `expect`, else raises the APIError for it (AdminTokenError on 401, ...).
     def admin_request(method, path, body = nil, expect: 200)
       full = admin_root + path
-      headers = admin_token ? { "Authorization" => "Bearer #{admin_token}" } : {}
-      answer = request(method, full, body, headers: headers)
+      answer = request(method, full, body, headers: admin_headers)
       return JSON.parse(answer.body) if answer.status == expect
 
       raise api_error(method.to_s.upcase, full, answer)
@@ -144,6 +143,48 @@ module K2Mock
       admin_request("GET", "/kinds")
     end
 
+    # The sandbox's whole conversation as k2mock writes it (GET .../transcript): a YAML text, a
+    # header document and one document per K2 API request and answer, callback or webhook
+    # delivery attempt, and clock advance; ports written as placeholders. `snapshot: true` asks
+    # for one to keep: k2mock refuses it (ConflictError, 409, its message saying why) when the
+    # sandbox runs a real clock.
+    def transcript(snapshot: false)
+      path = "#{admin_root}/transcript#{snapshot ? '?snapshot=true' : ''}"
+      answer = request("GET", path, headers: admin_headers.merge("Accept" => "text/plain"))
+      raise api_error("GET", path, answer) unless answer.status == 200
+
+      answer.body.dup.force_encoding(Encoding::UTF_8)
+    end
+
+    # How two transcript texts differ, as k2mock says (POST /__admin/transcript/diff):
+    # {"equal" => true|false, "differences" => ["entry 2, POST /api/v2/incoming_payments: ...", ...]}.
+    # Raises BadRequestError (its error_message "expected:LINE: ...") when one is not a transcript.
+    def diff_transcripts(expected, actual)
+      path = "/__admin/transcript/diff"
+      answer = request("POST", path, { expected: expected.to_s, actual: actual.to_s }, headers: admin_headers)
+      raise api_error("POST", path, answer) unless answer.status == 200
+
+      JSON.parse(answer.body)
+    end
+
+    # Compares the transcript (snapshot: true) with the snapshot file at `path` (relative: to the
+    # current directory); answers a Snapshot::Comparison and never fails on a difference. The
+    # file missing, or K2MOCK_UPDATE_SNAPSHOTS=1: writes it (and its folders) and passes.
+    def compare_transcript(path)
+      Snapshot.compare(self, path)
+    end
+
+    # As compare_transcript, but raises TranscriptMismatchError when the transcript differs from
+    # the file (or the file is not a transcript): its message names the file, lists every
+    # difference and says how to accept the new one. Raises ConflictError on a real clock.
+    # Answers the Comparison when it passed (outcome :written, :updated or :matched).
+    def assert_transcript(path)
+      comparison = compare_transcript(path)
+      raise TranscriptMismatchError, comparison unless comparison.passed?
+
+      comparison
+    end
+
     # An access token the way an app gets one (POST /oauth/token, form-encoded). Raises APIError
     # (status 401) when the credentials are refused.
     def access_token(client_id:, client_secret:)
@@ -155,6 +196,10 @@ module K2Mock
     end
 
     private
+
+    def admin_headers
+      admin_token ? { "Authorization" => "Bearer #{admin_token}" } : {}
+    end
 
     def api_error(method, path, answer, admin: true)
       text = answer.body.dup.force_encoding(Encoding::UTF_8).scrub

@@ -62,7 +62,8 @@ module K2Mock
   # 404: no such sandbox (never made, deleted, ended by its ttl) or delivery.
   class NotFoundError < APIError; end
 
-  # 409: a sandbox of that name (or with one of its scenario's credentials) exists already.
+  # 409: a sandbox of that name (or with one of its scenario's credentials) exists already; or
+  # a transcript snapshot of a sandbox that runs a real clock (`error_message` says so).
   class ConflictError < APIError; end
 
   # 429: the server's --max-sandboxes is reached.
@@ -78,6 +79,27 @@ module K2Mock
     def initialize(verification)
       @verification = verification
       super("k2mock expectations failed:\n" + verification.failures.map { |f| "  #{f.description}" }.join("\n"))
+    end
+  end
+
+  # AdminAPI#assert_transcript: this run's transcript is not the snapshot file's. `comparison` is
+  # the Snapshot::Comparison (`path`, `outcome` :differs or :unreadable, `differences`,
+  # `error_message`); the message names the file, lists every difference and says how to accept
+  # the new transcript (K2MOCK_UPDATE_SNAPSHOTS=1).
+  class TranscriptMismatchError < Error
+    attr_reader :comparison
+
+    def initialize(comparison)
+      @comparison = comparison
+      super(comparison.message)
+    end
+
+    def path
+      comparison.path
+    end
+
+    def differences
+      comparison.differences
     end
   end
 

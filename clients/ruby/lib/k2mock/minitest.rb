@@ -23,9 +23,13 @@ module K2Mock
   #   reset when a test first asks for it; `scope: :test` (or :each) gives each test its own.
   # - `k2mock_sandbox`: a Sandbox of the test's own (options: scenario, scenario_yaml, seed, clock,
   #   time_scale, ttl) on one server for the run ($K2MOCK_URL, else one started), deleted after
-  #   the test. Parallel-safe: tests in other threads or processes never see it.
+  #   the test, named after the test (class and method) alone, so the same test makes the same
+  #   sandbox serially or under parallel workers. Parallel-safe: tests in other threads or
+  #   processes never see it.
   # - `k2mock_receiver`: a CallbackReceiver, stopped after the test, verifying with the sandbox's
   #   api key when the test uses k2mock_sandbox, else `api_key:`, else "sandbox_api_key".
+  # - `assert_k2mock_transcript(path)`: the sandbox's (else the server's) whole conversation
+  #   against a snapshot file (see K2Mock::Snapshot).
   # Servers started here are stopped when the run ends (Minitest.after_run).
   module Minitest
     def self.included(base)
@@ -84,6 +88,17 @@ module K2Mock
       verification = target.expectations
       assert verification.passed?, "k2mock expectations failed (#{target.inspect}):\n#{verification}"
       verification
+    end
+
+    # Passes when `target`'s (this test's sandbox, else its server) transcript is the snapshot
+    # file at `path` (relative: to the current directory). The file missing, or
+    # K2MOCK_UPDATE_SNAPSHOTS=1: writes it and passes. Else a failure naming the file, listing
+    # every difference k2mock finds and saying how to accept the new transcript. Raises
+    # K2Mock::ConflictError when the sandbox runs a real clock. Answers the Snapshot::Comparison.
+    def assert_k2mock_transcript(path, target = @k2mock_sandbox || k2mock)
+      comparison = target.compare_transcript(path)
+      assert comparison.passed?, -> { comparison.message }
+      comparison
     end
 
     # Passes when every POST the receiver got carries the right signature.

@@ -31,7 +31,10 @@ module K2Mock
   #   ($K2MOCK_URL, else one started), deleted after it; `k2mock_server` is that server.
   # - Both: `k2mock_receiver`, a CallbackReceiver stopped after the example, verifying with the
   #   sandbox's api key, else `api_key:`, else "sandbox_api_key"; the matcher
-  #   `meet_k2mock_expectations`. Servers started here are stopped after the suite.
+  #   `meet_k2mock_expectations`, and `match_k2mock_transcript(path)` (the whole conversation
+  #   against a snapshot file, see K2Mock::Snapshot):
+  #     expect(k2mock_sandbox).to match_k2mock_transcript("spec/snapshots/checkout.yaml")
+  #   Servers started here are stopped after the suite.
   module RSpec
     # The options of a group: its metadata's (`k2mock: {...}` or `k2mock_sandbox: {...}`), then
     # include_context's.
@@ -112,6 +115,30 @@ RSpec::Matchers.define :meet_k2mock_expectations do
 
   failure_message_when_negated do |target|
     "expected an expectation of #{target.inspect}'s scenario to fail:\n#{@verification}"
+  end
+end
+
+# expect(k2mock_sandbox).to match_k2mock_transcript("spec/snapshots/pay.yaml"): the transcript is
+# the snapshot file's (relative: to the current directory); written when the file is missing or
+# K2MOCK_UPDATE_SNAPSHOTS=1. A real clock raises K2Mock::ConflictError. No negated form: a
+# snapshot is written or compared, never expected to differ.
+RSpec::Matchers.define :match_k2mock_transcript do |path|
+  match do |target|
+    @comparison = target.compare_transcript(path)
+    @comparison.passed?
+  end
+
+  match_when_negated do |_target|
+    raise K2Mock::Error, "match_k2mock_transcript has no negated form (not_to): a snapshot is written or compared, " \
+                         "never expected to differ"
+  end
+
+  failure_message do |_target|
+    @comparison.message
+  end
+
+  description do
+    "match the k2mock transcript snapshot #{K2Mock::Snapshot.resolve(path)}"
   end
 end
 

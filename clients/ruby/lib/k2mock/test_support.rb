@@ -14,7 +14,9 @@ module K2Mock
   # - K2MOCK_CALLBACK_HOST: the name k2mock reaches this machine by (k2mock in a container), for
   #   the receivers' URLs; they then listen on every interface.
   # - K2MOCK_BIN: the binary (else PATH).
-  # - TEST_ENV_NUMBER (parallel_tests): prefixes sandbox names, so parallel processes never clash.
+  # Sandbox names come from the test's identity alone (never a worker, process or random part):
+  # a transcript depends on the sandbox's name, so a snapshot made serially must match one made
+  # under parallel workers. Two processes naming the same test step around each other ("-2").
   module TestSupport
     DEFAULT_API_KEY = "sandbox_api_key"
     SERVER_OPTIONS = %i[scenario clock time_scale seed admin_token bin log_format args max_sandboxes].freeze
@@ -76,20 +78,19 @@ module K2Mock
         end
       end
 
-      # A name k2mock accepts ([A-Za-z0-9_-], at most 61 characters) for `test_id`: runs of other
-      # characters become "_"; a long one keeps its end (the test's name) and gains a digest of
-      # the whole id. With `worker` (TEST_ENV_NUMBER under parallel_tests), "w<worker>-" first.
-      def sandbox_name(test_id, worker = ENV["TEST_ENV_NUMBER"])
-        clean = ->(text) { text.to_s.gsub(/[^A-Za-z0-9_-]+/, "_").gsub(/\A[_-]+|[_-]+\z/, "") }
-        prefix = worker.to_s.empty? ? "" : "w#{clean.call(worker)}-"
-        body = clean.call(test_id)
+      # A name k2mock accepts ([A-Za-z0-9_-], at most 61 characters) for `test_id`, and nothing
+      # else (no worker number, pid or random part: the same test gets the same name serially and
+      # under parallel workers): runs of other characters become "_"; a long one keeps its end
+      # (the test's name) and gains a digest of the whole id.
+      def sandbox_name(test_id)
+        body = test_id.to_s.gsub(/[^A-Za-z0-9_-]+/, "_").gsub(/\A[_-]+|[_-]+\z/, "")
         body = "test" if body.empty?
-        if prefix.size + body.size > NAME_ROOM
+        if body.size > NAME_ROOM
           digest = Digest::SHA1.hexdigest(test_id.to_s)[0, 8]
-          keep = NAME_ROOM - prefix.size - digest.size - 1
+          keep = NAME_ROOM - digest.size - 1
           body = "#{body[-keep..].sub(/\A[_-]+/, '')}-#{digest}"
         end
-        prefix + body
+        body
       end
 
       # A receiver that verifies with `api_key`, on K2MOCK_CALLBACK_HOST if set.
