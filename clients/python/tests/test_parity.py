@@ -1,6 +1,7 @@
 """The cases every k2mock test kit must pass (clients/parity.json), through the Python kit,
 against the real binary ($K2MOCK_BIN). One test per case id; a case without an implementation
 here fails. Manual clocks throughout: time moves only by `advance`."""
+import contextlib
 import importlib.metadata
 import inspect
 import json
@@ -15,9 +16,9 @@ import urllib.request
 import pytest
 
 import k2mock
-from k2mock import (CallbackReceiver, K2Mock, K2MockAdminTokenError, K2MockAPIError, K2MockError,
-                    kopo_kopo_signature)
-from test_sandboxes import ROOT, created, oauth_token, start_separately, stk_push
+from k2mock import (CallbackReceiver, K2Mock, K2MockAdminTokenError, K2MockAPIError, K2MockConflictError, K2MockError,
+                    K2MockTranscriptMismatch, kopo_kopo_signature)
+from test_sandboxes import HAPPY, ROOT, created, oauth_token, start_separately, stk_push
 
 PARITY = os.path.join(ROOT, "clients", "parity.json")
 with open(PARITY) as parity_file:
@@ -321,6 +322,75 @@ def connect_sandbox_isolation():
     finally:
         process.terminate()
         process.wait()
+
+
+@contextlib.contextmanager
+def paid(server, receiver, amount, clock="manual"):
+    """One run of a flow on a sandbox named the same in every run (happy-path.yaml, a fixed
+    seed): a token, an incoming payment of `amount` with a callback to `receiver`, 10 s."""
+    with server.sandbox(name="transcript-snapshot", scenario=HAPPY, clock=clock, seed=7) as sandbox:
+        if clock == "manual":
+            receiver.api_key = sandbox.api_key
+            issued = oauth_token(server, sandbox.client_id, sandbox.client_secret)
+            assert issued.status == 200
+            payment = dict(stk_push(receiver.url()), amount={"currency": "KES", "value": amount})
+            assert server.request("POST", "/api/v2/incoming_payments", payment,
+                                  token=issued.json()["access_token"]).status == 201
+            sandbox.advance(10)
+            (callback,) = receiver.received
+            assert callback.verified
+            receiver.received.clear()
+        yield sandbox
+
+
+@case("transcript-snapshot")
+def transcript_snapshot(server, tmp_path, monkeypatch):
+    monkeypatch.delenv("K2MOCK_UPDATE_SNAPSHOTS", raising=False)
+    snapshot = tmp_path / "snapshots" / "pay.yaml"  # its folder does not exist yet
+    with CallbackReceiver() as first, CallbackReceiver() as second:
+        assert first.port != second.port
+        with paid(server, first, 1500) as sandbox:
+            sandbox.assert_transcript(snapshot)  # no file yet: written, passes
+            written = snapshot.read_bytes()
+            assert written == sandbox.transcript(snapshot=True).encode()
+        assert b'sandbox: "transcript-snapshot"' in written and b'"value": 1500' in written
+
+        with K2Mock(clock="manual") as again, paid(again, second, 1500) as sandbox:  # another server, receiver
+            assert again.port != server.port
+            sandbox.assert_transcript(str(snapshot))  # the same flow: the same bytes
+        assert snapshot.read_bytes() == written
+
+        with paid(server, first, 2500) as sandbox:
+            with pytest.raises(K2MockTranscriptMismatch) as raised:
+                sandbox.assert_transcript(snapshot)
+            actual = sandbox.transcript(snapshot=True)
+            expected = sandbox.diff_transcripts(written.decode(), actual)
+        failure = raised.value
+        assert isinstance(failure, AssertionError) and failure.path == str(snapshot)
+        assert not expected.equal and failure.differences == expected.differences
+        message = str(failure)
+        assert message.startswith("k2mock transcript differs from the snapshot %s:\n" % snapshot)
+        for difference in expected.differences:
+            assert "\n  " + difference + "\n" in message, "each of k2mock's differences, one a line"
+        assert any("1500" in d and "2500" in d for d in failure.differences), failure.differences
+        assert "K2MOCK_UPDATE_SNAPSHOTS=1" in message and "--k2mock-update-snapshots" in message
+        assert snapshot.read_bytes() == written, "a failure leaves the snapshot as it was"
+
+        monkeypatch.setenv("K2MOCK_UPDATE_SNAPSHOTS", "1")
+        with paid(server, second, 2500) as sandbox:
+            sandbox.assert_transcript(snapshot)
+            assert snapshot.read_bytes() == sandbox.transcript(snapshot=True).encode() != written
+        monkeypatch.delenv("K2MOCK_UPDATE_SNAPSHOTS")
+        with paid(server, first, 2500) as sandbox:
+            sandbox.assert_transcript(snapshot)  # passes against the rewritten file
+
+    with paid(server, None, 2500, clock="real") as sandbox:
+        with pytest.raises(K2MockConflictError) as raised:
+            sandbox.assert_transcript(tmp_path / "real.yaml")
+    assert raised.value.status == 409 and isinstance(raised.value, K2MockError)
+    assert raised.value.message.startswith("This sandbox runs a real clock: ")
+    assert "For a snapshot, run it on a manual clock" in raised.value.message
+    assert not (tmp_path / "real.yaml").exists()
 
 
 @case("version")

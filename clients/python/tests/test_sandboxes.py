@@ -224,17 +224,20 @@ def test_a_receiver_for_a_server_in_a_container_listens_on_every_interface(serve
         assert receiver._server.server_address[0] == "127.0.0.1"
 
 
-def test_sandbox_names_are_what_k2mock_accepts_and_distinct_per_test():
-    assert sandbox_name("tests/test_checkout.py::test_paid[1500-KES]", "gw3") == "gw3-tests_test_checkout_py_test_paid_1500-KES"
+def test_sandbox_names_are_what_k2mock_accepts_distinct_per_test_and_the_same_in_every_run():
+    assert sandbox_name("tests/test_checkout.py::test_paid[1500-KES]") == "tests_test_checkout_py_test_paid_1500-KES"
     assert sandbox_name("test_x.py::test_y") == "test_x_py_test_y"
     long_a = "tests/" + "a" * 80 + "/test_module.py::test_a_rather_long_name[case-1]"
     long_b = "tests/" + "b" * 80 + "/test_module.py::test_a_rather_long_name[case-1]"
-    names = [sandbox_name(long_a, "gw12"), sandbox_name(long_b, "gw12")]
+    names = [sandbox_name(long_a), sandbox_name(long_b)]
     for name in names:
-        assert re.fullmatch(r"[A-Za-z0-9_-]{1,61}", name) and name.startswith("gw12-")
-        assert "test_a_rather_long_name_case-1-" in name, "keeps the test's name"
+        assert re.fullmatch(r"[ab]{6}_test_module_py_test_a_rather_long_name_case-1-[0-9a-f]{8}", name), \
+            "61 characters that keep the test's name, and a hash of the whole id"
     assert names[0] != names[1]
+    assert names == [sandbox_name(long_a), sandbox_name(long_b)], "from the test id alone: no random part"
     assert sandbox_name("???") == "test"
+    with pytest.raises(TypeError):
+        sandbox_name("test_x.py::test_y", "gw3")  # no worker: a transcript holds the name
 
 
 # The fixtures, in a pytest run of their own (pytester).
@@ -276,6 +279,10 @@ def test_yaml(k2mock_server, k2mock_sandbox):
 """
 
 
+SERIAL_NAMES = ["test_fixture_py_test_marked", "test_fixture_py_test_pay_100", "test_fixture_py_test_pay_200",
+                "test_fixture_py_test_pay_300", "test_fixture_py_test_pay_400", "test_fixture_py_test_yaml"]
+
+
 def run_fixture_tests(pytester, tmp_path, *args):
     records = tmp_path / "records"
     records.mkdir(parents=True)
@@ -294,9 +301,7 @@ def test_the_sandbox_fixture_gives_each_test_its_own_sandbox_on_one_started_serv
     result, seen = run_fixture_tests(pytester, tmp_path, "-q")
     result.assert_outcomes(passed=6)
     assert len({entry["origin"] for entry in seen}) == 1, "one server for the session"
-    assert sorted(entry["name"] for entry in seen) == [
-        "test_fixture_py_test_marked", "test_fixture_py_test_pay_100", "test_fixture_py_test_pay_200",
-        "test_fixture_py_test_pay_300", "test_fixture_py_test_pay_400", "test_fixture_py_test_yaml"]
+    assert sorted(entry["name"] for entry in seen) == SERIAL_NAMES
     assert all(entry["others"] == [] for entry in seen), "each test's sandbox was deleted after it"
     assert {entry["scenario"] for entry in seen if "pay" in entry["name"]} == {HAPPY}, "the ini's scenario"
     with pytest.raises(K2MockError, match="does not answer"):
@@ -310,8 +315,7 @@ def test_under_xdist_every_worker_shares_one_server_started_by_the_controller(py
     assert len({entry["origin"] for entry in seen}) == 1, "ONE server for every worker"
     pays = [entry for entry in seen if "pay" in entry["name"]]
     assert len({entry["worker"] for entry in pays}) > 1, "the payments ran on several workers"
-    for entry in pays:
-        assert entry["name"].startswith(entry["worker"] + "-test_fixture_py_test_pay_")
+    assert sorted(entry["name"] for entry in seen) == SERIAL_NAMES, "named as in a serial run: no worker id"
     with pytest.raises(K2MockError, match="does not answer"):
         K2Mock.connect(seen[0]["origin"], timeout=0)  # stopped at the end of the run
 

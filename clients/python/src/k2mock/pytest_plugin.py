@@ -6,9 +6,10 @@
   distinct set of options serves every test that asks for it, reset before each test.
 - `k2mock_sandbox`: a `Sandbox` of the test's own on one shared server (`k2mock_server`),
   deleted after the test. The marker's `scenario` (else `k2mock_scenario`), `scenario_yaml`,
-  `seed`, `clock`, `time_scale` and `ttl` make it. Named `<xdist worker>-<test id>` (sanitized to
-  k2mock's `[A-Za-z0-9_-]{1,64}`; `-2`, `-3`, ... appended if the name is taken), so parallel
-  workers never clash.
+  `seed`, `clock`, `time_scale` and `ttl` make it. Named after the test id only (sanitized to
+  k2mock's `[A-Za-z0-9_-]{1,64}`; `-2`, `-3`, ... appended if the name is taken), never the
+  xdist worker: a transcript holds the name, so a snapshot made serially matches one made
+  under `-n 4`, and no two workers run the same test at once.
 - `k2mock_server` (session): the shared server. `--k2mock-url` / `$K2MOCK_URL` (with
   `--k2mock-admin-token` / `$K2MOCK_ADMIN_TOKEN`): a k2mock that runs already (a service
   container). Else one started for the run: under pytest-xdist the controller starts it and
@@ -17,6 +18,10 @@
   the test uses `k2mock_sandbox`, else the marker's `api_key` (else `k2mock_api_key`, else the
   default scenario's `sandbox_api_key`). `--k2mock-callback-host` / `$K2MOCK_CALLBACK_HOST`:
   the name k2mock reaches this machine by (k2mock in a container), for the receiver's URLs.
+
+Snapshots: `k2mock.assert_transcript(path)` and `k2mock_sandbox.assert_transcript(path)` (any
+`K2Mock` or `Sandbox`) resolve a relative `path` against the directory of the running test's
+file; `--k2mock-update-snapshots` (or K2MOCK_UPDATE_SNAPSHOTS=1) rewrites the files.
 
 ini / flags: `k2mock_scenario` / `--k2mock-scenario`, `k2mock_scope` / `--k2mock-scope`
 (`function` or `session`), `k2mock_api_key`, `k2mock_bin` / `--k2mock-bin` (else `$K2MOCK_BIN`,
@@ -34,7 +39,7 @@ from typing import Any, Dict, Iterator, Optional, Tuple
 import pytest
 
 from .receiver import CallbackReceiver
-from .server import K2Mock, K2MockConflictError, K2MockError, Sandbox
+from .server import UPDATE_SNAPSHOTS_VARIABLE, K2Mock, K2MockConflictError, K2MockError, Sandbox, _Snapshots
 
 DEFAULT_API_KEY = "sandbox_api_key"
 _SERVER_OPTIONS = ("scenario", "clock", "time_scale", "seed", "admin_token", "args")
@@ -51,6 +56,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--k2mock-url", help="a running k2mock (http://HOST:PORT) for k2mock_sandbox's sandboxes "
                                          "(default: $K2MOCK_URL, else one is started for the run)")
     group.addoption("--k2mock-admin-token", help="that k2mock's admin token (default: $K2MOCK_ADMIN_TOKEN)")
+    group.addoption("--k2mock-update-snapshots", action="store_true", default=False,
+                    help="assert_transcript writes this run's transcripts over its snapshot files "
+                         "(as %s=1 does)" % UPDATE_SNAPSHOTS_VARIABLE)
     group.addoption("--k2mock-callback-host", help="the name k2mock reaches this machine by, for k2mock_receiver's "
                                                    "URLs (default: $K2MOCK_CALLBACK_HOST, else 127.0.0.1)")
     parser.addini("k2mock_scenario", "scenario file for the k2mock fixture")
@@ -66,6 +74,26 @@ def pytest_configure(config: pytest.Config) -> None:
                    "or how k2mock_sandbox makes its sandbox, for this test")
     if not hasattr(config, "workerinput") and not _url(config):
         config.pluginmanager.register(_SharedServer(config), "k2mock-shared-server")
+    if config.getoption("--k2mock-update-snapshots", default=False):
+        _Snapshots.update = True
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.getoption("--k2mock-update-snapshots", default=False):
+        _Snapshots.update = False
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: Optional[pytest.Item]) -> Iterator[None]:
+    """While a test runs (set-up, call, tear-down), relative snapshot paths resolve against the
+    directory of its file."""
+    path = getattr(item, "path", None) or getattr(item, "fspath", None)
+    before = _Snapshots.test_dir
+    _Snapshots.test_dir = os.path.dirname(os.path.abspath(str(path))) if path is not None else None
+    try:
+        yield
+    finally:
+        _Snapshots.test_dir = before
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
@@ -125,18 +153,16 @@ def _sandbox_options(request: pytest.FixtureRequest) -> Dict[str, Any]:
     return {key: options[key] for key in _SANDBOX_OPTIONS if options.get(key) is not None}
 
 
-def sandbox_name(nodeid: str, worker: Optional[str] = None) -> str:
-    """A sandbox name for the test `nodeid` on pytest-xdist `worker`: `<worker>-<test id>` with
-    every run of characters other than `[A-Za-z0-9_-]` made one `_`; a long one keeps the id's
-    end (the test's name) and gains a hash of the whole id, to stay within 61 characters."""
-    def clean(text: str) -> str:
-        return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_-")
-    prefix = clean(worker) + "-" if worker and clean(worker) else ""
-    body = clean(nodeid) or "test"
-    if len(prefix) + len(body) > _NAME_ROOM:
+def sandbox_name(nodeid: str) -> str:
+    """A sandbox name for the test `nodeid`, from it alone (no xdist worker, process id or
+    random part, so the same in every run, serial or parallel): the id with every run of
+    characters other than `[A-Za-z0-9_-]` made one `_`; a long one keeps the id's end (the
+    test's name) and gains a hash of the whole id, to stay within 61 characters."""
+    body = re.sub(r"[^A-Za-z0-9_-]+", "_", nodeid).strip("_-") or "test"
+    if len(body) > _NAME_ROOM:
         digest = hashlib.sha1(nodeid.encode()).hexdigest()[:8]
-        body = body[len(body) - (_NAME_ROOM - len(prefix) - len(digest) - 1):].lstrip("_-") + "-" + digest
-    return prefix + body
+        body = body[len(body) - (_NAME_ROOM - len(digest) - 1):].lstrip("_-") + "-" + digest
+    return body
 
 
 def _start(config: pytest.Config, options: Dict[str, Any]) -> K2Mock:
@@ -234,7 +260,7 @@ def k2mock_server(pytestconfig: pytest.Config, _k2mock_session_servers: _Session
 def k2mock_sandbox(request: pytest.FixtureRequest, k2mock_server: K2Mock) -> Iterator[Sandbox]:
     """A sandbox of this test's own on the shared server, deleted after it."""
     options = _sandbox_options(request)
-    name = sandbox_name(request.node.nodeid, getattr(request.config, "workerinput", {}).get("workerid"))
+    name = sandbox_name(request.node.nodeid)
     for attempt in range(1, 21):
         try:
             sandbox = k2mock_server.sandbox(name=name if attempt == 1 else "%s-%d" % (name, attempt), **options)

@@ -45,7 +45,42 @@ class K2MockNotFoundError(K2MockAPIError):
 
 class K2MockConflictError(K2MockAPIError):
     """HTTP 409: a sandbox with that name exists already (or a client id or token of its
-    scenario belongs to another sandbox)."""
+    scenario belongs to another sandbox), or a snapshot of a sandbox that runs a real clock
+    (`assert_transcript`, `transcript(snapshot=True)`)."""
+
+
+UPDATE_SNAPSHOTS_VARIABLE = "K2MOCK_UPDATE_SNAPSHOTS"
+_ACCEPT = ("To accept this run's transcript as the snapshot, run the test again with %s=1 "
+           "(or pytest --k2mock-update-snapshots)." % UPDATE_SNAPSHOTS_VARIABLE)
+
+
+class K2MockTranscriptMismatch(AssertionError):
+    """`assert_transcript()` failed: this run's transcript differs from the snapshot file `path`
+    (absolute), `differences` listing each as k2mock's diff words it; or the file is not a
+    transcript k2mock reads (`unreadable`: k2mock's reason, such as `expected:3: not YAML: ...`,
+    and no differences). An `AssertionError`, so test runners report a failed assertion; the
+    message names the file and says how to accept this run's transcript."""
+
+    def __init__(self, message: str, *, path: str, differences: Sequence[str] = (),
+                 unreadable: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.differences = list(differences)
+        self.unreadable = unreadable
+
+
+class _Snapshots:
+    """Set by the pytest plugin: `update` by `--k2mock-update-snapshots`, `test_dir` (the
+    directory of the running test's file) while a test runs."""
+    update = False
+    test_dir: Optional[str] = None
+
+
+def _updating_snapshots() -> bool:
+    """`--k2mock-update-snapshots`, or K2MOCK_UPDATE_SNAPSHOTS set to anything but empty, 0,
+    false, no or off."""
+    value = os.environ.get(UPDATE_SNAPSHOTS_VARIABLE, "").strip().lower()
+    return _Snapshots.update or value not in ("", "0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -138,6 +173,14 @@ class Verification:
         return [result for result in self.results if not result.passed]
 
 
+@dataclass(frozen=True)
+class TranscriptDiff:
+    """k2mock's comparison of two transcripts: `equal`, and each difference in its words
+    (`entry 2, POST /api/v2/incoming_payments: request_body.amount.value: 1500 → 2500`)."""
+    equal: bool
+    differences: List[str] = field(default_factory=list)
+
+
 def _build(cls: Any, entry: Mapping[str, Any]) -> Any:
     """A dataclass from a JSON object, ignoring keys a newer k2mock may add."""
     names = {f.name for f in dataclasses.fields(cls)}
@@ -173,6 +216,9 @@ class _AdminAPI:
     origin: str
     admin_token: Optional[str]
     _admin_root = "/__admin"
+    snapshot_dir: Optional[str] = None
+    """Where `assert_transcript` resolves a relative path. None: under pytest (k2mock's plugin),
+    the directory of the running test's file; else the current directory."""
 
     @property
     def port(self) -> int:
@@ -208,8 +254,12 @@ class _AdminAPI:
         except urllib.error.HTTPError as error:
             return Response(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
 
-    def _admin(self, method: str, path: str, body: Any = None, *, expect: int = 200) -> Any:
-        path = self._admin_root + path
+    def _admin(self, method: str, path: str, body: Any = None, *, expect: int = 200, raw: bool = False) -> Any:
+        """An admin call under this sandbox's root (`/__admin` or `/__admin/sandboxes/{id}`):
+        the answer's JSON (`raw`: its bytes), or a `K2MockAPIError` for any other status."""
+        return self._admin_call(method, self._admin_root + path, body, expect=expect, raw=raw)
+
+    def _admin_call(self, method: str, path: str, body: Any = None, *, expect: int = 200, raw: bool = False) -> Any:
         headers = {"Authorization": "Bearer " + self.admin_token} if self.admin_token else {}
         try:
             answer = self.request(method, path, body, headers=headers)
@@ -217,7 +267,7 @@ class _AdminAPI:
             raise K2MockError("k2mock at %s does not answer (%s %s): %s" % (
                 self.origin, method, path, getattr(error, "reason", None) or error)) from None
         if answer.status == expect:
-            return answer.json()
+            return answer.body if raw else answer.json()
         text = answer.body.decode(errors="replace")
         try:
             message = json.loads(text)["error_message"]
@@ -291,6 +341,80 @@ class _AdminAPI:
         failures = self.verify().failures
         if failures:
             raise AssertionError("k2mock expectations failed:\n" + "\n".join("  " + f.description for f in failures))
+
+    # Transcripts
+
+    def transcript(self, snapshot: bool = False) -> str:
+        """This sandbox's whole conversation as k2mock writes it: YAML text, a header document
+        then one per entry (each K2 API request with its answer, each callback or webhook
+        delivery attempt, each clock advance), ports as placeholders. `snapshot=True` asks for
+        one fit to compare with a later run's: on a real clock k2mock refuses it
+        (`K2MockConflictError`, 409, carrying k2mock's message)."""
+        return self._transcript_bytes(snapshot).decode("utf-8")
+
+    def _transcript_bytes(self, snapshot: bool) -> bytes:
+        return self._admin("GET", "/transcript" + ("?snapshot=true" if snapshot else ""), raw=True)
+
+    def diff_transcripts(self, expected: str, actual: str) -> TranscriptDiff:
+        """k2mock's comparison of two transcript texts (`POST /__admin/transcript/diff`).
+        Raises `K2MockAPIError` (400) when one is not a transcript: its `message` names the
+        side and line (`expected:3: not YAML: ...`)."""
+        if not isinstance(expected, str) or not isinstance(actual, str):
+            raise TypeError("diff_transcripts(expected, actual): two transcript texts")
+        answer = self._admin_call("POST", "/__admin/transcript/diff", {"expected": expected, "actual": actual})
+        return TranscriptDiff(bool(answer["equal"]), list(answer.get("differences") or []))
+
+    def snapshot_path(self, path: Union[str, os.PathLike]) -> str:
+        """The absolute path `assert_transcript(path)` reads and writes: an absolute `path` as
+        it is; a relative one against `snapshot_dir` if set, else (under pytest) the running
+        test's file's directory, else the current directory."""
+        path = os.fspath(path)
+        if os.path.isabs(path):
+            return path
+        return os.path.abspath(os.path.join(self.snapshot_dir or _Snapshots.test_dir or os.getcwd(), path))
+
+    def assert_transcript(self, path: Union[str, os.PathLike], *, update: Optional[bool] = None) -> None:
+        """A snapshot test of the whole conversation: this sandbox's transcript (asked for with
+        `snapshot=true`: a real clock raises `K2MockConflictError` with k2mock's message)
+        against the file at `path` (see `snapshot_path`). No such file, or update mode (`update`,
+        else `--k2mock-update-snapshots` or K2MOCK_UPDATE_SNAPSHOTS=1): writes it, making its
+        folders, and passes. The same bytes: passes. Else raises `K2MockTranscriptMismatch` (an
+        AssertionError) naming the file and listing k2mock's differences, or k2mock's reason
+        when the file is not a transcript it reads. Needs a manual clock and a seed to be the
+        same in every run."""
+        __tracebackhide__ = True  # pytest reports the failure at the test's line
+        where = self.snapshot_path(path)
+        actual = self._transcript_bytes(True)
+        if update is None:
+            update = _updating_snapshots()
+        expected: Optional[bytes] = None
+        if not update:
+            try:
+                with open(where, "rb") as snapshot:
+                    expected = snapshot.read()
+            except FileNotFoundError:
+                pass
+        if expected is None:
+            os.makedirs(os.path.dirname(where), exist_ok=True)
+            with open(where, "wb") as snapshot:
+                snapshot.write(actual)
+            return
+        if expected == actual:
+            return
+        try:
+            diff = self.diff_transcripts(expected.decode("utf-8", errors="replace"), actual.decode("utf-8"))
+        except K2MockAPIError as error:
+            if error.status != 400:
+                raise
+            raise K2MockTranscriptMismatch(
+                "k2mock transcript: the snapshot %s cannot be compared: %s\n%s" % (where, error.message, _ACCEPT),
+                path=where, unreadable=error.message) from None
+        lines = diff.differences or ["(k2mock's diff finds no difference in content: the file's bytes differ "
+                                     "in form only, such as its line endings)"]
+        raise K2MockTranscriptMismatch(
+            "k2mock transcript differs from the snapshot %s:\n%s\n%s" % (
+                where, "\n".join("  " + line for line in lines), _ACCEPT),
+            path=where, differences=diff.differences)
 
 
 class K2Mock(_AdminAPI):
@@ -486,6 +610,7 @@ class Sandbox(_AdminAPI):
         self.admin_url: Optional[str] = entry.get("admin")
         self.info: Dict[str, Any] = dict(entry)
         self.deleted = False
+        self.snapshot_dir: Optional[str] = server.snapshot_dir
         self._admin_root = "/__admin/sandboxes/" + urllib.parse.quote(self.id, safe="")
 
     @property
