@@ -10,7 +10,7 @@ RUN_DEPS     = libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev pkg-config
 TEST_DEPS    = $(RUN_DEPS)
 BENCH_DEPS   = $(RUN_DEPS) wrk gcc curl
 
-.PHONY: run test test-tsan sdk-test example-test dashboard-test contract-test fuzz build release dist image bench clean
+.PHONY: run test test-tsan sdk-test example-test dashboard-test contract-test schema-test fuzz build generate release dist image bench clean
 
 ## Build a release binary and serve the default scenario on http://$(HOST):$(PORT).
 run: release
@@ -19,7 +19,7 @@ run: release
 ## Build everything and run every test: Swift (unit, in-process API, end-to-end with the real
 ## binary), the Swift suite again under ThreadSanitizer, then the four official SDKs (Python,
 ## Node, PHP, Ruby) against the real binary, the four test kits, the examples, the dashboard in a browser, the
-## OpenAPI contract under schemathesis, and a short fuzz of each parser.
+## OpenAPI contract under schemathesis, the scenario schema against `k2mock validate`, and a short fuzz of each parser.
 test:
 	@scripts/install-deps.sh $(TEST_DEPS)
 	$(SWIFT) build --build-tests
@@ -28,6 +28,7 @@ test:
 	$(MAKE) sdk-test
 	$(MAKE) dashboard-test
 	$(MAKE) contract-test
+	$(MAKE) schema-test
 	$(MAKE) fuzz FUZZ_SECONDS=10
 
 ## The Swift suite built with ThreadSanitizer in its own build directory: a data race the
@@ -89,6 +90,13 @@ contract-test:
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || scripts/install-deps.sh python3-venv python3-pip
 	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock PYTHON=$(PYTHON) Tests/contract/run.sh
 
+## The scenario JSON Schema (`k2mock schema`) with Python's jsonschema: a valid 2020-12 schema, the
+## same bytes as schemas/scenario.schema.json and the served copy, and the same verdict as
+## `k2mock validate` on every shipped scenario and a table of wrong ones (Tests/schema).
+schema-test: $(VENV)/.installed
+	$(VENV)/bin/pip install -q -r Tests/schema/requirements.txt
+	K2MOCK_BIN=$(CURDIR)/.build/debug/k2mock $(VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/schema
+
 ## libFuzzer with AddressSanitizer on the JSON parser, the scenario loader, the create-request
 ## readers and the request pipeline, FUZZ_SECONDS each (fuzz/README.md).
 FUZZ_SECONDS ?= 60
@@ -112,6 +120,16 @@ image: release
 build:
 	@scripts/install-deps.sh $(RUN_DEPS)
 	$(SWIFT) build
+
+## Rewrites every checked-in copy of what the code builds, after changing a kind, a route or a
+## scenario key: the OpenAPI document and the scenario schema (from the binary), and the default
+## scenario and dashboard embedded in it. Tests fail naming this target while a copy is stale.
+generate:
+	scripts/embed-default-scenario.py
+	scripts/embed-dashboard.py
+	$(MAKE) build
+	.build/debug/k2mock openapi > openapi/k2mock.json
+	.build/debug/k2mock schema > schemas/scenario.schema.json
 
 ## Start-up time, idle memory and GET throughput against plain-C libmicrohttpd (docs/performance.md).
 bench: release

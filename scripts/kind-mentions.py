@@ -4,25 +4,38 @@ names it: a string literal that is its `data.type` or collection (`"merchant_wal
 `"merchant_wallets"`), or an identifier made of its words (`merchantWallet`,
 `MerchantWalletRequest`). A longer kind wins over a shorter one inside it (`IncomingPayment` is
 not a mention of `payment`); K2 field names inside strings (`"payment_reference"`) are not
-mentions. Generated copies of data are skipped (`--all` counts them too):
-`Scenario/DefaultScenario.swift` (scenarios/default.yaml and fixtures/) and
-`AdminAPI/OpenAPIDocument.swift` (openapi/k2mock.json, which documents every kind).
+mentions. A generated copy of data is skipped (`--all` counts it too):
+`Scenario/DefaultScenario.swift` (scenarios/default.yaml and fixtures/). The kinds and their
+collections come from the registry, through `k2mock kinds` ($K2MOCK_BIN, else .build/debug/k2mock).
 
     scripts/kind-mentions.py [--all] [Sources]
 """
 import os
-
-GENERATED = ("Scenario/DefaultScenario.swift", "AdminAPI/OpenAPIDocument.swift")
 import re
+import subprocess
 import sys
 
-KINDS = ["payment", "send_money", "incoming_payment", "pay_recipient", "external_recipient",
-         "webhook_subscription", "merchant_bank_account", "merchant_wallet", "settlement_transfer",
-         "polling", "transaction_sms_notification", "reversal", "payment_link"]
+GENERATED = ("Scenario/DefaultScenario.swift",)
+BINARY = os.environ.get("K2MOCK_BIN", os.path.join(os.path.dirname(__file__), "..", ".build", "debug", "k2mock"))
+
+
+def registry():
+    """{kind: collection} from the table `k2mock kinds` prints."""
+    table = subprocess.run([BINARY, "kinds"], capture_output=True, text=True, check=True).stdout
+    kinds = {}
+    for row in table.splitlines()[2:]:
+        cells = row.split("|")
+        kind = cells[1].strip().strip("`")
+        kinds[kind] = re.search(r"/api/v[^/]+/([a-z_]+)/", cells[2]).group(1)
+    return kinds
+
+
+COLLECTIONS = registry()
+KINDS = list(COLLECTIONS)
 
 
 def collection(kind):
-    return {"send_money": "send_money", "polling": "polling"}.get(kind, kind + "s")
+    return COLLECTIONS[kind]
 
 
 def words(identifier):

@@ -15,11 +15,16 @@ public struct AdminAPI: Sendable {
     let fallbackOrigin: @Sendable () -> String
     /// Each sandbox's open change streams, made on first use.
     private let streams = Locked<[ObjectIdentifier: ChangeStreams]>([:])
+    /// The OpenAPI document's bytes (`GET /__admin/openapi.json`), built by the server, which
+    /// sees every API module.
+    private let openAPIDocument: @Sendable () -> [UInt8]
 
-    /// The admin API over the sandboxes of `hub`.
-    public init(hub: SandboxHub, fallbackOrigin: @escaping @Sendable () -> String) {
+    /// The admin API over the sandboxes of `hub`; `openAPIDocument` answers `/__admin/openapi.json`.
+    public init(hub: SandboxHub, fallbackOrigin: @escaping @Sendable () -> String,
+                openAPIDocument: @escaping @Sendable () -> [UInt8]) {
         self.hub = hub
         self.fallbackOrigin = fallbackOrigin
+        self.openAPIDocument = openAPIDocument
     }
 
     /// Paths under `/__admin` served without the admin token: the dashboard's page and its
@@ -87,9 +92,14 @@ public struct AdminAPI: Sendable {
         routes.add("GET", "/__admin/kinds", scoped { admin, _, _ in
             .respond(K2Responses.bytes(200, admin.kinds().serialized()))
         })
-        let openAPI = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
-                                   body: Array(OpenAPIDocument.json.utf8))
-        routes.add("GET", "/__admin/openapi.json", .open { _, _ in .respond(openAPI) })
+        let openAPIDocument = self.openAPIDocument
+        routes.add("GET", "/__admin/openapi.json", .open { _, _ in
+            .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: openAPIDocument()))
+        })
+        let scenarioSchema = Array(ScenarioSchema.json(kinds: hub.primary.sandbox.kinds).prettyPrinted().utf8)
+        routes.add("GET", "/__admin/scenario-schema.json", .open { _, _ in
+            .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/schema+json")]), body: scenarioSchema))
+        })
         routes.add("GET", "/__admin/topics", .open { _, _ in
             .respond(K2Responses.bytes(200, JSON.array(WebhookTopic.all.map { .string($0.rawValue) }).serialized()))
         })

@@ -9,6 +9,9 @@ import OrderedJSON
 struct WebhookEventRoutes: Sendable {
     let api: K2API
 
+    /// The collections fired events' resources are served under (`_links.resource`).
+    static var eventResourceCollections: [String] { Set(WebhookTopic.all.map(\.resourceCollection)).sorted() }
+
     func register(into routes: inout Routes) {
         routes.add("GET", "/webhook_events/:id", .authenticated { request, context in
             let id = context.parameters["id"] ?? ""
@@ -17,7 +20,7 @@ struct WebhookEventRoutes: Sendable {
             }
             return K2Responses.bytes(200, envelope.serialized())
         })
-        for collection in Set(WebhookTopic.all.map(\.resourceCollection)).sorted() {
+        for collection in Self.eventResourceCollections {
             routes.add("GET", "/\(collection)/:id", .authenticated { _, context in
                 let id = context.parameters["id"] ?? ""
                 guard let resource = context.sandbox.eventResource(id, in: collection) else {

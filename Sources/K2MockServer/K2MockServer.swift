@@ -52,7 +52,16 @@ public final class K2MockServer: Sendable {
         self.listeningOrigin = origin
         var k2Routes = Routes(), adminRoutes = Routes()
         K2API(hub: hub, fallbackOrigin: { origin.withLock { $0 } }).register(into: &k2Routes)
-        AdminAPI(hub: hub, fallbackOrigin: { origin.withLock { $0 } }).register(into: &adminRoutes)
+        // Built on first request, not at start: it is 150 kB of JSON few runs ask for.
+        let kinds = sandbox.kinds, openAPI = Locked<[UInt8]?>(nil)
+        AdminAPI(hub: hub, fallbackOrigin: { origin.withLock { $0 } }, openAPIDocument: {
+            openAPI.withLock { cached in
+                if let cached { return cached }
+                let bytes = Array(OpenAPIDocument.text(kinds: kinds).utf8)
+                cached = bytes
+                return bytes
+            }
+        }).register(into: &adminRoutes)
         // Every sandbox's own copy of the admin endpoints, served by `SandboxScope`.
         let scoped = adminRoutes.patterns.filter { SandboxScope.serves($0.pattern) }.map { route in
             (route.method, "/__admin/sandboxes/:sandbox" + route.pattern.dropFirst("/__admin".count))

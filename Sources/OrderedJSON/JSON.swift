@@ -111,3 +111,10 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
         self = .object(JSONObject(elements.map { (key: $0.0, value: $0.1) }))
     }
 }
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    /// Keeps the literal's key order.
+    public init(dictionaryLiteral elements: (String, JSON)...) {
+        self.init(elements.map { (key: $0.0, value: $0.1) })
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import K2MockServer
 
 /// The `k2mock` command: an offline, deterministic Kopo Kopo K2 Connect API sandbox.
 @main
@@ -7,8 +8,8 @@ struct K2Mock: ParsableCommand {
         commandName: "k2mock",
         abstract: "An offline, deterministic fake of the Kopo Kopo K2 Connect API.",
         // The same as VERSION (a test holds them together): `make dist` names its tarball with it.
-        version: "0.1.0",
-        subcommands: [Serve.self, Validate.self, Verify.self, Kinds.self, Transcript.self],
+        version: OpenAPIDocument.version,
+        subcommands: [Serve.self, Validate.self, Verify.self, Kinds.self, Transcript.self, OpenAPI.self, ScenarioSchemaCommand.self, Init.self],
         defaultSubcommand: Serve.self
     )
 }

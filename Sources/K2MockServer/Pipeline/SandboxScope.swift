@@ -13,7 +13,7 @@ struct SandboxScope: RequestStep {
     /// Whether admin path `path` has a copy under each sandbox.
     static func serves(_ path: String) -> Bool {
         path.hasPrefix("/__admin/") && !path.hasPrefix("/__admin/sandboxes") && !AdminAPI.openPaths.contains(path)
-            && path != "/__admin/openapi.json" && path != "/__admin/topics"
+            && !AdminAPI.serverWidePaths.contains(path)
     }
 
     func handle(

@@ -10,6 +10,16 @@ public struct IncomingPayment: ResourceDefinition {
     public static let ruleKeys: Set<RuleKey> = [.amount, .phoneNumber, .tillNumber, .metadata]
     public static let summary =
         "an M-PESA STK push; `Success` carries the full `event.resource`"
+    /// Its create request's JSON Schema (the OpenAPI document's), as its reader below reads it.
+    public static let requestSchema: JSON = Schema.object([
+        "payment_channel": Schema.string, "till_number": Schema.string, "subscriber": Schema.subscriber,
+        "amount": Schema.amount, "metadata": Schema.metadata, "_links": Schema.linksIn,
+    ], required: ["till_number", "subscriber", "amount", "_links"])
+    /// A create request it accepts (with the default scenario's pay recipient).
+    public static let requestExample: JSON = [
+        "payment_channel": "M-PESA STK Push", "till_number": "K000000", "subscriber": ["phone_number": "+254799999999"],
+        "amount": ["currency": "KES", "value": 100], "_links": Schema.exampleLinks,
+    ]
 
     let tillNumber: String
     let phoneNumber: String

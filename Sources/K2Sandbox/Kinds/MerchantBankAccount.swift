@@ -9,6 +9,16 @@ public struct MerchantBankAccount: SettlementDestination {
     public static let settlementLabel = "Bank Account"
     public static let summary =
         "a bank account to settle to; `Approved` at once, with `account_reference`"
+    /// Its create request's JSON Schema (the OpenAPI document's), as its reader below reads it.
+    public static let requestSchema: JSON = Schema.object([
+        "account_name": Schema.string, "account_number": Schema.string, "bank_branch_ref": Schema.string,
+        "settlement_method": Schema.string, "nickname": Schema.string,
+    ], required: ["account_name", "account_number", "bank_branch_ref"])
+    /// A create request it accepts (with the default scenario's pay recipient).
+    public static let requestExample: JSON = [
+        "account_name": "Shop", "account_number": "1234567890", "bank_branch_ref": "633aa26c-7b7c-4091-ae28-96c0687cf886",
+        "settlement_method": "RTS",
+    ]
 
     let accountName: String
     let accountNumber: String

@@ -9,6 +9,13 @@ public struct MerchantWallet: SettlementDestination {
     public static let settlementLabel = "Mobile Wallet"
     public static let summary =
         "an M-PESA wallet to settle to; `Approved` at once, with `account_reference`"
+    /// Its create request's JSON Schema (the OpenAPI document's), as its reader below reads it.
+    public static let requestSchema: JSON = Schema.object([
+        "first_name": Schema.string, "last_name": Schema.string, "phone_number": Schema.string, "network": Schema.string,
+        "nickname": Schema.string,
+    ], required: ["first_name", "last_name", "phone_number", "network"])
+    /// A create request it accepts (with the default scenario's pay recipient).
+    public static let requestExample: JSON = ["first_name": "Jane", "last_name": "Doe", "phone_number": "+254999999999", "network": "Safaricom"]
 
     let firstName: String?
     let lastName: String?

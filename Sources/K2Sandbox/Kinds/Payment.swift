@@ -10,6 +10,17 @@ public struct Payment: ResourceDefinition {
     public static let ruleKeys: Set<RuleKey> = [.amount, .phoneNumber, .destinationType, .metadata]
     public static let summary =
         "a v1 payment to a pay recipient: `destination_reference` is its id (or, for one created through the API, its `recipient_reference`, and then the type must match); the body follows the transfer stages below"
+    /// Its create request's JSON Schema (the OpenAPI document's), as its reader below reads it.
+    public static let requestSchema: JSON = Schema.object([
+        "destination_type": Schema.string, "destination_reference": Schema.string, "amount": Schema.amount,
+        "description": Schema.string, "category": Schema.string, "tags": ["type": "array"], "metadata": Schema.metadata,
+        "_links": Schema.linksIn,
+    ], required: ["destination_type", "destination_reference", "amount", "_links"])
+    /// A create request it accepts (with the default scenario's pay recipient).
+    public static let requestExample: JSON = [
+        "destination_type": "mobile_wallet", "destination_reference": "c7f300c0-f1ef-4151-9bbe-005005aa3747",
+        "amount": ["currency": "KES", "value": 20000], "metadata": ["notes": "May"], "_links": Schema.exampleLinks,
+    ]
 
     let destinationType: String
     let destinationReference: String

@@ -13,6 +13,16 @@ public struct PaymentLink: ResourceDefinition {
     public static let actions = [ResourceAction(name: "cancel", versions: [2], perform: cancel)]
     public static let summary =
         "shows `Processed` with `payment_link.status` `Active`; `Paid` (only by a rule: nobody pays a link by default) adds `transaction_reference`, `sender_phone_number`, `origination_time`; `cancel` answers `200 {\"message\":\"Payment link cancelled.\"}` (`400` once paid) and shows `Cancelled` (a cancelled link is never paid); `expires_at` is 7 days after creation, though the link never actually expires"
+    /// Its create request's JSON Schema (the OpenAPI document's), as its reader below reads it.
+    public static let requestSchema: JSON = Schema.object([
+        "till_number": Schema.string, "currency": Schema.string, "amount": Schema.amountValue,
+        "payment_reference": Schema.string, "note": Schema.string, "metadata": Schema.metadata, "_links": Schema.linksIn,
+    ], required: ["till_number", "amount", "_links"])
+    /// A create request it accepts (with the default scenario's pay recipient).
+    public static let requestExample: JSON = [
+        "till_number": "K000000", "currency": "KES", "amount": 500, "payment_reference": "order-1", "note": "Order 1",
+        "_links": Schema.exampleLinks,
+    ]
 
     let tillNumber: String
     let amount: Money

@@ -11,6 +11,16 @@ public struct Polling: ResourceDefinition {
     public static let ruleKeys: Set<RuleKey> = [.tillNumber]
     public static let summary =
         "`{scope, scope_reference, from_time, to_time}`; at `Success` lists the buygoods transactions the sandbox received (fired events) in the window and scope"
+    /// Its create request's JSON Schema (the OpenAPI document's), as its reader below reads it.
+    public static let requestSchema: JSON = Schema.object([
+        "scope": Schema.scope, "scope_reference": Schema.string, "from_time": Schema.string, "to_time": Schema.string,
+        "_links": Schema.linksIn,
+    ], required: ["scope", "from_time", "to_time", "_links"])
+    /// A create request it accepts (with the default scenario's pay recipient).
+    public static let requestExample: JSON = [
+        "scope": "company", "scope_reference": "", "from_time": "2021-01-28T09:00:00+03:00",
+        "to_time": "2021-01-28T11:00:00+03:00", "_links": Schema.exampleLinks,
+    ]
 
     let scope: String
     let scopeReference: String?

@@ -39,6 +39,11 @@ public protocol ResourceDefinition: Sendable {
     /// A sentence for the README's table of kinds: what it is, how it is created, what its body
     /// shows along its stages.
     static var summary: String { get }
+    /// Its create request's JSON Schema, for the OpenAPI document: written beside the reader
+    /// (`init(request:context:)`) so that the two change together.
+    static var requestSchema: JSON { get }
+    /// A create request it accepts, for the OpenAPI document's examples.
+    static var requestExample: JSON { get }
 
     /// Reads and validates a create request's JSON body, looks up what it refers to and draws
     /// its values from `context`. Throws `RequestError` (K2 answers `400` with its message).
@@ -60,6 +65,8 @@ public protocol ResourceDefinition: Sendable {
 
 extension ResourceDefinition {
     public static var createVersions: [Int] { versions }
+    public static var requestSchema: JSON { Schema.anyObject }
+    public static var requestExample: JSON { [:] }
     public static var stages: [Stage] { [] }
     public static var finalStages: Set<Stage> { [] }
     public static var ruleKeys: Set<RuleKey> { [] }

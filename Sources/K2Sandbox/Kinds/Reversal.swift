@@ -11,6 +11,13 @@ public struct Reversal: ResourceDefinition {
     public static let ruleKeys: Set<RuleKey> = [.metadata]
     public static let summary =
         "shows `Received` while `Pending`; `Processed` adds `reversal_bulk_payment`, its `amount` that of the reversed transaction when the sandbox received it (else null)"
+    /// Its create request's JSON Schema (the OpenAPI document's), as its reader below reads it.
+    public static let requestSchema: JSON = Schema.object([
+        "transaction_reference": Schema.string, "reason": Schema.string, "metadata": Schema.metadata,
+        "_links": Schema.linksIn,
+    ], required: ["transaction_reference", "_links"])
+    /// A create request it accepts (with the default scenario's pay recipient).
+    public static let requestExample: JSON = ["transaction_reference": "QWE1234567", "reason": "refund", "_links": Schema.exampleLinks]
 
     let transactionReference: String
     let reason: String?

@@ -11,6 +11,23 @@ public struct SendMoney: ResourceDefinition {
     public static let ruleKeys: Set<RuleKey> = [.amount, .phoneNumber, .destinationType, .metadata]
     public static let summary =
         "a v2 transfer to any number of destinations: one transfer batch per destination (`mobile_wallet`, `bank_account`, `till`, `paybill`, `merchant_wallet`, `merchant_bank_account`); none is a blind transfer; the transfer stages below"
+    /// Its create request's JSON Schema (the OpenAPI document's), as its reader below reads it.
+    public static let requestSchema: JSON = Schema.object([
+        "source_identifier": Schema.nullableString, "currency": Schema.string,
+        "destinations": Schema.array(of: Schema.object([
+            "type": Schema.string, "amount": Schema.amountValue, "description": Schema.string, "nickname": Schema.string,
+            "favourite": Schema.boolean, "phone_number": Schema.string, "till_number": Schema.string,
+            "paybill_number": Schema.string,
+        ])),
+        "metadata": Schema.metadata, "_links": Schema.linksIn,
+    ], required: ["currency", "_links"])
+    /// A create request it accepts (with the default scenario's pay recipient).
+    public static let requestExample: JSON = [
+        "source_identifier": nil, "currency": "KES", "destinations": [[
+            "type": "mobile_wallet", "phone_number": "+254999999999", "network": "Safaricom", "amount": 500,
+            "description": "Salary", "favourite": false,
+        ]], "_links": Schema.exampleLinks,
+    ]
 
     let sourceIdentifier: String?
     let destinations: [Destination]

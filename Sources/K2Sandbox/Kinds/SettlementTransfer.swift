@@ -11,6 +11,13 @@ public struct SettlementTransfer: ResourceDefinition {
     public static let ruleKeys: Set<RuleKey> = [.amount, .destinationType, .metadata]
     public static let summary =
         "to a merchant account (its id or `account_reference`), or blind (no destination, `amount.value` null); the transfer stages below"
+    /// Its create request's JSON Schema (the OpenAPI document's), as its reader below reads it.
+    public static let requestSchema: JSON = Schema.object([
+        "destination_type": Schema.string, "destination_reference": Schema.string, "amount": Schema.amount,
+        "metadata": Schema.metadata, "_links": Schema.linksIn,
+    ], required: ["_links"])
+    /// A create request it accepts (with the default scenario's pay recipient).
+    public static let requestExample: JSON = ["_links": Schema.exampleLinks]
 
     /// nil for a blind transfer.
     let amount: Money?

@@ -10,6 +10,12 @@ public struct TransactionSMSNotification: ResourceDefinition {
     public static let finalStages: Set<Stage> = [.success, .failed]
     public static let summary =
         "`{webhook_event_reference, message}`"
+    /// Its create request's JSON Schema (the OpenAPI document's), as its reader below reads it.
+    public static let requestSchema: JSON = Schema.object([
+        "webhook_event_reference": Schema.string, "message": Schema.string, "_links": Schema.linksIn,
+    ], required: ["webhook_event_reference", "message", "_links"])
+    /// A create request it accepts (with the default scenario's pay recipient).
+    public static let requestExample: JSON = ["webhook_event_reference": "x", "message": "Thanks", "_links": Schema.exampleLinks]
 
     let webhookEventReference: String
     let message: String

@@ -8,6 +8,13 @@ public struct WebhookSubscription: ResourceDefinition {
     public static let versions = [1, 2]
     public static let summary =
         "`{event_type, url, scope: till\\|company, scope_reference}`; `Active` at once; events go to its `url`"
+    /// Its create request's JSON Schema (the OpenAPI document's), as its reader below reads it.
+    public static let requestSchema: JSON = Schema.object([
+        "event_type": Schema.string, "url": Schema.url, "scope": Schema.scope, "scope_reference": Schema.string,
+        "enable_daraja_payload": Schema.boolean,
+    ], required: ["event_type", "url", "scope"])
+    /// A create request it accepts (with the default scenario's pay recipient).
+    public static let requestExample: JSON = ["event_type": "buygoods_transaction_received", "url": "http://127.0.0.1:9/hooks", "scope": "company"]
 
     let eventType: String
     let url: String

@@ -9,6 +9,7 @@ public enum DefaultScenario {
     /// Repository-relative path to content.
     public static let files: [String: String] = [
         "scenarios/default.yaml": #"""
+# yaml-language-server: $schema=../schemas/scenario.schema.json
 # The scenario `k2mock serve` runs when given none (a copy is built into the binary, so it
 # works from any directory). It makes the Kopo Kopo docs' own examples work verbatim, and
 # finishes payments quickly so an SDK's usual polling sees them complete. Its timelines are

@@ -15,11 +15,6 @@ public struct ScenarioLoader: Sendable {
         self.readFile = readFile
     }
 
-    /// Top-level keys this version understands.
-    static let topLevelKeys = ["version", "seed", "clock", "credentials", "tokens", "fixtures", "timelines", "callbacks", "events", "faults", "expect"]
-    /// Keys of the public scenario format that this version does not implement yet: named so
-    /// the error says so, instead of calling them unknown.
-    static let plannedKeys: [String] = []
 
     /// Loads the scenario file at `path`; throws `ScenarioError` listing every problem.
     public func load(path: String) throws(ScenarioError) -> Scenario {
@@ -53,7 +48,7 @@ public struct ScenarioLoader: Sendable {
     private func parse(_ root: Node, reader: YAMLReader, path: String) -> Scenario {
         var scenario = Scenario(source: path)
         scenario.kinds = kinds
-        guard let pairs = reader.mapping(root, "the scenario", allowed: Self.topLevelKeys + Self.plannedKeys) else {
+        guard let pairs = reader.mapping(root, "the scenario", allowed: ScenarioKeys.topLevel) else {
             return scenario
         }
         if !pairs.contains(where: { $0.key == "version" }) {
@@ -100,7 +95,7 @@ public struct ScenarioLoader: Sendable {
 
     private func parseClock(_ node: Node, reader: YAMLReader) -> Scenario.ClockSettings {
         var clock = Scenario.ClockSettings()
-        for (key, _, value) in reader.mapping(node, "clock", allowed: ["mode", "start", "scale"]) ?? [] {
+        for (key, _, value) in reader.mapping(node, "clock", allowed: ScenarioKeys.clock) ?? [] {
             switch key {
             case "mode":
                 if let text = reader.string(value, "clock.mode") {
@@ -129,7 +124,7 @@ public struct ScenarioLoader: Sendable {
         var result: [ClientCredentials] = []
         for item in reader.sequence(node, "credentials") ?? [] {
             guard let pairs = reader.mapping(item, "a credentials entry",
-                                             allowed: ["client_id", "client_secret", "api_key", "token_ttl"]) else { continue }
+                                             allowed: ScenarioKeys.credentials) else { continue }
             var fields: [String: String] = [:]
             var ttl: Int64 = 3600
             for (key, _, value) in pairs {
@@ -161,7 +156,7 @@ public struct ScenarioLoader: Sendable {
     private func parseTokens(_ node: Node, reader: YAMLReader) -> [Scenario.PreissuedToken] {
         var result: [Scenario.PreissuedToken] = []
         for item in reader.sequence(node, "tokens") ?? [] {
-            guard let pairs = reader.mapping(item, "a tokens entry", allowed: ["value", "client_id", "expires_in"]) else { continue }
+            guard let pairs = reader.mapping(item, "a tokens entry", allowed: ScenarioKeys.tokens) else { continue }
             var value: String?, clientID: String?, expiresIn: TimeSpan?
             for (key, _, field) in pairs {
                 switch key {
@@ -206,7 +201,7 @@ public struct ScenarioLoader: Sendable {
 
     private func parseCallbacks(_ node: Node, reader: YAMLReader) -> CallbackSettings {
         var settings = CallbackSettings()
-        for (key, _, value) in reader.mapping(node, "callbacks", allowed: ["timeout", "retry", "proxy"]) ?? [] {
+        for (key, _, value) in reader.mapping(node, "callbacks", allowed: ScenarioKeys.callbacks) ?? [] {
             if key == "proxy" {
                 if let proxy = reader.string(value, "callbacks.proxy") {
                     if isHTTPURL(proxy) { settings.proxy = proxy } else {
@@ -223,7 +218,7 @@ public struct ScenarioLoader: Sendable {
                 }
                 continue
             }
-            for (retryKey, _, retryValue) in reader.mapping(value, "callbacks.retry", allowed: ["attempts", "backoff"]) ?? [] {
+            for (retryKey, _, retryValue) in reader.mapping(value, "callbacks.retry", allowed: ScenarioKeys.retry) ?? [] {
                 if retryKey == "attempts" {
                     if let attempts = reader.integer(retryValue, "callbacks.retry.attempts", range: 1...100) {
                         settings.attempts = Int(attempts)
@@ -240,18 +235,18 @@ public struct ScenarioLoader: Sendable {
     private func parseFaults(_ node: Node, reader: YAMLReader) -> [Fault] {
         var faults: [Fault] = []
         for item in reader.sequence(node, "faults") ?? [] {
-            guard let pairs = reader.mapping(item, "a faults entry", allowed: ["match", "nth", "respond", "latency"]) else { continue }
+            guard let pairs = reader.mapping(item, "a faults entry", allowed: ScenarioKeys.fault) else { continue }
             var fault = Fault()
             for (key, _, value) in pairs {
                 switch key {
                 case "match":
-                    for (field, _, fieldValue) in reader.mapping(value, "faults.match", allowed: ["method", "path"]) ?? [] {
+                    for (field, _, fieldValue) in reader.mapping(value, "faults.match", allowed: ScenarioKeys.faultMatch) ?? [] {
                         if field == "method" { fault.method = reader.string(fieldValue, "faults.match.method")?.uppercased() }
                         else { fault.path = reader.string(fieldValue, "faults.match.path") }
                     }
                 case "nth": fault.nth = reader.integer(value, "faults.nth", range: 1...1_000_000).map { Int($0) }
                 case "respond":
-                    for (field, _, fieldValue) in reader.mapping(value, "faults.respond", allowed: ["status", "body"]) ?? [] {
+                    for (field, _, fieldValue) in reader.mapping(value, "faults.respond", allowed: ScenarioKeys.faultRespond) ?? [] {
                         if field == "status" { fault.status = reader.integer(fieldValue, "faults.respond.status", range: 100...599).map { Int($0) } }
                         else { fault.body = reader.string(fieldValue, "faults.respond.body") }
                     }
@@ -271,30 +266,30 @@ public struct ScenarioLoader: Sendable {
     private func parseExpectations(_ node: Node, reader: YAMLReader, path: String) -> [Expectation] {
         var expectations: [Expectation] = []
         for item in reader.sequence(node, "expect") ?? [] {
-            guard let pairs = reader.mapping(item, "an expect entry", allowed: ["requests", "callbacks", "count"]) else { continue }
+            guard let pairs = reader.mapping(item, "an expect entry", allowed: ScenarioKeys.expectation) else { continue }
             var subject: Expectation.Subject?
             var count: Int?
             for (key, _, value) in pairs {
                 switch key {
                 case "requests":
                     var method: String?, pattern: String?
-                    for (field, _, fieldValue) in reader.mapping(value, "expect.requests", allowed: ["method", "path"]) ?? [] {
+                    for (field, _, fieldValue) in reader.mapping(value, "expect.requests", allowed: ScenarioKeys.expectedRequests) ?? [] {
                         if field == "method" { method = reader.string(fieldValue, "expect.requests.method") }
                         else { pattern = reader.string(fieldValue, "expect.requests.path") }
                     }
                     subject = .requests(method: method, path: pattern)
                 case "callbacks":
                     var outcome: String?, kind: String?, url: String?
-                    for (field, _, fieldValue) in reader.mapping(value, "expect.callbacks", allowed: ["outcome", "kind", "url"]) ?? [] {
+                    for (field, _, fieldValue) in reader.mapping(value, "expect.callbacks", allowed: ScenarioKeys.expectedCallbacks) ?? [] {
                         let text = reader.string(fieldValue, "expect.callbacks.\(field)")
                         switch field {
                         case "outcome":
-                            if let text, !["pending", "delivered", "failed"].contains(text) {
+                            if let text, !ScenarioKeys.outcomes.contains(text) {
                                 reader.fail(fieldValue, "expect.callbacks.outcome must be pending, delivered or failed")
                             }
                             outcome = text
                         case "kind":
-                            if let text, !["callback", "webhook"].contains(text) {
+                            if let text, !ScenarioKeys.deliveryKinds.contains(text) {
                                 reader.fail(fieldValue, "expect.callbacks.kind must be callback or webhook")
                             }
                             kind = text
@@ -318,7 +313,7 @@ public struct ScenarioLoader: Sendable {
     /// `{delay, duplicates, bad_signature}`: deliberate misbehaviour of a delivery.
     private func parseQuirks(_ node: Node, reader: YAMLReader) -> DeliveryQuirks {
         var quirks = DeliveryQuirks()
-        for (key, _, value) in reader.mapping(node, "delivery", allowed: ["delay", "duplicates", "bad_signature"]) ?? [] {
+        for (key, _, value) in reader.mapping(node, "delivery", allowed: ScenarioKeys.delivery) ?? [] {
             switch key {
             case "delay": quirks.delay = reader.duration(value, "delivery.delay") ?? .zero
             case "duplicates": quirks.duplicates = Int(reader.integer(value, "delivery.duplicates", range: 0...100) ?? 0)
@@ -337,7 +332,7 @@ public struct ScenarioLoader: Sendable {
         var events: [ScriptedEvent] = []
         let topics = WebhookTopic.all.map(\.rawValue)
         for item in reader.sequence(node, "events") ?? [] {
-            guard let pairs = reader.mapping(item, "an events entry", allowed: ["at", "topic", "resource", "delivery"]) else { continue }
+            guard let pairs = reader.mapping(item, "an events entry", allowed: ScenarioKeys.event) else { continue }
             var at: TimeSpan?, topic: WebhookTopic?, resource = JSONObject(), quirks = DeliveryQuirks()
             for (key, _, value) in pairs {
                 switch key {
@@ -410,8 +405,7 @@ public struct ScenarioLoader: Sendable {
 
     private func parseTimelines(_ node: Node, reader: YAMLReader) -> Timelines {
         var timelines = Timelines()
-        let kindNames = kinds.timelineKinds.map(\.rawValue)
-        for (key, _, value) in reader.mapping(node, "timelines", allowed: kindNames + ["rules"]) ?? [] {
+        for (key, _, value) in reader.mapping(node, "timelines", allowed: ScenarioKeys.timelines(kinds)) ?? [] {
             if key == "rules" {
                 for item in reader.sequence(value, "timelines.rules") ?? [] {
                     if let rule = parseRule(item, reader: reader) { timelines.rules.append(rule) }
@@ -425,14 +419,13 @@ public struct ScenarioLoader: Sendable {
     }
 
     private func parseRule(_ node: Node, reader: YAMLReader) -> TimelineRule? {
-        guard let pairs = reader.mapping(node, "a timelines rule", allowed: ["match", "timeline", "delivery"]) else { return nil }
+        guard let pairs = reader.mapping(node, "a timelines rule", allowed: ScenarioKeys.rule) else { return nil }
         guard let matchNode = pairs.first(where: { $0.key == "match" })?.value,
               let timelineNode = pairs.first(where: { $0.key == "timeline" })?.value else {
             reader.fail(node, "a timelines rule needs match and timeline")
             return nil
         }
-        let allowed = ["resource"] + RuleKey.allCases.map(\.rawValue)
-        guard let fields = reader.mapping(matchNode, "match", allowed: allowed) else { return nil }
+        guard let fields = reader.mapping(matchNode, "match", allowed: ScenarioKeys.ruleMatch) else { return nil }
         guard let resourceNode = fields.first(where: { $0.key == "resource" })?.value,
               let resourceName = reader.string(resourceNode, "match.resource") else {
             reader.fail(matchNode, "match needs resource (one of \(kinds.timelineKinds.map(\.rawValue).joined(separator: ", ")))")
@@ -492,7 +485,7 @@ public struct ScenarioLoader: Sendable {
         var steps: [TimelineStep] = []
         var valid = true
         for item in items {
-            guard let pairs = reader.mapping(item, "a \(context) step", allowed: ["after", "stage", "error"]) else { valid = false; continue }
+            guard let pairs = reader.mapping(item, "a \(context) step", allowed: ScenarioKeys.step) else { valid = false; continue }
             var after: TimeSpan?, stage: Stage?, error: String?
             var stageNode: Node?
             for (key, _, value) in pairs {
