@@ -229,15 +229,12 @@ struct SandboxAdmin: Sendable {
     }
 
     /// The sandbox's transcript (`TranscriptWriter`) as UTF-8 text. With `?snapshot=true`,
-    /// refused (409) on a real clock, whose times differ in every run: a snapshot of it could
-    /// never match again.
+    /// refused (409, saying why) when a snapshot of it could never match again: a real clock,
+    /// or no seed.
     func transcript(_ request: HTTPRequest, _ hosted: HostedSandbox) -> HTTPResponse {
         if let snapshot = request.query.first(where: { $0.name == "snapshot" })?.value, snapshot == "true" || snapshot == "1",
-           sandbox.clockMode == .real {
-            return K2Responses.error(409, """
-                This sandbox runs a real clock: its times, and so its transcript, differ in every run. \
-                For a snapshot, run it on a manual clock (clock: manual, or --clock manual) and advance it.
-                """)
+           let reason = TranscriptWriter.whyNotReproducible(sandbox) {
+            return K2Responses.error(409, reason)
         }
         let text = TranscriptWriter.transcript(of: hosted)
         return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]),

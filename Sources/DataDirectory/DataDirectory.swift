@@ -219,11 +219,14 @@ public final class DataDirectory: Sendable {
         if meta.isEmpty || resetData {
             let seed = identity.seed ?? UInt64.random(in: 0...UInt64.max)
             let now = wallClock()
+            // Where a clock without `clock.start` starts: a manual one at a fixed instant, as
+            // without a data directory; a real one now.
+            let start = identity.clockMode == .manual ? Sandbox.manualClockStart.milliseconds : now
             meta = [
                 "format": Schema.version, "scenario_sha256": identity.scenarioDigest, "scenario": identity.scenarioSource,
                 "seed": String(seed), "seed_given": identity.seed == nil ? "false" : "true",
                 "clock_mode": identity.clockMode.rawValue, "time_scale": String(identity.timeScale),
-                "start_ms": String(now), "anchor_wall_ms": String(now),
+                "start_ms": String(start), "anchor_wall_ms": String(now),
             ]
             try db.inTransaction {
                 try db.execute(sql: "DELETE FROM meta; DELETE FROM commands; DELETE FROM requests; DELETE FROM sandboxes")
@@ -232,7 +235,7 @@ public final class DataDirectory: Sendable {
                 }
                 return .commit
             }
-            return Restored(seed: seed, defaultStart: Timestamp(milliseconds: now),
+            return Restored(seed: seed, defaultStart: Timestamp(milliseconds: start),
                             commands: StoredCommands(database: database, databasePath: databasePath, count: 0),
                             downtime: .zero, created: true)
         }

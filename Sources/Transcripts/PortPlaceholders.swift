@@ -1,8 +1,8 @@
 /// Writes the ports of URLs as stable placeholders: `{k2mock-port}` for this server's ports,
 /// `{port-1}`, `{port-2}`, ... for every other, numbered in order of first appearance, so two
 /// runs whose servers and receivers listened on other ports read the same. A port is the digits
-/// after `scheme://host:` (or `scheme:\/\/host:`, as some JSON encoders escape slashes); no
-/// other number is touched.
+/// after the host of `scheme://[user:password@]host:` (or `scheme:\/\/...`, as some JSON
+/// encoders escape slashes), up to the path; no other number is touched.
 struct PortPlaceholders {
     private let serverPorts: Set<String>
     private var numbered: [String: Int] = [:]
@@ -13,7 +13,7 @@ struct PortPlaceholders {
 
     /// `text` with each URL's port replaced.
     mutating func scrub(_ text: String) -> String {
-        guard text.contains("//") else { return text }
+        guard text.contains("//") || text.contains("\\/\\/") else { return text }
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -25,23 +25,38 @@ struct PortPlaceholders {
                 continue
             }
             out.append(contentsOf: bytes[index..<after])
-            index = after
-            // The host: a bracketed IPv6 address, or letters, digits, dots and dashes.
-            if index < bytes.count, bytes[index] == UInt8(ascii: "[") {
-                while index < bytes.count, bytes[index] != UInt8(ascii: "]") { out.append(bytes[index]); index += 1 }
-                if index < bytes.count { out.append(bytes[index]); index += 1 }
+            // The authority runs to the path, query, fragment, or the end of the URL's text;
+            // its host follows any `user:password@`.
+            var end = after
+            while end < bytes.count, !endsAuthority(bytes[end]) { end += 1 }
+            let hostStart = (bytes[after..<end].lastIndex(of: UInt8(ascii: "@")).map { $0 + 1 }) ?? after
+            out.append(contentsOf: bytes[after..<hostStart])
+            var cursor = hostStart
+            if cursor < end, bytes[cursor] == UInt8(ascii: "[") {
+                while cursor < end, bytes[cursor] != UInt8(ascii: "]") { cursor += 1 }
+                if cursor < end { cursor += 1 }
             } else {
-                while index < bytes.count, isHostByte(bytes[index]) { out.append(bytes[index]); index += 1 }
+                while cursor < end, bytes[cursor] != UInt8(ascii: ":") { cursor += 1 }
             }
-            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: ":"), isDigit(bytes[index + 1]) else { continue }
-            var end = index + 1
-            while end < bytes.count, isDigit(bytes[end]) { end += 1 }
-            let port = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
-            out.append(UInt8(ascii: ":"))
-            out.append(contentsOf: placeholder(for: port).utf8)
+            out.append(contentsOf: bytes[hostStart..<cursor])
+            if cursor + 1 < end, bytes[cursor] == UInt8(ascii: ":"), bytes[(cursor + 1)..<end].allSatisfy(isDigit) {
+                let port = String(decoding: bytes[(cursor + 1)..<end], as: UTF8.self)
+                out.append(UInt8(ascii: ":"))
+                out.append(contentsOf: placeholder(for: port).utf8)
+            } else {
+                out.append(contentsOf: bytes[cursor..<end])
+            }
             index = end
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether `byte` ends a URL's authority: `/`, `?`, `#`, a backslash (of an escaped `\/`),
+    /// a quote, whitespace or a control character.
+    private func endsAuthority(_ byte: UInt8) -> Bool {
+        byte <= 0x20 || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
+            || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == 0x7F
+            || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
     }
 
     private mutating func placeholder(for port: String) -> String {
@@ -65,7 +80,4 @@ struct PortPlaceholders {
 
     private func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) }
     private func isSchemeByte(_ byte: UInt8) -> Bool { (97...122).contains(byte | 0x20) || isDigit(byte) }
-    private func isHostByte(_ byte: UInt8) -> Bool {
-        isSchemeByte(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
-    }
 }

@@ -15,26 +15,88 @@ public struct TranscriptDiff: Sendable {
         self.new = new
     }
 
-    /// The differences, in order; empty when the transcripts are the same.
+    /// The differences, in order; empty when the transcripts are the same. Entries are matched
+    /// up by what they are (a request's method and path, a delivery and attempt, a clock move),
+    /// so one entry more or less in the middle is said as such, not as every later entry
+    /// differing; entries in the same place that are not the same thing are compared field by
+    /// field.
     public func differences(_ a: TranscriptDocument, _ b: TranscriptDocument) -> [String] {
         var out: [String] = []
         compare(a.header.fields, b.header.fields, at: "", label: "header", into: &out)
-        for index in 0..<max(a.entries.count, b.entries.count) {
-            let left = index < a.entries.count ? a.entries[index] : nil
-            let right = index < b.entries.count ? b.entries[index] : nil
-            switch (left, right) {
-            case (let left?, let right?):
-                compare(left.fields, right.fields, at: "", label: "entry \(index + 1), \(summary(left))", into: &out)
-            case (let left?, nil):
-                out.append("entry \(index + 1), \(summary(left)): only in \(old)")
-            case (nil, let right?):
-                out.append("entry \(index + 1), \(summary(right)): only in \(new)")
+        for pair in align(a.entries, b.entries) {
+            switch pair {
+            case (let i?, let j?):
+                let left = a.entries[i], right = b.entries[j]
+                let number = left["entry"] ?? "\(i + 1)", other = right["entry"] ?? "\(j + 1)"
+                let label = "entry \(number)\(number == other ? "" : " (\(other) in \(new))"), \(summary(left))"
+                compare(left.fields.filter { $0.key != "entry" }, right.fields.filter { $0.key != "entry" },
+                        at: "", label: label, into: &out)
+            case (let i?, nil):
+                out.append("entry \(a.entries[i]["entry"] ?? "\(i + 1)"), \(summary(a.entries[i])): only in \(old)")
+            case (nil, let j?):
+                out.append("entry \(b.entries[j]["entry"] ?? "\(j + 1)") of \(new), \(summary(b.entries[j])): only in \(new)")
             case (nil, nil):
                 break
             }
         }
         guard out.count > limit else { return out }
         return Array(out.prefix(limit)) + ["... and \(out.count - limit) more differences"]
+    }
+
+    /// Pairs of entry indices, in order: a longest common run of entries that are the same
+    /// thing (`key`), and between two such, the entries left on each side paired in order, the
+    /// rest alone. Past 4 million comparisons, entries are paired by position.
+    private func align(_ a: [TranscriptDocument.Entry], _ b: [TranscriptDocument.Entry]) -> [(Int?, Int?)] {
+        let n = a.count, m = b.count
+        guard n > 0, m > 0, n * m <= 4_000_000 else {
+            return (0..<max(n, m)).map { ($0 < n ? $0 : nil, $0 < m ? $0 : nil) }
+        }
+        let keysA = a.map(key), keysB = b.map(key)
+        // lengths[i][j]: the longest common run of keysA[i...] and keysB[j...].
+        var lengths = [[Int32]](repeating: [Int32](repeating: 0, count: m + 1), count: n + 1)
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            for j in stride(from: m - 1, through: 0, by: -1) {
+                lengths[i][j] = keysA[i] == keysB[j] ? lengths[i + 1][j + 1] + 1 : max(lengths[i + 1][j], lengths[i][j + 1])
+            }
+        }
+        var pairs: [(Int?, Int?)] = []
+        var onlyA: [Int] = [], onlyB: [Int] = []
+        func flush() {
+            for index in 0..<max(onlyA.count, onlyB.count) {
+                pairs.append((index < onlyA.count ? onlyA[index] : nil, index < onlyB.count ? onlyB[index] : nil))
+            }
+            onlyA.removeAll()
+            onlyB.removeAll()
+        }
+        var i = 0, j = 0
+        while i < n, j < m {
+            if keysA[i] == keysB[j] {
+                flush()
+                pairs.append((i, j))
+                i += 1
+                j += 1
+            } else if lengths[i + 1][j] >= lengths[i][j + 1] {
+                onlyA.append(i)
+                i += 1
+            } else {
+                onlyB.append(j)
+                j += 1
+            }
+        }
+        onlyA += Array(i..<n)
+        onlyB += Array(j..<m)
+        flush()
+        return pairs
+    }
+
+    /// What an entry is, for matching: its kind and what it was to.
+    private func key(_ entry: TranscriptDocument.Entry) -> String {
+        switch entry["kind"] {
+        case "request": "request \(entry["method"] ?? "") \(entry["path"] ?? "")"
+        case "clock": "clock"
+        case let kind?: "\(kind) \(entry["delivery"] ?? "") \(entry["attempt"] ?? "")"
+        case nil: ""
+        }
     }
 
     private func compare(

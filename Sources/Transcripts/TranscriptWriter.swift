@@ -96,10 +96,13 @@ public struct TranscriptWriter: Sendable {
             }
         }
         writeHeaders("request_headers", kept, &ports, into: &out)
-        writeBody("request_body", exchange.requestBody, &ports, into: &out)
+        writeBody("request_body", exchange.requestBody, length: exchange.requestBodyLength, &ports, into: &out)
         out += "status: \(exchange.status)\n"
         writeHeaders("response_headers", exchange.responseHeaders.map { ($0.name, $0.value) }, &ports, into: &out)
-        writeBody("response_body", exchange.responseBody, &ports, into: &out)
+        // A HEAD's answer carries no body, whatever the handler made.
+        if exchange.method != "HEAD" {
+            writeBody("response_body", exchange.responseBody, length: exchange.responseBodyLength, &ports, into: &out)
+        }
     }
 
     private func write(_ delivery: Delivery, attempt: DeliveryAttempt, _ ports: inout PortPlaceholders, into out: inout String) {
@@ -115,9 +118,9 @@ public struct TranscriptWriter: Sendable {
         let scrubbed = ports.scrub(raw)
         let signature = scrubbed == raw ? delivery.signature : delivery.signature(of: Array(scrubbed.utf8))
         writeHeaders("request_headers", [("Content-Type", "application/json"), ("X-KopoKopo-Signature", signature)], &ports, into: &out)
-        writeBody("request_body", delivery.body, &ports, into: &out)
+        writeBody("request_body", delivery.body, length: delivery.body.count, &ports, into: &out)
         out += "status: \(attempt.status.map(String.init) ?? "null")\n"
-        if let error = attempt.error { out += "error: \(quoted(ports.scrub(error)))\n" }
+        if let error = attempt.error { out += "error: \(quoted(ports.scrub(withoutTransportDetail(error))))\n" }
     }
 
     private func writeHeaders(_ key: String, _ fields: [(String, String)], _ ports: inout PortPlaceholders, into out: inout String) {
@@ -127,18 +130,23 @@ public struct TranscriptWriter: Sendable {
     }
 
     /// A JSON object or array body pretty-printed as a literal block; any other UTF-8 body as
-    /// one quoted string; other bytes as base64. Nothing when empty.
-    private func writeBody(_ key: String, _ body: [UInt8], _ ports: inout PortPlaceholders, into out: inout String) {
+    /// one quoted string; other bytes as base64. Nothing when empty. `key_length` says how many
+    /// bytes were sent when what is written is not all of them as they were: a body cut at
+    /// `Exchange.bodyLimit`, or JSON that was not compact (whitespace, a repeated key).
+    private func writeBody(_ key: String, _ body: [UInt8], length: Int, _ ports: inout PortPlaceholders, into out: inout String) {
         guard !body.isEmpty else { return }
         if let json = try? JSON.parse(body), json.objectValue != nil || json.arrayValue != nil,
            case let pretty = ports.scrub(json.prettyPrinted()), !pretty.unicodeScalars.contains(where: needsEscape) {
+            if length != body.count || json.serialized() != body { out += "\(key)_length: \(length)\n" }
             out += "\(key): |-\n"
             for line in pretty.split(separator: "\n", omittingEmptySubsequences: false) {
                 out += "  \(line)\n"
             }
         } else if let text = String(validating: body, as: UTF8.self) {
+            if length != body.count { out += "\(key)_length: \(length)\n" }
             out += "\(key): \(quoted(ports.scrub(text)))\n"
         } else {
+            if length != body.count { out += "\(key)_length: \(length)\n" }
             out += "\(key)_base64: \(quoted(base64(body)))\n"
         }
     }
@@ -153,6 +161,27 @@ public struct TranscriptWriter: Sendable {
         }
         return ports
     }
+}
+
+/// k2mock's own words for a failed attempt, without the transport's detail in parentheses at
+/// their end (it holds ports and milliseconds: "nothing accepted the connection (Failed to
+/// connect to 127.0.0.1 port 54733 after 0 ms ...)").
+func withoutTransportDetail(_ error: String) -> String {
+    guard error.hasSuffix(")") else { return error }
+    var depth = 0
+    for index in error.indices.reversed() {
+        switch error[index] {
+        case ")": depth += 1
+        case "(":
+            depth -= 1
+            if depth == 0 {
+                let words = error[..<index]
+                return words.hasSuffix(" ") ? String(words.dropLast()) : error
+            }
+        default: break
+        }
+    }
+    return error
 }
 
 /// A YAML double-quoted scalar: JSON's string syntax, which YAML reads the same, with every
@@ -198,6 +227,21 @@ private func base64(_ bytes: [UInt8]) -> String {
 }
 
 extension TranscriptWriter {
+    /// Why a snapshot of `sandbox`'s transcript could never match again, if it could not: a
+    /// real clock (its times depend on when requests arrive) or no seed (its ids and tokens are
+    /// random). Nil when the same requests give the same transcript.
+    public static func whyNotReproducible(_ sandbox: Sandbox) -> String? {
+        if sandbox.clockMode == .real {
+            return "This sandbox runs a real clock: its times, and so its transcript, differ in every run. "
+                + "For a snapshot, run it on a manual clock (clock: manual, or --clock manual) and advance it."
+        }
+        if sandbox.scenario.seed == nil {
+            return "This sandbox has no seed: its ids and tokens are random, so its transcript differs in every run. "
+                + "For a snapshot, give it a seed (the scenario's seed:, serve --seed, or the sandbox's seed)."
+        }
+        return nil
+    }
+
     /// The transcript of a sandbox a server hosts: `default` names the server's own, and the
     /// scenario is named by its file name.
     public static func transcript(of hosted: HostedSandbox) -> String {

@@ -20,8 +20,9 @@ struct Transcript: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Say how two transcripts differ, entry by entry and field by field.",
             discussion: """
-                Exit status: 0 when they are the same, 1 when they differ (one line per difference), \
-                2 when a file cannot be read or is not a transcript of this format (FILE:LINE: why).
+                Exit status: 0 when they are the same bytes, 1 when they differ (one line per difference; \
+                files that differ only in form, such as line endings, say so), 2 when a file cannot be read \
+                or is not a transcript of this format (FILE:LINE: why), 64 for a usage error.
                 """)
 
         @Argument(help: "The transcript to compare from (say the snapshot).")
@@ -30,9 +31,12 @@ struct Transcript: ParsableCommand {
         var new: String
 
         func run() throws {
-            let a = try readTranscript(old), b = try readTranscript(new)
-            let differences = TranscriptDiff(old: old, new: new).differences(a, b)
-            guard !differences.isEmpty else { return }
+            let (a, bytesA) = try readTranscript(old), (b, bytesB) = try readTranscript(new)
+            guard bytesA != bytesB else { return }
+            var differences = TranscriptDiff(old: old, new: new).differences(a, b)
+            if differences.isEmpty {
+                differences = ["the files differ only in form (line endings, whitespace, quoting or escapes), not in what they say"]
+            }
             for difference in differences { print(difference) }
             throw ExitCode(1)
         }
@@ -41,18 +45,34 @@ struct Transcript: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "One line per entry: number, sandbox time, what happened.",
-            discussion: "Exit status: 0, or 2 when the file cannot be read or is not a transcript (FILE:LINE: why).")
+            discussion: "Exit status: 0, 2 when the file cannot be read or is not a transcript (FILE:LINE: why), 64 for a usage error.")
 
         @Argument(help: "A transcript file.")
         var file: String
 
         func run() throws {
-            let transcript = try readTranscript(file)
+            let transcript = try readTranscript(file).document
             let header = transcript.header
             print("sandbox \(header["sandbox"] ?? "?"), scenario \(header["scenario"] ?? "?"), seed \(header["seed"] ?? "?"), "
                 + "\(header["clock"] ?? "?") clock from \(header["clock_start"] ?? "?"): \(transcript.entries.count) entries"
                 + ((header["dropped"]).flatMap { Int($0) }.map { $0 > 0 ? " (the \($0) before them were dropped)" : "" } ?? ""))
-            for entry in transcript.entries { print(line(entry)) }
+            for entry in transcript.entries { print(visible(line(entry))) }
+        }
+
+        /// The line with control characters (a decoded newline in a path) written as escapes,
+        /// so that one entry stays one line.
+        private func visible(_ text: String) -> String {
+            var out = ""
+            for scalar in text.unicodeScalars {
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+                    || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                        + String(scalar.value, radix: 16)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+            return out
         }
 
         private func line(_ entry: TranscriptDocument.Entry) -> String {
@@ -75,8 +95,8 @@ struct Transcript: ParsableCommand {
     }
 }
 
-/// The transcript in `path`; exits 2 saying why when it cannot be read or is not one.
-private func readTranscript(_ path: String) throws -> TranscriptDocument {
+/// The transcript in `path` and its bytes; exits 2 saying why when it cannot be read or is not one.
+private func readTranscript(_ path: String) throws -> (document: TranscriptDocument, bytes: [UInt8]) {
     var isDirectory = stat()
     guard stat(path, &isDirectory) == 0 else {
         printError("\(path): cannot read it (\(String(cString: strerror(errno))))")
@@ -103,7 +123,7 @@ private func readTranscript(_ path: String) throws -> TranscriptDocument {
         throw ExitCode(2)
     }
     do {
-        return try TranscriptReader.read(text, file: path)
+        return (try TranscriptReader.read(text, file: path), bytes)
     } catch {
         printError(error.description)
         throw ExitCode(2)

@@ -1,3 +1,4 @@
+import Foundation
 import K2MockTestSupport
 import K2MockTesting
 import K2Sandbox
@@ -196,5 +197,44 @@ private let root = #filePath.split(separator: "/", omittingEmptySubsequences: fa
         #expect(result.status == 0)
         #expect(result.output.contains("no expectations in the scenario"))
     }
-}
 
+    /// `k2mock transcript diff` and `show` as a reviewer runs them: exit 0 on the same bytes, 1
+    /// naming what differs (or saying it is only the form), 2 on what is not a transcript.
+    @Test func transcriptDiffAndShowSayWhatDiffersWithTheirExitCodes() throws {
+        let base = "/tmp/k2mock-e2e-transcript-\(getpid())"
+        func write(_ name: String, _ text: String) -> String {
+            let path = "\(base)-\(name).yaml"
+            let file = fopen(path, "w")
+            fputs(text, file)
+            fclose(file)
+            return path
+        }
+        let header = "format: k2mock-transcript/1\nsandbox: \"default\"\nseed: 5\nentries: 1\ndropped: 0\n"
+        let entry = "---\nentry: 1\nat: \"2026-01-01T03:00:00.000+03:00\"\nkind: request\nmethod: \"POST\"\n"
+            + "path: \"/api/v1/payments\"\nrequest_body: |-\n  {\n    \"amount\": 150\n  }\nstatus: 201\n"
+        let a = write("a", header + entry), same = write("same", header + entry)
+        let other = write("other", header + entry.replacingOccurrences(of: "150", with: "250"))
+        let crlf = write("crlf", (header + entry).replacingOccurrences(of: "\n", with: "\r\n"))
+        let older = write("older", (header + entry).replacingOccurrences(of: "/1", with: "/0"))
+        let strange = write("strange", header + entry.replacingOccurrences(of: "/api/v1/payments", with: "/a\\nentry: 9"))
+        defer { for path in [a, same, other, crlf, older, strange] { unlink(path) } }
+
+        #expect(ServerProcess.run(["transcript", "diff", a, same]).status == 0)
+        let differs = ServerProcess.run(["transcript", "diff", a, other])
+        #expect(differs.status == 1)
+        #expect(differs.output.contains("entry 1, POST /api/v1/payments: request_body.amount: 150 → 250"))
+        let form = ServerProcess.run(["transcript", "diff", a, crlf])
+        #expect(form.status == 1 && form.output.contains("only in form"))
+        let old = ServerProcess.run(["transcript", "diff", older, a])
+        #expect(old.status == 2 && old.output.contains("format k2mock-transcript/0: this k2mock reads k2mock-transcript/1"))
+        #expect(ServerProcess.run(["transcript", "diff", a, "/nonexistent.yaml"]).status == 2)
+        #expect(ServerProcess.run(["transcript", "diff", a, "/tmp"]).status == 2)
+        #expect(ServerProcess.run(["transcript", "diff", a]).status == 64)
+
+        let shown = ServerProcess.run(["transcript", "show", strange])
+        #expect(shown.status == 0)
+        let lines = shown.output.split(separator: "\n")
+        #expect(lines.count == 2, "a header line and one line per entry, whatever the path holds: \(lines)")
+        #expect(lines.last?.contains("POST /a\\u000aentry: 9 → 201") == true, "\(lines)")
+    }
+}

@@ -88,7 +88,7 @@ import Transcripts
             #expect(refused.status == 409)
             #expect(refused.text.contains("real clock") && refused.text.contains("manual clock"))
             #expect(try await sandbox.request("GET", "/__admin/transcript").status == 200, "reading it is fine")
-            #expect(throws: TranscriptMismatch.notReproducible) { try sandbox.assertTranscript(matches: "/nonexistent/x.yaml") }
+            #expect(throws: TranscriptMismatch.self) { try sandbox.assertTranscript(matches: "/nonexistent/x.yaml") }
             let document = try TranscriptReader.read(sandbox.transcript(), file: "real")
             #expect(document.header["clock_start_from"] == "wall time")
         }
@@ -217,5 +217,83 @@ import Transcripts
         #expect(document.header["dropped"] == "1" && document.header["entries"] == "10000")
         #expect(document.entries.first?["entry"] == "2" && document.entries.first?["path"] == "/api/v1/payments/1")
         #expect(document.entries.last?["entry"] == "10001" && document.entries.last?["path"] == "/api/v1/payments/10000")
+    }
+
+    @Test func aSnapshotWithoutASeedIsRefusedSayingWhy() async throws {
+        let unseeded = TestScenario.yaml("""
+            version: 1
+            credentials:
+              - { client_id: app, client_secret: s3cret, api_key: app-key }
+            """, name: "unseeded.yaml")
+        try await withSandbox(unseeded) { sandbox in
+            let refused = try await sandbox.request("GET", "/__admin/transcript?snapshot=1")
+            #expect(refused.status == 409 && refused.text.contains("no seed"))
+            #expect(throws: TranscriptMismatch.notReproducible(TranscriptWriter.whyNotReproducible(sandbox.sandbox) ?? "")) {
+                try sandbox.assertTranscript(matches: "/nonexistent/x.yaml")
+            }
+        }
+    }
+
+    /// A failed attempt is written in k2mock's words, without the transport's detail (the
+    /// receiver's port, milliseconds), so a run with a refused callback is the same every time.
+    @Test func aRefusedCallbackIsWrittenTheSameInEveryRun() async throws {
+        try await withSandbox(scenario) { sandbox in
+            let token = try sandbox.accessToken()
+            let created = try await sandbox.request("POST", "/api/v2/incoming_payments", headers: [
+                ("Authorization", "Bearer \(token)"), ("Content-Type", "application/json"),
+            ], body: """
+                {"payment_channel":"M-PESA STK Push","till_number":"K000000","subscriber":{"phone_number":"+254799999999"},\
+                "amount":{"currency":"KES","value":"150"},"_links":{"callback_url":"http://127.0.0.1:1/k2/result"}}
+                """)
+            #expect(created.status == 201)
+            _ = try await sandbox.advance(seconds: 10)
+            let document = try TranscriptReader.read(sandbox.transcript(), file: "refused")
+            let attempt = try #require(document.entries.first { $0["kind"] == "callback" })
+            #expect(attempt["status"] == "null")
+            #expect(attempt["error"] == "nothing accepted the connection", "\(attempt["error"] ?? "")")
+            #expect(sandbox.callbacks().first?.attempts.first?.error?.contains("port 1") == true, "the journal keeps the detail")
+        }
+    }
+
+    @Test func portsAreFoundBehindCredentialsAndInEscapedURLsAlone() throws {
+        let sandbox = Sandbox(scenario: Scenario(source: "p.yaml", seed: 1, clock: Scenario.ClockSettings(mode: .manual)))
+        for body in [#"{"callback_url":"http://hook:s3cret@127.0.0.1:5678/k2"}"#, #"{"u":"http://user:1234@[::1]:5679/"}"#,
+                     #"cb=http:\/\/127.0.0.1:5680\/x"#] {
+            sandbox.recordRequest(method: "POST", path: "/api/v1/payments", status: 400, exchange: Exchange(
+                method: "POST", path: "/api/v1/payments", query: [], requestHeaders: [], requestBody: Array(body.utf8),
+                status: 400, responseHeaders: [], responseBody: []))
+        }
+        let text = TranscriptWriter(header: TranscriptHeader(sandbox: "default", scenario: "p.yaml", seed: 1)).write(sandbox.transcript())
+        for port in ["5678", "5679", "5680"] { #expect(!text.contains(port), "port \(port) is scrubbed") }
+        #expect(text.contains("hook:s3cret@127.0.0.1:{port-1}/k2") && text.contains("user:1234@[::1]:{port-2}/"))
+        #expect(text.contains(#"http:\\/\\/127.0.0.1:{port-3}\\/x"#))
+    }
+
+    @Test func bodiesWrittenOtherwiseThanSentSayTheirLength() throws {
+        let sandbox = Sandbox(scenario: Scenario(source: "l.yaml", seed: 1, clock: Scenario.ClockSettings(mode: .manual)))
+        let spaced = Array(#"{"a": 1, "a": 2}"#.utf8), huge = [UInt8](repeating: UInt8(ascii: "x"), count: Exchange.bodyLimit + 10)
+        for body in [spaced, huge, Array(#"{"a":1}"#.utf8)] {
+            sandbox.recordRequest(method: "POST", path: "/x", status: 404, exchange: Exchange(
+                method: "POST", path: "/x", query: [], requestHeaders: [], requestBody: body, status: 404,
+                responseHeaders: [], responseBody: []))
+        }
+        let document = try TranscriptReader.read(
+            TranscriptWriter(header: TranscriptHeader(sandbox: "default", scenario: "l.yaml", seed: 1)).write(sandbox.transcript()),
+            file: "lengths")
+        #expect(document.entries[0]["request_body_length"] == "16", "a repeated key and spaces are not in the pretty body")
+        #expect(document.entries[1]["request_body_length"] == "\(Exchange.bodyLimit + 10)")
+        #expect(document.entries[1]["request_body"]?.utf8.count == Exchange.bodyLimit)
+        #expect(document.entries[2]["request_body_length"] == nil, "compact JSON is written whole")
+    }
+
+    /// One entry more in the middle is said as such, not as every later entry differing.
+    @Test func anEntryMoreInTheMiddleIsNamedAlone() async throws {
+        let first = try await run(amount: 150)
+        var lines = first.components(separatedBy: "\n---\n")
+        lines.insert("entry: 99\nat: \"2026-01-01T03:00:00.000+03:00\"\nkind: request\nmethod: \"GET\"\npath: \"/extra\"\nstatus: 404", at: 3)
+        let second = lines.joined(separator: "\n---\n")
+        let differences = TranscriptDiff(old: "a", new: "b").differences(
+            try TranscriptReader.read(first, file: "a"), try TranscriptReader.read(second, file: "b"))
+        #expect(differences == ["entry 99 of b, GET /extra: only in b"], "\(differences)")
     }
 }

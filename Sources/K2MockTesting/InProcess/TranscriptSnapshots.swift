@@ -13,10 +13,10 @@ extension TestSandbox {
     /// directory of the test file that calls this). Writes the snapshot when the file is
     /// missing or the environment has `K2MOCK_UPDATE_SNAPSHOTS=1`; otherwise throws
     /// `TranscriptMismatch` listing each difference (`k2mock transcript diff`'s words). Throws
-    /// `TranscriptMismatch.notReproducible` on a real clock, whose times differ in every run.
+    /// `TranscriptMismatch.notReproducible` on a real clock or without a seed, whose runs differ.
     /// A snapshot matches again only with the same scenario, seed and sandbox name.
     public func assertTranscript(matches path: String, filePath: String = #filePath) throws {
-        guard sandbox.clockMode == .manual else { throw TranscriptMismatch.notReproducible }
+        if let reason = TranscriptWriter.whyNotReproducible(sandbox) { throw TranscriptMismatch.notReproducible(reason) }
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
             : URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent(path)
         let actual = transcript()
@@ -44,8 +44,8 @@ public enum TranscriptMismatch: Error, Equatable, CustomStringConvertible {
     case differs(path: String, [String])
     /// The snapshot at `path` is not a transcript this k2mock reads.
     case unreadable(path: String, String)
-    /// The sandbox runs a real clock: its times differ in every run.
-    case notReproducible
+    /// The sandbox's runs differ whatever it is sent (a real clock, no seed): why.
+    case notReproducible(String)
 
     public var description: String {
         let accept = "Accept this run's transcript with K2MOCK_UPDATE_SNAPSHOTS=1."
@@ -54,9 +54,8 @@ public enum TranscriptMismatch: Error, Equatable, CustomStringConvertible {
             return "the transcript differs from \(path):\n" + differences.map { "  " + $0 }.joined(separator: "\n") + "\n" + accept
         case .unreadable(let path, let reason):
             return "the snapshot \(path) is not a transcript: \(reason)\n" + accept
-        case .notReproducible:
-            return "this sandbox runs a real clock: its times, and so its transcript, differ in every run; "
-                + "for a snapshot, run it on a manual clock (clock: .manual) and advance it"
+        case .notReproducible(let reason):
+            return reason
         }
     }
 }

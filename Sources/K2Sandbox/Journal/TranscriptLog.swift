@@ -1,14 +1,22 @@
-/// One K2 API request and its answer, as the transcript keeps them: the exact bytes, every
-/// header (the transcript writes only those that matter).
+/// One K2 API request and its answer, as the transcript keeps them: the bytes (a body past
+/// `bodyLimit` is kept cut, with its length), every header (the transcript writes only those
+/// that matter).
 public struct Exchange: Sendable {
+    /// The most of one body a transcript keeps: K2's bodies are a few kB; a megabyte upload is
+    /// not worth keeping ten thousand of.
+    public static let bodyLimit = 64 << 10
+
     public var method: String
     public var path: String
     public var query: [(name: String, value: String)]
     public var requestHeaders: [(name: String, value: String)]
     public var requestBody: [UInt8]
+    /// The request body's length as sent (more than `requestBody.count` when it was cut).
+    public var requestBodyLength: Int
     public var status: Int
     public var responseHeaders: [(name: String, value: String)]
     public var responseBody: [UInt8]
+    public var responseBodyLength: Int
 
     public init(
         method: String, path: String, query: [(name: String, value: String)], requestHeaders: [(name: String, value: String)],
@@ -18,11 +26,16 @@ public struct Exchange: Sendable {
         self.path = path
         self.query = query
         self.requestHeaders = requestHeaders
-        self.requestBody = requestBody
+        self.requestBody = requestBody.count > Self.bodyLimit ? Array(requestBody.prefix(Self.bodyLimit)) : requestBody
+        self.requestBodyLength = requestBody.count
         self.status = status
         self.responseHeaders = responseHeaders
-        self.responseBody = responseBody
+        self.responseBody = responseBody.count > Self.bodyLimit ? Array(responseBody.prefix(Self.bodyLimit)) : responseBody
+        self.responseBodyLength = responseBody.count
     }
+
+    /// Bytes of body it holds.
+    var size: Int { requestBody.count + responseBody.count }
 }
 
 /// What happened in a sandbox, in the order it happened, for `GET /__admin/transcript`.
@@ -35,27 +48,50 @@ public enum TranscriptEntry: Sendable {
     case clock(from: Timestamp, to: Timestamp)
 }
 
-/// The transcript's entries: the latest 10,000 are kept, in a ring (a full one overwrites its
-/// oldest entry in place, so a long run costs no moves), and `dropped` counts those that went.
-/// Not kept in a data directory: a restarted sandbox's transcript starts at the restart.
+/// The transcript's entries, in a ring: the latest 10,000 are kept, and fewer when their bodies
+/// pass 32 MiB in all; a full ring overwrites its oldest entry in place, so a long run moves
+/// nothing. `dropped` counts the entries that went. Not kept in a data directory: a restarted
+/// sandbox's transcript starts at the restart.
 struct TranscriptLog: Sendable {
     static let capacity = 10_000
+    static let byteBudget = 32 << 20
     private var ring: [TranscriptEntry] = []
-    /// Where the oldest entry is once the ring is full.
-    private var oldest = 0
+    /// Where the oldest entry is, and how many there are.
+    private var head = 0
+    private var count = 0
+    private var bytes = 0
     /// How many of the oldest entries were dropped.
     private(set) var dropped = 0
 
     mutating func append(_ entry: TranscriptEntry) {
-        guard ring.count == Self.capacity else { return ring.append(entry) }
-        ring[oldest] = entry
-        oldest = (oldest + 1) % Self.capacity
+        if count == Self.capacity { dropOldest() }
+        let size = entry.size
+        while bytes + size > Self.byteBudget, count > 0 { dropOldest() }
+        let slot = (head + count) % Self.capacity
+        if slot == ring.count { ring.append(entry) } else { ring[slot] = entry }
+        count += 1
+        bytes += size
+    }
+
+    private mutating func dropOldest() {
+        bytes -= ring[head].size
+        ring[head] = .clock(from: .init(milliseconds: 0), to: .init(milliseconds: 0))
+        head = (head + 1) % Self.capacity
+        count -= 1
         dropped += 1
     }
 
     /// The entries kept, oldest first.
     var entries: [TranscriptEntry] {
-        oldest == 0 ? ring : Array(ring[oldest...] + ring[..<oldest])
+        (0..<count).map { ring[(head + $0) % Self.capacity] }
+    }
+}
+
+extension TranscriptEntry {
+    /// Bytes of body it holds (attempts' bodies live in the delivery journal).
+    var size: Int {
+        if case .exchange(_, let exchange) = self { return exchange.size }
+        return 0
     }
 }
 
