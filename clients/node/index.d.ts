@@ -50,7 +50,7 @@ export declare class K2MockAdminTokenError extends K2MockAPIError { code: 'K2MOC
 /** 404: no such sandbox (never made, deleted, ended by its ttl) or delivery. */
 export declare class K2MockNotFoundError extends K2MockAPIError { code: 'K2MOCK_NOT_FOUND' }
 /** 409: a sandbox of that name (or with one of its credentials) exists already; or a snapshot
- *  transcript asked of a sandbox on a real clock (`errorMessage` is k2mock's reason). */
+ *  transcript asked of a sandbox on a real clock or without a seed (`errorMessage` is k2mock's reason). */
 export declare class K2MockConflictError extends K2MockAPIError { code: 'K2MOCK_CONFLICT' }
 
 /** A receiver's waitFor(n) ran out of time (or the receiver stopped). */
@@ -229,7 +229,7 @@ export declare abstract class AdminAPI {
   /** Rejects with node:assert's AssertionError naming every expectation that does not hold. */
   assertExpectations (): Promise<void>
   /** The whole conversation as k2mock writes it (YAML text, ports as placeholders). `snapshot`:
-   *  one fit to compare with a later run's; a real clock rejects with K2MockConflictError (409). */
+   *  one fit to compare with a later run's; a real clock or no seed rejects with K2MockConflictError (409). */
   transcript (options?: { snapshot?: boolean }): Promise<string>
   /** k2mock's comparison of two transcript texts; K2MockAPIError (400) when one is not a transcript. */
   diffTranscripts (expected: string, actual: string): Promise<TranscriptDiff>
@@ -237,7 +237,7 @@ export declare abstract class AdminAPI {
    *  No file yet, or K2MOCK_UPDATE_SNAPSHOTS=1: writes it and resolves. The same bytes: resolves.
    *  Else rejects with a TranscriptAssertionError (node:assert's AssertionError) naming the file
    *  and listing k2mock's differences, or k2mock's reason when the file is not a transcript.
-   *  A real clock rejects with K2MockConflictError (409). */
+   *  A real clock or no seed rejects with K2MockConflictError (409). */
   assertTranscript (path: string): Promise<void>
   kinds (): Promise<Array<{ kind: string, stages: string[], final: string[] }>>
   topics (): Promise<string[]>

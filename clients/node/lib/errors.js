@@ -65,7 +65,7 @@ class K2MockNotFoundError extends K2MockAPIError {
 }
 
 // 409: a sandbox of that name (or with one of its credentials) exists already; or a snapshot
-// transcript asked of a sandbox on a real clock (`errorMessage` is k2mock's reason).
+// transcript asked of a sandbox on a real clock or without a seed (`errorMessage` is k2mock's reason).
 class K2MockConflictError extends K2MockAPIError {
   constructor (message, details) { super(message, details); this.code = 'K2MOCK_CONFLICT' }
 }

@@ -234,7 +234,7 @@ abstract class AdminApi
      * how to accept this run. A snapshot matches again only with the same scenario, seed and
      * sandbox name, on a manual clock.
      *
-     * @throws ConflictException the sandbox runs a real clock (k2mock's 409: its times differ in every run)
+     * @throws ConflictException the sandbox runs a real clock or has no seed (k2mock's 409: its runs differ)
      * @throws TranscriptMismatchException the transcript differs from the snapshot, or the file is not a transcript
      * @throws K2MockException the snapshot cannot be read or written
      */

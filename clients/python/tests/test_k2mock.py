@@ -80,8 +80,8 @@ def test_expectations_are_verified_and_named_when_they_fail(k2mock):
     verification = k2mock.verify()
     assert not verification.passed
     assert [f.description for f in verification.failures] == [
-        "requests POST /api/v1/payments: expected 4, got 0 (%s:23)" % CI,
-        "callbacks outcome=delivered kind=callback: expected 3, got 0 (%s:24)" % CI]
+        "requests POST /api/v1/payments: expected 4, got 0 (%s:24)" % CI,
+        "callbacks outcome=delivered kind=callback: expected 3, got 0 (%s:25)" % CI]
     assert [(f.expected, f.actual) for f in verification.failures] == [(4, 0), (3, 0)]
     with pytest.raises(AssertionError, match="requests POST /api/v1/payments: expected 4, got 0"):
         k2mock.assert_expectations()

@@ -68,9 +68,9 @@ RSpec.describe "the meet_k2mock_expectations matcher", k2mock: { scenario: KitSp
     expect { expect(k2mock).to meet_k2mock_expectations }.to raise_error(
       RSpec::Expectations::ExpectationNotMetError,
       "expected every expectation of #{k2mock.inspect}'s scenario to hold:\n" \
-      "failed: requests POST /api/v1/payments: expected 4, got 0 (#{KitSpec::CI}:23)\n" \
-      "failed: callbacks outcome=delivered kind=callback: expected 3, got 0 (#{KitSpec::CI}:24)\n" \
-      "passed: callbacks outcome=failed: expected 0, got 0 (#{KitSpec::CI}:25)"
+      "failed: requests POST /api/v1/payments: expected 4, got 0 (#{KitSpec::CI}:24)\n" \
+      "failed: callbacks outcome=delivered kind=callback: expected 3, got 0 (#{KitSpec::CI}:25)\n" \
+      "passed: callbacks outcome=failed: expected 0, got 0 (#{KitSpec::CI}:26)"
     )
     expect(k2mock).not_to meet_k2mock_expectations
   end

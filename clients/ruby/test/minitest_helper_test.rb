@@ -49,7 +49,7 @@ class MinitestHelperTest < KitTest::Test
     sandbox = K2Mock::TestSupport.shared_server.sandbox(scenario: CI)
     error = assert_raises(Minitest::Assertion) { assert_k2mock_expectations(sandbox) }
     assert_includes error.message, "k2mock expectations failed (#{sandbox.inspect}):\n" \
-                                   "failed: requests POST /api/v1/payments: expected 4, got 0 (#{CI}:23)"
+                                   "failed: requests POST /api/v1/payments: expected 4, got 0 (#{CI}:24)"
     K2Mock::CallbackReceiver.open(api_key: "k") do |receiver|
       post_signed(receiver.url("/forged"), "{}", "0" * 64)
       error = assert_raises(Minitest::Assertion) { assert_k2mock_callbacks_verified(receiver) }

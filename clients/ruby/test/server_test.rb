@@ -138,11 +138,11 @@ class ServerTest < KitTest::Test
       error = assert_raises(K2Mock::ExpectationError) { k2.verify! }
       assert_equal <<~TEXT.chomp, error.message
         k2mock expectations failed:
-          requests POST /api/v1/payments: expected 4, got 0 (#{CI}:23)
-          callbacks outcome=delivered kind=callback: expected 3, got 0 (#{CI}:24)
+          requests POST /api/v1/payments: expected 4, got 0 (#{CI}:24)
+          callbacks outcome=delivered kind=callback: expected 3, got 0 (#{CI}:25)
       TEXT
       assert_equal 3, error.verification.results.size
-      assert_equal "passed: callbacks outcome=failed: expected 0, got 0 (#{CI}:25)", error.verification.to_s.lines.last
+      assert_equal "passed: callbacks outcome=failed: expected 0, got 0 (#{CI}:26)", error.verification.to_s.lines.last
     end
   end
 

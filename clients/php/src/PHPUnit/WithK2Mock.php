@@ -111,7 +111,7 @@ trait WithK2Mock
      * `$path`, a relative path starting at the directory of this test class's file
      * (`'__snapshots__/paid.yaml'`). Writes it when it is missing or `K2MOCK_UPDATE_SNAPSHOTS=1`;
      * else fails the test listing each difference (AdminApi::assertTranscript()). Throws
-     * ConflictException (k2mock's 409) for a sandbox on a real clock.
+     * ConflictException (k2mock's 409) for a sandbox on a real clock or without a seed.
      */
     public static function assertK2MockTranscript(string $path, ?AdminApi $api = null): void
     {

@@ -45,8 +45,8 @@ class K2MockNotFoundError(K2MockAPIError):
 
 class K2MockConflictError(K2MockAPIError):
     """HTTP 409: a sandbox with that name exists already (or a client id or token of its
-    scenario belongs to another sandbox), or a snapshot of a sandbox that runs a real clock
-    (`assert_transcript`, `transcript(snapshot=True)`)."""
+    scenario belongs to another sandbox), or a snapshot of a sandbox that runs a real clock or
+    has no seed (`assert_transcript`, `transcript(snapshot=True)`)."""
 
 
 UPDATE_SNAPSHOTS_VARIABLE = "K2MOCK_UPDATE_SNAPSHOTS"
@@ -375,7 +375,7 @@ class _AdminAPI:
 
     def assert_transcript(self, path: Union[str, os.PathLike], *, update: Optional[bool] = None) -> None:
         """A snapshot test of the whole conversation: this sandbox's transcript (asked for with
-        `snapshot=true`: a real clock raises `K2MockConflictError` with k2mock's message)
+        `snapshot=true`: a real clock or no seed raises `K2MockConflictError` with k2mock's message)
         against the file at `path` (see `snapshot_path`). No such file, or update mode (`update`,
         else `--k2mock-update-snapshots` or K2MOCK_UPDATE_SNAPSHOTS=1): writes it, making its
         folders, and passes. The same bytes: passes. Else raises `K2MockTranscriptMismatch` (an

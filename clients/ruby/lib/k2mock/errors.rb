@@ -63,7 +63,8 @@ module K2Mock
   class NotFoundError < APIError; end
 
   # 409: a sandbox of that name (or with one of its scenario's credentials) exists already; or
-  # a transcript snapshot of a sandbox that runs a real clock (`error_message` says so).
+  # a transcript snapshot of a sandbox that runs a real clock or has no seed (`error_message`
+  # says so).
   class ConflictError < APIError; end
 
   # 429: the server's --max-sandboxes is reached.

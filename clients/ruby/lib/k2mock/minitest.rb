@@ -94,7 +94,7 @@ module K2Mock
     # file at `path` (relative: to the current directory). The file missing, or
     # K2MOCK_UPDATE_SNAPSHOTS=1: writes it and passes. Else a failure naming the file, listing
     # every difference k2mock finds and saying how to accept the new transcript. Raises
-    # K2Mock::ConflictError when the sandbox runs a real clock. Answers the Snapshot::Comparison.
+    # K2Mock::ConflictError when the sandbox runs a real clock or has no seed. Answers the Snapshot::Comparison.
     def assert_k2mock_transcript(path, target = @k2mock_sandbox || k2mock)
       comparison = target.compare_transcript(path)
       assert comparison.passed?, -> { comparison.message }

@@ -120,7 +120,7 @@ end
 
 # expect(k2mock_sandbox).to match_k2mock_transcript("spec/snapshots/pay.yaml"): the transcript is
 # the snapshot file's (relative: to the current directory); written when the file is missing or
-# K2MOCK_UPDATE_SNAPSHOTS=1. A real clock raises K2Mock::ConflictError. No negated form: a
+# K2MOCK_UPDATE_SNAPSHOTS=1. A real clock or no seed raises K2Mock::ConflictError. No negated form: a
 # snapshot is written or compared, never expected to differ.
 RSpec::Matchers.define :match_k2mock_transcript do |path|
   match do |target|

@@ -54,7 +54,7 @@ module K2Mock
       end
 
       # Compares `target`'s (a Server or Sandbox) transcript with the snapshot at `path`; answers
-      # a Comparison. Raises ConflictError (k2mock's 409: the sandbox runs a real clock) and the
+      # a Comparison. Raises ConflictError (k2mock's 409: the sandbox runs a real clock or has no seed) and the
       # kit's other errors for k2mock's refusals.
       def compare(target, path)
         path = resolve(path)
