@@ -122,14 +122,15 @@ build:
 	$(SWIFT) build
 
 ## Rewrites every checked-in copy of what the code builds, after changing a kind, a route or a
-## scenario key: the OpenAPI document and the scenario schema (from the binary), and the default
-## scenario and dashboard embedded in it. Tests fail naming this target while a copy is stale.
+## scenario key: the OpenAPI document, the scenario schema and the README's table of kinds (from
+## the binary), and the default scenario and dashboard embedded in it. Tests fail naming this target while a copy is stale.
 generate:
 	scripts/embed-default-scenario.py
 	scripts/embed-dashboard.py
 	$(MAKE) build
 	.build/debug/k2mock openapi > openapi/k2mock.json
 	.build/debug/k2mock schema > schemas/scenario.schema.json
+	K2MOCK_BIN=.build/debug/k2mock scripts/readme-kinds.py
 
 ## Start-up time, idle memory and GET throughput against plain-C libmicrohttpd (docs/performance.md).
 bench: release
