@@ -53,12 +53,14 @@ let package = Package(
             dependencies: ["K2Sandbox", "OrderedJSON", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // Why a request got its answer and where a resource stands, in the caller's terms.
+        .target(name: "Explanations", dependencies: ["K2Sandbox", "OrderedJSON"], swiftSettings: strict),
         .target(name: "K2HTTP", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox"], swiftSettings: strict),
         .target(name: "K2API", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2HTTP"], swiftSettings: strict),
         .target(name: "AdminAPI", dependencies: ["MicroHTTP", "OrderedJSON", "K2Sandbox", "K2HTTP", "Locking", "Transcripts"], swiftSettings: strict),
         .target(
             name: "K2MockServer",
-            dependencies: ["MicroHTTP", "CurlClient", "Locking", "K2Sandbox", "K2HTTP", "K2API", "AdminAPI"],
+            dependencies: ["MicroHTTP", "CurlClient", "Locking", "K2Sandbox", "K2HTTP", "K2API", "AdminAPI", "Explanations"],
             swiftSettings: strict
         ),
         .target(

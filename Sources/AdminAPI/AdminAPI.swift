@@ -18,12 +18,23 @@ public struct AdminAPI: Sendable {
     /// The OpenAPI document's bytes (`GET /__admin/openapi.json`), built by the server, which
     /// sees every API module.
     private let openAPIDocument: @Sendable () -> [UInt8]
+    /// Says why (`GET /__admin/explain`): the server's explainer, which sees the K2 routes.
+    private let explain: @Sendable (ExplainQuery, HostedSandbox) -> JSON?
 
-    /// The admin API over the sandboxes of `hub`; `openAPIDocument` answers `/__admin/openapi.json`.
+    /// What `GET /__admin/explain` is asked about.
+    public enum ExplainQuery: Sendable {
+        case request(Int)
+        case resource(String)
+    }
+
+    /// The admin API over the sandboxes of `hub`; `explain` answers `/__admin/explain` (nil:
+    /// nothing of that id), `openAPIDocument` answers `/__admin/openapi.json`.
     public init(hub: SandboxHub, fallbackOrigin: @escaping @Sendable () -> String,
+                explain: @escaping @Sendable (ExplainQuery, HostedSandbox) -> JSON?,
                 openAPIDocument: @escaping @Sendable () -> [UInt8]) {
         self.hub = hub
         self.fallbackOrigin = fallbackOrigin
+        self.explain = explain
         self.openAPIDocument = openAPIDocument
     }
 
@@ -72,10 +83,14 @@ public struct AdminAPI: Sendable {
         routes.add("GET", "/__admin/requests", scoped { admin, request, _ in
             guard let limit = admin.limit(request) else { return .respond(admin.badLimit()) }
             let entries: [JSON] = admin.sandbox.requests().suffix(limit ?? Int.max).map { record in
-                ["at": .string(record.at.iso8601()), "method": .string(record.method), "path": .string(record.path),
-                 "status": .int(record.status)]
+                ["id": .int(record.id), "at": .string(record.at.iso8601()), "method": .string(record.method),
+                 "path": .string(record.path), "status": .int(record.status)]
             }
             return .respond(K2Responses.bytes(200, JSON.array(entries).serialized()))
+        })
+        let explain = self.explain
+        routes.add("GET", "/__admin/explain", scoped { _, request, context in
+            .respond(Self.explanation(request, context.hosted, explain))
         })
         routes.add("GET", "/__admin/transcript", scoped { admin, request, context in
             .respond(admin.transcript(request, context.hosted))
@@ -359,6 +374,35 @@ struct ClockStatus: Encodable {
     var now: String
     var mode: String
     var scale: Double
+}
+
+extension AdminAPI {
+    /// `?request=ID` (a number of `GET /__admin/requests`) or `?resource=ID`: the explanation,
+    /// 404 when there is nothing of that id, 400 when the query is neither.
+    static func explanation(
+        _ request: HTTPRequest, _ hosted: HostedSandbox, _ explain: @Sendable (ExplainQuery, HostedSandbox) -> JSON?
+    ) -> HTTPResponse {
+        let query = request.query
+        if let text = query.first(where: { $0.name == "request" })?.value {
+            guard !text.isEmpty, text.utf8.count <= 9, text.utf8.allSatisfy({ (48...57).contains($0) }), let id = Int(text), id > 0 else {
+                return K2Responses.error(400, "request must be a request's id, a whole number from GET /__admin/requests")
+            }
+            guard let answer = explain(.request(id), hosted) else {
+                let last = hosted.sandbox.requests().last?.id ?? 0
+                return K2Responses.error(404, id > last
+                    ? "No request \(id): this sandbox has answered \(last) K2 requests"
+                    : "Request \(id) is no longer kept: the transcript keeps the latest 10,000 requests and attempts")
+            }
+            return K2Responses.bytes(200, answer.serialized())
+        }
+        if let id = query.first(where: { $0.name == "resource" })?.value, !id.isEmpty {
+            guard let answer = explain(.resource(id), hosted) else {
+                return K2Responses.error(404, "No resource \(id) in this sandbox")
+            }
+            return K2Responses.bytes(200, answer.serialized())
+        }
+        return K2Responses.error(400, "Ask about ?request=ID (from GET /__admin/requests) or ?resource=ID")
+    }
 }
 
 /// `{"expected": TEXT, "actual": TEXT}`, two transcripts: answers

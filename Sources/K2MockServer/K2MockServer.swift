@@ -1,5 +1,6 @@
 import AdminAPI
 import Dispatch
+import Explanations
 import K2API
 import K2HTTP
 import K2Sandbox
@@ -52,9 +53,15 @@ public final class K2MockServer: Sendable {
         self.listeningOrigin = origin
         var k2Routes = Routes(), adminRoutes = Routes()
         K2API(hub: hub, fallbackOrigin: { origin.withLock { $0 } }).register(into: &k2Routes)
+        let explainer = Explainer(hub: hub, routes: k2Routes.patterns)
         // Built on first request, not at start: it is 150 kB of JSON few runs ask for.
         let kinds = sandbox.kinds, openAPI = Locked<[UInt8]?>(nil)
-        AdminAPI(hub: hub, fallbackOrigin: { origin.withLock { $0 } }, openAPIDocument: {
+        AdminAPI(hub: hub, fallbackOrigin: { origin.withLock { $0 } }, explain: { query, hosted in
+            switch query {
+            case .request(let id): explainer.request(id, in: hosted)
+            case .resource(let id): explainer.resource(id, in: hosted)
+            }
+        }, openAPIDocument: {
             openAPI.withLock { cached in
                 if let cached { return cached }
                 let bytes = Array(OpenAPIDocument.text(kinds: kinds).utf8)
@@ -72,7 +79,7 @@ public final class K2MockServer: Sendable {
         self.pipeline = RequestPipeline(
             admin: RouteGroup([durable] + (adminToken.map { [AdminTokenCheck(token: $0)] } ?? []) + [SandboxScope(hub: hub)],
                               routing: Routing(routes: adminRoutes, answersMethodNotAllowed: true), primary: hub.primary),
-            api: RouteGroup([SandboxSelection(hub: hub), durable, RequestJournalling(log: log), FaultInjection()],
+            api: RouteGroup([SandboxSelection(hub: hub), durable, RequestJournalling(log: log, explainer: explainer), FaultInjection()],
                             routing: Routing(routes: k2Routes, answersMethodNotAllowed: false), primary: hub.primary))
     }
 

@@ -44,8 +44,9 @@ public final class RequestLog: Sendable {
         flush()
     }
 
-    /// `sandbox` names a sandbox beside the server's own (nil: the server's own) (`[name]` in text, `"sandbox"` in JSON).
-    func log(at time: Timestamp, method: String, path: String, status: Int, sandbox: String? = nil) {
+    /// `sandbox` names a sandbox beside the server's own (nil: the server's own) (`[name]` in text, `"sandbox"` in JSON);
+    /// `reason` says why a refused request was refused (` — reason` in text, `"reason"` in JSON).
+    func log(at time: Timestamp, method: String, path: String, status: Int, sandbox: String? = nil, reason: String? = nil) {
         guard format != .none else { return }
         let prefix: StaticString
         var rest: [UInt8] = []
@@ -57,12 +58,14 @@ public final class RequestLog: Sendable {
             rest.append(32); rest.append(contentsOf: method.utf8)
             rest.append(32); rest.append(contentsOf: path.utf8)
             rest.append(32); rest.append(contentsOf: String(status).utf8)
+            if let reason { rest.append(contentsOf: " — ".utf8); rest.append(contentsOf: reason.utf8) }
         case .json:
             prefix = #"{"time":""#
             rest.append(contentsOf: #"","method":"#.utf8); JSON.string(method).write(into: &rest)
             rest.append(contentsOf: #","path":"#.utf8); JSON.string(path).write(into: &rest)
             rest.append(contentsOf: #","status":"#.utf8); rest.append(contentsOf: String(status).utf8)
             if let sandbox { rest.append(contentsOf: #","sandbox":"#.utf8); JSON.string(sandbox).write(into: &rest) }
+            if let reason { rest.append(contentsOf: #","reason":"#.utf8); JSON.string(reason).write(into: &rest) }
             rest.append(125)
         case .none:
             return

@@ -366,9 +366,12 @@ public final class Sandbox: Sendable {
     ) -> Timestamp {
         locked { state in
             let now = state.clock.now()
-            let record = RequestRecord(at: now, method: method, path: path, status: status)
-            state.requests.append(record)
-            if let exchange { state.transcript.append(.exchange(at: now, exchange)) }
+            var record = RequestRecord(at: now, method: method, path: path, status: status)
+            record.id = state.requests.append(record)
+            if var exchange {
+                exchange.requestID = record.id
+                state.transcript.append(.exchange(at: now, exchange))
+            }
             if let journal {
                 let awaited = durability.owesSomething
                 let ticket = journal.appendRequest(record, awaited: awaited)
@@ -390,6 +393,22 @@ public final class Sandbox: Sendable {
     /// The request journal, oldest first.
     public func requests() -> [RequestRecord] {
         locked { $0.requests.records }
+    }
+
+    /// Request `id` of the journal with its answer, while the transcript keeps it (the latest
+    /// 10,000 requests and attempts); nil once it is gone or if there is none.
+    public func exchange(requestID id: Int) -> (at: Timestamp, exchange: Exchange)? {
+        locked { state in
+            for case .exchange(let at, let exchange) in state.transcript.entries.reversed() where exchange.requestID == id {
+                return (at, exchange)
+            }
+            return nil
+        }
+    }
+
+    /// The token whose value this is (issued, pre-issued, expired or revoked), if this sandbox knows it.
+    public func tokenRecord(_ value: String) -> AccessToken? {
+        locked { $0.tokens.token(value) }
     }
 
     /// The transcript as it stands: every K2 API request with its answer, every delivery

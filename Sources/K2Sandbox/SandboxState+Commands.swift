@@ -28,7 +28,7 @@ extension SandboxState {
             guard let client = clients[clientID] else { throw CommandRefusal("No client \(clientID) in the scenario") }
             return .issued(issueToken(to: client))
         case let .revokeToken(token):
-            guard tokens.revoke(token) else { throw CommandRefusal("The token is unknown") }
+            guard tokens.revoke(token, at: clock.now()) else { throw CommandRefusal("The token is unknown") }
             return .done
         case let .fire(event):
             return .fired(fire(event, at: clock.now()))

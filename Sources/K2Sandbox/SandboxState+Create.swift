@@ -17,7 +17,7 @@ extension SandboxState {
             ids = context.ids
         }
         let kind = definition.kind, key = ResourceKey(kind: kind, id: id)
-        var plan: (timeline: [TimelineStep], quirks: DeliveryQuirks) = ([], DeliveryQuirks())
+        var plan: (timeline: [TimelineStep], quirks: DeliveryQuirks, chosenBy: String) = ([], DeliveryQuirks(), "")
         if !definition.stages.isEmpty { plan = timelines.plan(for: kind, record.facts) }
         var lifecycle = Lifecycle(createdAt: now, timeline: plan.timeline, initial: definition.stages.first)
         for (index, step) in plan.timeline.enumerated() {
@@ -28,7 +28,7 @@ extension SandboxState {
             }
         }
         let resource = StoredResource(kind: kind, id: id, created: .init(
-            record: record, lifecycle: lifecycle, origin: origin, quirks: plan.quirks))
+            record: record, lifecycle: lifecycle, origin: origin, quirks: plan.quirks, timelineChosenBy: plan.chosenBy))
         store.insert(resource)
         unpublished.append(.resource(kind: kind, id: id, stage: lifecycle.stage, at: now))
         if let stage = lifecycle.stage, definition.finalStages.contains(stage) { queueCallback(for: resource, at: now) }

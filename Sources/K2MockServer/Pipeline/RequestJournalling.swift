@@ -1,3 +1,4 @@
+import Explanations
 import K2HTTP
 import K2Sandbox
 import MicroHTTP
@@ -9,6 +10,8 @@ import MicroHTTP
 /// changed the sandbox is kept before its answer too.
 struct RequestJournalling: RequestStep {
     let log: RequestLog
+    /// Says why a refused request was refused, for its log line (only those are explained).
+    let explainer: Explainer
 
     func handle(
         _ request: HTTPRequest, _ context: inout RequestContext,
@@ -17,36 +20,42 @@ struct RequestJournalling: RequestStep {
         // No closure on the common path: most answers are immediate.
         switch next(request, &context) {
         case .respond(let response):
-            record(context.hosted, request, response, &context.durability)
+            record(context.hosted, request, response, fault: context.fault, &context.durability)
             return .respond(response)
         case .deferred(let work):
-            return .deferred(recording(request, context.hosted, work))
+            return .deferred(recording(request, context.hosted, context.fault, work))
         case .committed(let work):
-            return .committed(recording(request, context.hosted, work))
+            return .committed(recording(request, context.hosted, context.fault, work))
         case .stream(let head, let stream):
-            record(context.hosted, request, head, &context.durability)
+            record(context.hosted, request, head, fault: context.fault, &context.durability)
             return .stream(head, stream)
         }
     }
 
     private func recording(
-        _ request: HTTPRequest, _ hosted: HostedSandbox, _ work: @escaping @Sendable () async -> HTTPResponse
+        _ request: HTTPRequest, _ hosted: HostedSandbox, _ fault: String?, _ work: @escaping @Sendable () async -> HTTPResponse
     ) -> @Sendable () async -> HTTPResponse {
         return {
             let response = await work()
             var background = Durability()
-            record(hosted, request, response, &background)
+            record(hosted, request, response, fault: fault, &background)
             return response
         }
     }
 
-    private func record(_ hosted: HostedSandbox, _ request: HTTPRequest, _ response: HTTPResponse, _ durability: inout Durability) {
-        let exchange = Exchange(
+    private func record(
+        _ hosted: HostedSandbox, _ request: HTTPRequest, _ response: HTTPResponse, fault: String?, _ durability: inout Durability
+    ) {
+        var exchange = Exchange(
             method: request.method, path: request.path, query: request.query, requestHeaders: request.headers.fields,
             requestBody: request.body, status: response.status, responseHeaders: response.headers.fields,
             responseBody: response.body)
+        exchange.fault = fault
         let at = hosted.sandbox.recordRequest(
             method: request.method, path: request.path, status: response.status, exchange: exchange, owing: &durability)
-        log.log(at: at, method: request.method, path: request.path, status: response.status, sandbox: hosted.logName)
+        // Only a refused request, or an accepted create, is looked into: a GET that succeeds costs nothing more.
+        let reason = log.format == .none || (response.status < 400 && request.method != "POST")
+            ? nil : explainer.reason(exchange, at: at, in: hosted)
+        log.log(at: at, method: request.method, path: request.path, status: response.status, sandbox: hosted.logName, reason: reason)
     }
 }

@@ -8,6 +8,8 @@ public struct AccessToken: Sendable, Equatable {
     /// nil: never expires (pre-issued tokens unless the scenario says otherwise).
     public var expiresAt: Timestamp?
     public var revoked = false
+    /// Sandbox time it was revoked at, if it was.
+    public var revokedAt: Timestamp?
 
     /// A token for `clientID`, created and expiring at these sandbox times (nil: never).
     public init(value: String, clientID: String, createdAt: Timestamp, expiresAt: Timestamp?) {
@@ -74,13 +76,19 @@ struct TokenStore: Sendable {
         return .valid(token)
     }
 
-    /// Marks the token revoked; false when it is unknown.
+    /// Marks the token revoked at sandbox time `time`; false when it is unknown.
     @discardableResult
-    mutating func revoke(_ value: String) -> Bool {
+    mutating func revoke(_ value: String, at time: Timestamp) -> Bool {
         let digest = TokenDigest(value)
         guard find(digest) != nil else { return false }
         tokens[digest.key]?.revoked = true
+        if tokens[digest.key]?.revokedAt == nil { tokens[digest.key]?.revokedAt = time }
         return true
+    }
+
+    /// The token whose value this is, if the store knows it.
+    func token(_ value: String) -> AccessToken? {
+        find(TokenDigest(value))
     }
 }
 

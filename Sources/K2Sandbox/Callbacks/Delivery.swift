@@ -32,6 +32,8 @@ public struct Delivery: Sendable, Equatable {
     public var createdAt: Timestamp
     public var attempts: [DeliveryAttempt] = []
     public var outcome: Outcome = .pending
+    /// Sandbox time its next scheduled attempt is due; nil once delivered or given up.
+    public var nextAttemptAt: Timestamp?
 }
 
 /// One POST of a delivery.

@@ -21,7 +21,8 @@ struct DeliveryBook: Sendable {
             let id = deliveries.count + 1
             deliveries.append(Delivery(
                 id: id, kind: kind, subject: subject, subjectID: subjectID, url: url, body: body,
-                signature: kopoKopoSignature(body: body, apiKey: key), signingKey: key, createdAt: time))
+                signature: kopoKopoSignature(body: body, apiKey: key), signingKey: key, createdAt: time,
+                nextAttemptAt: time + quirks.delay))
             ids.append(id)
         }
         return ids
@@ -63,12 +64,18 @@ struct DeliveryBook: Sendable {
             delivered: result.isSuccess))
         if result.isSuccess {
             delivery.outcome = .delivered
+            delivery.nextAttemptAt = nil
             return nil
         }
         guard !job.isRedelivery, delivery.outcome == .pending else { return nil }
         let scheduled = delivery.attempts.count(where: { !$0.redelivery && !$0.interrupted })
-        if scheduled < settings.attempts { return max(job.due, endedAt ?? job.due) + settings.backoff(after: scheduled) }
+        if scheduled < settings.attempts {
+            let retry = max(job.due, endedAt ?? job.due) + settings.backoff(after: scheduled)
+            delivery.nextAttemptAt = retry
+            return retry
+        }
         delivery.outcome = .failed
+        delivery.nextAttemptAt = nil
         return nil
     }
 

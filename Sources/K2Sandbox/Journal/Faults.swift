@@ -10,6 +10,8 @@ public struct Fault: Sendable, Equatable {
     public var body: String?
     /// Wall time to wait before answering.
     public var latency: TimeSpan?
+    /// Where it was written (`FILE:LINE`), for explanations.
+    public var source: String?
 
     /// A fault for requests matching `method` and `path` (nil: any); see each field.
     public init(method: String? = nil, path: String? = nil, nth: Int? = nil, status: Int? = nil, body: String? = nil,

@@ -1,5 +1,8 @@
 /// One K2 API request as `GET /__admin/requests` lists it.
 public struct RequestRecord: Sendable, Equatable {
+    /// Its number in the sandbox's journal, from 1 (`GET /__admin/explain?request=ID`); set
+    /// when it is journalled.
+    public var id = 0
     public var at: Timestamp
     public var method: String
     public var path: String
@@ -19,10 +22,18 @@ public struct RequestRecord: Sendable, Equatable {
 struct RequestJournal: Sendable {
     static let capacity = 100_000
     private(set) var records: [RequestRecord] = []
+    /// The id the next request gets.
+    private var nextID = 1
 
-    mutating func append(_ record: RequestRecord) {
+    /// Journals `record` under the next id, which it answers.
+    @discardableResult
+    mutating func append(_ record: RequestRecord) -> Int {
         if records.count >= Self.capacity { records.removeFirst(Self.capacity / 10) }
+        var record = record
+        record.id = nextID
+        nextID += 1
         records.append(record)
+        return record.id
     }
 
     /// How many requests match `method` (any if nil) and the path pattern (any if nil).

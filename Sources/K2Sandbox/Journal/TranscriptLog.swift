@@ -17,6 +17,10 @@ public struct Exchange: Sendable {
     public var responseHeaders: [(name: String, value: String)]
     public var responseBody: [UInt8]
     public var responseBodyLength: Int
+    /// Its id in the request journal (set when it is journalled).
+    public var requestID = 0
+    /// The scenario's fault that answered it or held it back (`Fault.source`), if one did.
+    public var fault: String?
 
     public init(
         method: String, path: String, query: [(name: String, value: String)], requestHeaders: [(name: String, value: String)],

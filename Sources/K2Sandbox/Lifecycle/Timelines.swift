@@ -13,11 +13,18 @@ public struct Timelines: Sendable, Equatable {
         self.rules = rules
     }
 
-    /// The timeline for a new resource of `kind` whose request shows `facts`, and how its
-    /// callback misbehaves (only rules set that).
-    public func plan(for kind: ResourceKind, _ facts: MatchFacts) -> (timeline: [TimelineStep], quirks: DeliveryQuirks) {
-        if let rule = rules.first(where: { $0.kind == kind && $0.matches(facts) }) { return (rule.timeline, rule.quirks) }
-        return (defaults[kind] ?? DefaultScenario.timelines.defaults[kind] ?? [], DeliveryQuirks())
+    /// The timeline for a new resource of `kind` whose request shows `facts`, how its callback
+    /// misbehaves (only rules set that), and what chose them, in words (`GET /__admin/explain`).
+    public func plan(for kind: ResourceKind, _ facts: MatchFacts)
+        -> (timeline: [TimelineStep], quirks: DeliveryQuirks, chosenBy: String) {
+        if let rule = rules.first(where: { $0.kind == kind && $0.matches(facts) }) {
+            let magic = rule.source?.hasPrefix(DefaultScenario.path + ":") == true
+                ? ", a magic value of the default scenario (docs/scenarios.md#magic-values)" : ""
+            return (rule.timeline, rule.quirks, "the rule at \(rule.source ?? "the scenario"): \(rule.criteria)\(magic)")
+        }
+        if let timeline = defaults[kind] { return (timeline, DeliveryQuirks(), "the scenario's timelines.\(kind)") }
+        return (DefaultScenario.timelines.defaults[kind] ?? [], DeliveryQuirks(),
+                "the default timeline of \(kind) (the default scenario's; the scenario sets none)")
     }
 }
 
@@ -35,6 +42,19 @@ public struct TimelineRule: Sendable, Equatable {
     public var timeline: [TimelineStep]
     /// How the callback of a matching resource misbehaves.
     public var quirks: DeliveryQuirks
+    /// Where it was written (`FILE:LINE`), for explanations.
+    public var source: String?
+
+    /// What it matches on, in words: `match amount 404`.
+    public var criteria: String {
+        var parts: [String] = ["resource \(kind)"]
+        if let amountCents { parts.append("amount \(Money(cents: amountCents).valueJSON.compactString.replacingQuotes)") }
+        if let phoneDigits { parts.append("phone_number \(phoneDigits)") }
+        if let destinationType { parts.append("destination_type \(destinationType)") }
+        if let tillNumber { parts.append("till_number \(tillNumber)") }
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) { parts.append("metadata.\(key) \(value)") }
+        return "match " + parts.joined(separator: ", ")
+    }
 
     /// A rule for `kind`; every criterion given must match.
     public init(kind: ResourceKind, amountCents: Int64? = nil, phoneDigits: String? = nil, destinationType: String? = nil,
@@ -101,4 +121,9 @@ extension JSONObject {
         }
         return result
     }
+}
+
+extension String {
+    /// Without its double quotes (a JSON string's text as a sentence shows it).
+    var replacingQuotes: String { filter { $0 != "\"" } }
 }

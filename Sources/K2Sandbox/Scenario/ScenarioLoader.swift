@@ -237,6 +237,7 @@ public struct ScenarioLoader: Sendable {
         for item in reader.sequence(node, "faults") ?? [] {
             guard let pairs = reader.mapping(item, "a faults entry", allowed: ScenarioKeys.fault) else { continue }
             var fault = Fault()
+            fault.source = "\(reader.file):\(item.mark?.line ?? 1)"
             for (key, _, value) in pairs {
                 switch key {
                 case "match":
@@ -437,6 +438,7 @@ public struct ScenarioLoader: Sendable {
             return nil
         }
         var rule = TimelineRule(kind: kind, timeline: [])
+        rule.source = "\(reader.file):\(node.mark?.line ?? 1)"
         for (key, keyNode, value) in fields where key != "resource" {
             guard let ruleKey = RuleKey(rawValue: key), definition.ruleKeys.contains(ruleKey) else {
                 let usable = RuleKey.allCases.filter(definition.ruleKeys.contains).map(\.rawValue)

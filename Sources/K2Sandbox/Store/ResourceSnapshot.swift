@@ -13,6 +13,12 @@ public struct ResourceSnapshot: Sendable {
     /// created with, else the newest that serves its kind.
     public let path: String
     let rendered: SelfLinkedBody
+    /// The client that created it (whose api key signs its callback); nil for fixtures.
+    public let clientID: String?
+    /// What chose its timeline, in words; nil for fixtures and kinds without stages.
+    public let timelineChosenBy: String?
+    /// Its `_links.callback_url`; nil when it has none.
+    public let callbackURL: String?
 
     public var isFixture: Bool { createdAt == nil }
 
@@ -42,8 +48,12 @@ extension ResourceStore {
                 ResourceSnapshot.Step(stage: entry.step.stage, at: entry.reachedAt ?? lifecycle!.createdAt + entry.step.after,
                                       reached: entry.reachedAt != nil)
             }
+            let created = resource.created
             return ResourceSnapshot(kind: resource.kind, id: resource.id, stage: lifecycle?.stage, createdAt: lifecycle?.createdAt,
-                                    steps: steps, path: definition.path(id: resource.id, version: version), rendered: resource.body)
+                                    steps: steps, path: definition.path(id: resource.id, version: version), rendered: resource.body,
+                                    clientID: created?.origin.clientID,
+                                    timelineChosenBy: definition.stages.isEmpty ? nil : created?.timelineChosenBy,
+                                    callbackURL: created?.record.callbackURL)
         }
         let fixtures = allResources.filter { $0.created == nil }
             .sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }

@@ -43,6 +43,8 @@ struct StoredResource: Sendable {
         let origin: Origin
         /// How its callback misbehaves (from the timeline rule it matched).
         let quirks: DeliveryQuirks
+        /// What chose its timeline, in words (a rule and where it is written, or a default).
+        let timelineChosenBy: String
     }
 
     /// A fixture, served as `document` says.

@@ -1,0 +1,118 @@
+import K2Sandbox
+import OrderedJSON
+
+extension Explainer {
+    /// Resource `id` of `hosted` explained: its kind and stage, what chose its timeline, the
+    /// stages still due (sandbox times), and its callback: none asked, not due yet, attempts
+    /// and their outcomes, the next retry, given up; who signs it and how a receiver checks it.
+    /// `{"resource":{...},"summary","timeline":{...},"callback":{...}}`; nil when this sandbox
+    /// has no resource of that id (ids compare case-insensitively).
+    public func resource(_ id: String, in hosted: HostedSandbox) -> JSON? {
+        let sandbox = hosted.sandbox
+        guard let resource = sandbox.resources().first(where: { $0.id.lowercased() == id.lowercased() }) else { return nil }
+        let kind = resource.kind
+        let definition = sandbox.kinds.definition(of: kind)
+        let head: JSON = [
+            "kind": .string(kind.rawValue), "id": .string(resource.id), "path": .string(resource.path),
+            "stage": resource.stage.map { .string($0.rawValue) } ?? .null,
+            "created_at": resource.createdAt.map { .string($0.iso8601()) } ?? .null,
+        ]
+        guard !resource.isFixture else {
+            return ["resource": head, "summary": .string("\(kind) \(resource.id) is a fixture of the scenario: served as loaded, it never changes"),
+                    "timeline": .null, "callback": .null]
+        }
+        let now = sandbox.now()
+        let due = resource.steps.filter { !$0.reached }
+        var summary = "\(kind) \(resource.id)"
+        if let stage = resource.stage { summary += " is \(stage)" } else { summary += " has no stages (it is made at once)" }
+        if let next = due.first { summary += "; \(next.stage) is due at \(next.at.iso8601())" }
+        if let chosen = resource.timelineChosenBy { summary += " (\(chosen))" }
+
+        var timeline: JSON = .null
+        if let chosen = resource.timelineChosenBy {
+            timeline = [
+                "chosen_by": .string(chosen),
+                "steps": .array(resource.steps.map { step in
+                    ["stage": .string(step.stage.rawValue), "at": .string(step.at.iso8601()), "reached": .bool(step.reached)]
+                }),
+                "now": .string(now.iso8601()),
+            ]
+        }
+
+        let finals = definition.map { definition in definition.stages.filter(definition.finalStages.contains).map(\.rawValue) } ?? []
+        let client = resource.clientID ?? "?"
+        let signing: JSON = [
+            "client": .string(client),
+            "key": .string("client \(client)'s api key (the scenario's credentials entry for it; not shown)"),
+            "signature": .string("X-KopoKopo-Signature: HMAC-SHA256 of the exact body bytes with that api key, as lowercase hex"),
+        ]
+        var callback = JSONObject()
+        let deliveries = sandbox.deliveries().filter { $0.kind == .callback && $0.subjectID.lowercased() == resource.id.lowercased() }
+        if definition?.stages.isEmpty ?? true {
+            callback["state"] = "none"
+            callback["why"] = .string("a \(kind) has no stages, so no result is posted")
+        } else if resource.callbackURL == nil {
+            callback["state"] = "none asked"
+            var why = "`_links.callback_url` was not given"
+            if topLevelCallbackURL(of: resource.id, in: sandbox) {
+                why += " (a top-level `callback_url` was, and K2 does not read it)"
+            }
+            callback["why"] = .string(why)
+            summary += "; no callback: \(why)"
+        } else if deliveries.isEmpty {
+            callback["state"] = "not due yet"
+            callback["url"] = .string(resource.callbackURL ?? "")
+            let finalDue = due.first { finals.contains($0.stage.rawValue) }
+            var why = "it is posted when the \(kind) reaches \(finals.joined(separator: " or "))"
+                + (finalDue.map { ", due at \($0.at.iso8601())" } ?? "")
+            if sandbox.clockMode == .manual, let finalDue {
+                let seconds = (finalDue.at.milliseconds - now.milliseconds + 999) / 1000
+                why += "; the manual clock reads \(now.iso8601()): it moves only when advanced "
+                    + "(POST /__admin/clock/advance {\"seconds\": \(seconds)} gets there)"
+            } else if finalDue == nil {
+                why += "; no such stage is due: its timeline ends at \(resource.steps.last?.stage.rawValue ?? "its first stage")"
+            }
+            callback["why"] = .string(why)
+            summary += "; its callback comes at \(finals.joined(separator: "/"))" + (finalDue.map { ", \($0.at.iso8601())" } ?? "")
+        } else {
+            let delivery = deliveries[deliveries.count - 1]
+            callback["url"] = .string(delivery.url)
+            callback["delivery"] = .int(delivery.id)
+            switch delivery.outcome {
+            case .delivered:
+                callback["state"] = "delivered"
+                summary += "; its callback was delivered"
+            case .failed:
+                callback["state"] = "given up"
+                callback["why"] = .string("every attempt the retry policy allows failed (the scenario's callbacks.retry)")
+                summary += "; its callback was given up after \(delivery.attempts.count) attempts"
+            case .pending:
+                callback["state"] = delivery.attempts.isEmpty ? "due" : "retrying"
+                if let next = delivery.nextAttemptAt {
+                    callback["next_attempt_at"] = .string(next.iso8601())
+                    summary += "; its callback's next attempt is at \(next.iso8601())"
+                        + (sandbox.clockMode == .manual && next <= now ? " (due: advance the clock to send it)" : "")
+                }
+            }
+            callback["attempts"] = .array(delivery.attempts.map { attempt in
+                ["attempt": .int(attempt.number), "at": .string(attempt.at.iso8601()),
+                 "status": attempt.status.map { .int($0) } ?? .null, "error": attempt.error.map(JSON.string) ?? .null,
+                 "outcome": .string(attempt.delivered ? "delivered" : attempt.interrupted ? "interrupted" : "failed")]
+            })
+            callback["sent_signature"] = .string(delivery.signature)
+        }
+        callback["signed_with"] = signing
+        return ["resource": head, "summary": .string(summary), "timeline": timeline, "callback": .object(callback)]
+    }
+
+    /// Whether the create of resource `id`, while the transcript keeps it, had a top-level
+    /// `callback_url` (which K2 ignores).
+    private func topLevelCallbackURL(of id: String, in sandbox: Sandbox) -> Bool {
+        for case .exchange(_, let exchange) in sandbox.transcript().entries where exchange.method == "POST" && exchange.status == 201 {
+            guard let location = exchange.responseHeaders.first(where: { $0.name.lowercased() == "location" })?.value,
+                  location.lowercased().hasSuffix("/" + id.lowercased()) else { continue }
+            return (try? JSON.parse(exchange.requestBody))?["callback_url"] != nil
+        }
+        return false
+    }
+}

@@ -1,0 +1,390 @@
+import K2Sandbox
+import OrderedJSON
+
+/// Says why: why a request got the answer it got, in K2's terms and the caller's
+/// (`GET /__admin/explain?request=ID`, the log line of a refused request), and where a resource
+/// stands and what it waits for (`?resource=ID`). Built only when asked or logged: nothing
+/// here runs while a request is served.
+public struct Explainer: Sendable {
+    let hub: SandboxHub
+    /// Every K2 route, as method and pattern (`GET /api/v1/payments/:id`).
+    let routes: [(method: String, pattern: String)]
+
+    /// Explanations over `hub`'s sandboxes, whose K2 API serves `routes`.
+    public init(hub: SandboxHub, routes: [(method: String, pattern: String)]) {
+        self.hub = hub
+        self.routes = routes
+    }
+
+    // MARK: Requests
+
+    /// Request `id` of `hosted`'s journal explained: `{"request":{...},"summary","k2_message","details","ignored_keys"}`;
+    /// nil when the journal has no such request, or no longer keeps its bytes (the transcript
+    /// keeps the latest 10,000 requests and attempts).
+    public func request(_ id: Int, in hosted: HostedSandbox) -> JSON? {
+        guard let (at, exchange) = hosted.sandbox.exchange(requestID: id) else { return nil }
+        let found = explain(exchange, at: at, in: hosted)
+        return [
+            "request": ["id": .int(id), "at": .string(at.iso8601()), "method": .string(exchange.method),
+                        "path": .string(exchange.path), "status": .int(exchange.status)],
+            "summary": .string(found.summary),
+            "k2_message": found.k2Message.map(JSON.string) ?? .null,
+            "details": .array(found.details.map(JSON.string)),
+            "ignored_keys": .array(found.ignored.map(JSON.string)),
+        ]
+    }
+
+    /// The one-line reason a log line ends with: for a refused request (4xx, 5xx), and for an
+    /// accepted create whose body has keys K2 ignores; nil for the rest.
+    public func reason(_ exchange: Exchange, at: Timestamp, in hosted: HostedSandbox) -> String? {
+        if exchange.status < 400 {
+            guard exchange.method == "POST", exchange.status == 201 else { return nil }
+            let ignored = ignoredKeys(exchange, hosted)
+            return ignored.isEmpty ? nil : ignoredSentence(ignored)
+        }
+        return explain(exchange, at: at, in: hosted).summary
+    }
+
+    struct Found {
+        var summary: String
+        var k2Message: String?
+        var details: [String] = []
+        var ignored: [String] = []
+    }
+
+    func explain(_ exchange: Exchange, at: Timestamp, in hosted: HostedSandbox) -> Found {
+        let message = k2Message(exchange)
+        var found = Found(summary: "answered \(exchange.status)", k2Message: message)
+        if let fault = exchange.fault {
+            found.summary = exchange.status >= 400 || message == "Fault injected by the scenario"
+                ? "answered \(exchange.status) by the scenario's fault at \(fault), not by the API: nothing the request asked for happened"
+                : "served late by the scenario's fault at \(fault) (its latency), then answered \(exchange.status)"
+            if exchange.status >= 400 { return found }
+        }
+        switch exchange.status {
+        case 401: found = unauthorized(exchange, at: at, hosted, found)
+        case 404: found = notFound(exchange, hosted, found)
+        case 405: found.summary = "\(exchange.method) is not served on \(exchange.path); "
+            + "it answers \(exchange.responseHeaders.first { $0.name.lowercased() == "allow" }?.value ?? "other methods")"
+        case 413: found.summary = "the body is over 1 MiB; K2's create requests are a few hundred bytes"
+        case 415: found.summary = "the body is not sent as JSON: send `Content-Type: application/json` with a JSON object"
+        case 400 where exchange.path.hasPrefix("/oauth/"):
+            found.summary = "\(message ?? "refused"): POST /oauth/token takes grant_type=client_credentials, client_id and "
+                + "client_secret, form-encoded (or as JSON)"
+        case 400: found = badCreate(exchange, hosted, found)
+        case 200..<300:
+            found.ignored = ignoredKeys(exchange, hosted)
+            if !found.ignored.isEmpty { found.summary += "; " + ignoredSentence(found.ignored) }
+        default:
+            if let message { found.summary += ": \(message)" }
+        }
+        return found
+    }
+
+    /// K2's `error_message` (or OAuth's `error_description`) of the answer.
+    func k2Message(_ exchange: Exchange) -> String? {
+        guard let body = try? JSON.parse(exchange.responseBody) else { return nil }
+        return body["error_message"]?.stringValue ?? body["error_description"]?.stringValue ?? body["error"]?.stringValue
+    }
+
+    // MARK: 401
+
+    private func unauthorized(_ exchange: Exchange, at: Timestamp, _ hosted: HostedSandbox, _ found: Found) -> Found {
+        var found = found
+        if exchange.path.hasPrefix("/oauth/") && exchange.path != "/oauth/token/info" {
+            let form = formFields(exchange.requestBody)
+            let clientID = form["client_id"] ?? ""
+            let clients = hosted.sandbox.scenario.credentials.map(\.clientID)
+            if clients.contains(clientID) {
+                found.summary = "client_secret is not client \(clientID)'s (the scenario's credentials entry for it has another)"
+            } else if clientID.isEmpty {
+                found.summary = "no client_id in the body: send client_id and client_secret with grant_type=client_credentials"
+            } else {
+                found.summary = "client_id \(clientID) is not among this sandbox's credentials (its clients: \(clients.joined(separator: ", ")))"
+                if let other = hub.all().first(where: { $0.sandbox.scenario.credentials.contains { $0.clientID == clientID } }) {
+                    found.details.append("sandbox \(other.isPrimary ? "default" : other.id) has that client")
+                }
+            }
+            return found
+        }
+        guard let header = exchange.requestHeaders.first(where: { $0.name.lowercased() == "authorization" })?.value else {
+            found.summary = "no Authorization header: K2 wants `Authorization: Bearer <token>` (POST /oauth/token issues one)"
+            return found
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            found.summary = "the Authorization header is `\(parts.first ?? "")…`, not `Bearer <token>`"
+            return found
+        }
+        let value = String(parts[1]).trimmingSpaces
+        let clock = hosted.sandbox.clockMode == .manual ? "the sandbox's manual clock" : "the sandbox's clock"
+        guard let token = hosted.sandbox.tokenRecord(value) else {
+            if let owner = hub.all().first(where: { $0 !== hosted && $0.sandbox.tokenRecord(value) != nil }) {
+                found.summary = "the token is sandbox \(owner.isPrimary ? "default" : owner.id)'s, not this one's"
+            } else {
+                found.summary = "the token \(abbreviated(value)) is not one this sandbox knows: not issued here, "
+                    + "or issued before a reset or a restart, or a token of the real K2"
+            }
+            return found
+        }
+        if token.revoked {
+            found.summary = "the token issued to \(token.clientID) at \(token.createdAt.iso8601()) was revoked"
+                + (token.revokedAt.map { " at \($0.iso8601())" } ?? "") + " (POST /oauth/revoke): get a new one"
+        } else if let expiry = token.expiresAt, at >= expiry {
+            found.summary = "the token issued to \(token.clientID) at \(token.createdAt.iso8601()) expired at \(expiry.iso8601()) "
+                + "(its client's token_ttl); the request came at \(at.iso8601()) on \(clock)"
+                + (hosted.sandbox.clockMode == .manual ? ", moved past it by an advance" : "") + ": get a new token"
+        } else {
+            found.summary = "the token was refused: \(found.k2Message ?? "")"
+        }
+        return found
+    }
+
+    // MARK: 404
+
+    private func notFound(_ exchange: Exchange, _ hosted: HostedSandbox, _ found: Found) -> Found {
+        var found = found
+        let matching = routes.filter { matches($0.pattern, exchange.path) }
+        guard let route = matching.first(where: { $0.method == exchange.method }) else {
+            if !matching.isEmpty {
+                found.summary = "\(exchange.method) \(exchange.path) is not served; "
+                    + matching.map { "\($0.method) \(concrete($0.pattern, exchange.path))" }.joined(separator: " and ") + " is"
+                return found
+            }
+            let near = nearestRoutes(exchange.method, exchange.path)
+            found.summary = "no route \(exchange.method) \(exchange.path)"
+                + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: " or "))?")
+            return found
+        }
+        // A route with an id: the id is not here under this kind.
+        guard let id = exchange.path.split(separator: "/").dropFirst(route.pattern.split(separator: "/").firstIndex { $0.hasPrefix(":") } ?? 0).first else {
+            return found
+        }
+        let wanted = String(id).lowercased()
+        found.summary = "no resource \(id) at \(exchange.path) in this sandbox"
+        if let other = hosted.sandbox.resources().first(where: { $0.id.lowercased() == wanted }) {
+            found.summary += "; it is a \(other.kind), at \(other.path)"
+        } else if let owner = hub.all().first(where: { $0 !== hosted && $0.sandbox.resources().contains { $0.id.lowercased() == wanted } }) {
+            found.summary += "; sandbox \(owner.isPrimary ? "default" : owner.id) has it: use that sandbox's token"
+        } else if hosted.sandbox.clockMode == .real || true {
+            found.details.append("ids are made by this sandbox's creates (and its fixtures); an id from another run, "
+                + "or from before a reset, is gone")
+        }
+        return found
+    }
+
+    /// Whether route `pattern` (`/api/v1/payments/:id`) matches `path`.
+    func matches(_ pattern: String, _ path: String) -> Bool {
+        let a = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        let b = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { $0.hasPrefix(":") ? !$1.isEmpty : $0 == $1 }
+    }
+
+    /// `pattern` with its `:name` segments taken from `path` where it has them.
+    private func concrete(_ pattern: String, _ path: String) -> String {
+        let a = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        let b = path.split(separator: "/", omittingEmptySubsequences: false)
+        return a.enumerated().map { index, segment in
+            segment.hasPrefix(":") ? (index < b.count && !b[index].isEmpty ? String(b[index]) : "{\(segment.dropFirst())}") : String(segment)
+        }.joined(separator: "/")
+    }
+
+    /// The routes closest to `method path` (by edit distance, ids filled in), at most three.
+    func nearestRoutes(_ method: String, _ path: String) -> [String] {
+        let scored = routes.map { route -> (String, Int) in
+            let candidate = concrete(route.pattern, path)
+            let distance = editDistance(candidate, path) + (route.method == method ? 0 : 2)
+            return ("\(route.method) \(candidate)", distance)
+        }
+        let limit = max(3, path.count / 5)
+        var seen: Set<String> = []
+        return scored.filter { $0.1 <= limit }.sorted { $0.1 < $1.1 }.map(\.0).filter { seen.insert($0).inserted }.prefix(3).map { $0 }
+    }
+
+    // MARK: 400 on a create
+
+    private func badCreate(_ exchange: Exchange, _ hosted: HostedSandbox, _ found: Found) -> Found {
+        var found = found
+        let message = found.k2Message ?? "refused"
+        found.summary = message
+        guard let definition = createDefinition(exchange, hosted) else { return found }
+        guard let body = try? JSON.parse(exchange.requestBody) else {
+            found.summary = "\(message): the body is not JSON"
+            return found
+        }
+        guard let object = body.objectValue else {
+            found.summary = "\(message): the body is \(body.kindName), K2 wants a JSON object"
+            return found
+        }
+        found.ignored = ignoredKeys(object, definition)
+        let path = fieldPath(of: message)
+        var sentences: [String] = []
+        if let path {
+            let parts = path.split(separator: ".").map(String.init)
+            // The deepest object of the path the body has, and what it holds instead.
+            var parent = object, walked: [String] = []
+            for part in parts.dropLast() {
+                guard let next = parent[part]?.objectValue else { break }
+                parent = next
+                walked.append(part)
+            }
+            let missing = parts[walked.count]
+            let where_ = walked.isEmpty ? "the body" : walked.joined(separator: ".")
+            if let sent = parent[missing], message.contains(" must ") {
+                sentences.append("\(path) is \(sent.kindName) (\(abbreviated(sent.compactString)))")
+                if missing == "metadata", sent.arrayValue != nil {
+                    sentences.append("PHP's json_encode writes an empty array as []: send (object) [] or JSON_FORCE_OBJECT")
+                }
+            } else if let (near, why) = nearKey(missing, in: parent.keys) {
+                sentences.append("\(where_) has `\(near)` where K2 reads `\(missing)`: \(why)")
+            } else if parent[missing] == nil {
+                sentences.append("\(where_) has no `\(missing)` (it has \(parent.keys.isEmpty ? "no keys" : parent.keys.map { "`\($0)`" }.joined(separator: ", ")))")
+            } else if let sent = parent[missing] {
+                sentences.append("\(path) was \(abbreviated(sent.compactString))")
+            }
+        }
+        if let hint = Self.hints[message] { sentences.append(hint) }
+        if !sentences.isEmpty { found.summary = "\(message): " + sentences.joined(separator: "; ") }
+        if !found.ignored.isEmpty { found.details.append(ignoredSentence(found.ignored)) }
+        return found
+    }
+
+    /// K2's messages that do not start with the field they are about, and what to say.
+    static let hints: [String: String] = [
+        "Subscriber phone number is an invalid number":
+            "K2 reads subscriber.phone_number as a Kenyan number: +2547XXXXXXXX, 2547XXXXXXXX or 07XXXXXXXX",
+    ]
+
+    /// The field a K2 message is about: `subscriber is required` → `subscriber`,
+    /// `amount.value must be ...` → `amount.value`.
+    func fieldPath(of message: String) -> String? {
+        if message.hasPrefix("Subscriber phone number") { return "subscriber.phone_number" }
+        let first = message.prefix { $0 != " " }
+        guard !first.isEmpty, first.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "[" || $0 == "]" }),
+              first.first?.isLowercase == true || first.first == "_" else { return nil }
+        return String(first)
+    }
+
+    /// A key of `keys` that means `wanted`: its camelCase, a known synonym, or a near spelling.
+    func nearKey(_ wanted: String, in keys: [String]) -> (String, String)? {
+        for key in keys where key != wanted && snakeCase(key) == wanted {
+            return (key, "camelCase, as the Node and PHP SDKs name their options; on the wire K2 reads snake_case")
+        }
+        for key in keys where Self.synonyms[wanted]?.contains(key.lowercased()) == true {
+            return (key, "K2 does not read `\(key)`; it reads the \(wanted == "subscriber" ? "payer" : "value") from `\(wanted)` (docs/k2-api.md)")
+        }
+        for key in keys where key != wanted && wanted.count > 3 && editDistance(key.lowercased(), wanted) <= 2 {
+            return (key, "a near spelling")
+        }
+        return nil
+    }
+
+    static let synonyms: [String: Set<String>] = [
+        "subscriber": ["customer", "payer", "client", "user", "sender"],
+        "phone_number": ["phone", "msisdn", "mobile", "mobile_number", "phonenumber"],
+        "till_number": ["till", "tillnumber", "shortcode", "short_code"],
+        "_links": ["links"],
+        "callback_url": ["callback", "url", "callbackurl", "result_url"],
+        "destination_reference": ["recipient", "recipient_reference", "destination"],
+    ]
+
+    /// The kind a create request was for, if `exchange` was one.
+    private func createDefinition(_ exchange: Exchange, _ hosted: HostedSandbox) -> (any ResourceDefinition.Type)? {
+        guard exchange.method == "POST" else { return nil }
+        return hosted.sandbox.kinds.definitions.first { definition in
+            definition.createVersions.contains { "/api/v\($0)/\(definition.collection)" == exchange.path }
+        }
+    }
+
+    /// Top-level keys of a create's body its kind does not read (K2 ignores them).
+    func ignoredKeys(_ exchange: Exchange, _ hosted: HostedSandbox) -> [String] {
+        guard let definition = createDefinition(exchange, hosted), let object = (try? JSON.parse(exchange.requestBody))?.objectValue
+        else { return [] }
+        return ignoredKeys(object, definition)
+    }
+
+    func ignoredKeys(_ object: JSONObject, _ definition: any ResourceDefinition.Type) -> [String] {
+        guard let read = definition.requestSchema["properties"]?.objectValue?.keys, !read.isEmpty else { return [] }
+        let known = Set(read).union(["meta_data"])
+        return object.keys.filter { !known.contains($0) }
+    }
+
+    func ignoredSentence(_ keys: [String]) -> String {
+        var sentence = "K2 ignores \(keys.map { "`\($0)`" }.joined(separator: ", "))"
+        if keys.contains("callback_url") {
+            sentence += ": it reads a result URL only from `_links.callback_url`, so no callback will come"
+        }
+        return sentence
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while text.first == " " { text = text.dropFirst() }
+        while text.last == " " { text = text.dropLast() }
+        return String(text)
+    }
+}
+
+/// `name=value&...` (or a JSON object's string members) as a dictionary, for OAuth bodies.
+func formFields(_ body: [UInt8]) -> [String: String] {
+    if let object = (try? JSON.parse(body))?.objectValue { return object.stringValues }
+    var fields: [String: String] = [:]
+    for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
+        let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding }
+        if let name = parts.first { fields[name] = parts.count > 1 ? parts[1] : "" }
+    }
+    return fields
+}
+
+extension String {
+    /// `+` as a space and `%XX` as its byte (form encoding).
+    var removingPercentEncoding: String {
+        var bytes: [UInt8] = []
+        var iterator = Array(utf8).makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "+") { bytes.append(0x20); continue }
+            guard byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
+                  let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) else { bytes.append(byte); continue }
+            bytes.append(value)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// `phoneNumber` → `phone_number`.
+func snakeCase(_ key: String) -> String {
+    var out = ""
+    for character in key {
+        if character.isUppercase {
+            if !out.isEmpty { out.append("_") }
+            out.append(contentsOf: character.lowercased())
+        } else {
+            out.append(character)
+        }
+    }
+    return out
+}
+
+/// Levenshtein distance, by characters.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a), y = Array(b)
+    guard !x.isEmpty else { return y.count }
+    guard !y.isEmpty else { return x.count }
+    var previous = Array(0...y.count)
+    for i in 1...x.count {
+        var current = [i] + Array(repeating: 0, count: y.count)
+        for j in 1...y.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[y.count]
+}
+
+/// A long value shortened for a sentence.
+func abbreviated(_ text: String) -> String {
+    text.count > 60 ? String(text.prefix(57)) + "..." : text
+}
