@@ -49,6 +49,17 @@ extension AdminAPI {
         add(&paths, "/__admin/expectations", "get", "admin_expectations", "the scenario's expectations checked now",
             ok(OpenAPI.ref("Expectations"), "each with its count"))
         add(&paths, "/__admin/kinds", "get", "admin_kinds", "every kind with stages", ok(array("Kind"), "in the registry's order"))
+        add(&paths, "/__admin/explain", "get", "admin_explain",
+            "why a K2 request got its answer, or where a resource stands and what it waits for", [
+                "200": OpenAPI.jsonBody(["oneOf": [OpenAPI.ref("RequestExplanation"), OpenAPI.ref("ResourceExplanation")]],
+                                        "the explanation: a one-line summary and its details"),
+                "400": OpenAPI.error("neither ?request=ID (a whole number) nor ?resource=ID"),
+                "404": OpenAPI.error("no such request (or no longer kept), or no such resource"),
+            ], extra: ["parameters": [
+                ["name": "request", "in": "query", "required": false, "schema": ["type": "string", "pattern": "^[0-9]{1,9}$"],
+                 "description": "a request's id from GET /__admin/requests"],
+                ["name": "resource", "in": "query", "required": false, "schema": string, "description": "a resource's id"],
+            ]])
         add(&paths, "/__admin/transcript", "get", "admin_transcript",
             "the whole conversation: K2 requests and answers, delivery attempts, clock advances", [
                 "200": ["description": "YAML documents, format k2mock-transcript/1 (docs/transcripts.md); ports as placeholders",

@@ -77,8 +77,30 @@ public enum OpenAPI {
                                    required: ["now", "mode", "scale"]),
             "Advance": Schema.object(["now": string, "mode": string, "scale": number, "ran": Schema.array(of: Schema.anyObject)],
                                      required: ["now", "mode", "scale", "ran"]),
-            "RecordedRequest": Schema.object(["at": string, "method": string, "path": string, "status": integer],
-                                             required: ["at", "method", "path", "status"]),
+            "RecordedRequest": Schema.object(["id": integer, "at": string, "method": string, "path": string, "status": integer],
+                                             required: ["id", "at", "method", "path", "status"]),
+            "RequestExplanation": Schema.object([
+                "request": Schema.object(["id": integer, "at": string, "method": string, "path": string, "status": integer],
+                                         required: ["id", "at", "method", "path", "status"]),
+                "summary": string, "k2_message": Schema.nullableString, "details": Schema.array(of: string),
+                "ignored_keys": Schema.array(of: string),
+            ], required: ["request", "summary", "k2_message", "details", "ignored_keys"]),
+            "ResourceExplanation": Schema.object([
+                "resource": Schema.object(["kind": string, "id": string, "path": string, "stage": Schema.nullableString,
+                                           "created_at": Schema.nullableString],
+                                          required: ["kind", "id", "path", "stage", "created_at"]),
+                "summary": string,
+                "timeline": ["type": ["object", "null"], "properties": [
+                    "chosen_by": string, "now": string,
+                    "steps": Schema.array(of: Schema.object(["stage": string, "at": string, "reached": boolean],
+                                                            required: ["stage", "at", "reached"])),
+                ]],
+                "callback": ["type": ["object", "null"], "properties": [
+                    "state": Schema.oneOf(["none", "none asked", "not due yet", "due", "retrying", "delivered", "given up"]),
+                    "why": string, "url": string, "delivery": integer, "next_attempt_at": string,
+                    "attempts": Schema.array(of: Schema.anyObject), "sent_signature": string, "signed_with": Schema.anyObject,
+                ]],
+            ], required: ["resource", "summary", "timeline", "callback"]),
             "ResourceEntry": Schema.object([
                 "kind": string, "id": string, "stage": Schema.nullableString, "created_at": Schema.nullableString,
                 "timeline": Schema.array(of: Schema.object(["stage": string, "at": string, "reached": boolean],

@@ -10,7 +10,7 @@ import Testing
         let record = try definition.init(request: try #require(JSON.parse(Array(body.utf8)).objectValue), context: &context)
         return StoredResource(kind: kind, id: id, created: .init(
             record: record, lifecycle: Lifecycle(createdAt: Timestamp(milliseconds: 0), timeline: [], initial: definition.stages.first),
-            origin: Origin(url: "http://h", version: 1, clientID: "c"), quirks: DeliveryQuirks()))
+            origin: Origin(url: "http://h", version: 1, clientID: "c"), quirks: DeliveryQuirks(), timelineChosenBy: ""))
     }
 
     @Test func findsByIdCaseInsensitivelyAndByReference() throws {

@@ -14,7 +14,7 @@ import Testing
         #expect(store.check(TokenDigest("abd"), at: t0) == .unknown)
         #expect(store.check(TokenDigest(""), at: t0) == .missing)
         #expect(store.check(nil, at: t0) == .missing)
-        let revoked = store.revoke("abc"), revokedUnknown = store.revoke("nope")
+        let revoked = store.revoke("abc", at: t0), revokedUnknown = store.revoke("nope", at: t0)
         #expect(revoked)
         #expect(!revokedUnknown)
         guard case .revoked? = Optional(store.check(TokenDigest("abc"), at: t0)) else {
