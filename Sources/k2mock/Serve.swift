@@ -13,7 +13,12 @@ import Glibc
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the K2 Connect API on loopback.",
-        discussion: "With no --scenario, runs the built-in default scenario (scenarios/default.yaml).")
+        discussion: """
+            With no --scenario, runs the built-in default scenario (scenarios/default.yaml). Exit status: 0 after a \
+            stop (SIGINT, SIGTERM); 1 when it cannot listen or the scenario is invalid; with --data-dir 64 (made from \
+            another scenario, seed or clock), 65 (damaged), 73 (cannot be made or opened), 74 (a write failed), \
+            75 (another k2mock holds it); 64 a usage error.
+            """)
 
     @Option(help: "Address to bind (an IPv4 or IPv6 literal, or localhost).")
     var host = "127.0.0.1"

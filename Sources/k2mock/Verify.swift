@@ -13,7 +13,7 @@ import Glibc
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a running server's scenario expectations; exit 0 only if all hold.",
-        discussion: "Exit status: 0 all hold, 1 one fails, 2 the server cannot be reached (or has no such --sandbox), 3 the admin token is missing or wrong.")
+        discussion: "Exit status: 0 all hold, 1 one fails, 2 the server cannot be reached (or has no such --sandbox), 3 the admin token is missing or wrong, 64 a usage error (a bad --url).")
 
     @Option(help: "The running k2mock's origin.")
     var url = "http://127.0.0.1:8080"
@@ -26,6 +26,11 @@ struct Verify: ParsableCommand {
     @Option(help: "Check this sandbox's expectations (POST /__admin/sandboxes) instead of the server's own.")
     var sandbox: String?
 
+
+    /// Usage errors, checked before anything runs so that they show `verify`'s usage (exit 64).
+    func validate() throws {
+        guard parseOrigin(url) != nil else { throw ValidationError("--url must look like http://HOST:PORT, not \"\(url)\"") }
+    }
 
     func run() throws {
         if let sandbox, !SandboxSpec.isValidName(sandbox) {

@@ -237,4 +237,14 @@ private let root = #filePath.split(separator: "/", omittingEmptySubsequences: fa
         #expect(lines.count == 2, "a header line and one line per entry, whatever the path holds: \(lines)")
         #expect(lines.last?.contains("POST /a\\u000aentry: 9 → 201") == true, "\(lines)")
     }
+
+    /// What a new user meets first: a directory given to validate, a bad --url given to verify.
+    @Test func usageMistakesSayWhatToDoWithTheirSubcommandsUsage() {
+        let directory = ServerProcess.run(["validate", "/tmp"])
+        #expect(directory.status == 1 && directory.output.contains("/tmp:1:1: is a directory"), "\(directory.output)")
+        let verify = ServerProcess.run(["verify", "--url", "nonsense"])
+        #expect(verify.status == 64)
+        #expect(verify.output.contains("Usage: k2mock verify") && !verify.output.contains("Usage: k2mock serve"), "\(verify.output)")
+        #expect(ServerProcess.run(["--help"]).output.contains("64 for a usage error"))
+    }
 }

@@ -253,4 +253,23 @@ private let fixture = #"{"data":{"id":"abc","type":"payment","attributes":{"stat
             #expect(lines.contains("f.yaml:7:29: expect.callbacks.outcome must be pending, delivered or failed"))
         }
     }
+
+    /// A value given but wrong is reported once, as such, not also as missing.
+    @Test func aWrongStatusOrCountIsOneProblemNotTwo() {
+        do {
+            _ = try ScenarioLoader().load(text: """
+                version: 1
+                faults:
+                  - { respond: { status: 900 } }
+                expect:
+                  - { requests: {}, count: -2 }
+                """, path: "d.yaml")
+            Issue.record("refused")
+        } catch {
+            #expect(error.issues.map(\.description) == [
+                "d.yaml:3:26: faults.respond.status must be a whole number from 100 to 599",
+                "d.yaml:5:28: expect.count must be a whole number from 0 to 1000000000",
+            ])
+        }
+    }
 }

@@ -21,6 +21,12 @@ public enum FileSystem {
         return ferror(file) == 0 ? bytes : nil
     }
 
+    /// Whether `path` names a directory.
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
     /// `relative` resolved against the directory of `base`, with `.` and `..` folded.
     public static func resolve(_ relative: String, against base: String) -> String {
         if relative.hasPrefix("/") { return normalize(relative) }

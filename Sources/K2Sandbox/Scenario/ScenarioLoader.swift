@@ -19,7 +19,9 @@ public struct ScenarioLoader: Sendable {
     /// Loads the scenario file at `path`; throws `ScenarioError` listing every problem.
     public func load(path: String) throws(ScenarioError) -> Scenario {
         guard let bytes = readFile(path) else {
-            throw ScenarioError(issues: [ScenarioIssue(file: path, line: 1, column: 1, message: "cannot read the file")])
+            let why = FileSystem.isDirectory(path) ? "is a directory: give a scenario file (say scenarios/happy-path.yaml)"
+                : "cannot read the file"
+            throw ScenarioError(issues: [ScenarioIssue(file: path, line: 1, column: 1, message: why)])
         }
         return try load(text: String(decoding: bytes, as: UTF8.self), path: path)
     }
@@ -238,6 +240,8 @@ public struct ScenarioLoader: Sendable {
             guard let pairs = reader.mapping(item, "a faults entry", allowed: ScenarioKeys.fault) else { continue }
             var fault = Fault()
             fault.source = "\(reader.file):\(item.mark?.line ?? 1)"
+            // A status or latency that was given but is wrong is reported once, as such.
+            var gaveStatusOrLatency = false
             for (key, _, value) in pairs {
                 switch key {
                 case "match":
@@ -248,14 +252,19 @@ public struct ScenarioLoader: Sendable {
                 case "nth": fault.nth = reader.integer(value, "faults.nth", range: 1...1_000_000).map { Int($0) }
                 case "respond":
                     for (field, _, fieldValue) in reader.mapping(value, "faults.respond", allowed: ScenarioKeys.faultRespond) ?? [] {
-                        if field == "status" { fault.status = reader.integer(fieldValue, "faults.respond.status", range: 100...599).map { Int($0) } }
+                        if field == "status" {
+                            gaveStatusOrLatency = true
+                            fault.status = reader.integer(fieldValue, "faults.respond.status", range: 100...599).map { Int($0) }
+                        }
                         else { fault.body = reader.string(fieldValue, "faults.respond.body") }
                     }
-                default: fault.latency = reader.duration(value, "faults.latency")
+                default:
+                    gaveStatusOrLatency = true
+                    fault.latency = reader.duration(value, "faults.latency")
                 }
             }
             if fault.status == nil, fault.latency == nil {
-                reader.fail(item, "a faults entry needs respond (a status) or latency")
+                if !gaveStatusOrLatency { reader.fail(item, "a faults entry needs respond (a status) or latency") }
                 continue
             }
             faults.append(fault)
@@ -302,7 +311,10 @@ public struct ScenarioLoader: Sendable {
                 }
             }
             guard let subject, let count else {
-                reader.fail(item, "an expect entry needs requests or callbacks, and count")
+                // A count that was given but is wrong is reported once, as such.
+                if subject == nil || !pairs.contains(where: { $0.key == "count" }) {
+                    reader.fail(item, "an expect entry needs requests or callbacks, and count")
+                }
                 continue
             }
             let line = item.mark?.line ?? 1
