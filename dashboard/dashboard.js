@@ -12,6 +12,9 @@ const view = {
   chosenCallbacks: [],   // its deliveries
   kindsOf: null,         // the sandbox view.kinds was read from
   sandboxes: [],         // GET /__admin/sandboxes: those beside the server's own
+  chosenExplanation: null, // GET /explain?resource=: { key, data } or { key, error } for the chosen one
+  explanations: new Map(), // requestKey(...) to GET /explain?request=: { loading } | { data } | { error }
+  expanded: new Set(),     // requestKey(...) of the requests whose whole explanation is shown
   renders: 0,
 };
 /// The sandbox shown: "" for the server's own, else the id of one from GET /__admin/sandboxes.
@@ -161,7 +164,9 @@ function switchTo(id) {
   writeSandboxToURL();
   renderSandboxes();
   Object.assign(view, { resources: [], callbacks: [], requests: [], expectations: [], clock: null,
-    chosen: null, chosenCallbacks: [], kinds: [], kindsOf: null });
+    chosen: null, chosenCallbacks: [], kinds: [], kindsOf: null,
+    chosenExplanation: null, explanations: new Map(), expanded: new Set() });
+  explaining.queue = [];
   $("#fire-result").textContent = "";
   $("#scenario").textContent = "";
   render();
@@ -193,13 +198,22 @@ function refresh() {
         api("GET", scope + "/callbacks?limit=500"), api("GET", scope + "/requests?limit=200"),
         api("GET", scope + "/expectations"), view.kindsOf === id ? view.kinds : api("GET", scope + "/kinds"),
       ]);
-      // The chosen resource's own deliveries, however old (the journal above is the latest 500).
+      // The chosen resource's own deliveries, however old (the journal above is the latest 500),
+      // and why it is where it is (read again each time: its stage and callback move with time).
+      // An explanation the server refuses is shown in its place, never taken for a gone sandbox.
       const chosenID = chosen ? chosen.slice(chosen.indexOf("/") + 1) : null;
-      const chosenCallbacks = chosenID ? await api("GET", scope + "/callbacks?resource_id=" + encodeURIComponent(chosenID)) : [];
+      const [chosenCallbacks, chosenExplanation] = chosenID ? await Promise.all([
+        api("GET", scope + "/callbacks?resource_id=" + encodeURIComponent(chosenID)),
+        api("GET", scope + "/explain?resource=" + encodeURIComponent(chosenID)).then(
+          (data) => ({ key: chosen, data }), (error) => ({ key: chosen, error: error.message || String(error) })),
+      ]) : [[], null];
       if (id !== sandbox) return;  // another sandbox was chosen meanwhile: its refresh follows
       // A resource chosen meanwhile keeps its own (empty until the refresh its choice asked for).
+      const still = chosen === view.chosen;
       Object.assign(view, { clock, resources, callbacks, requests, kinds,
-        chosenCallbacks: chosen === view.chosen ? chosenCallbacks : view.chosenCallbacks, kindsOf: id, expectations: expectations.results });
+        chosenCallbacks: still ? chosenCallbacks : view.chosenCallbacks,
+        chosenExplanation: still ? chosenExplanation : view.chosenExplanation,
+        kindsOf: id, expectations: expectations.results });
       $("#scenario").textContent = health.scenario;
       $("#scenario").title = "scenario " + health.scenario;
       render();
@@ -265,6 +279,8 @@ async function follow() {
       while ((end = pending.indexOf("\n\n")) >= 0) {
         const frame = pending.slice(0, end);
         pending = pending.slice(end + 2);
+        // Each event redraws from the admin API: a request event's entry (and its id, which
+        // GET /explain?request= takes) comes with GET /requests, whatever the event carries.
         if (/^event: /m.test(frame)) refresh();
       }
     }
@@ -390,6 +406,7 @@ function renderDetail() {
   const resource = view.resources.find((r) => r.kind + "/" + r.id === view.chosen);
   if (!resource) {
     $("#detail-title").textContent = "choose a resource";
+    $("#detail-explain").replaceChildren();
     $("#lane").replaceChildren();
     $("#detail-body").textContent = "";
     $("#detail-callback").textContent = "";
@@ -398,6 +415,7 @@ function renderDetail() {
   }
   $("#detail-title").replaceChildren(`${resource.kind} `, copyable(resource.id, "the id"),
     ...(isFixture(resource) ? [" ", element("span", { class: "tag fixture" }, "fixture")] : []));
+  renderResourceExplanation();
   const deliveries = view.chosenCallbacks;
   $("#lane").replaceChildren(lane(resource, deliveries));
   $("#detail-body").textContent = JSON.stringify(resource.body, null, 2);
@@ -485,11 +503,117 @@ function renderCallbacks() {
   $("#callbacks tbody").replaceChildren(...rows);
 }
 
+// ---- Explanations ("say why") -------------------------------------------------------------------
+
+/// A request as the journal lists it, in the sandbox shown: its id alone could name another
+/// request after a reset.
+const requestKey = (r) => [sandbox, r.id, r.at, r.method, r.path, r.status].join("\u0000");
+const refused = (r) => r.status >= 400;
+
+/// GET /explain?request=ID for the requests shown: a request's explanation never changes, so each
+/// is asked once (two at a time, newest first) and kept while the request is listed.
+const explaining = { queue: [], running: 0 };
+function explainRequest(r) {
+  const key = requestKey(r);
+  if (r.id == null || view.explanations.has(key)) return;
+  view.explanations.set(key, { loading: true });
+  explaining.queue.push({ key, id: sandbox, request: r.id });
+  pumpExplanations();
+}
+
+function pumpExplanations() {
+  while (explaining.running < 2 && explaining.queue.length) {
+    const { key, id, request } = explaining.queue.shift();
+    if (id !== sandbox) continue;
+    explaining.running += 1;
+    api("GET", scopeOf(id) + "/explain?request=" + encodeURIComponent(request)).then(
+      (data) => ({ data }), (error) => ({ error: error.message || String(error) }),
+    ).then((entry) => {
+      explaining.running -= 1;
+      if (id === sandbox && view.explanations.has(key)) {
+        view.explanations.set(key, entry);
+        renderRequests();
+      }
+      pumpExplanations();
+    });
+  }
+}
+
+/// Shows or hides a request's whole explanation (asked again if asking failed).
+function toggleRequest(r) {
+  const key = requestKey(r);
+  if (view.expanded.has(key)) view.expanded.delete(key); else view.expanded.add(key);
+  if (view.explanations.get(key)?.error) view.explanations.delete(key);
+  renderRequests();
+}
+
+/// A refused request's summary on one line under it (whole on hover); opened, all of it: the
+/// summary, K2's own message, the details and the keys K2 ignores.
+function requestExplanation(r, open) {
+  const entry = view.explanations.get(requestKey(r));
+  const cell = element("td", { colspan: "5", class: "why-cell" });
+  if (!entry || entry.loading) cell.append(element("div", { class: "why-line muted" }, "asking why…"));
+  else if (entry.error) cell.append(element("div", { class: open ? "why-error" : "why-line why-error", title: entry.error }, entry.error));
+  else if (!open) {
+    cell.append(element("div", { class: "why-line", title: entry.data.summary, onclick: () => toggleRequest(r) }, entry.data.summary));
+  } else {
+    const e = entry.data;
+    cell.append(element("div", { class: "why-summary" }, e.summary));
+    if (e.k2_message) cell.append(element("div", { class: "why-fact" }, element("span", { class: "muted" }, "K2 says "), element("q", {}, e.k2_message)));
+    if (e.details?.length) cell.append(element("ul", { class: "why-details" }, ...e.details.map((d) => element("li", {}, d))));
+    if (e.ignored_keys?.length) {
+      cell.append(element("div", { class: "why-fact" }, element("span", { class: "muted" }, "K2 ignores "),
+        ...e.ignored_keys.flatMap((k) => [element("code", { class: "tag ignored" }, k), " "])));
+    }
+  }
+  return element("tr", { class: "explanation" + (open ? " open" : "") + (r.status >= 400 ? " refused" : ""), "data-request": String(r.id) }, cell);
+}
+
+/// The chosen resource's explanation: the server's summary, who chose its timeline, and where
+/// its callback is and why.
+function renderResourceExplanation() {
+  const box = $("#detail-explain");
+  const entry = view.chosenExplanation;
+  if (!entry || entry.key !== view.chosen) { box.replaceChildren(element("div", { class: "muted" }, "asking why…")); return; }
+  if (entry.error) { box.replaceChildren(element("div", { class: "why-error" }, entry.error)); return; }
+  const e = entry.data, parts = [element("div", { class: "why-summary" }, e.summary)];
+  if (e.timeline?.chosen_by) {
+    parts.push(element("div", { class: "why-fact timeline-chosen-by" }, element("span", { class: "muted" }, "timeline from "), e.timeline.chosen_by));
+  }
+  const callback = e.callback;
+  if (callback) {
+    const facts = [];
+    if (callback.next_attempt_at) facts.push(`next attempt ${dateTime(callback.next_attempt_at)}`);
+    if (callback.attempts?.length) facts.push(`${callback.attempts.length} attempt${callback.attempts.length === 1 ? "" : "s"}`);
+    parts.push(element("div", { class: "why-fact callback-state" },
+      element("span", { class: "muted" }, "callback "),
+      element("span", { class: "tag state state-" + callback.state.replace(/\s+/g, "-"), title: callback.url ?? "" }, callback.state),
+      ...(callback.why ? [" ", element("span", { class: "callback-why" }, callback.why)] : []),
+      ...(facts.length ? [" ", element("span", { class: "muted" }, "(" + facts.join(", ") + ")")] : [])));
+  }
+  box.replaceChildren(...parts);
+}
+
 function renderRequests() {
-  $("#requests tbody").replaceChildren(...[...view.requests].reverse().map((r) => element("tr", {},
-    element("td", { class: "nowrap", title: r.at }, time(r.at)), element("td", { class: "nowrap" }, r.method),
-    element("td", { class: "clip", title: r.path }, r.path),
-    element("td", { class: "nowrap " + (r.status < 400 ? "status-ok" : "status-bad") }, String(r.status)))));
+  const rows = [], shown = new Set();
+  for (const r of [...view.requests].reverse()) {
+    const key = requestKey(r), open = view.expanded.has(key), explained = r.id != null && (refused(r) || open);
+    shown.add(key);
+    if (explained) explainRequest(r);
+    rows.push(element("tr", { class: "request" + (refused(r) ? " refused" : ""), "data-request": String(r.id ?? "") },
+      element("td", { class: "nowrap", title: r.at }, time(r.at)), element("td", { class: "nowrap" }, r.method),
+      element("td", { class: "clip", title: r.path }, r.path),
+      element("td", { class: "nowrap " + (r.status < 400 ? "status-ok" : "status-bad") }, String(r.status)),
+      element("td", { class: "actions" }, r.id == null ? "" : element("button", {
+        class: "why", type: "button", "aria-expanded": String(open),
+        title: open ? "hide the explanation" : "why it was answered so", onclick: () => toggleRequest(r),
+      }, open ? "hide" : "why"))));
+    if (explained) rows.push(requestExplanation(r, open));
+  }
+  $("#requests tbody").replaceChildren(...rows);
+  // Those no longer listed are forgotten.
+  for (const key of view.explanations.keys()) if (!shown.has(key) && !view.explanations.get(key).loading) view.explanations.delete(key);
+  for (const key of view.expanded) if (!shown.has(key)) view.expanded.delete(key);
 }
 
 function renderExpectations() {

@@ -303,6 +303,181 @@ def test_a_deleted_sandbox_says_so_and_falls_back_to_default(k2mock, k2mock_rece
     assert severe_errors(browser) == []
 
 
+# ---- Explanations ("say why"): GET /__admin/explain?request=ID and ?resource=ID ----------------
+
+def stk_push(k2mock, payer_key="subscriber", token=DOCS_TOKEN):
+    """An STK push; with payer_key="customer" (not a key K2 reads) it is refused: subscriber is required."""
+    return k2mock.request("POST", "/api/v1/incoming_payments", {
+        "payment_channel": "M-PESA STK Push", "till_number": "K112233",
+        payer_key: {"first_name": "Joe", "phone_number": "+254999999999"},
+        "amount": {"currency": "KES", "value": "20000"}, "metadata": {},
+        "_links": {"callback_url": "https://example.com/k2/result"}}, token=token)
+
+
+def last_request_id(k2mock, scope=""):
+    return k2mock.request("GET", "/__admin%s/requests" % scope).json()[-1]["id"]
+
+
+def explanation(k2mock, query, scope=""):
+    answered = k2mock.request("GET", "/__admin%s/explain?%s" % (scope, query))
+    assert answered.status == 200, answered.body
+    return answered.json()
+
+
+def request_explanation(driver, request_id):
+    """A request's row and the explanation row under it, as the page shows them."""
+    return driver.execute_script("""
+const id = String(arguments[0]);
+const row = document.querySelector('#requests tr.request[data-request="' + id + '"]');
+const why = document.querySelector('#requests tr.explanation[data-request="' + id + '"]');
+if (!row) return null;
+const line = why && why.querySelector('.why-line');
+return {
+  button: row.querySelector('button.why')?.textContent ?? null,
+  expanded: row.querySelector('button.why')?.getAttribute('aria-expanded') ?? null,
+  line: line ? line.textContent : null, title: line ? line.title : null,
+  lineFits: line ? line.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(line).lineHeight || 16) + 2 : null,
+  summary: why?.querySelector('.why-summary')?.textContent ?? null,
+  details: why ? [...why.querySelectorAll('.why-details li')].map(li => li.textContent) : [],
+  ignored: why ? [...why.querySelectorAll('.tag.ignored')].map(t => t.textContent) : [],
+  said: why?.querySelector('q')?.textContent ?? null,
+};""", request_id)
+
+
+def click_why(driver, request_id):
+    driver.execute_script(
+        "document.querySelector('#requests tr.request[data-request=\"' + arguments[0] + '\"] button.why').click()", str(request_id))
+
+
+def resource_explanation(driver):
+    return driver.execute_script("""
+const box = document.getElementById('detail-explain');
+return {
+  summary: box.querySelector('.why-summary')?.textContent ?? null,
+  chosenBy: box.querySelector('.timeline-chosen-by')?.textContent ?? null,
+  state: box.querySelector('.callback-state .state')?.textContent ?? null,
+  why: box.querySelector('.callback-state .callback-why')?.textContent ?? null,
+  error: box.querySelector('.why-error')?.textContent ?? null,
+};""")
+
+
+@pytest.mark.k2mock(clock="manual", seed=7)
+def test_a_refused_request_and_a_resource_say_why(k2mock, k2mock_receiver, browser):
+    browser.get(k2mock.origin + "/__admin/")
+    wait(browser, lambda d: row(d, DOCS_PAYMENT), "the fixture payment is listed")
+    wait(browser, is_live, "the change stream is connected")
+    browser.execute_script("window.notReloaded = true")
+
+    # A refused STK push (`customer` where K2 reads `subscriber`): its summary appears under its
+    # row without a reload, on one line, the server's words exactly.
+    refused = stk_push(k2mock, payer_key="customer")
+    assert refused.status == 400, refused.body
+    refused_id = last_request_id(k2mock)
+    said = explanation(k2mock, "request=%d" % refused_id)
+    assert "subscriber" in said["summary"] and "customer" in said["summary"]
+    wait(browser, lambda d: (request_explanation(d, refused_id) or {}).get("line") == said["summary"],
+         "the refused request's summary is shown under it")
+    shown = request_explanation(browser, refused_id)
+    assert shown["title"] == said["summary"], "whole on hover"
+    assert shown["lineFits"], "one line, cut with an ellipsis"
+    assert shown["expanded"] == "false"
+
+    # Opened: all of it, K2's message, the details and the keys K2 ignores.
+    click_why(browser, refused_id)
+    wait(browser, lambda d: request_explanation(d, refused_id)["summary"] == said["summary"], "the whole explanation")
+    shown = request_explanation(browser, refused_id)
+    assert shown["expanded"] == "true" and shown["button"] == "hide"
+    assert "subscriber" in shown["summary"]
+    assert shown["said"] == said["k2_message"] == "subscriber is required"
+    assert shown["details"] == said["details"] and shown["ignored"] == said["ignored_keys"] == ["customer"]
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    browser.execute_script("document.getElementById('requests-panel').scrollIntoView()")
+    browser.save_screenshot(os.path.join(ARTIFACTS, "dashboard-explain-request.png"))
+    click_why(browser, refused_id)
+    wait(browser, lambda d: request_explanation(d, refused_id)["line"] == said["summary"], "closed again: one line")
+
+    # An accepted request says nothing until asked; asked, it says so.
+    payment = pay(k2mock, k2mock_receiver.url())
+    payment_request = last_request_id(k2mock)
+    wait(browser, lambda d: request_explanation(d, payment_request) is not None, "the payment's request is listed")
+    assert request_explanation(browser, payment_request)["line"] is None
+    assert request_explanation(browser, payment_request)["summary"] is None
+    click_why(browser, payment_request)
+    accepted = explanation(k2mock, "request=%d" % payment_request)["summary"]
+    wait(browser, lambda d: request_explanation(d, payment_request)["summary"] == accepted, "an accepted request's explanation")
+    assert "201" in accepted
+
+    # Text from the server is text: a key that looks like HTML is shown as written, never run.
+    html_key = '<img src=x onerror="window.pwned=1">'
+    assert stk_push(k2mock, payer_key=html_key).status == 400
+    html_request = last_request_id(k2mock)
+    wait(browser, lambda d: html_key in ((request_explanation(d, html_request) or {}).get("line") or ""),
+         "the HTML-looking key's request is explained, the key as written")
+    click_why(browser, html_request)
+    wait(browser, lambda d: request_explanation(d, html_request)["ignored"] == [html_key], "its key is shown as text")
+    assert browser.execute_script("return document.querySelectorAll('#requests img').length") == 0
+    assert browser.execute_script("return window.pwned") is None
+
+    # A resource: chosen, its explanation above its timeline, the server's summary, who chose its
+    # timeline and where its callback is and why; it follows the clock.
+    choose(browser, payment)
+    said = explanation(k2mock, "resource=" + payment)
+    assert said["callback"]["state"] == "not due yet"
+    wait(browser, lambda d: resource_explanation(d)["summary"] == said["summary"], "the chosen payment's explanation")
+    shown = resource_explanation(browser)
+    assert said["timeline"]["chosen_by"] in shown["chosenBy"]
+    assert shown["state"] == "not due yet" and shown["why"] == said["callback"]["why"]
+    browser.save_screenshot(os.path.join(ARTIFACTS, "dashboard-explain-resource.png"))
+    k2mock.advance(60)
+    wait(browser, lambda d: resource_explanation(d)["state"] == "delivered", "its callback delivered")
+    assert resource_explanation(browser)["summary"] == explanation(k2mock, "resource=" + payment)["summary"]
+    assert "Transferred" in resource_explanation(browser)["summary"]
+
+    # A fixture: its summary, no timeline, no callback.
+    choose(browser, DOCS_PAYMENT)
+    fixture = explanation(k2mock, "resource=" + DOCS_PAYMENT)
+    assert fixture["timeline"] is None and fixture["callback"] is None
+    wait(browser, lambda d: resource_explanation(d)["summary"] == fixture["summary"], "the fixture's explanation")
+    assert resource_explanation(browser)["state"] is None and resource_explanation(browser)["chosenBy"] is None
+    assert browser.execute_script("return window.notReloaded") is True
+    assert browser.execute_script(
+        "const p = document.getElementById('requests-panel'); return p.scrollWidth <= p.clientWidth + 1"), "no sideways scroll"
+    assert severe_errors(browser) == []
+
+
+@pytest.mark.k2mock(clock="manual", seed=7)
+def test_a_chosen_sandbox_explains_its_own_requests_and_resources(k2mock, k2mock_receiver, browser):
+    make_sandbox(k2mock, "w1")
+    assert stk_push(k2mock, payer_key="customer").status == 400      # in the default sandbox
+    in_w1 = pay(k2mock, k2mock_receiver.url(), token=DOCS_TOKEN + "-w1")
+    refused = k2mock.request("POST", "/api/v1/incoming_payments", {"customer": {}}, token=DOCS_TOKEN + "-w1")
+    assert refused.status == 400
+    refused_id = last_request_id(k2mock, "/sandboxes/w1")
+    said = explanation(k2mock, "request=%d" % refused_id, "/sandboxes/w1")
+    assert refused_id == 2 and said["k2_message"] != "subscriber is required", "w1's own request 2, not the default's"
+    browser.get(k2mock.origin + "/__admin/#sandbox=w1")
+    wait(browser, lambda d: (request_explanation(d, refused_id) or {}).get("line") == said["summary"],
+         "w1's refused request explained by w1")
+    choose(browser, in_w1)
+    resource = explanation(k2mock, "resource=" + in_w1, "/sandboxes/w1")
+    wait(browser, lambda d: resource_explanation(d)["summary"] == resource["summary"], "w1's payment explained by w1")
+    assert severe_errors(browser) == []
+
+
+@pytest.mark.k2mock(admin_token="s3cret", clock="manual")
+def test_with_an_admin_token_explanations_come_with_it(k2mock, browser):
+    assert stk_push(k2mock, payer_key="customer").status == 400
+    browser.get(k2mock.origin + "/__admin/")
+    wait(browser, lambda d: d.find_element(By.ID, "token-dialog").get_attribute("open") is not None, "the page asks")
+    browser.find_element(By.ID, "token").send_keys("s3cret")
+    browser.find_element(By.CSS_SELECTOR, "#token-form button").click()
+    wait(browser, lambda d: "subscriber" in ((request_explanation(d, 1) or {}).get("line") or ""),
+         "the refused request's explanation, fetched with the token")
+    choose(browser, DOCS_PAYMENT)
+    wait(browser, lambda d: "fixture" in (resource_explanation(d)["summary"] or ""), "the fixture's explanation")
+    assert browser.find_element(By.ID, "token-dialog").get_attribute("open") is None, "asked once"
+
+
 # The script that reads, for every row of the tables and every header button, how many lines
 # each piece of text takes (its text's boxes, grouped where they overlap vertically: a tag or a
 # button beside text sits a little higher or lower, but on the same line), and the panes' widths.

@@ -106,6 +106,8 @@ export interface Delivery {
 }
 
 export interface RecordedRequest {
+  /** What explainRequest(id) takes. */
+  id: number
   at: string
   method: string
   path: string
@@ -127,6 +129,53 @@ export interface Resource {
   timeline: TimelineStep[]
   path: string
   body: any
+}
+
+/** explainRequest's answer: why k2mock answered a request as it did. */
+export interface RequestExplanation {
+  request: RecordedRequest
+  /** One line: K2's message and, for a refusal, the field K2 wanted and what the body had instead. */
+  summary: string
+  /** The `error_message` k2mock answered; null when it answered no error. */
+  k2_message: string | null
+  details: string[]
+  /** Keys of the body K2 does not read (a camelCase `phoneNumber`, `customer` for `subscriber`, ...). */
+  ignored_keys: string[]
+}
+
+export type CallbackState = 'none' | 'none asked' | 'not due yet' | 'due' | 'retrying' | 'delivered' | 'given up'
+
+export interface ExplainedAttempt {
+  attempt: number
+  at: string
+  status: number | null
+  error: string | null
+  outcome: string
+}
+
+export interface CallbackExplanation {
+  state: CallbackState
+  why?: string
+  url?: string
+  /** The delivery's id, as callbacks() and redeliver() know it. */
+  delivery?: number
+  next_attempt_at?: string
+  attempts?: ExplainedAttempt[]
+  sent_signature?: string
+  /** Which client's api key signs it, and how (the key itself is not shown). */
+  signed_with?: { client: string, key: string, signature: string }
+  [key: string]: unknown
+}
+
+/** explainResource's answer: why a resource is where it is, and where its callback stands. */
+export interface ResourceExplanation {
+  /** `stage` and `created_at` are null for fixtures. */
+  resource: { kind: string, id: string, path: string, stage: string | null, created_at: string | null }
+  summary: string
+  /** Null for fixtures. `chosen_by`: the rule or timeline (with its scenario line) that chose the stages. */
+  timeline: { chosen_by: string, steps: TimelineStep[], now: string } | null
+  /** Null for fixtures. */
+  callback: CallbackExplanation | null
 }
 
 export interface Clock {
@@ -223,6 +272,12 @@ export declare abstract class AdminAPI {
   callbacks (options?: { limit?: number, resourceId?: string }): Promise<Delivery[]>
   redeliver (id: number): Promise<Delivery>
   requests (options?: { limit?: number }): Promise<RecordedRequest[]>
+  /** Why k2mock answered request `id` (a RecordedRequest's `id`) as it did. Rejects with
+   *  K2MockNotFoundError (`errorMessage`: k2mock's) when there is no such request, or it is no longer kept. */
+  explainRequest (id: number): Promise<RequestExplanation>
+  /** Why resource `id` is at its stage, what comes next, and where its callback stands. Rejects
+   *  with K2MockNotFoundError (`errorMessage`: k2mock's) when there is no such resource. */
+  explainResource (id: string): Promise<ResourceExplanation>
   resources (): Promise<Resource[]>
   fireEvent (topic: string, resource?: Record<string, unknown> | null, options?: FireEventOptions): Promise<any>
   expectations (): Promise<Expectations>

@@ -136,8 +136,32 @@ class AdminAPI {
   // Sends delivery `id` once more, now; resolves its journal entry.
   redeliver (id) { return this.admin('POST', `/callbacks/${encodeURIComponent(id)}/redeliver`) }
 
-  // The K2 API requests answered (not /__admin), oldest first: {at, method, path, status}.
+  // The K2 API requests answered (not /__admin), oldest first: {id, at, method, path, status}.
   requests ({ limit } = {}) { return this.admin('GET', '/requests' + query({ limit })) }
+
+  // Why k2mock answered request `id` (an `id` from requests()) as it did:
+  // {request, summary, k2_message, details, ignored_keys}. For a refused one, `summary` names the
+  // field K2 wanted and what the body had instead; `ignored_keys` lists the keys K2 does not read.
+  // K2MockNotFoundError (carrying k2mock's message) when there is no such request, or it is no
+  // longer kept.
+  explainRequest (id) {
+    if (!Number.isSafeInteger(id) || id < 0) {
+      return Promise.reject(new TypeError(`explainRequest(id): a request's id from requests(), a whole number, not ${JSON.stringify(id)}`))
+    }
+    return this.admin('GET', '/explain' + query({ request: id }))
+  }
+
+  // Why resource `id` (a created one's id, or a fixture's) is where it is:
+  // {resource, summary, timeline, callback}: its stage, the rule or timeline that chose its
+  // stages and when each falls due, and its callback's state ('not due yet', 'delivered',
+  // 'retrying', ...) with why. `timeline` and `callback` are null for fixtures.
+  // K2MockNotFoundError (carrying k2mock's message) when there is no such resource.
+  explainResource (id) {
+    if (typeof id !== 'string' || !id) {
+      return Promise.reject(new TypeError(`explainResource(id): a resource's id, a non-empty string, not ${JSON.stringify(id)}`))
+    }
+    return this.admin('GET', '/explain' + query({ resource: id }))
+  }
 
   // Every resource: fixtures first (stage and created_at null), then created ones, oldest first.
   resources () { return this.admin('GET', '/resources') }

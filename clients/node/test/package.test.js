@@ -60,13 +60,18 @@ const NODE_TYPES = `
 const USER_CODE = (from) => `
   import { K2Mock, CallbackReceiver, useK2Mock, useK2MockSandbox, K2MockAPIError, K2MockError } from '${from}'
   import { sandboxName } from '${from}'
-  import type { Delivery, Resource, TranscriptDiff, TranscriptAssertionError } from '${from}'
+  import type { Delivery, Resource, TranscriptDiff, TranscriptAssertionError, RequestExplanation, CallbackState } from '${from}'
   async function main (): Promise<number | string | null> {
     const k2 = await K2Mock.start({ clock: 'manual', seed: 1, args: ['--log-format', 'none'] })
     const receiver = await CallbackReceiver.start({ apiKey: 'sandbox_api_key', statuses: [500, { status: 200, body: 'ok' }] })
     const ran = await k2.advance(10)
     const deliveries: Delivery[] = await k2.callbacks({ limit: 5 })
     const resources: Resource[] = await k2.resources()
+    const why: RequestExplanation = await k2.explainRequest((await k2.requests())[0].id)
+    const because: string | null = why.k2_message
+    const explained = await k2.explainResource(resources[0].id)
+    const state: CallbackState | undefined = explained.callback?.state
+    console.log(why.summary, because, why.ignored_keys.join(), explained.timeline?.steps.length, state)
     const sandbox = await k2.sandbox({ name: 'x', ttl: 60 })
     const id: string = sandbox.credentials[0].client_id + sandbox.baseUrl + ran.now + deliveries.length + resources.length
     await k2.fireEvent('customer_created', { a: 1 }, { badSignature: true, delay: '30s' })
@@ -88,6 +93,9 @@ const USER_CODE = (from) => `
   const fixture = useK2Mock({ scenario: 'x.yaml', receiver: true, resetEach: true })
   const url: string = fixture.receiver.url() + fixture.baseUrl + useK2MockSandbox({ perTest: true }).sandbox.id
   void fixture.assertTranscript('own.yaml')
+  void fixture.explainRequest(1).then((e) => e.request.id + e.details.length)
+  // @ts-expect-error: a request's id is a number
+  void fixture.explainRequest('1')
   // @ts-expect-error: not an option
   K2Mock.start({ scenaro: 'x' })
   void main; void url

@@ -158,6 +158,35 @@ abstract class AdminApi
     }
 
     /**
+     * Why k2mock answered request `$id` (a `RecordedRequest`'s `id`) as it did:
+     * `['request' => [...], 'summary' => string, 'k2_message' => ?string, 'details' => list<string>,
+     * 'ignored_keys' => list<string>]`. For a refusal, `summary` names the field K2 wanted and
+     * what the body had instead (`customer` where K2 reads `subscriber`), `ignored_keys` the keys
+     * K2 does not read.
+     *
+     * @throws NotFoundException no such request, or no longer kept (`errorMessage`: k2mock's)
+     */
+    public function explainRequest(int $id): array
+    {
+        return $this->admin('GET', '/explain?' . http_build_query(['request' => $id]));
+    }
+
+    /**
+     * Why resource `$id` is at its stage, what comes next and when, and where its callback
+     * stands: `['resource' => [kind, id, path, stage, created_at], 'summary' => string,
+     * 'timeline' => ['chosen_by', 'steps' => [['stage', 'at', 'reached']], 'now']|null,
+     * 'callback' => ['state', 'why', 'url', 'attempts', ...]|null]`; `state` is one of `none`,
+     * `none asked`, `not due yet`, `due`, `retrying`, `delivered`, `given up`. `timeline` and
+     * `callback` are null for a fixture.
+     *
+     * @throws NotFoundException no such resource (`errorMessage`: k2mock's)
+     */
+    public function explainResource(string $id): array
+    {
+        return $this->admin('GET', '/explain?' . http_build_query(['resource' => $id]));
+    }
+
+    /**
      * Every resource: the scenario's fixtures first, then created ones, oldest first.
      *
      * @return list<ResourceSnapshot>

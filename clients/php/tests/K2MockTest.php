@@ -119,8 +119,8 @@ final class K2MockTest extends TestCase
         self::assertSame([$second], array_map(fn ($d) => $d->resourceId, $k2->callbacks(['resourceId' => $second])));
         self::assertSame([$id], array_map(fn ($d) => $d->resourceId, $k2->callbacks(['resourceId' => $id])));
         self::assertSame([$second], array_map(fn ($d) => $d->resourceId, $k2->callbacks(['limit' => 1])));
-        self::assertEquals(new RecordedRequest(self::START, 'POST', '/api/v2/incoming_payments', 201), $k2->requests()[0]);
-        self::assertEquals([new RecordedRequest('2021-01-28T10:01:10.000+03:00', 'POST', '/api/v2/incoming_payments', 201)],
+        self::assertEquals(new RecordedRequest(self::START, 'POST', '/api/v2/incoming_payments', 201, 1), $k2->requests()[0]);
+        self::assertEquals([new RecordedRequest('2021-01-28T10:01:10.000+03:00', 'POST', '/api/v2/incoming_payments', 201, 2)],
             $k2->requests(1));
     }
 

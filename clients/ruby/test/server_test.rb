@@ -71,8 +71,8 @@ class ServerTest < KitTest::Test
 
         k2.advance(10)
         (request,) = k2.requests
-        assert_equal ["POST", "/api/v2/incoming_payments", 201, "2021-01-28T10:00:00.000+03:00"],
-                     [request.http_method, request.path, request.status, request.at]
+        assert_equal [1, "POST", "/api/v2/incoming_payments", 201, "2021-01-28T10:00:00.000+03:00"],
+                     [request.id, request.http_method, request.path, request.status, request.at]
         (delivery,) = k2.callbacks
         attempt = delivery.attempts.first
         assert_equal [1, "2021-01-28T10:00:10.000+03:00", false, 200, nil, "delivered"],
@@ -208,7 +208,8 @@ class ServerTest < KitTest::Test
     k2 = K2Mock.start(scenario: HAPPY)
     k2.request("GET", DOCS_PAYMENT, token: "demo-token")
     k2.stop
-    assert k2.log.any? { |line| line.end_with?("GET #{DOCS_PAYMENT} 404") }, k2.log.inspect
+    # A refused request's line ends with k2mock's summary of why (explain(request:)'s).
+    assert k2.log.any? { |line| line.include?("GET #{DOCS_PAYMENT} 404 — no resource ") }, k2.log.inspect
   end
 
   def test_connect_validates_the_url_and_leaves_the_server_running

@@ -23,6 +23,12 @@ Snapshots: `k2mock.assert_transcript(path)` and `k2mock_sandbox.assert_transcrip
 `K2Mock` or `Sandbox`) resolve a relative `path` against the directory of the running test's
 file; `--k2mock-update-snapshots` (or K2MOCK_UPDATE_SNAPSHOTS=1) rewrites the files.
 
+Why requests were refused: when a test that used `k2mock_sandbox` or `k2mock` fails, its
+report gets a section `k2mock: why requests were refused`, a line `#ID METHOD PATH → STATUS:
+<summary>` (k2mock's `explain(request=ID)`) for each K2 request of the test's answered 4xx/5xx:
+every one of its sandbox's, or the server's from the test's start on. None refused: no section.
+Passing tests get nothing; an explanation that cannot be read says so (and why) in its line.
+
 ini / flags: `k2mock_scenario` / `--k2mock-scenario`, `k2mock_scope` / `--k2mock-scope`
 (`function` or `session`), `k2mock_api_key`, `k2mock_bin` / `--k2mock-bin` (else `$K2MOCK_BIN`,
 else `PATH`). A relative scenario path resolves against pytest's rootdir; a sandbox's scenario
@@ -34,18 +40,21 @@ import hashlib
 import os
 import re
 import shlex
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 import pytest
 
 from .receiver import CallbackReceiver
-from .server import UPDATE_SNAPSHOTS_VARIABLE, K2Mock, K2MockConflictError, K2MockError, Sandbox, _Snapshots
+from .server import (UPDATE_SNAPSHOTS_VARIABLE, K2Mock, K2MockConflictError, K2MockError, RecordedRequest, Sandbox,
+                     _Snapshots)
 
 DEFAULT_API_KEY = "sandbox_api_key"
 _SERVER_OPTIONS = ("scenario", "clock", "time_scale", "seed", "admin_token", "args")
 _SANDBOX_OPTIONS = ("scenario", "scenario_yaml", "seed", "clock", "time_scale", "ttl")
 _SANDBOX_ONLY = ("scenario_yaml", "ttl")
 _NAME_ROOM = 61  # of k2mock's 64: room for "-NN" when a name is taken
+REFUSALS_SECTION = "k2mock: why requests were refused"
+_MOST_EXPLAINED = 20  # refused requests explained in one report; the rest are counted
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -94,6 +103,95 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: Optional[pytest.Item]) 
         yield
     finally:
         _Snapshots.test_dir = before
+
+
+# Why requests were refused, in a failed test's report
+
+_WATCHED = "_k2mock_watched"  # on the item: [(the K2Mock or Sandbox, the last request id before the test)]
+_EXPLAINED = "_k2mock_explained"  # on the item: its section was written (once per test)
+
+
+def _watch(item: pytest.Item, api: Union[K2Mock, Sandbox], after: int = 0) -> None:
+    """The test `item` uses `api`: should it fail, its requests numbered above `after` that
+    were refused are explained in its report."""
+    item.__dict__.setdefault(_WATCHED, []).append((api, after))
+
+
+def _last_request_id(api: Union[K2Mock, Sandbox]) -> int:
+    try:
+        return max((entry.id or 0 for entry in api.requests()), default=0)
+    except K2MockError:
+        return 0
+
+
+def _label(api: Union[K2Mock, Sandbox]) -> str:
+    return "sandbox %s" % api.name if isinstance(api, Sandbox) else "k2mock at %s" % api.origin
+
+
+def _gone(api: Union[K2Mock, Sandbox]) -> bool:
+    """Deleted or stopped (a failure in tear-down, after the fixture's own): nothing to ask."""
+    if isinstance(api, Sandbox):
+        return api.deleted
+    return not api.connected and not api.running
+
+
+def _reason(error: BaseException) -> str:
+    return "%s: %s" % (type(error).__name__, error) if str(error) else type(error).__name__
+
+
+def _explain_refusals(api: Union[K2Mock, Sandbox], after: int) -> List[str]:
+    """A line for each request of `api` numbered above `after` answered 4xx/5xx. Never raises:
+    what cannot be read is said in a line."""
+    try:
+        refused: List[RecordedRequest] = [entry for entry in api.requests()
+                                          if entry.status >= 400 and (entry.id is None or entry.id > after)]
+    except Exception as error:  # anything: the report must be written
+        return ["the explanation could not be read: %s's requests: %s" % (_label(api), _reason(error))]
+    lines = []
+    for entry in refused[:_MOST_EXPLAINED]:
+        try:
+            if entry.id is None:
+                raise K2MockError("this k2mock does not number its requests (too old to explain them)")
+            summary = api.explain(request=entry.id).get("summary") or "(k2mock gives no summary)"
+        except Exception as error:
+            summary = "the explanation could not be read: %s" % _reason(error)
+        lines.append("#%s %s %s → %s: %s" % ("?" if entry.id is None else entry.id, entry.method, entry.path,
+                                             entry.status, summary))
+    if len(refused) > _MOST_EXPLAINED:
+        lines.append("... and %d more refused (requests(), then explain(request=ID))"
+                     % (len(refused) - _MOST_EXPLAINED))
+    return lines
+
+
+def refusals_report(watched: List[Tuple[Union[K2Mock, Sandbox], int]]) -> str:
+    """The section's text for a test that used `watched`: "" when none refused a request."""
+    lines: List[str] = []
+    present = [(api, after) for api, after in watched if not _gone(api)]
+    for api, after in present:
+        block = _explain_refusals(api, after)
+        if block and len(present) > 1:
+            lines.append(_label(api) + ":")
+        lines.extend(block)
+    return "\n".join(lines)
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A failed test that used k2mock gets the section `k2mock: why requests were refused` in
+    its report (the first failed phase's: set-up, call or tear-down), when it has any to show.
+    Outermost (tryfirst), so it sees the report as the other plugins leave it (an xfail is
+    not failed)."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.failed or item.__dict__.get(_EXPLAINED) or not item.__dict__.get(_WATCHED):
+        return
+    item.__dict__[_EXPLAINED] = True
+    try:
+        text = refusals_report(item.__dict__[_WATCHED])
+    except Exception as error:  # the failure itself must still be reported
+        text = "the explanation could not be read: %s" % _reason(error)
+    if text:
+        report.sections.append((REFUSALS_SECTION, text))
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
@@ -232,9 +330,12 @@ def k2mock(request: pytest.FixtureRequest, _k2mock_session_servers: _SessionServ
     """A running k2mock for this test (see the module's docstring for its options)."""
     options = _options(request)
     if options["scope"] == "session":
-        yield _k2mock_session_servers.get(options)
+        shared = _k2mock_session_servers.get(options)
+        _watch(request.node, shared, _last_request_id(shared))
+        yield shared
         return
     server = _start(request.config, options)
+    _watch(request.node, server)
     try:
         yield server
     finally:
@@ -268,6 +369,7 @@ def k2mock_sandbox(request: pytest.FixtureRequest, k2mock_server: K2Mock) -> Ite
         except K2MockConflictError:  # a run that did not clean up, or another run on the same server
             if attempt == 20:
                 raise
+    _watch(request.node, sandbox)
     with sandbox:
         yield sandbox
 

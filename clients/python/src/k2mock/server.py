@@ -40,7 +40,8 @@ class K2MockAdminTokenError(K2MockAPIError):
 
 
 class K2MockNotFoundError(K2MockAPIError):
-    """HTTP 404: no such sandbox (never made, deleted, or ended by its ttl), or no such delivery."""
+    """HTTP 404: no such sandbox (never made, deleted, or ended by its ttl), no such delivery, or
+    (`explain`) no such request or resource."""
 
 
 class K2MockConflictError(K2MockAPIError):
@@ -134,11 +135,14 @@ class Delivery:
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """A K2 API request from the journal (`at` in sandbox time)."""
+    """A K2 API request from the journal (`at` in sandbox time). `id` numbers it within its
+    sandbox, from 1 (a reset starts again), for `explain(request=id)`; None from a k2mock too
+    old to number them."""
     at: str
     method: str
     path: str
     status: int
+    id: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -314,6 +318,34 @@ class _AdminAPI:
     def resources(self) -> List[Resource]:
         """Every resource: fixtures first, then created ones, oldest first."""
         return [_build(Resource, entry) for entry in self._admin("GET", "/resources")]
+
+    def explain(self, request: Union[int, RecordedRequest, None] = None,
+                resource: Union[str, Resource, None] = None) -> Dict[str, Any]:
+        """Why k2mock answered as it did, in its words (`GET /__admin/explain`). Give exactly one:
+        `request`, a request's `id` (or a `RecordedRequest` from `requests()`): answers
+        `{"request", "summary", "k2_message", "details", "ignored_keys"}`, `summary` naming what
+        was wrong with a refused one ("subscriber is required: the body has `customer` where K2
+        reads `subscriber`: ..."); or `resource`, a resource's id (or a `Resource`): answers
+        `{"resource", "summary", "timeline", "callback"}`, where it is in its timeline and why,
+        and its callback's state (`timeline` and `callback` are None for a fixture). Raises
+        `ValueError` unless exactly one is given, and `K2MockNotFoundError` (k2mock's message)
+        when this sandbox has no such request (or no longer keeps it) or resource."""
+        if (request is None) == (resource is None):
+            raise ValueError("explain() takes exactly one of request= (a request's id, from requests()) "
+                             "or resource= (a resource's id), not %s" % ("both" if request is not None else "neither"))
+        if request is not None:
+            key, value = "request", request.id if isinstance(request, RecordedRequest) else request
+            if value is None:
+                raise ValueError("this request has no id: the k2mock that recorded it does not number requests")
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError("explain(request=...) takes a request's id (an int) or a RecordedRequest, not %r"
+                                % (request,))
+        else:
+            key, value = "resource", resource.id if isinstance(resource, Resource) else resource
+            if not isinstance(value, str):
+                raise TypeError("explain(resource=...) takes a resource's id (a str) or a Resource, not %r"
+                                % (resource,))
+        return self._admin("GET", "/explain?" + urllib.parse.urlencode({key: value}))
 
     def fire_event(self, topic: str, resource: Optional[Mapping[str, Any]] = None, *, delay: Optional[str] = None,
                    duplicates: Optional[int] = None, bad_signature: bool = False) -> Dict[str, Any]:

@@ -108,6 +108,32 @@ module K2Mock
       admin_request("GET", "/requests#{query}").map { |e| RecordedRequest.from_json(e) }
     end
 
+    # Why k2mock did what it did, as a Hash (GET .../explain). Give exactly one of:
+    # - `request:` a RecordedRequest's `id`: {"request" => {"id", "at", "method", "path", "status"},
+    #   "summary", "k2_message" (nil when it answered no error), "details" => [...],
+    #   "ignored_keys" => [...]}. For a refusal the summary names the field K2 wanted and what the
+    #   body had instead ("`customer` where K2 reads `subscriber`").
+    # - `resource:` a resource's id: {"resource" => {"kind", "id", "path", "stage", "created_at"},
+    #   "summary", "timeline" => {"chosen_by", "steps", "now"}, "callback" => {"state", "why", "url",
+    #   "attempts", ...}}; "state" is "none", "none asked", "not due yet", "due", "retrying",
+    #   "delivered" or "given up"; "timeline" and "callback" are nil for a fixture.
+    # Raises ArgumentError for neither or both, NotFoundError (k2mock's message) for an id it does
+    # not know or no longer keeps.
+    def explain(**which)
+      unless which.size == 1 && %i[request resource].include?(which.keys.first)
+        raise ArgumentError, "explain takes exactly one of request: (a request's id) or resource: (a resource's id), " \
+                             "not #{which.empty? ? 'none' : which.keys.map { |key| "#{key}:" }.join(' ')}"
+      end
+
+      key, id = which.first
+      if key == :request
+        raise ArgumentError, "explain(request:): a request's id, a whole number, not #{id.inspect}" unless id.is_a?(Integer)
+      elsif !id.is_a?(String) || id.empty?
+        raise ArgumentError, "explain(resource:): a resource's id, a non-empty String, not #{id.inspect}"
+      end
+      admin_request("GET", "/explain?#{URI.encode_www_form(key => id)}")
+    end
+
     # Every resource: fixtures first, then created ones, oldest first (Resource).
     def resources
       admin_request("GET", "/resources").map { |e| Resource.from_json(e) }

@@ -85,8 +85,9 @@ module K2Mock
     end
   end
 
-  # A K2 API request from the journal (`at` in sandbox time). `http_method` is its "method".
-  RecordedRequest = Struct.new(:at, :http_method, :path, :status, keyword_init: true) do
+  # A K2 API request from the journal (`at` in sandbox time). `http_method` is its "method"; `id`
+  # numbers it in its sandbox from 1, what `explain(request: id)` takes.
+  RecordedRequest = Struct.new(:id, :at, :http_method, :path, :status, keyword_init: true) do
     include Model
 
     def self.from_json(entry)
