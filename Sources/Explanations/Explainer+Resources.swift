@@ -108,7 +108,7 @@ extension Explainer {
     /// Whether the create of resource `id`, while the transcript keeps it, had a top-level
     /// `callback_url` (which K2 ignores).
     private func topLevelCallbackURL(of id: String, in sandbox: Sandbox) -> Bool {
-        for case .exchange(_, let exchange) in sandbox.transcript().entries where exchange.method == "POST" && exchange.status == 201 {
+        for case .exchange(_, _, let exchange) in sandbox.transcript().entries where exchange.method == "POST" && exchange.status == 201 {
             guard let location = exchange.responseHeaders.first(where: { $0.name.lowercased() == "location" })?.value,
                   location.lowercased().hasSuffix("/" + id.lowercased()) else { continue }
             return (try? JSON.parse(exchange.requestBody))?["callback_url"] != nil

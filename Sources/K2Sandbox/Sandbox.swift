@@ -368,10 +368,7 @@ public final class Sandbox: Sendable {
             let now = state.clock.now()
             var record = RequestRecord(at: now, method: method, path: path, status: status)
             record.id = state.requests.append(record)
-            if var exchange {
-                exchange.requestID = record.id
-                state.transcript.append(.exchange(at: now, exchange))
-            }
+            if let exchange { state.transcript.append(.exchange(at: now, request: record.id, exchange)) }
             if let journal {
                 let awaited = durability.owesSomething
                 let ticket = journal.appendRequest(record, awaited: awaited)
@@ -399,9 +396,7 @@ public final class Sandbox: Sendable {
     /// 10,000 requests and attempts); nil once it is gone or if there is none.
     public func exchange(requestID id: Int) -> (at: Timestamp, exchange: Exchange)? {
         locked { state in
-            for case .exchange(let at, let exchange) in state.transcript.entries.reversed() where exchange.requestID == id {
-                return (at, exchange)
-            }
+            for case .exchange(let at, id, let exchange) in state.transcript.entries.reversed() { return (at, exchange) }
             return nil
         }
     }

@@ -64,7 +64,7 @@ public struct TranscriptWriter: Sendable {
             out += "---\n"
             out += "entry: \(snapshot.dropped + offset + 1)\n"
             switch entry {
-            case .exchange(let at, let exchange):
+            case .exchange(let at, _, let exchange):
                 write(exchange, at: at, &ports, into: &out)
             case .attempt(let id, let number):
                 guard id >= 1, id <= snapshot.deliveries.count, number >= 1,
@@ -154,7 +154,7 @@ public struct TranscriptWriter: Sendable {
     /// The ports this server was reached on (its requests' `Host`).
     static func serverPorts(_ snapshot: TranscriptSnapshot) -> Set<String> {
         var ports: Set<String> = []
-        for case .exchange(_, let exchange) in snapshot.entries {
+        for case .exchange(_, _, let exchange) in snapshot.entries {
             guard let host = exchange.requestHeaders.first(where: { $0.name.lowercased() == "host" })?.value,
                   let colon = host.lastIndex(of: ":"), !host[colon...].contains("]") else { continue }
             ports.insert(String(host[host.index(after: colon)...]))

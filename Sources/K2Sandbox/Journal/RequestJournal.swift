@@ -29,11 +29,11 @@ struct RequestJournal: Sendable {
     @discardableResult
     mutating func append(_ record: RequestRecord) -> Int {
         if records.count >= Self.capacity { records.removeFirst(Self.capacity / 10) }
-        var record = record
-        record.id = nextID
+        let id = nextID
         nextID += 1
         records.append(record)
-        return record.id
+        records[records.count - 1].id = id
+        return id
     }
 
     /// How many requests match `method` (any if nil) and the path pattern (any if nil).

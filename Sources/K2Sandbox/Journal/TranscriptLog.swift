@@ -17,8 +17,6 @@ public struct Exchange: Sendable {
     public var responseHeaders: [(name: String, value: String)]
     public var responseBody: [UInt8]
     public var responseBodyLength: Int
-    /// Its id in the request journal (set when it is journalled).
-    public var requestID = 0
     /// The scenario's fault that answered it or held it back (`Fault.source`), if one did.
     public var fault: String?
 
@@ -44,8 +42,8 @@ public struct Exchange: Sendable {
 
 /// What happened in a sandbox, in the order it happened, for `GET /__admin/transcript`.
 public enum TranscriptEntry: Sendable {
-    /// A K2 API request answered at sandbox time `at`.
-    case exchange(at: Timestamp, Exchange)
+    /// K2 API request `request` (its id in the request journal) answered at sandbox time `at`.
+    case exchange(at: Timestamp, request: Int, Exchange)
     /// Attempt `attempt` (1-based) of delivery `deliveryID` ended; the delivery journal holds it.
     case attempt(deliveryID: Int, attempt: Int)
     /// The clock was moved by an advance, from one sandbox time to another.
@@ -77,9 +75,9 @@ struct TranscriptLog: Sendable {
         bytes += size
     }
 
+    /// Its slot is overwritten by a later append (when the ring is full, at once).
     private mutating func dropOldest() {
         bytes -= ring[head].size
-        ring[head] = .clock(from: .init(milliseconds: 0), to: .init(milliseconds: 0))
         head = (head + 1) % Self.capacity
         count -= 1
         dropped += 1
@@ -94,7 +92,7 @@ struct TranscriptLog: Sendable {
 extension TranscriptEntry {
     /// Bytes of body it holds (attempts' bodies live in the delivery journal).
     var size: Int {
-        if case .exchange(_, let exchange) = self { return exchange.size }
+        if case .exchange(_, _, let exchange) = self { return exchange.size }
         return 0
     }
 }
