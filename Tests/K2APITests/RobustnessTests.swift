@@ -6,13 +6,12 @@ import Testing
 
 /// Bad input never crashes and never loses state: seeded random garbage at every endpoint.
 @Suite struct RobustnessTests {
-    private static let posts = [
-        "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/api/v1/pay_recipients", "/api/v2/external_recipients",
-        "/api/v1/payments", "/api/v2/send_money", "/api/v1/incoming_payments", "/api/v2/incoming_payments",
-        "/api/v2/webhook_subscriptions", "/api/v1/merchant_bank_accounts", "/api/v2/merchant_wallets",
-        "/api/v1/settlement_transfers", "/api/v2/polling", "/api/v1/transaction_sms_notifications", "/api/v2/reversals",
-        "/api/v2/payment_links", "/__admin/clock/advance", "/__admin/events",
-    ]
+    /// Every create of the registry's kinds, OAuth, and the admin endpoints that take a body.
+    private static let posts = ["/oauth/token", "/oauth/revoke", "/oauth/introspect"]
+        + KindRegistry.standard.definitions.flatMap { definition in
+            definition.createVersions.map { "/api/v\($0)/\(definition.collection)" }
+        }
+        + ["/__admin/clock/advance", "/__admin/events", "/__admin/transcript/diff"]
 
     /// Values of every JSON kind, including the awkward ones.
     private static let values: [JSON] = [
@@ -21,12 +20,11 @@ import Testing
         ["currency": "KES", "value": 10], ["phone_number": "+254999999999"], [["type": "till", "amount": 1]],
     ]
 
-    private static let keys = [
-        "amount", "currency", "value", "destination_type", "destination_reference", "destinations", "type",
-        "pay_recipient", "external_recipient", "subscriber", "till_number", "phone_number", "_links", "callback_url",
-        "metadata", "event_type", "url", "scope", "scope_reference", "from_time", "to_time", "seconds", "topic",
-        "grant_type", "client_id", "client_secret", "token", "transaction_reference", "message", "webhook_event_reference",
-    ]
+    /// Every key a kind's create reads (its request schema), and those of OAuth and the admin API.
+    private static let keys = Array(Set(KindRegistry.standard.definitions.flatMap { definition in
+        definition.requestSchema["properties"]?.objectValue?.keys ?? []
+    } + ["value", "currency", "phone_number", "callback_url", "seconds", "topic", "grant_type", "client_id",
+         "client_secret", "token", "expected", "actual"])).sorted()
 
     private func randomJSON(_ generator: inout SeededGenerator, depth: Int = 0) -> JSON {
         if depth > 2 || generator.next(upperBound: UInt64(3)) == 0 {
