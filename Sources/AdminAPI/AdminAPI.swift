@@ -391,7 +391,8 @@ extension AdminAPI {
                 let last = hosted.sandbox.requests().last?.id ?? 0
                 return K2Responses.error(404, id > last
                     ? "No request \(id): this sandbox has answered \(last) K2 requests"
-                    : "Request \(id) is no longer kept: the transcript keeps the latest 10,000 requests and attempts")
+                    : "Request \(id) is no longer kept: the transcript keeps the latest 10,000 requests and attempts, "
+                        + "and starts afresh when k2mock restarts")
             }
             return K2Responses.bytes(200, answer.serialized())
         }

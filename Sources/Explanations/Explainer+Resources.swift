@@ -41,11 +41,17 @@ extension Explainer {
 
         let finals = definition.map { definition in definition.stages.filter(definition.finalStages.contains).map(\.rawValue) } ?? []
         let client = resource.clientID ?? "?"
-        let signing: JSON = [
+        var signing: JSONObject = [
             "client": .string(client),
             "key": .string("client \(client)'s api key (the scenario's credentials entry for it; not shown)"),
             "signature": .string("X-KopoKopo-Signature: HMAC-SHA256 of the exact body bytes with that api key, as lowercase hex"),
         ]
+        if resource.deliveryQuirks.badSignature {
+            signing["note"] = "its timeline rule's delivery.bad_signature signs it with a wrong key on purpose: a receiver must refuse it"
+        }
+        if resource.deliveryQuirks.duplicates > 0 {
+            signing["duplicates"] = .int(resource.deliveryQuirks.duplicates)
+        }
         var callback = JSONObject()
         let deliveries = sandbox.deliveries().filter { $0.kind == .callback && $0.subjectID.lowercased() == resource.id.lowercased() }
         if definition?.stages.isEmpty ?? true {
@@ -54,8 +60,9 @@ extension Explainer {
         } else if resource.callbackURL == nil {
             callback["state"] = "none asked"
             var why = "`_links.callback_url` was not given"
-            if topLevelCallbackURL(of: resource.id, in: sandbox) {
-                why += " (a top-level `callback_url` was, and K2 does not read it)"
+            if let sent = sentInsteadOfCallbackURL(resource.id, in: sandbox) {
+                why += sent == ["callback_url"] ? " (a top-level `callback_url` was, and K2 does not read it)"
+                    : " (\(sent.map { "`\($0)`" }.joined(separator: ", ")) \(sent.count == 1 ? "was" : "were"), and K2 does not read \(sent.count == 1 ? "it" : "them"))"
             }
             callback["why"] = .string(why)
             summary += "; no callback: \(why)"
@@ -63,17 +70,26 @@ extension Explainer {
             callback["state"] = "not due yet"
             callback["url"] = .string(resource.callbackURL ?? "")
             let finalDue = due.first { finals.contains($0.stage.rawValue) }
+            let delay = resource.deliveryQuirks.delay
+            let sendAt = finalDue.map { $0.at + delay }
             var why = "it is posted when the \(kind) reaches \(finals.joined(separator: " or "))"
                 + (finalDue.map { ", due at \($0.at.iso8601())" } ?? "")
-            if sandbox.clockMode == .manual, let finalDue {
-                let seconds = (finalDue.at.milliseconds - now.milliseconds + 999) / 1000
+            if delay > .zero, let sendAt { why += ", and sent \(delay) later (the rule's delivery.delay), at \(sendAt.iso8601())" }
+            if sandbox.clockMode == .manual, let sendAt {
+                let seconds = (sendAt.milliseconds - now.milliseconds + 999) / 1000
                 why += "; the manual clock reads \(now.iso8601()): it moves only when advanced "
                     + "(POST /__admin/clock/advance {\"seconds\": \(seconds)} gets there)"
             } else if finalDue == nil {
                 why += "; no such stage is due: its timeline ends at \(resource.steps.last?.stage.rawValue ?? "its first stage")"
             }
             callback["why"] = .string(why)
-            summary += "; its callback comes at \(finals.joined(separator: "/"))" + (finalDue.map { ", \($0.at.iso8601())" } ?? "")
+            if let sendAt {
+                summary += "; its callback comes at \(finalDue?.stage.rawValue ?? ""), \(sendAt.iso8601())"
+            } else {
+                callback["state"] = "none coming"
+                summary += "; no callback will come: its timeline ends at \(resource.steps.last?.stage.rawValue ?? "its first stage"), "
+                    + "not at \(finals.joined(separator: " or "))"
+            }
         } else {
             let delivery = deliveries[deliveries.count - 1]
             callback["url"] = .string(delivery.url)
@@ -101,18 +117,20 @@ extension Explainer {
             })
             callback["sent_signature"] = .string(delivery.signature)
         }
-        callback["signed_with"] = signing
+        callback["signed_with"] = .object(signing)
         return ["resource": head, "summary": .string(summary), "timeline": timeline, "callback": .object(callback)]
     }
 
-    /// Whether the create of resource `id`, while the transcript keeps it, had a top-level
-    /// `callback_url` (which K2 ignores).
-    private func topLevelCallbackURL(of id: String, in sandbox: Sandbox) -> Bool {
+    /// What the create of resource `id` sent instead of `_links.callback_url`, while the
+    /// transcript keeps it: a top-level `callback_url`, `callbackUrl`, `_links.callbackUrl`...
+    private func sentInsteadOfCallbackURL(_ id: String, in sandbox: Sandbox) -> [String]? {
         for case .exchange(_, _, let exchange) in sandbox.transcript().entries where exchange.method == "POST" && exchange.status == 201 {
             guard let location = exchange.responseHeaders.first(where: { $0.name.lowercased() == "location" })?.value,
-                  location.lowercased().hasSuffix("/" + id.lowercased()) else { continue }
-            return (try? JSON.parse(exchange.requestBody))?["callback_url"] != nil
+                  location.lowercased().hasSuffix("/" + id.lowercased()), let object = requestObject(exchange) else { continue }
+            var sent = object.keys.filter { ["callback_url", "callbackurl", "callback", "links", "result_url"].contains($0.lowercased()) }
+            sent += (object["_links"]?.objectValue?.keys ?? []).filter { $0 != "callback_url" }.map { "_links.\($0)" }
+            return sent.isEmpty ? nil : sent
         }
-        return false
+        return nil
     }
 }

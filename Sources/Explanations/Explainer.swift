@@ -36,13 +36,29 @@ public struct Explainer: Sendable {
 
     /// The one-line reason a log line ends with: for a refused request (4xx, 5xx), and for an
     /// accepted create whose body has keys K2 ignores; nil for the rest.
+    /// Control characters a body or path carried are written as `\\uXXXX`, and a long reason is
+    /// cut, so one request stays one log line.
     public func reason(_ exchange: Exchange, at: Timestamp, in hosted: HostedSandbox) -> String? {
         if exchange.status < 400 {
             guard exchange.method == "POST", exchange.status == 201 else { return nil }
-            let ignored = ignoredKeys(exchange, hosted)
-            return ignored.isEmpty ? nil : ignoredSentence(ignored)
+            let found = explain(exchange, at: at, in: hosted)
+            return found.summary == "answered 201" ? nil : oneLine(String(found.summary.dropFirst("answered 201; ".count)))
         }
-        return explain(exchange, at: at, in: hosted).summary
+        return oneLine(explain(exchange, at: at, in: hosted).summary)
+    }
+
+    private func oneLine(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars.prefix(400) {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) || scalar.value == 0x2028
+                || scalar.value == 0x2029 {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return text.unicodeScalars.count > 400 ? out + "…" : out
     }
 
     struct Found {
@@ -56,11 +72,11 @@ public struct Explainer: Sendable {
         let message = k2Message(exchange)
         var found = Found(summary: "answered \(exchange.status)", k2Message: message)
         if let fault = exchange.fault {
-            found.summary = exchange.status >= 400 || message == "Fault injected by the scenario"
-                ? "answered \(exchange.status) by the scenario's fault at \(fault), not by the API: nothing the request asked for happened"
-                : "served late by the scenario's fault at \(fault) (its latency), then answered \(exchange.status)"
-            if exchange.status >= 400 { return found }
+            found.summary = "answered \(exchange.status) by the scenario's fault at \(fault), not by the API: "
+                + "nothing the request asked for happened"
+            return found
         }
+        if let delayedBy = exchange.delayedBy { found.details.append("served late by the scenario's fault at \(delayedBy) (its latency)") }
         switch exchange.status {
         case 401: found = unauthorized(exchange, at: at, hosted, found)
         case 404: found = notFound(exchange, hosted, found)
@@ -74,7 +90,11 @@ public struct Explainer: Sendable {
         case 400: found = badCreate(exchange, hosted, found)
         case 200..<300:
             found.ignored = ignoredKeys(exchange, hosted)
-            if !found.ignored.isEmpty { found.summary += "; " + ignoredSentence(found.ignored) }
+            var notes: [String] = []
+            if !found.ignored.isEmpty { notes.append(ignoredSentence(found.ignored)) }
+            if let definition = createDefinition(exchange, hosted), let object = requestObject(exchange),
+               let callback = callbackNote(object, definition) { notes.append(callback) }
+            if !notes.isEmpty { found.summary += "; " + notes.joined(separator: "; ") }
         default:
             if let message { found.summary += ": \(message)" }
         }
@@ -92,16 +112,23 @@ public struct Explainer: Sendable {
     private func unauthorized(_ exchange: Exchange, at: Timestamp, _ hosted: HostedSandbox, _ found: Found) -> Found {
         var found = found
         if exchange.path.hasPrefix("/oauth/") && exchange.path != "/oauth/token/info" {
-            let form = formFields(exchange.requestBody)
+            var form = formFields(exchange.requestBody)
+            for (name, value) in exchange.query where form[name] == nil { form[name] = value }
+            if let basic = exchange.requestHeaders.first(where: { $0.name.lowercased() == "authorization" })?.value,
+               basic.lowercased().hasPrefix("basic "), let decoded = base64Decoded(String(basic.dropFirst(6)).trimmingSpaces),
+               let colon = decoded.firstIndex(of: ":") {
+                form["client_id"] = form["client_id"] ?? String(decoded[..<colon])
+            }
             let clientID = form["client_id"] ?? ""
             let clients = hosted.sandbox.scenario.credentials.map(\.clientID)
             if clients.contains(clientID) {
                 found.summary = "client_secret is not client \(clientID)'s (the scenario's credentials entry for it has another)"
             } else if clientID.isEmpty {
-                found.summary = "no client_id in the body: send client_id and client_secret with grant_type=client_credentials"
+                found.summary = "no client_id (in the body, the query or HTTP Basic): send client_id and client_secret "
+                    + "with grant_type=client_credentials"
             } else {
                 found.summary = "client_id \(clientID) is not among this sandbox's credentials (its clients: \(clients.joined(separator: ", ")))"
-                if let other = hub.all().first(where: { $0.sandbox.scenario.credentials.contains { $0.clientID == clientID } }) {
+                if let other = everySandbox.first(where: { $0.sandbox.scenario.credentials.contains { $0.clientID == clientID } }) {
                     found.details.append("sandbox \(other.isPrimary ? "default" : other.id) has that client")
                 }
             }
@@ -111,15 +138,26 @@ public struct Explainer: Sendable {
             found.summary = "no Authorization header: K2 wants `Authorization: Bearer <token>` (POST /oauth/token issues one)"
             return found
         }
-        let parts = header.split(separator: " ", maxSplits: 1)
+        let parts = header.trimmingSpaces.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            found.summary = "the Authorization header is `\(parts.first ?? "")…`, not `Bearer <token>`"
+            if parts.count == 1, parts[0].lowercased() == "bearer" {
+                found.summary = "the Authorization header is `Bearer` with no token after it"
+            } else if parts.count == 1 {
+                found.summary = "the Authorization header is a bare value (\(abbreviated(String(parts[0]), to: 6))), "
+                    + "without the `Bearer ` scheme K2 wants: `Authorization: Bearer <token>`"
+            } else {
+                found.summary = "the Authorization header is `\(parts[0]) …`, not `Bearer <token>`"
+            }
             return found
         }
-        let value = String(parts[1]).trimmingSpaces
+        var value = String(parts[1]).trimmingSpaces
+        if value.count > 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+            value = String(value.dropFirst().dropLast())
+            found.details.append("the token is in quotes: send it bare, `Bearer <token>`")
+        }
         let clock = hosted.sandbox.clockMode == .manual ? "the sandbox's manual clock" : "the sandbox's clock"
         guard let token = hosted.sandbox.tokenRecord(value) else {
-            if let owner = hub.all().first(where: { $0 !== hosted && $0.sandbox.tokenRecord(value) != nil }) {
+            if let owner = everySandbox.first(where: { $0 !== hosted && $0.sandbox.tokenRecord(value) != nil }) {
                 found.summary = "the token is sandbox \(owner.isPrimary ? "default" : owner.id)'s, not this one's"
             } else {
                 found.summary = "the token \(abbreviated(value)) is not one this sandbox knows: not issued here, "
@@ -164,9 +202,9 @@ public struct Explainer: Sendable {
         found.summary = "no resource \(id) at \(exchange.path) in this sandbox"
         if let other = hosted.sandbox.resources().first(where: { $0.id.lowercased() == wanted }) {
             found.summary += "; it is a \(other.kind), at \(other.path)"
-        } else if let owner = hub.all().first(where: { $0 !== hosted && $0.sandbox.resources().contains { $0.id.lowercased() == wanted } }) {
+        } else if let owner = everySandbox.first(where: { $0 !== hosted && $0.sandbox.resources().contains { $0.id.lowercased() == wanted } }) {
             found.summary += "; sandbox \(owner.isPrimary ? "default" : owner.id) has it: use that sandbox's token"
-        } else if hosted.sandbox.clockMode == .real || true {
+        } else {
             found.details.append("ids are made by this sandbox's creates (and its fixtures); an id from another run, "
                 + "or from before a reset, is gone")
         }
@@ -190,8 +228,10 @@ public struct Explainer: Sendable {
         }.joined(separator: "/")
     }
 
-    /// The routes closest to `method path` (by edit distance, ids filled in), at most three.
+    /// The routes closest to `method path` (by edit distance, ids filled in), at most three;
+    /// none for a path longer than any route (the search would cost more than it tells).
     func nearestRoutes(_ method: String, _ path: String) -> [String] {
+        guard path.utf8.count <= 160 else { return [] }
         let scored = routes.map { route -> (String, Int) in
             let candidate = concrete(route.pattern, path)
             let distance = editDistance(candidate, path) + (route.method == method ? 0 : 2)
@@ -209,8 +249,17 @@ public struct Explainer: Sendable {
         let message = found.k2Message ?? "refused"
         found.summary = message
         guard let definition = createDefinition(exchange, hosted) else { return found }
+        guard exchange.requestBodyLength == exchange.requestBody.count else {
+            found.summary = "\(message) (the body, \(exchange.requestBodyLength) bytes, is longer than k2mock keeps to explain)"
+            return found
+        }
+        guard !exchange.requestBody.isEmpty else {
+            found.summary = "\(message): the body is empty; K2 wants a JSON object"
+            return found
+        }
         guard let body = try? JSON.parse(exchange.requestBody) else {
             found.summary = "\(message): the body is not JSON"
+                + (exchange.requestBody.starts(with: [0xEF, 0xBB, 0xBF]) ? " (it starts with a UTF-8 byte order mark)" : "")
             return found
         }
         guard let object = body.objectValue else {
@@ -218,48 +267,65 @@ public struct Explainer: Sendable {
             return found
         }
         found.ignored = ignoredKeys(object, definition)
-        let path = fieldPath(of: message)
         var sentences: [String] = []
-        if let path {
+        if let path = fieldPath(of: message) {
+            // Walk the path (`destinations[0].phone_number`) as far as the body goes.
+            var parent = object, walked = ""
             let parts = path.split(separator: ".").map(String.init)
-            // The deepest object of the path the body has, and what it holds instead.
-            var parent = object, walked: [String] = []
-            for part in parts.dropLast() {
-                guard let next = parent[part]?.objectValue else { break }
-                parent = next
-                walked.append(part)
-            }
-            let missing = parts[walked.count]
-            let where_ = walked.isEmpty ? "the body" : walked.joined(separator: ".")
-            if let sent = parent[missing], message.contains(" must ") {
-                sentences.append("\(path) is \(sent.kindName) (\(abbreviated(sent.compactString)))")
-                if missing == "metadata", sent.arrayValue != nil {
-                    sentences.append("PHP's json_encode writes an empty array as []: send (object) [] or JSON_FORCE_OBJECT")
+            var missing = parts.last ?? path
+            walking: for (offset, part) in parts.enumerated() {
+                let (key, indices) = splitIndices(part)
+                guard offset < parts.count - 1 else { missing = key; break }
+                var value = parent[key]
+                for index in indices {
+                    guard let items = value?.arrayValue, index < items.count else { missing = key; break walking }
+                    value = items[index]
                 }
-            } else if let (near, why) = nearKey(missing, in: parent.keys) {
-                sentences.append("\(where_) has `\(near)` where K2 reads `\(missing)`: \(why)")
-            } else if parent[missing] == nil {
-                sentences.append("\(where_) has no `\(missing)` (it has \(parent.keys.isEmpty ? "no keys" : parent.keys.map { "`\($0)`" }.joined(separator: ", ")))")
-            } else if let sent = parent[missing] {
-                sentences.append("\(path) was \(abbreviated(sent.compactString))")
+                guard let next = value?.objectValue else { missing = key; break }
+                parent = next
+                walked += (walked.isEmpty ? "" : ".") + part
             }
+            let place = walked.isEmpty ? "the body" : walked
+            let wrongType = message.contains(" must be ") && message.contains(", not ")
+            if let sent = parent[missing], wrongType {
+                sentences.append("\(path) is \(sent.kindName) (\(abbreviated(sent.compactString)))")
+            } else if let sent = parent[missing], message.contains(" must ") || message.contains(" is not ") {
+                if !message.contains(sent.stringValue ?? sent.compactString) {
+                    sentences.append("\(path) was \(abbreviated(sent.compactString))")
+                }
+            } else if parent[missing] == nil, let (near, why) = nearKey(missing, in: parent.keys) {
+                sentences.append("\(place) has `\(near)` where K2 reads `\(missing)`: \(why)")
+            } else if parent[missing] == nil {
+                let keys = parent.keys.prefix(12).map { "`\($0)`" }.joined(separator: ", ")
+                sentences.append("\(place) has no `\(missing)` (it has \(parent.keys.isEmpty ? "no keys" : keys))")
+            }
+            if missing == "phone_number" || path.hasSuffix("phone_number") || message.contains("phone number") {
+                sentences.append("K2 reads a Kenyan number: +2547XXXXXXXX, 2547XXXXXXXX or 07XXXXXXXX")
+            }
+        } else if let hint = Self.hints[message] {
+            sentences.append(hint)
         }
-        if let hint = Self.hints[message] { sentences.append(hint) }
         if !sentences.isEmpty { found.summary = "\(message): " + sentences.joined(separator: "; ") }
         if !found.ignored.isEmpty { found.details.append(ignoredSentence(found.ignored)) }
+        if let callback = callbackNote(object, definition) { found.details.append(callback) }
         return found
     }
 
+    /// `destinations[0]` → (`destinations`, [0]).
+    private func splitIndices(_ part: String) -> (String, [Int]) {
+        guard let open = part.firstIndex(of: "[") else { return (part, []) }
+        let indices = part[open...].split(whereSeparator: { $0 == "[" || $0 == "]" }).compactMap { Int($0) }
+        return (String(part[..<open]), indices)
+    }
+
     /// K2's messages that do not start with the field they are about, and what to say.
-    static let hints: [String: String] = [
-        "Subscriber phone number is an invalid number":
-            "K2 reads subscriber.phone_number as a Kenyan number: +2547XXXXXXXX, 2547XXXXXXXX or 07XXXXXXXX",
-    ]
+    static let hints: [String: String] = [:]
 
     /// The field a K2 message is about: `subscriber is required` → `subscriber`,
     /// `amount.value must be ...` → `amount.value`.
     func fieldPath(of message: String) -> String? {
         if message.hasPrefix("Subscriber phone number") { return "subscriber.phone_number" }
+        if message.hasPrefix("Phone number") { return "phone_number" }
         let first = message.prefix { $0 != " " }
         guard !first.isEmpty, first.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "[" || $0 == "]" }),
               first.first?.isLowercase == true || first.first == "_" else { return nil }
@@ -268,6 +334,9 @@ public struct Explainer: Sendable {
 
     /// A key of `keys` that means `wanted`: its camelCase, a known synonym, or a near spelling.
     func nearKey(_ wanted: String, in keys: [String]) -> (String, String)? {
+        for key in keys where key != wanted && key.lowercased() == wanted {
+            return (key, "another case: K2's keys are lowercase")
+        }
         for key in keys where key != wanted && snakeCase(key) == wanted {
             return (key, "camelCase, as the Node and PHP SDKs name their options; on the wire K2 reads snake_case")
         }
@@ -281,6 +350,8 @@ public struct Explainer: Sendable {
     }
 
     static let synonyms: [String: Set<String>] = [
+        "url": ["callback_url", "callbackurl", "webhook_url", "endpoint", "uri"],
+        "type": ["destination_type", "kind"],
         "subscriber": ["customer", "payer", "client", "user", "sender"],
         "phone_number": ["phone", "msisdn", "mobile", "mobile_number", "phonenumber"],
         "till_number": ["till", "tillnumber", "shortcode", "short_code"],
@@ -299,8 +370,7 @@ public struct Explainer: Sendable {
 
     /// Top-level keys of a create's body its kind does not read (K2 ignores them).
     func ignoredKeys(_ exchange: Exchange, _ hosted: HostedSandbox) -> [String] {
-        guard let definition = createDefinition(exchange, hosted), let object = (try? JSON.parse(exchange.requestBody))?.objectValue
-        else { return [] }
+        guard let definition = createDefinition(exchange, hosted), let object = requestObject(exchange) else { return [] }
         return ignoredKeys(object, definition)
     }
 
@@ -311,12 +381,32 @@ public struct Explainer: Sendable {
     }
 
     func ignoredSentence(_ keys: [String]) -> String {
-        var sentence = "K2 ignores \(keys.map { "`\($0)`" }.joined(separator: ", "))"
-        if keys.contains("callback_url") {
-            sentence += ": it reads a result URL only from `_links.callback_url`, so no callback will come"
-        }
-        return sentence
+        let shown = keys.prefix(12).map { "`\($0)`" }.joined(separator: ", ")
+        return "K2 ignores \(shown)\(keys.count > 12 ? " and \(keys.count - 12) more keys" : "")"
     }
+
+    /// For a kind that calls back: when the body asks for a callback in a way K2 does not read
+    /// (a top-level `callback_url`, `callbackUrl`, `_links.callbackUrl`, `links`), what was sent
+    /// and that no callback will come.
+    func callbackNote(_ object: JSONObject, _ definition: any ResourceDefinition.Type) -> String? {
+        guard definition.requestSchema["properties"]?["_links"] != nil else { return nil }
+        let links = object["_links"]?.objectValue
+        if let url = links?["callback_url"]?.stringValue, !url.isEmpty { return nil }
+        var sent = object.keys.filter { ["callback_url", "callbackurl", "callback", "links", "result_url"].contains($0.lowercased()) }
+        sent += (links?.keys ?? []).filter { $0 != "callback_url" }.map { "_links.\($0)" }
+        guard !sent.isEmpty else { return nil }
+        return "K2 reads a result URL only from `_links.callback_url`; the body has \(sent.map { "`\($0)`" }.joined(separator: ", ")) "
+            + "instead, so no callback will come"
+    }
+
+    /// The create body of `exchange` as an object, when it was kept whole.
+    func requestObject(_ exchange: Exchange) -> JSONObject? {
+        guard exchange.requestBodyLength == exchange.requestBody.count else { return nil }
+        return (try? JSON.parse(exchange.requestBody))?.objectValue
+    }
+
+    /// The server's own sandbox and every one beside it.
+    var everySandbox: [HostedSandbox] { [hub.primary] + hub.all() }
 }
 
 extension String {
@@ -385,6 +475,25 @@ func editDistance(_ a: String, _ b: String) -> Int {
 }
 
 /// A long value shortened for a sentence.
-func abbreviated(_ text: String) -> String {
-    text.count > 60 ? String(text.prefix(57)) + "..." : text
+func abbreviated(_ text: String, to length: Int = 60) -> String {
+    text.count > length ? String(text.prefix(max(1, length - 3))) + "..." : text
+}
+
+/// Base64 (standard alphabet, padding optional) decoded as UTF-8 text.
+func base64Decoded(_ text: String) -> String? {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    var values: [UInt8: UInt32] = [:]
+    for (index, byte) in alphabet.enumerated() { values[byte] = UInt32(index) }
+    var bits: UInt32 = 0, count = 0
+    var out: [UInt8] = []
+    for byte in text.utf8 where byte != UInt8(ascii: "=") {
+        guard let value = values[byte] else { return nil }
+        bits = (bits << 6) | value
+        count += 6
+        if count >= 8 {
+            count -= 8
+            out.append(UInt8((bits >> UInt32(count)) & 0xFF))
+        }
+    }
+    return String(validating: out, as: UTF8.self)
 }

@@ -96,7 +96,7 @@ public enum OpenAPI {
                                                             required: ["stage", "at", "reached"])),
                 ]],
                 "callback": ["type": ["object", "null"], "properties": [
-                    "state": Schema.oneOf(["none", "none asked", "not due yet", "due", "retrying", "delivered", "given up"]),
+                    "state": Schema.oneOf(["none", "none asked", "none coming", "not due yet", "due", "retrying", "delivered", "given up"]),
                     "why": string, "url": string, "delivery": integer, "next_attempt_at": string,
                     "attempts": Schema.array(of: Schema.anyObject), "sent_signature": string, "signed_with": Schema.anyObject,
                 ]],

@@ -87,6 +87,12 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     /// Room for `count` members without growing (the parser's guess).
     mutating func reserveCapacity(_ count: Int) { members.reserveCapacity(count) }
+
+    /// Appends a member the caller knows is new (the parser, which keeps its own index).
+    mutating func appendMember(_ key: String, _ value: JSON) { members.append((key, value)) }
+
+    /// Replaces the value of member `index`.
+    mutating func replaceValue(at index: Int, with value: JSON) { members[index].value = value }
     public var isEmpty: Bool { members.isEmpty }
 
     public func makeIterator() -> IndexingIterator<[(key: String, value: JSON)]> {

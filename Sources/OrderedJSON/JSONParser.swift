@@ -88,6 +88,9 @@ private struct Parser {
         }
         // Room for a few keys at once, rather than growing 1, 2, 4 (small: metadata objects are kept).
         object.reserveCapacity(4)
+        // Past a few keys, where each key is, so a repeated key (the last wins) is found without
+        // a scan: a body of 60,000 keys is parsed in linear time, not quadratic.
+        var positions: [String: Int]?
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -98,7 +101,22 @@ private struct Parser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth + 1)
+            let value = try parseValue(depth: depth + 1)
+            if positions == nil, object.members.count >= 16 {
+                var built: [String: Int] = [:]
+                for (offset, member) in object.members.enumerated() { built[member.key] = offset }
+                positions = built
+            }
+            if positions != nil {
+                if let at = positions?[key] {
+                    object.replaceValue(at: at, with: value)
+                } else {
+                    positions?[key] = object.members.count
+                    object.appendMember(key, value)
+                }
+            } else {
+                object[key] = value
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

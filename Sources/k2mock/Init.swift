@@ -11,20 +11,31 @@ import Glibc
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a commented starter scenario, DIR/k2mock.yaml, and its schema, DIR/k2mock.schema.json; never overwrites.",
-        discussion: "DIR defaults to the current directory. Exit status: 0 when written, 1 when either file exists already, 73 when one cannot be written.")
+        discussion: "DIR defaults to the current directory and must exist. Exit status: 0 when both are written, 1 when either exists already, 73 when one cannot be written (then neither is left), 64 a usage error.")
 
     @Argument(help: "Where to write k2mock.yaml and k2mock.schema.json.")
     var directory = "."
 
+    func validate() throws {
+        guard !directory.isEmpty else { throw ValidationError("DIR must name a directory (\".\" for this one), not \"\"") }
+    }
+
     func run() throws {
         let base = directory.hasSuffix("/") ? directory : directory + "/"
         let scenario = base + "k2mock.yaml", schema = base + "k2mock.schema.json"
-        for path in [scenario, schema] where access(path, F_OK) == 0 {
+        var info = stat()
+        // lstat: a dangling symbolic link is in the way too.
+        for path in [scenario, schema] where lstat(path, &info) == 0 {
             printError("\(path) exists already: k2mock init never overwrites (edit it, or remove it first)")
             throw ExitCode(1)
         }
         try create(schema, ScenarioSchema.json().prettyPrinted() + "\n")
-        try create(scenario, Self.starter)
+        do {
+            try create(scenario, Self.starter)
+        } catch {
+            unlink(schema)   // all or nothing
+            throw error
+        }
         print("wrote \(scenario) and \(schema): serve it with `k2mock serve --scenario \(scenario)`, "
               + "check it with `k2mock validate \(scenario)`")
     }

@@ -41,7 +41,7 @@ private let mistakes: [Mistake] = [
     Mistake(name: "no token", method: "GET", path: "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364", headers: [],
             status: 401, names: ["`Authorization", "Bearer"]),
     Mistake(name: "a Basic header", method: "GET", path: "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364",
-            headers: [("Authorization", "Basic c2FuZGJveDpzZWNyZXQ=")], status: 401, names: ["`Basic…`", "`Bearer <token>`"]),
+            headers: [("Authorization", "Basic c2FuZGJveDpzZWNyZXQ=")], status: 401, names: ["`Basic …`", "`Bearer <token>`"]),
     Mistake(name: "a token this sandbox never issued", method: "GET", path: "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364",
             headers: [("Authorization", "Bearer not-a-token")], status: 401, names: ["not one this sandbox knows"]),
     Mistake(name: "a wrong client secret", path: "/oauth/token", headers: [("Content-Type", "application/x-www-form-urlencoded")],
@@ -53,6 +53,23 @@ private let mistakes: [Mistake] = [
     Mistake(name: "an id of another kind", method: "GET", path: "/api/v2/send_money/c6fda139-2480-4a93-95ed-f72c66b92364",
             status: 404, names: ["it is a payment", "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364"]),
     Mistake(name: "a body that is not JSON", path: "/api/v1/payments", body: "amount=100", status: 400, names: ["not JSON"]),
+    Mistake(name: "camelCase in a send money destination", path: "/api/v2/send_money",
+            body: #"{"currency":"KES","destinations":[{"type":"mobile_wallet","phoneNumber":"0712345678","amount":5}]}"#,
+            status: 400, names: ["destinations[0] has `phoneNumber` where K2 reads `phone_number`"]),
+    Mistake(name: "a subscription's url sent as callback_url", path: "/api/v2/webhook_subscriptions",
+            body: #"{"event_type":"buygoods_transaction_received","callback_url":"http://127.0.0.1:9/h","scope":"company"}"#,
+            status: 400, names: ["`callback_url` where K2 reads `url`"]),
+    Mistake(name: "a wrong secret sent with HTTP Basic", path: "/oauth/token",
+            headers: [("Content-Type", "application/x-www-form-urlencoded"),
+                      ("Authorization", "Basic c2FuZGJveF9jbGllbnRfaWQ6d3Jvbmc=")],
+            body: "grant_type=client_credentials", status: 401, names: ["client_secret is not client sandbox_client_id's"]),
+    Mistake(name: "Bearer with no token", method: "GET", path: "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364",
+            headers: [("Authorization", "Bearer")], status: 401, names: ["no token after it"]),
+    Mistake(name: "a bare token without Bearer", method: "GET", path: "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364",
+            headers: [("Authorization", docsToken)], status: 401, names: ["without the `Bearer ` scheme"]),
+    Mistake(name: "a scope K2 does not know", path: "/api/v2/webhook_subscriptions",
+            body: #"{"event_type":"buygoods_transaction_received","url":"http://127.0.0.1:9/h","scope":"store"}"#,
+            status: 400, names: ["scope"]),
 ]
 
 /// `GET /__admin/explain`: why a request got its answer, in K2's terms and the caller's, and
@@ -182,6 +199,74 @@ private let mistakes: [Mistake] = [
             _ = try await sandbox.request("GET", "/api/v1/payments/x", headers: json)
             let listed = try JSON.parse(try await sandbox.request("GET", "/__admin/requests").body)
             #expect(listed.arrayValue?.first?["id"] == 1, "requests carry ids")
+        }
+    }
+
+    /// An STK push asking for its callback in a way K2 does not read is accepted, and its
+    /// request and resource say what was sent and that no callback will come.
+    @Test func aCallbackAskedForWronglyIsNamed() async throws {
+        try await withSandbox(seed: 3) { sandbox in
+            let created = try await sandbox.request("POST", "/api/v1/incoming_payments", headers: json, body: """
+                {"till_number":"K000000","subscriber":{"phone_number":"+254799999999"},"amount":{"currency":"KES","value":100},\
+                "_links":{"callbackUrl":"http://127.0.0.1:9/k2"}}
+                """)
+            #expect(created.status == 201)
+            let summary = try await explanation(sandbox, request: 1)["summary"]?.stringValue ?? ""
+            #expect(summary.contains("`_links.callbackUrl` instead, so no callback will come"), "\(summary)")
+            let id = String(try #require(created.header("location")).split(separator: "/").last ?? "")
+            let resource = try JSON.parse(try await sandbox.request("GET", "/__admin/explain?resource=\(id)").body)
+            #expect(resource["callback"]?["why"]?.stringValue?.contains("`_links.callbackUrl` was, and K2 does not read it") == true)
+        }
+    }
+
+    /// A fault that only delays a request does not take the blame for the API's own answer.
+    @Test func aLatencyFaultLeavesTheRealReason() async throws {
+        let late = TestScenario.yaml("""
+            version: 1
+            seed: 1
+            credentials:
+              - { client_id: c, client_secret: s, api_key: k }
+            faults:
+              - { match: { method: GET, path: /api/v1/payments/* }, latency: 10ms }
+            """, name: "late.yaml")
+        try await withSandbox(late) { sandbox in
+            _ = try await sandbox.request("GET", "/api/v1/payments/x")
+            let explained = try await explanation(sandbox, request: 1)
+            #expect(explained["summary"]?.stringValue?.contains("no Authorization header") == true, "\(explained)")
+            #expect(explained["details"]?.arrayValue?.first?.stringValue?.contains("served late by the scenario's fault at late.yaml:6") == true)
+        }
+    }
+
+    /// A resource that never reaches a final stage says no callback will come, not when.
+    @Test func aPaymentThatStaysPendingSaysNoCallbackWillCome() async throws {
+        try await withSandbox(seed: 3) { sandbox in
+            let created = try await sandbox.request("POST", "/api/v1/payments", headers: json, body: """
+                {"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747",\
+                "amount":{"currency":"KES","value":408},"_links":{"callback_url":"http://127.0.0.1:9/k2"}}
+                """)
+            let id = String(try #require(created.header("location")).split(separator: "/").last ?? "")
+            let resource = try JSON.parse(try await sandbox.request("GET", "/__admin/explain?resource=\(id)").body)
+            #expect(resource["callback"]?["state"] == "none coming")
+            #expect(resource["summary"]?.stringValue?.contains("no callback will come: its timeline ends at Pending") == true,
+                    "\(resource["summary"] ?? .null)")
+        }
+    }
+
+    /// The server's own sandbox is among the others a sandbox's explanation looks in.
+    @Test func anotherSandboxsResourceIsNamedWhicheverWay() async throws {
+        try await withSandbox(seed: 3) { shared in
+            let created = try await shared.request("POST", "/api/v1/payments", headers: json, body: """
+                {"destination_type":"mobile_wallet","destination_reference":"c7f300c0-f1ef-4151-9bbe-005005aa3747",\
+                "amount":{"currency":"KES","value":100}}
+                """)
+            let path = String(try #require(created.header("location")).dropFirst(shared.baseURL.count))
+            try await withSandbox(on: shared, name: "w4") { sandbox in
+                let token = try sandbox.accessToken()
+                _ = try await sandbox.request("GET", path, headers: [("Authorization", "Bearer \(token)")])
+                let summary = try JSON.parse(try await shared.request("GET", "/__admin/sandboxes/w4/explain?request=1").body)["summary"]?
+                    .stringValue ?? ""
+                #expect(summary.contains("sandbox default has it"), "\(summary)")
+            }
         }
     }
 }

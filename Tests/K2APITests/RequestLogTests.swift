@@ -58,4 +58,32 @@ import Glibc
 
             """)
     }
+
+    /// A refused request's line ends with why; what a body carries never breaks a line.
+    @Test func aRefusedRequestsLineSaysWhyOnOneLine() async throws {
+        var fds: [Int32] = [0, 0]
+        pipe(&fds)
+        let log = RequestLog(format: .text, descriptor: fds[1])
+        var scenario = DefaultScenario.load()
+        scenario.clock = .init(mode: .manual, start: Timestamp(iso8601: "2021-01-28T10:00:00+03:00"))
+        let server = K2MockServer(sandbox: Sandbox(scenario: scenario), transport: FakeTransport(), log: log)
+        let auth = [("Authorization", "Bearer \(docsToken)"), ("Content-Type", "application/json")]
+        _ = await server.send("POST", "/api/v1/incoming_payments", headers: auth,
+                              body: #"{"till_number":"K1","customer":{"phone_number":"+254799999999"},"amount":{"currency":"KES","value":1}}"#)
+        _ = await server.send("POST", "/api/v2/send_money", headers: auth,
+                              body: #"{"currency":"KES","destinations":[{"type":"mobile_wallet","phone_number":"0712345678","amount":5}],"x\nFORGED 200":1}"#)
+        _ = await server.send("GET", "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364", headers: auth)
+        log.flush()
+        close(fds[1])
+        var bytes = [UInt8](repeating: 0, count: 8192)
+        let count = read(fds[0], &bytes, bytes.count)
+        close(fds[0])
+        let lines = String(decoding: bytes[..<max(0, count)], as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 3, "\(lines)")
+        #expect(lines.first?.hasSuffix("POST /api/v1/incoming_payments 400 — subscriber is required: "
+            + "the body has `customer` where K2 reads `subscriber`: K2 does not read `customer`; "
+            + "it reads the payer from `subscriber` (docs/k2-api.md)") == true, "\(lines.first ?? "")")
+        #expect(lines.dropFirst().first?.contains(#"K2 ignores `x\u000aFORGED 200`"#) == true, "\(lines)")
+        #expect(lines.last?.hasSuffix("GET /api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364 200") == true, "a GET that succeeds says nothing more")
+    }
 }

@@ -48,4 +48,17 @@ import Testing
         let json = try JSON.parse(#"{"a":1,"b":2,"a":3}"#)
         #expect(json.compactString == #"{"a":3,"b":2}"#)
     }
+
+    /// Past a few keys the parser finds a repeated key by an index: the last value wins, in
+    /// the first one's place, and a body of many keys parses in linear time.
+    @Test func aRepeatedKeyAmongManyKeepsItsPlaceAndTheLastValue() throws {
+        var text = "{"
+        for index in 0..<40 { text += "\"k\(index)\":\(index)," }
+        text += "\"k3\":\"last\"}"
+        let object = try #require(try JSON.parse(Array(text.utf8)).objectValue)
+        #expect(object.keys.count == 40)
+        #expect(object.keys[3] == "k3" && object["k3"] == "last")
+        let many = "{" + (0..<60_000).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + "}"
+        #expect(try JSON.parse(Array(many.utf8)).objectValue?.keys.count == 60_000)
+    }
 }

@@ -161,7 +161,32 @@ WRONG = [
     ("an expectation of nothing", "version: 1\nexpect: [{ count: 1 }]\n"),
     ("an unknown callback outcome", "version: 1\nexpect: [{ callbacks: { outcome: lost }, count: 1 }]\n"),
     ("a negative count", "version: 1\nexpect: [{ requests: {}, count: -1 }]\n"),
+    ("a token ttl of 0", "version: 1\ncredentials: [{ client_id: a, client_secret: b, api_key: c, token_ttl: 0 }]\n"),
+    ("a token ttl under a second", "version: 1\ncredentials: [{ client_id: a, client_secret: b, api_key: c, token_ttl: 500ms }]\n"),
+    ("a negative rule amount", "version: 1\ntimelines:\n  rules:\n    - match: { resource: payment, amount: -5 }\n"
+                               "      timeline: [{ after: 0s, stage: Pending }]\n"),
+    ("a rule amount with three decimals", "version: 1\ntimelines:\n  rules:\n    - match: { resource: payment, amount: \"1.005\" }\n"
+                                          "      timeline: [{ after: 0s, stage: Pending }]\n"),
+    ("a clock start that is not a time", "version: 1\nclock: { start: yesterday }\n"),
+    ("a proxy without a host", "version: 1\ncallbacks: { proxy: \"http://\" }\n"),
+    ("a callback timeout of 0", "version: 1\ncallbacks: { timeout: 0 }\n"),
+    ("an error on a stage that is not Failed", "version: 1\ntimelines:\n  payment:\n"
+                                               "    - { after: 0s, stage: Pending, error: nope }\n"),
 ]
+
+# What both accept although it looks unusual.
+ACCEPTED = [
+    ("a proxy URL in capitals", "version: 1\ncallbacks: { proxy: \"HTTP://proxy.test:3128\" }\n"),
+    ("an error on a Failed step", "version: 1\ntimelines:\n  payment:\n    - { after: 0s, stage: Pending }\n"
+                                  "    - { after: 5s, stage: Failed, error: The balance is insufficient }\n"),
+    ("a token ttl in milliseconds of a second or more", "version: 1\ncredentials: [{ client_id: a, client_secret: b, api_key: c, token_ttl: 1500ms }]\n"),
+]
+
+
+@pytest.mark.parametrize("why,text", ACCEPTED, ids=[why for why, _ in ACCEPTED])
+def test_both_accept_each_unusual_scenario(validator, why, text):
+    assert validate_accepts(text), f"k2mock validate refuses {why}"
+    assert schema_accepts(validator, text), f"the schema refuses {why}"
 
 
 @pytest.mark.parametrize("why,text", WRONG, ids=[why for why, _ in WRONG])

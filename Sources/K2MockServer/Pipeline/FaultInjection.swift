@@ -12,7 +12,7 @@ struct FaultInjection: RequestStep {
     ) -> HTTPHandling {
         let sandbox = context.sandbox
         guard let fault = sandbox.fault(method: request.method, path: request.path) else { return next(request, &context) }
-        context.fault = fault.source ?? "the scenario"
+        if fault.status != nil { context.fault = fault.source ?? "the scenario" } else { context.delayedBy = fault.source ?? "the scenario" }
         if let status = fault.status, fault.latency == nil { return .respond(Self.answer(status, fault)) }
         guard let latency = fault.latency else { return next(request, &context) }
         let later = context

@@ -17,8 +17,10 @@ public struct Exchange: Sendable {
     public var responseHeaders: [(name: String, value: String)]
     public var responseBody: [UInt8]
     public var responseBodyLength: Int
-    /// The scenario's fault that answered it or held it back (`Fault.source`), if one did.
+    /// The scenario's fault that answered it instead of the API (`Fault.source`), if one did.
     public var fault: String?
+    /// The scenario's fault that only held it back (its latency), if one did.
+    public var delayedBy: String?
 
     public init(
         method: String, path: String, query: [(name: String, value: String)], requestHeaders: [(name: String, value: String)],

@@ -51,18 +51,23 @@ public enum ScenarioSchema {
             case "version": ["const": 1, "description": "the format's version: 1"]
             case "seed": described(["type": "integer", "minimum": 0, "maximum": .number(String(UInt64.max))],
                                    "ids, references and tokens derive from it; without it they are random")
-            case "clock": closed(ScenarioKeys.clock) { key in
+            case "clock": described(closed(ScenarioKeys.clock) { key in
                 switch key {
                 case "mode": described(Schema.oneOf(["real", "manual"]), "real: time passes; manual: only advances move it")
-                case "start": described(Schema.string, "ISO-8601 with an offset, such as 2021-01-28T10:00:00+03:00; default: 2026-01-01T00:00:00Z on a manual clock, now on a real one")
+                case "start": described(["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})$"],
+                                        "ISO-8601 with an offset, such as 2021-01-28T10:00:00+03:00; default: 2026-01-01T00:00:00Z on a manual clock, now on a real one")
                 case "scale": described(["type": "number", "exclusiveMinimum": 0, "maximum": 1000000], "sandbox seconds per wall second")
                 default: nil
                 }
-            }
-            case "credentials": Schema.array(of: closed(ScenarioKeys.credentials, required: ["client_id", "client_secret", "api_key"]) { key in
-                key == "token_ttl" ? described(duration, "how long its tokens live (seconds, or 500ms, 5s, 2m, 1h, 1d); at least 1s")
-                    : nonEmptyText
-            })
+            }, "sandbox time: a real clock (scaled) or a manual one, and where it starts")
+            case "credentials": described(Schema.array(of: closed(ScenarioKeys.credentials, required: ["client_id", "client_secret", "api_key"]) { key in
+                switch key {
+                case "token_ttl": described(tokenTTL, "how long its tokens live: seconds, or 5s, 2m, 1h, 1d; at least 1s (default 3600)")
+                case "client_id": described(nonEmptyText, "what POST /oauth/token is sent as client_id")
+                case "client_secret": described(nonEmptyText, "what POST /oauth/token is sent as client_secret")
+                default: described(nonEmptyText, "signs this client's callbacks and webhook events (X-KopoKopo-Signature)")
+                }
+            }), "the clients that may get tokens (POST /oauth/token)")
             case "tokens": described(Schema.array(of: closed(ScenarioKeys.tokens, required: ["value", "client_id"]) { key in
                 switch key {
                 case "value": ["type": ["string", "number", "boolean"], "pattern": "^[^\\s]+$"]
@@ -72,36 +77,42 @@ public enum ScenarioSchema {
             }), "pre-issued bearer tokens")
             case "fixtures": described(Schema.array(of: text), "K2 resources that exist at start: JSON files, paths relative to this file")
             case "timelines": described(timelines, "each kind's stages over time")
-            case "callbacks": closed(ScenarioKeys.callbacks) { key in
+            case "callbacks": described(closed(ScenarioKeys.callbacks) { key in
                 switch key {
-                case "timeout": duration
-                case "retry": closed(ScenarioKeys.retry) { key in
-                    key == "attempts" ? ["type": "integer", "minimum": 1, "maximum": 100] : Schema.array(of: duration)
+                case "timeout": described(["anyOf": [["type": "string", "pattern": "^[1-9][0-9]*(ms|s|m)$"],
+                                                     ["type": "integer", "minimum": 1, "maximum": 600]]],
+                                          "how long a receiver has to answer: 1ms to 10m (default 5s)")
+                case "retry": described(closed(ScenarioKeys.retry) { key in
+                    key == "attempts" ? described(["type": "integer", "minimum": 1, "maximum": 100], "attempts in all, the first included")
+                        : described(Schema.array(of: duration), "the waits between attempts; the last repeats")
+                }, "how failed deliveries are retried")
+                default: described(["type": "string", "pattern": "^[hH][tT][tT][pP][sS]?://[^/]+"], "an http:// or https:// proxy for deliveries")
                 }
-                default: described(["type": "string", "pattern": "^https?://"], "an http:// or https:// proxy for deliveries")
-                }
-            }
-            case "events": Schema.array(of: closed(ScenarioKeys.event, required: ["at", "topic"]) { key in
+            }, "how callbacks and webhook events are delivered")
+            case "events": described(Schema.array(of: closed(ScenarioKeys.event, required: ["at", "topic"]) { key in
                 switch key {
                 case "at": described(duration, "sandbox time after the start")
                 case "topic": Schema.oneOf(WebhookTopic.all.map(\.rawValue))
                 case "resource": described(Schema.anyObject, "fields to set on the topic's default resource")
                 default: ["$ref": "#/$defs/delivery"]
                 }
-            })
-            case "faults": Schema.array(of: merged(closed(ScenarioKeys.fault) { key in
+            }), "webhook events fired at sandbox times, to every subscription to their topic")
+            case "faults": described(Schema.array(of: merged(closed(ScenarioKeys.fault) { key in
                 switch key {
-                case "match": closed(ScenarioKeys.faultMatch) { _ in text }
-                case "nth": ["type": "integer", "minimum": 1, "maximum": 1000000]
-                case "respond": closed(ScenarioKeys.faultRespond) { key in
-                    key == "status" ? ["type": "integer", "minimum": 100, "maximum": 599] : text
+                case "match": described(closed(ScenarioKeys.faultMatch) { key in
+                    key == "method" ? described(text, "GET, POST, ... (any case)") : described(text, "a path; * matches any run of characters")
+                }, "which requests it answers (each omitted: any)")
+                case "nth": described(["type": "integer", "minimum": 1, "maximum": 1000000], "only the nth matching request")
+                case "respond": described(closed(ScenarioKeys.faultRespond) { key in
+                    key == "status" ? ["type": "integer", "minimum": 100, "maximum": 599] : described(text, "the body to answer with")
+                }, "answer with this status (and body) instead of the API")
+                default: described(duration, "wall time to wait before serving")
                 }
-                default: duration
-                }
-            }, ["anyOf": [["required": ["latency"]], ["required": ["respond"], "properties": ["respond": ["required": ["status"]]]]]]))
-            case "expect": Schema.array(of: merged(closed(ScenarioKeys.expectation, required: ["count"]) { key in
+            }, ["anyOf": [["required": ["latency"]], ["required": ["respond"], "properties": ["respond": ["required": ["status"]]]]]])),
+            "the API misbehaving on purpose: matching requests answered with a status, or late")
+            case "expect": described(Schema.array(of: merged(closed(ScenarioKeys.expectation, required: ["count"]) { key in
                 switch key {
-                case "requests": closed(ScenarioKeys.expectedRequests) { _ in text }
+                case "requests": described(closed(ScenarioKeys.expectedRequests) { _ in text }, "K2 requests by method and path pattern")
                 case "callbacks": closed(ScenarioKeys.expectedCallbacks) { key in
                     switch key {
                     case "outcome": Schema.oneOf(ScenarioKeys.outcomes)
@@ -109,9 +120,9 @@ public enum ScenarioSchema {
                     default: text
                     }
                 }
-                default: ["type": "integer", "minimum": 0, "maximum": 1000000000]
+                default: described(["type": "integer", "minimum": 0, "maximum": 1000000000], "exactly this many")
                 }
-            }, ["anyOf": [["required": ["requests"]], ["required": ["callbacks"]]]]))
+            }, ["anyOf": [["required": ["requests"]], ["required": ["callbacks"]]]])), "what `k2mock verify` checks afterwards")
             default: nil
             }
         }
@@ -159,23 +170,26 @@ public enum ScenarioSchema {
         return .object(object)
     }
 
-    /// Steps of `definition`'s timeline: `{after, stage, error}`, its stages only.
+    /// Steps of `definition`'s timeline: `{after, stage, error}`, its stages only, `error` only
+    /// on `Failed`.
     private static func steps(_ definition: any ResourceDefinition.Type) -> JSON {
         [
             "type": "array", "minItems": 1,
-            "items": closed(ScenarioKeys.step, required: ["after", "stage"]) { key in
+            "description": .string("\(definition.kind)'s stages over sandbox time: \(definition.stages.map(\.rawValue).joined(separator: ", "))"),
+            "items": merged(closed(ScenarioKeys.step, required: ["after", "stage"]) { key in
                 switch key {
                 case "after": described(duration, "sandbox time after the create")
                 case "stage": Schema.oneOf(definition.stages.map(\.rawValue))
                 default: described(text, "only on a Failed stage: the error its body carries")
                 }
-            },
+            }, ["if": ["required": ["error"]], "then": ["properties": ["stage": ["const": "Failed"]]]]),
         ]
     }
 
     private static func ruleMatch(_ key: RuleKey) -> JSON {
         switch key {
-        case .amount: described(["type": ["number", "string"], "pattern": "^[0-9]+(\\.[0-9]+)?$"], "such as 404 or 100.50")
+        case .amount: described(["type": ["number", "string"], "exclusiveMinimum": 0, "pattern": "^[0-9]+(\\.[0-9]{1,2})?$"],
+                                "such as 404 or 100.50 (at most two decimals)")
         case .metadata: ["type": "object", "additionalProperties": text]
         case .phoneNumber, .destinationType, .tillNumber: text
         }
@@ -184,6 +198,10 @@ public enum ScenarioSchema {
     /// What the loader reads as text: any scalar but null (YAML's `555555` is a number to JSON).
     private static let text: JSON = ["type": ["string", "number", "boolean"]]
     private static let nonEmptyText: JSON = ["type": ["string", "number", "boolean"], "minLength": 1]
+    /// A token's life: at least a second.
+    private static let tokenTTL: JSON = ["anyOf": [
+        ["type": "string", "pattern": "^([1-9][0-9]*(s|m|h|d)|[1-9][0-9]{3,}ms)$"], ["type": "integer", "minimum": 1],
+    ]]
     /// `500ms`, `5s`, `2m`, `1h`, `1d`, or whole seconds.
     private static let duration: JSON = ["anyOf": [
         ["type": "string", "pattern": "^[0-9]+(ms|s|m|h|d)$"], ["type": "integer", "minimum": 0],

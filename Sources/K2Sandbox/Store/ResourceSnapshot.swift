@@ -19,6 +19,8 @@ public struct ResourceSnapshot: Sendable {
     public let timelineChosenBy: String?
     /// Its `_links.callback_url`; nil when it has none.
     public let callbackURL: String?
+    /// How its callback misbehaves on purpose (its timeline rule's `delivery`).
+    public let deliveryQuirks: DeliveryQuirks
 
     public var isFixture: Bool { createdAt == nil }
 
@@ -53,7 +55,7 @@ extension ResourceStore {
                                     steps: steps, path: definition.path(id: resource.id, version: version), rendered: resource.body,
                                     clientID: created?.origin.clientID,
                                     timelineChosenBy: definition.stages.isEmpty ? nil : created?.timelineChosenBy,
-                                    callbackURL: created?.record.callbackURL)
+                                    callbackURL: created?.record.callbackURL, deliveryQuirks: created?.quirks ?? DeliveryQuirks())
         }
         let fixtures = allResources.filter { $0.created == nil }
             .sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }
