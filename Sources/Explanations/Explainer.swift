@@ -71,12 +71,12 @@ public struct Explainer: Sendable {
     func explain(_ exchange: Exchange, at: Timestamp, in hosted: HostedSandbox) -> Found {
         let message = k2Message(exchange)
         var found = Found(summary: "answered \(exchange.status)", k2Message: message)
-        if let fault = exchange.fault {
+        if case .answered(let fault)? = exchange.fault {
             found.summary = "answered \(exchange.status) by the scenario's fault at \(fault), not by the API: "
                 + "nothing the request asked for happened"
             return found
         }
-        if let delayedBy = exchange.delayedBy { found.details.append("served late by the scenario's fault at \(delayedBy) (its latency)") }
+        if case .delayed(let delayedBy)? = exchange.fault { found.details.append("served late by the scenario's fault at \(delayedBy) (its latency)") }
         switch exchange.status {
         case 401: found = unauthorized(exchange, at: at, hosted, found)
         case 404: found = notFound(exchange, hosted, found)

@@ -20,10 +20,8 @@ package struct RequestContext: Sendable {
     /// The path as the client sent it, when a step routes it under another
     /// (`/__admin/sandboxes/{id}/clock` is routed as `/__admin/clock`): errors name this one.
     package var requestedPath: String?
-    /// The scenario's fault that answered the request instead of the API (its `FILE:LINE`).
-    package var fault: String?
-    /// The scenario's fault that only held the request back (its latency; its `FILE:LINE`).
-    package var delayedBy: String?
+    /// The scenario's fault the request met: it answered instead of the API, or held it back.
+    package var fault: FaultNote?
 
     /// A request nothing is known of yet, for `hosted` until a step chooses another.
     package init(hosted: HostedSandbox) {

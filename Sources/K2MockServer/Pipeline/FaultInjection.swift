@@ -12,7 +12,8 @@ struct FaultInjection: RequestStep {
     ) -> HTTPHandling {
         let sandbox = context.sandbox
         guard let fault = sandbox.fault(method: request.method, path: request.path) else { return next(request, &context) }
-        if fault.status != nil { context.fault = fault.source ?? "the scenario" } else { context.delayedBy = fault.source ?? "the scenario" }
+        let source = fault.source ?? "the scenario"
+        context.fault = fault.status != nil ? .answered(source) : .delayed(source)
         if let status = fault.status, fault.latency == nil { return .respond(Self.answer(status, fault)) }
         guard let latency = fault.latency else { return next(request, &context) }
         let later = context

@@ -20,20 +20,20 @@ struct RequestJournalling: RequestStep {
         // No closure on the common path: most answers are immediate.
         switch next(request, &context) {
         case .respond(let response):
-            record(context.hosted, request, response, fault: (context.fault, context.delayedBy), &context.durability)
+            record(context.hosted, request, response, fault: context.fault, &context.durability)
             return .respond(response)
         case .deferred(let work):
-            return .deferred(recording(request, context.hosted, (context.fault, context.delayedBy), work))
+            return .deferred(recording(request, context.hosted, context.fault, work))
         case .committed(let work):
-            return .committed(recording(request, context.hosted, (context.fault, context.delayedBy), work))
+            return .committed(recording(request, context.hosted, context.fault, work))
         case .stream(let head, let stream):
-            record(context.hosted, request, head, fault: (context.fault, context.delayedBy), &context.durability)
+            record(context.hosted, request, head, fault: context.fault, &context.durability)
             return .stream(head, stream)
         }
     }
 
     private func recording(
-        _ request: HTTPRequest, _ hosted: HostedSandbox, _ fault: (answered: String?, delayed: String?), _ work: @escaping @Sendable () async -> HTTPResponse
+        _ request: HTTPRequest, _ hosted: HostedSandbox, _ fault: FaultNote?, _ work: @escaping @Sendable () async -> HTTPResponse
     ) -> @Sendable () async -> HTTPResponse {
         return {
             let response = await work()
@@ -44,15 +44,14 @@ struct RequestJournalling: RequestStep {
     }
 
     private func record(
-        _ hosted: HostedSandbox, _ request: HTTPRequest, _ response: HTTPResponse, fault: (answered: String?, delayed: String?),
+        _ hosted: HostedSandbox, _ request: HTTPRequest, _ response: HTTPResponse, fault: FaultNote?,
         _ durability: inout Durability
     ) {
         var exchange = Exchange(
             method: request.method, path: request.path, query: request.query, requestHeaders: request.headers.fields,
             requestBody: request.body, status: response.status, responseHeaders: response.headers.fields,
             responseBody: response.body)
-        exchange.fault = fault.answered
-        exchange.delayedBy = fault.delayed
+        exchange.fault = fault
         let at = hosted.sandbox.recordRequest(
             method: request.method, path: request.path, status: response.status, exchange: exchange, owing: &durability)
         // Only a refused request, or an accepted create, is looked into: a GET that succeeds costs nothing more.

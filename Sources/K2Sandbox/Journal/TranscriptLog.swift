@@ -17,10 +17,8 @@ public struct Exchange: Sendable {
     public var responseHeaders: [(name: String, value: String)]
     public var responseBody: [UInt8]
     public var responseBodyLength: Int
-    /// The scenario's fault that answered it instead of the API (`Fault.source`), if one did.
-    public var fault: String?
-    /// The scenario's fault that only held it back (its latency), if one did.
-    public var delayedBy: String?
+    /// The scenario's fault that answered it or held it back, if one did.
+    public var fault: FaultNote?
 
     public init(
         method: String, path: String, query: [(name: String, value: String)], requestHeaders: [(name: String, value: String)],
@@ -132,4 +130,12 @@ public enum ClockStartSource: String, Sendable {
     /// The wall time when the sandbox was made: a real clock without `clock.start`; its times
     /// differ in every run.
     case wallTime = "wall time"
+}
+
+/// A scenario fault a request met, by where it is written (`Fault.source`, `FILE:LINE`).
+public enum FaultNote: Sendable, Equatable {
+    /// It answered instead of the API.
+    case answered(String)
+    /// It only held the request back (its latency); the API answered.
+    case delayed(String)
 }
