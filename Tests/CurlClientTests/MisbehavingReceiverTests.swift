@@ -99,9 +99,10 @@ private func post(_ client: CurlClient, _ url: String, body: [UInt8] = Array(#"{
     @Test func aSlowAnswerIsWaitedForWithinTheTimeout() async throws {
         let slow = try Receiver()
         let client = CurlClient()
-        // Generous: under ThreadSanitizer with parallel tests the 600 ms handler can take seconds.
-        let answered = await post(client, slow.url("/hang"), timeout: 15_000)
-        #expect(answered.status == 200)
+        // Generous: under ThreadSanitizer with parallel tests on a loaded 2-core machine the
+        // 600 ms handler has taken over 15 s; what is tested is that the answer is waited for.
+        let answered = await post(client, slow.url("/hang"), timeout: 60_000)
+        #expect(answered.status == 200, "\(answered.error ?? "")")
         #expect(answered.latencyMilliseconds >= 600, "the receiver took 600 ms: \(answered.latencyMilliseconds)")
         let gaveUp = await post(client, slow.url("/hang"), timeout: 100)
         #expect(gaveUp.error?.hasPrefix("no complete answer within the 100 ms timeout") == true)
