@@ -228,10 +228,26 @@ public struct Explainer: Sendable {
         }.joined(separator: "/")
     }
 
+    /// What clients call a collection that K2 calls otherwise.
+    static let collectionAliases: [String: String] = [
+        "stk_push": "incoming_payments", "stkpush": "incoming_payments", "stk": "incoming_payments",
+        "mpesa_stk_push": "incoming_payments", "payment_requests": "incoming_payments", "receive_payments": "incoming_payments",
+        "pay": "payments", "transfers": "send_money", "transfer": "send_money", "sendmoney": "send_money",
+        "recipients": "pay_recipients", "subscriptions": "webhook_subscriptions", "webhooks": "webhook_subscriptions",
+        "reverse": "reversals", "links": "payment_links", "settlements": "settlement_transfers",
+    ]
+
     /// The routes closest to `method path` (by edit distance, ids filled in), at most three;
     /// none for a path longer than any route (the search would cost more than it tells).
     func nearestRoutes(_ method: String, _ path: String) -> [String] {
         guard path.utf8.count <= 160 else { return [] }
+        var segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if segments.count > 3, let alias = Self.collectionAliases[segments[3].lowercased()] {
+            segments[3] = alias
+            let aliased = segments.joined(separator: "/")
+            let exact = routes.filter { $0.method == method && matches($0.pattern, aliased) }.map { "\($0.method) \(concrete($0.pattern, aliased))" }
+            if !exact.isEmpty { return Array(exact.prefix(3)) }
+        }
         let scored = routes.map { route -> (String, Int) in
             let candidate = concrete(route.pattern, path)
             let distance = editDistance(candidate, path) + (route.method == method ? 0 : 2)
@@ -305,6 +321,7 @@ public struct Explainer: Sendable {
         } else if let hint = Self.hints[message] {
             sentences.append(hint)
         }
+        if let suggestion = closestChoice(in: message, sent: object) { sentences.append(suggestion) }
         if !sentences.isEmpty { found.summary = "\(message): " + sentences.joined(separator: "; ") }
         if !found.ignored.isEmpty { found.details.append(ignoredSentence(found.ignored)) }
         if let callback = callbackNote(object, definition) { found.details.append(callback) }
@@ -316,6 +333,32 @@ public struct Explainer: Sendable {
         guard let open = part.firstIndex(of: "[") else { return (part, []) }
         let indices = part[open...].split(whereSeparator: { $0 == "[" || $0 == "]" }).compactMap { Int($0) }
         return (String(part[..<open]), indices)
+    }
+
+    /// For a value K2 did not accept from a list (`type 'mobile_walet' is not one of mobile_wallet,
+    /// ...`, `scope must be till or company`), the choice it is closest to: `did you mean ...?`.
+    func closestChoice(in message: String, sent object: JSONObject) -> String? {
+        let choices: [String]
+        var value: String?
+        if let range = message.firstRange(of: " is not one of ") {
+            choices = message[range.upperBound...].split(separator: ",").map { $0.trimmingCharacters(in: " .") }
+            if let open = message.firstIndex(of: "'"), let close = message[message.index(after: open)...].firstIndex(of: "'") {
+                value = String(message[message.index(after: open)..<close])
+            }
+        } else if let range = message.firstRange(of: " must be "), message[range.upperBound...].contains(" or "),
+                  !message.contains(", not ") {
+            choices = String(message[range.upperBound...]).replacing(" or ", with: ",").split(separator: ",")
+                .map { $0.trimmingCharacters(in: " .") }.filter { !$0.contains(" ") }
+            let field = String(message[..<range.lowerBound])
+            value = object[field]?.stringValue
+        } else {
+            return nil
+        }
+        guard let value, !value.isEmpty, !choices.contains(value) else { return nil }
+        if let same = choices.first(where: { $0.lowercased() == value.lowercased() }) { return "did you mean `\(same)`? (K2 compares it as written)" }
+        let best = choices.map { ($0, editDistance($0, value.lowercased())) }.min { $0.1 < $1.1 }
+        guard let best, best.1 <= max(2, value.count / 4) else { return nil }
+        return "did you mean `\(best.0)`?"
     }
 
     /// K2's messages that do not start with the field they are about, and what to say.
@@ -407,6 +450,16 @@ public struct Explainer: Sendable {
 
     /// The server's own sandbox and every one beside it.
     var everySandbox: [HostedSandbox] { [hub.primary] + hub.all() }
+}
+
+extension Substring {
+    /// Without the characters of `set` at either end.
+    func trimmingCharacters(in set: String) -> String {
+        var text = self
+        while let first = text.first, set.contains(first) { text = text.dropFirst() }
+        while let last = text.last, set.contains(last) { text = text.dropLast() }
+        return String(text)
+    }
 }
 
 extension String {

@@ -67,9 +67,16 @@ private let mistakes: [Mistake] = [
             headers: [("Authorization", "Bearer")], status: 401, names: ["no token after it"]),
     Mistake(name: "a bare token without Bearer", method: "GET", path: "/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364",
             headers: [("Authorization", docsToken)], status: 401, names: ["without the `Bearer ` scheme"]),
+    Mistake(name: "a misspelled event type", path: "/api/v2/webhook_subscriptions",
+            body: #"{"event_type":"buygoods_transaction_recieved","url":"http://127.0.0.1:9/h","scope":"company"}"#,
+            status: 400, names: ["did you mean `buygoods_transaction_received`?"]),
+    Mistake(name: "a misspelled recipient type", path: "/api/v1/pay_recipients",
+            body: #"{"type":"mobile_walet","pay_recipient":{}}"#, status: 400, names: ["did you mean `mobile_wallet`?"]),
+    Mistake(name: "an STK push by another name", path: "/api/v1/stk_push", body: "{}", status: 404,
+            names: ["did you mean POST /api/v1/incoming_payments?"]),
     Mistake(name: "a scope K2 does not know", path: "/api/v2/webhook_subscriptions",
             body: #"{"event_type":"buygoods_transaction_received","url":"http://127.0.0.1:9/h","scope":"store"}"#,
-            status: 400, names: ["scope"]),
+            status: 400, names: ["scope was \"store\""]),
 ]
 
 /// `GET /__admin/explain`: why a request got its answer, in K2's terms and the caller's, and
