@@ -37,7 +37,7 @@ extension AdminAPI {
             "503": OpenAPI.error("k2mock is stopping"),
         ], extra: ["parameters": [["name": "id", "in": "path", "required": true, "schema": string]]])
         add(&paths, "/__admin/events", "post", "admin_fire_event", "fire a webhook event now", [
-            "200": OpenAPI.merged(OpenAPI.jsonBody(OpenAPI.ref("FiredEvent"), "the event and what ran"), [
+            "200": Schema.merging(OpenAPI.jsonBody(OpenAPI.ref("FiredEvent"), "the event and what ran"), [
                 "links": ["GetEvent": ["operationId": "get_webhook_event", "parameters": ["id": "$response.body#/id"]]],
             ]),
             "400": OpenAPI.error("unknown topic or a bad option"),
@@ -110,14 +110,14 @@ extension AdminAPI {
         let sandboxID: JSON = ["name": "id", "in": "path", "required": true, "schema": string,
                                "description": "the sandbox's id (its name)"]
         add(&paths, "/__admin/sandboxes", "post", "admin_create_sandbox", "make a sandbox beside the server's own", [
-            "201": OpenAPI.merged(OpenAPI.jsonBody(OpenAPI.ref("Sandbox"), "the sandbox, its credentials and tokens"), [
+            "201": Schema.merging(OpenAPI.jsonBody(OpenAPI.ref("Sandbox"), "the sandbox, its credentials and tokens"), [
                 "headers": ["location": ["schema": string, "description": "its admin URL"]],
                 "links": ["GetSandbox": ["operationId": "admin_get_sandbox", "parameters": ["id": "$response.body#/id"]]],
             ]),
             "400": OpenAPI.error("a bad field, or a scenario that does not load (its file, line, column and key)"),
             "409": OpenAPI.error("the name, or one of its credentials or tokens, is taken"),
             "429": OpenAPI.error("the server holds --max-sandboxes sandboxes already"),
-        ], extra: ["requestBody": ["required": false, "content": ["application/json": ["schema": OpenAPI.merged(Schema.object([
+        ], extra: ["requestBody": ["required": false, "content": ["application/json": ["schema": Schema.merging(Schema.object([
             "name": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"],
             "scenario": Schema.string("a scenario file's path on the server"),
             "scenario_yaml": Schema.string("a scenario as YAML text"),

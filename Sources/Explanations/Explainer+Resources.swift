@@ -124,13 +124,12 @@ extension Explainer {
     /// What the create of resource `id` sent instead of `_links.callback_url`, while the
     /// transcript keeps it: a top-level `callback_url`, `callbackUrl`, `_links.callbackUrl`...
     private func sentInsteadOfCallbackURL(_ id: String, in sandbox: Sandbox) -> [String]? {
-        for case .exchange(_, _, let exchange) in sandbox.transcript().entries where exchange.method == "POST" && exchange.status == 201 {
-            guard let location = exchange.responseHeaders.first(where: { $0.name.lowercased() == "location" })?.value,
-                  location.lowercased().hasSuffix("/" + id.lowercased()), let object = requestObject(exchange) else { continue }
-            var sent = object.keys.filter { ["callback_url", "callbackurl", "callback", "links", "result_url"].contains($0.lowercased()) }
-            sent += (object["_links"]?.objectValue?.keys ?? []).filter { $0 != "callback_url" }.map { "_links.\($0)" }
-            return sent.isEmpty ? nil : sent
-        }
-        return nil
+        let suffix = "/" + id.lowercased()
+        guard let create = sandbox.lastExchange(where: { _, exchange in
+            exchange.method == "POST" && exchange.status == 201
+                && exchange.responseHeaders.contains { $0.name.lowercased() == "location" && $0.value.lowercased().hasSuffix(suffix) }
+        }), let object = requestObject(create.exchange) else { return nil }
+        let sent = callbackKeysSentInstead(object)
+        return sent.isEmpty ? nil : sent
     }
 }

@@ -9,11 +9,15 @@ public struct Explainer: Sendable {
     let hub: SandboxHub
     /// Every K2 route, as method and pattern (`GET /api/v1/payments/:id`).
     let routes: [(method: String, pattern: String)]
+    /// The client an OAuth request names, read as the K2 API reads it (body, query or HTTP Basic).
+    let oauthClient: @Sendable (Exchange) -> String?
 
-    /// Explanations over `hub`'s sandboxes, whose K2 API serves `routes`.
-    public init(hub: SandboxHub, routes: [(method: String, pattern: String)]) {
+    /// Explanations over `hub`'s sandboxes, whose K2 API serves `routes` and reads an OAuth
+    /// request's client with `oauthClient`.
+    public init(hub: SandboxHub, routes: [(method: String, pattern: String)], oauthClient: @escaping @Sendable (Exchange) -> String?) {
         self.hub = hub
         self.routes = routes
+        self.oauthClient = oauthClient
     }
 
     // MARK: Requests
@@ -48,17 +52,7 @@ public struct Explainer: Sendable {
     }
 
     private func oneLine(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars.prefix(400) {
-            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) || scalar.value == 0x2028
-                || scalar.value == 0x2029 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return text.unicodeScalars.count > 400 ? out + "…" : out
+        text.unicodeScalars.count > 400 ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(400))).onOneLine + "…" : text.onOneLine
     }
 
     struct Found {
@@ -112,14 +106,7 @@ public struct Explainer: Sendable {
     private func unauthorized(_ exchange: Exchange, at: Timestamp, _ hosted: HostedSandbox, _ found: Found) -> Found {
         var found = found
         if exchange.path.hasPrefix("/oauth/") && exchange.path != "/oauth/token/info" {
-            var form = formFields(exchange.requestBody)
-            for (name, value) in exchange.query where form[name] == nil { form[name] = value }
-            if let basic = exchange.requestHeaders.first(where: { $0.name.lowercased() == "authorization" })?.value,
-               basic.lowercased().hasPrefix("basic "), let decoded = base64Decoded(String(basic.dropFirst(6)).trimmingSpaces),
-               let colon = decoded.firstIndex(of: ":") {
-                form["client_id"] = form["client_id"] ?? String(decoded[..<colon])
-            }
-            let clientID = form["client_id"] ?? ""
+            let clientID = oauthClient(exchange) ?? ""
             let clients = hosted.sandbox.scenario.credentials.map(\.clientID)
             if clients.contains(clientID) {
                 found.summary = "client_secret is not client \(clientID)'s (the scenario's credentials entry for it has another)"
@@ -433,13 +420,20 @@ public struct Explainer: Sendable {
     /// and that no callback will come.
     func callbackNote(_ object: JSONObject, _ definition: any ResourceDefinition.Type) -> String? {
         guard definition.requestSchema["properties"]?["_links"] != nil else { return nil }
-        let links = object["_links"]?.objectValue
-        if let url = links?["callback_url"]?.stringValue, !url.isEmpty { return nil }
-        var sent = object.keys.filter { ["callback_url", "callbackurl", "callback", "links", "result_url"].contains($0.lowercased()) }
-        sent += (links?.keys ?? []).filter { $0 != "callback_url" }.map { "_links.\($0)" }
+        let sent = callbackKeysSentInstead(object)
         guard !sent.isEmpty else { return nil }
         return "K2 reads a result URL only from `_links.callback_url`; the body has \(sent.map { "`\($0)`" }.joined(separator: ", ")) "
             + "instead, so no callback will come"
+    }
+
+    /// Where a body asks for its callback, when not at `_links.callback_url`: a top-level
+    /// `callback_url`, `callbackUrl`, `links`..., or another key of `_links`. Empty when it has
+    /// `_links.callback_url`, or asks nowhere.
+    func callbackKeysSentInstead(_ object: JSONObject) -> [String] {
+        let links = object["_links"]?.objectValue
+        if let url = links?["callback_url"]?.stringValue, !url.isEmpty { return [] }
+        return object.keys.filter { ["callback_url", "callbackurl", "callback", "links", "result_url"].contains($0.lowercased()) }
+            + (links?.keys ?? []).filter { $0 != "callback_url" }.map { "_links.\($0)" }
     }
 
     /// The create body of `exchange` as an object, when it was kept whole.
@@ -468,32 +462,6 @@ extension String {
         while text.first == " " { text = text.dropFirst() }
         while text.last == " " { text = text.dropLast() }
         return String(text)
-    }
-}
-
-/// `name=value&...` (or a JSON object's string members) as a dictionary, for OAuth bodies.
-func formFields(_ body: [UInt8]) -> [String: String] {
-    if let object = (try? JSON.parse(body))?.objectValue { return object.stringValues }
-    var fields: [String: String] = [:]
-    for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
-        let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding }
-        if let name = parts.first { fields[name] = parts.count > 1 ? parts[1] : "" }
-    }
-    return fields
-}
-
-extension String {
-    /// `+` as a space and `%XX` as its byte (form encoding).
-    var removingPercentEncoding: String {
-        var bytes: [UInt8] = []
-        var iterator = Array(utf8).makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "+") { bytes.append(0x20); continue }
-            guard byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
-                  let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) else { bytes.append(byte); continue }
-            bytes.append(value)
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
@@ -530,23 +498,4 @@ func editDistance(_ a: String, _ b: String) -> Int {
 /// A long value shortened for a sentence.
 func abbreviated(_ text: String, to length: Int = 60) -> String {
     text.count > length ? String(text.prefix(max(1, length - 3))) + "..." : text
-}
-
-/// Base64 (standard alphabet, padding optional) decoded as UTF-8 text.
-func base64Decoded(_ text: String) -> String? {
-    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-    var values: [UInt8: UInt32] = [:]
-    for (index, byte) in alphabet.enumerated() { values[byte] = UInt32(index) }
-    var bits: UInt32 = 0, count = 0
-    var out: [UInt8] = []
-    for byte in text.utf8 where byte != UInt8(ascii: "=") {
-        guard let value = values[byte] else { return nil }
-        bits = (bits << 6) | value
-        count += 6
-        if count >= 8 {
-            count -= 8
-            out.append(UInt8((bits >> UInt32(count)) & 0xFF))
-        }
-    }
-    return String(validating: out, as: UTF8.self)
 }

@@ -26,13 +26,6 @@ public enum OpenAPI {
     /// `{id}` in a path.
     public static let idParameter: JSON = ["name": "id", "in": "path", "required": true, "schema": Schema.string]
 
-    /// `base` with `more`'s members added after (or replacing) its own, as Python's `{**a, **b}`.
-    public static func merged(_ base: JSON, _ more: KeyValuePairs<String, JSON>) -> JSON {
-        var object = base.objectValue ?? JSONObject()
-        for (key, value) in more { object[key] = value }
-        return .object(object)
-    }
-
     /// Answers many operations give, under `components/responses`.
     public static let sharedResponses: JSON = [
         "Unauthorized": [

@@ -53,7 +53,10 @@ public final class K2MockServer: Sendable {
         self.listeningOrigin = origin
         var k2Routes = Routes(), adminRoutes = Routes()
         K2API(hub: hub, fallbackOrigin: { origin.withLock { $0 } }).register(into: &k2Routes)
-        let explainer = Explainer(hub: hub, routes: k2Routes.patterns)
+        let explainer = Explainer(hub: hub, routes: k2Routes.patterns, oauthClient: { exchange in
+            K2API.oauthSubject(HTTPRequest(method: exchange.method, path: exchange.path, query: exchange.query,
+                                           headers: HTTPHeaders(exchange.requestHeaders), body: exchange.requestBody)).clientID
+        })
         // Built on first request, not at start: it is 150 kB of JSON few runs ask for.
         let kinds = sandbox.kinds, openAPI = Locked<[UInt8]?>(nil)
         AdminAPI(hub: hub, fallbackOrigin: { origin.withLock { $0 } }, explain: { query, hosted in

@@ -395,9 +395,18 @@ public final class Sandbox: Sendable {
     /// Request `id` of the journal with its answer, while the transcript keeps it (the latest
     /// 10,000 requests and attempts); nil once it is gone or if there is none.
     public func exchange(requestID id: Int) -> (at: Timestamp, exchange: Exchange)? {
+        lastExchange { requestID, _ in requestID == id }.map { ($0.at, $0.exchange) }
+    }
+
+    /// The newest request of the transcript that `matches` accepts (given its journal id and
+    /// its exchange), looked for in place under the lock.
+    public func lastExchange(where matches: (Int, Exchange) -> Bool) -> (at: Timestamp, id: Int, exchange: Exchange)? {
         locked { state in
-            for case .exchange(let at, id, let exchange) in state.transcript.entries.reversed() { return (at, exchange) }
-            return nil
+            guard case .exchange(let at, let id, let exchange)? = state.transcript.last(where: { entry in
+                if case .exchange(_, let id, let exchange) = entry { return matches(id, exchange) }
+                return false
+            }) else { return nil }
+            return (at, id, exchange)
         }
     }
 

@@ -100,3 +100,40 @@ extension JSON {
         }
     }
 }
+
+extension Unicode.Scalar {
+    /// Not printable as it is, in YAML's sense (which JSON text mostly shares): a control
+    /// character other than tab and line breaks, DEL, a C1 control, a line break of YAML 1.1 of
+    /// its own (NEL, LS, PS), a byte order mark, or a non-character.
+    public var isUnprintable: Bool {
+        switch value {
+        case 0x09, 0x0A, 0x0D, 0x20...0x7E: false
+        case 0xA0...0x2027, 0x202A...0xD7FF, 0xE000...0xFEFE, 0xFF00...0xFFFD, 0x10000...0x10FFFF: false
+        default: true
+        }
+    }
+}
+
+extension String {
+    /// This text with each scalar `escape` picks written as `\uxxxx` (lowercase hex; a scalar
+    /// past the basic plane as its digits, unpadded): for text that must stay on one line, or be
+    /// printable.
+    public func escapingScalars(where escape: (Unicode.Scalar) -> Bool) -> String {
+        guard unicodeScalars.contains(where: escape) else { return self }
+        var out = ""
+        for scalar in unicodeScalars {
+            if escape(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// `escapingScalars` for one line of a log or a terminal: line breaks and tabs too.
+    public var onOneLine: String {
+        escapingScalars { $0.isUnprintable || $0.value < 0x20 }
+    }
+}

@@ -136,7 +136,7 @@ public struct TranscriptWriter: Sendable {
     private func writeBody(_ key: String, _ body: [UInt8], length: Int, _ ports: inout PortPlaceholders, into out: inout String) {
         guard !body.isEmpty else { return }
         if let json = try? JSON.parse(body), json.objectValue != nil || json.arrayValue != nil,
-           case let pretty = ports.scrub(json.prettyPrinted()), !pretty.unicodeScalars.contains(where: needsEscape) {
+           case let pretty = ports.scrub(json.prettyPrinted()), !pretty.unicodeScalars.contains(where: \.isUnprintable) {
             if length != body.count || json.serialized() != body { out += "\(key)_length: \(length)\n" }
             out += "\(key): |-\n"
             for line in pretty.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -188,27 +188,7 @@ func withoutTransportDetail(_ error: String) -> String {
 /// character YAML would not keep as it is (line breaks of its own such as U+2028, and
 /// non-printable ones) escaped as `\uXXXX`.
 func quoted(_ text: String) -> String {
-    let json = JSON.string(text).compactString
-    guard json.unicodeScalars.contains(where: needsEscape) else { return json }
-    var out = ""
-    for scalar in json.unicodeScalars {
-        if needsEscape(scalar) {
-            let hex = String(scalar.value, radix: 16, uppercase: true)
-            out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-        } else {
-            out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
-}
-
-/// Outside YAML's printable set, or a line break to YAML 1.1 (NEL, LS, PS), or a BOM.
-func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-    switch scalar.value {
-    case 0x09, 0x0A, 0x0D, 0x20...0x7E: false
-    case 0xA0...0x2027, 0x202A...0xD7FF, 0xE000...0xFEFE, 0xFF00...0xFFFD, 0x10000...0x10FFFF: false
-    default: true
-    }
+    JSON.string(text).compactString.escapingScalars(where: \.isUnprintable)
 }
 
 private func base64(_ bytes: [UInt8]) -> String {

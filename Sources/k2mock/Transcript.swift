@@ -1,4 +1,6 @@
 import ArgumentParser
+import K2Sandbox
+import OrderedJSON
 import Transcripts
 
 #if canImport(Glibc)
@@ -56,23 +58,7 @@ struct Transcript: ParsableCommand {
             print("sandbox \(header["sandbox"] ?? "?"), scenario \(header["scenario"] ?? "?"), seed \(header["seed"] ?? "?"), "
                 + "\(header["clock"] ?? "?") clock from \(header["clock_start"] ?? "?"): \(transcript.entries.count) entries"
                 + ((header["dropped"]).flatMap { Int($0) }.map { $0 > 0 ? " (the \($0) before them were dropped)" : "" } ?? ""))
-            for entry in transcript.entries { print(visible(line(entry))) }
-        }
-
-        /// The line with control characters (a decoded newline in a path) written as escapes,
-        /// so that one entry stays one line.
-        private func visible(_ text: String) -> String {
-            var out = ""
-            for scalar in text.unicodeScalars {
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
-                    || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                        + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-            return out
+            for entry in transcript.entries { print(line(entry).onOneLine) }
         }
 
         private func line(_ entry: TranscriptDocument.Entry) -> String {
@@ -97,26 +83,13 @@ struct Transcript: ParsableCommand {
 
 /// The transcript in `path` and its bytes; exits 2 saying why when it cannot be read or is not one.
 private func readTranscript(_ path: String) throws -> (document: TranscriptDocument, bytes: [UInt8]) {
-    var isDirectory = stat()
-    guard stat(path, &isDirectory) == 0 else {
-        printError("\(path): cannot read it (\(String(cString: strerror(errno))))")
-        throw ExitCode(2)
-    }
-    guard (isDirectory.st_mode & S_IFMT) != S_IFDIR else {
+    guard !FileSystem.isDirectory(path) else {
         printError("\(path): is a directory, not a transcript file")
         throw ExitCode(2)
     }
-    guard let file = fopen(path, "rb") else {
+    guard let bytes = FileSystem.read(path) else {
         printError("\(path): cannot read it (\(String(cString: strerror(errno))))")
         throw ExitCode(2)
-    }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, file)
-        if count <= 0 { break }
-        bytes.append(contentsOf: buffer[0..<count])
     }
     guard let text = String(validating: bytes, as: UTF8.self) else {
         printError("\(path):1: not UTF-8 text: not a transcript")

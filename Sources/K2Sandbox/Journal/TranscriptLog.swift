@@ -87,6 +87,14 @@ struct TranscriptLog: Sendable {
     var entries: [TranscriptEntry] {
         (0..<count).map { ring[(head + $0) % Self.capacity] }
     }
+
+    /// The newest entry `matches` accepts, found in place (no copy of the ring).
+    func last(where matches: (TranscriptEntry) -> Bool) -> TranscriptEntry? {
+        for offset in stride(from: count - 1, through: 0, by: -1) where matches(ring[(head + offset) % Self.capacity]) {
+            return ring[(head + offset) % Self.capacity]
+        }
+        return nil
+    }
 }
 
 extension TranscriptEntry {

@@ -97,7 +97,7 @@ public enum ScenarioSchema {
                 default: ["$ref": "#/$defs/delivery"]
                 }
             }), "webhook events fired at sandbox times, to every subscription to their topic")
-            case "faults": described(Schema.array(of: merged(closed(ScenarioKeys.fault) { key in
+            case "faults": described(Schema.array(of: Schema.merging(closed(ScenarioKeys.fault) { key in
                 switch key {
                 case "match": described(closed(ScenarioKeys.faultMatch) { key in
                     key == "method" ? described(text, "GET, POST, ... (any case)") : described(text, "a path; * matches any run of characters")
@@ -110,7 +110,7 @@ public enum ScenarioSchema {
                 }
             }, ["anyOf": [["required": ["latency"]], ["required": ["respond"], "properties": ["respond": ["required": ["status"]]]]]])),
             "the API misbehaving on purpose: matching requests answered with a status, or late")
-            case "expect": described(Schema.array(of: merged(closed(ScenarioKeys.expectation, required: ["count"]) { key in
+            case "expect": described(Schema.array(of: Schema.merging(closed(ScenarioKeys.expectation, required: ["count"]) { key in
                 switch key {
                 case "requests": described(closed(ScenarioKeys.expectedRequests) { _ in text }, "K2 requests by method and path pattern")
                 case "callbacks": closed(ScenarioKeys.expectedCallbacks) { key in
@@ -176,7 +176,7 @@ public enum ScenarioSchema {
         [
             "type": "array", "minItems": 1,
             "description": .string("\(definition.kind)'s stages over sandbox time: \(definition.stages.map(\.rawValue).joined(separator: ", "))"),
-            "items": merged(closed(ScenarioKeys.step, required: ["after", "stage"]) { key in
+            "items": Schema.merging(closed(ScenarioKeys.step, required: ["after", "stage"]) { key in
                 switch key {
                 case "after": described(duration, "sandbox time after the create")
                 case "stage": Schema.oneOf(definition.stages.map(\.rawValue))
@@ -208,10 +208,4 @@ public enum ScenarioSchema {
     ]]
 
     private static func described(_ schema: JSON, _ description: String) -> JSON { Schema.described(schema, description) }
-
-    private static func merged(_ schema: JSON, _ more: JSON) -> JSON {
-        var object = schema.objectValue ?? [:]
-        for member in more.objectValue ?? [:] { object[member.key] = member.value }
-        return .object(object)
-    }
 }

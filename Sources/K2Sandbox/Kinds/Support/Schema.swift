@@ -37,11 +37,16 @@ public enum Schema {
         ["type": "string", "enum": .array(values.map(JSON.string))]
     }
 
+    /// `schema` with `more`'s members added after (or replacing) its own.
+    public static func merging(_ schema: JSON, _ more: JSON) -> JSON {
+        var object = schema.objectValue ?? JSONObject()
+        for member in more.objectValue ?? JSONObject() { object[member.key] = member.value }
+        return .object(object)
+    }
+
     /// `schema` with `description` set (or replaced).
     public static func described(_ schema: JSON, _ description: String) -> JSON {
-        guard var object = schema.objectValue else { return schema }
-        object["description"] = .string(description)
-        return .object(object)
+        merging(schema, ["description": .string(description)])
     }
 
     // Pieces K2's create requests share (k2-api.md §5).
