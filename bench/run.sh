@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # k2mock's performance figures, one run: start-up to first answer (median of 10), idle RSS,
 # and the docs' GET under `wrk -t2 -c32 -d10s` against plain-C libmicrohttpd serving the
-# same bytes (rounds alternate; medians and CPU per request reported). Needs a release build
-# (`make bench` does it). These 2-core machines are noisy: compare ratios from one run.
+# same bytes (rounds alternate; medians and CPU per request reported); then the binary's size
+# and, unless PAYMENTS=0, memory per payment at PAYMENTS (default 1,000,000) stored payments
+# (bench/payments.sh). Ends with one table. Needs a release build (`make bench` does it).
+# These 2-core machines are noisy: compare ratios from one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/release/k2mock
@@ -45,8 +47,8 @@ for _ in $(seq 10); do
   floor+=($(( (t1 - t0) / 1000 )))
 done
 kill $cpid; wait $cpid 2>/dev/null || true
-printf 'k2mock start-up median: %s ms (runs: %s µs)\n' \
-  "$(printf '%s\n' "${starts[@]}" | median | awk '{printf "%.1f", $1/1000}')" "${starts[*]}"
+start_ms=$(printf '%s\n' "${starts[@]}" | median | awk '{printf "%.1f", $1/1000}')
+printf 'k2mock start-up median: %s ms (runs: %s µs)\n' "$start_ms" "${starts[*]}"
 printf 'one curl against a running server (the floor of this method): %s ms\n' \
   "$(printf '%s\n' "${floor[@]}" | median | awk '{printf "%.1f", $1/1000}')"
 
@@ -55,7 +57,8 @@ echo "== idle RSS"
 wait_up "http://127.0.0.1:$K2PORT$PAYMENT" $pid
 curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$K2PORT$PAYMENT" > "$OUT/body.json"
 sleep 0.5
-echo "k2mock idle RSS: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
+idle_mb=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$pid/status)
+echo "k2mock idle RSS: $idle_mb MB"
 kill $pid; wait $pid 2>/dev/null || true
 # The C server serves exactly the bytes k2mock served, self link included.
 sed "s/127.0.0.1:$K2PORT/127.0.0.1:$CPORT/" "$OUT/body.json" > "$OUT/c-body.json"
@@ -92,3 +95,32 @@ echo "== summary (medians)"
 echo "C libmicrohttpd: $c_rps req/s, $c_cpu µs CPU/req"
 echo "k2mock:          $k_rps req/s, $k_cpu µs CPU/req"
 awk -v a="$k_rps" -v b="$c_rps" -v x="$k_cpu" -v y="$c_cpu" 'BEGIN {printf "k2mock/C: %.2f× throughput, %.2f× CPU per request\n", a/b, x/y}'
+
+echo "== binary"
+strip -o "$OUT/k2mock-stripped" "$BIN"
+bin_mb=$(du -m "$BIN" | cut -f1)
+stripped_mb=$(du -m "$OUT/k2mock-stripped" | cut -f1)
+echo "k2mock binary: $bin_mb MB, stripped $stripped_mb MB"
+
+payments_row=""
+if [ "${PAYMENTS:-1000000}" != 0 ]; then
+  echo "== memory per payment (bench/payments.sh)"
+  bench/payments.sh "$BIN" | tee "$OUT/payments.txt"
+  per=$(awk '/bytes per payment/ {print $(NF-3)}' "$OUT/payments.txt")
+  stored=$(awk '/payments stored/ {print $3}' "$OUT/payments.txt")
+  get_ratio=$(awk '/full \/ empty/ {print $4}' "$OUT/payments.txt" | tr -d ,)
+  payments_row="| memory per stored payment ($stored payments) | $per bytes | – |
+| docs' GET req/s, full store / empty | $get_ratio | – |"
+fi
+
+echo "== table"
+cat <<TABLE
+| measure | k2mock | plain C |
+|---|---|---|
+| docs' GET, req/s (median of $ROUNDS) | $k_rps ($(awk -v a="$k_rps" -v b="$c_rps" 'BEGIN {printf "%.2f", a/b}')× C) | $c_rps |
+| server CPU per request | $k_cpu µs ($(awk -v x="$k_cpu" -v y="$c_cpu" 'BEGIN {printf "%.2f", x/y}')× C) | $c_cpu µs |
+| start-up to first answer (median of 10) | $start_ms ms | – |
+| idle RSS | $idle_mb MB | – |
+| binary (stripped) | $bin_mb MB ($stripped_mb MB) | – |
+$payments_row
+TABLE

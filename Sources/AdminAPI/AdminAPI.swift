@@ -111,9 +111,16 @@ public struct AdminAPI: Sendable {
         routes.add("GET", "/__admin/openapi.json", .open { _, _ in
             .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: openAPIDocument()))
         })
-        let scenarioSchema = Array(ScenarioSchema.json(kinds: hub.primary.sandbox.kinds).prettyPrinted().utf8)
+        // Built on first request, not at start, as the OpenAPI document is.
+        let kinds = hub.primary.sandbox.kinds, scenarioSchema = Locked<[UInt8]?>(nil)
         routes.add("GET", "/__admin/scenario-schema.json", .open { _, _ in
-            .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/schema+json")]), body: scenarioSchema))
+            let body = scenarioSchema.withLock { cached in
+                if let cached { return cached }
+                let bytes = Array(ScenarioSchema.json(kinds: kinds).prettyPrinted().utf8)
+                cached = bytes
+                return bytes
+            }
+            return .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/schema+json")]), body: body))
         })
         routes.add("GET", "/__admin/topics", .open { _, _ in
             .respond(K2Responses.bytes(200, JSON.array(WebhookTopic.all.map { .string($0.rawValue) }).serialized()))

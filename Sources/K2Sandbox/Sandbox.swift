@@ -543,7 +543,7 @@ public final class Sandbox: Sendable {
     public func resources() -> [ResourceSnapshot] {
         locked { state in
             state.applyDueChanges()
-            return state.store.snapshots(kinds: scenario.kinds)
+            return state.store.snapshots(kinds: scenario.kinds, timelines: state.timelines)
         }
     }
 

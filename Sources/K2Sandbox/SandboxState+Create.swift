@@ -11,25 +11,29 @@ extension SandboxState {
         let record: any ResourceDefinition
         do {
             // The context lends the stores; it is gone before they change, so nothing is copied.
-            var context = CreationContext(now: now, ids: ids, store: store, transactions: transactions, kinds: kinds)
+            var context = CreationContext(now: now, ids: ids, store: store, transactions: transactions, kinds: kinds,
+                                          strings: strings)
             id = context.uuid()
             record = try definition.init(request: body, context: &context)
             ids = context.ids
+            strings = context.strings
         }
-        let kind = definition.kind, key = ResourceKey(kind: kind, id: id)
-        var plan: (timeline: [TimelineStep], quirks: DeliveryQuirks, chosenBy: String) = ([], DeliveryQuirks(), "")
+        let kind = definition.kind
+        var plan: (timeline: [TimelineStep], plan: TimelinePlanID) = ([], .builtIn)
         if !definition.stages.isEmpty { plan = timelines.plan(for: kind, record.facts) }
         var lifecycle = Lifecycle(createdAt: now, timeline: plan.timeline, initial: definition.stages.first)
+        var later: [(step: Int, due: Timestamp)] = []
         for (index, step) in plan.timeline.enumerated() {
             if step.after.milliseconds == 0 {
                 lifecycle.reach(index, at: now)
             } else {
-                timeline.schedule(.stageChange(key, step: index), at: now + step.after)
+                later.append((index, now + step.after))
             }
         }
         let resource = StoredResource(kind: kind, id: id, created: .init(
-            record: record, lifecycle: lifecycle, origin: origin, quirks: plan.quirks, timelineChosenBy: plan.chosenBy))
-        store.insert(resource)
+            record: record, lifecycle: lifecycle, origin: intern(origin), plan: plan.plan))
+        let slot = store.insert(resource)
+        for (step, due) in later { timeline.schedule(.stageChange(slot: slot, step: Int32(step)), at: due) }
         unpublished.append(.resource(kind: kind, id: id, stage: lifecycle.stage, at: now))
         if let stage = lifecycle.stage, definition.finalStages.contains(stage) { queueCallback(for: resource, at: now) }
         return id
@@ -55,11 +59,18 @@ extension SandboxState {
               let apiKey = apiKeys[created.origin.clientID], let definition = kinds.definition(of: resource.kind),
               let body = resource.callbackBody(path: definition.path(id: resource.id, version: created.origin.version))
         else { return }
+        let quirks = timelines.quirks(of: created.plan)
         let added = deliveries.add(.callback, subject: resource.kind.rawValue, subjectID: resource.id, url: url, body: body,
-                                 apiKey: apiKey, at: due, quirks: created.quirks)
+                                 apiKey: apiKey, at: due, quirks: quirks)
         for id in added {
-            timeline.schedule(.attempt(deliveryID: id), at: due + created.quirks.delay)
+            timeline.schedule(.attempt(deliveryID: id), at: due + quirks.delay)
             unpublished.append(.delivery(id: id, outcome: .pending, attempts: 0))
         }
+    }
+
+    /// The one `Origin` object for `origin`'s url, version and client: resources created from
+    /// one app share it.
+    mutating func intern(_ origin: Origin) -> Origin {
+        origins.insert(origin).memberAfterInsert
     }
 }

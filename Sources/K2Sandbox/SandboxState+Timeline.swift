@@ -89,8 +89,8 @@ extension SandboxState {
 
     private mutating func apply(_ entry: Timeline.Entry, at due: Timestamp) -> DueWork? {
         switch entry {
-        case .stageChange(let key, let step):
-            reach(step, of: key, at: due).map { .happened(.stageChange($0)) }
+        case .stageChange(let slot, let step):
+            reach(Int(step), of: slot, at: due).map { .happened(.stageChange($0)) }
         case .event(let event):
             .happened(.event(fire(event, at: due)))
         case .attempt(let id):
@@ -100,13 +100,14 @@ extension SandboxState {
 
     /// Moves a resource to step `step` of its timeline, unless its record forbids it now; a
     /// final stage queues its callback.
-    private mutating func reach(_ step: Int, of key: ResourceKey, at due: Timestamp) -> StageChange? {
-        guard let (id, stage) = store.reach(step, of: key, at: due) else { return nil }
-        unpublished.append(.resource(kind: key.kind, id: id, stage: stage, at: due))
-        if store.hasCallbackURL(key), kinds.definition(of: key.kind)?.finalStages.contains(stage) == true,
-           let resource = store[key] {
-            queueCallback(for: resource, at: due)
+    private mutating func reach(_ step: Int, of slot: ResourceStore.Slot, at due: Timestamp) -> StageChange? {
+        guard let (id, stage) = store.reach(step, of: slot, at: due) else { return nil }
+        let kind = store[slot].kind
+        unpublished.append(.resource(kind: kind, id: id, stage: stage, at: due))
+        if kinds.definition(of: kind)?.finalStages.contains(stage) == true,
+           store[slot].created?.record.callbackURL?.isEmpty == false {
+            queueCallback(for: store[slot], at: due)
         }
-        return StageChange(at: due, kind: key.kind, id: id, stage: stage)
+        return StageChange(at: due, kind: kind, id: id, stage: stage)
     }
 }

@@ -26,6 +26,10 @@ struct SandboxState: Sendable {
     /// A command scheduled something due sooner than anything before (a real clock's sender is
     /// woken once the lock is released).
     var soonerDue = false
+    /// Strings created resources repeat (`CreationContext.shared`).
+    var strings = StringPool()
+    /// Every distinct origin resources were created from (`intern`).
+    var origins: Set<Origin> = []
     /// Delivery attempts taken to send whose end is not recorded yet, oldest first.
     var inFlight: [DeliveryJob] = []
 

@@ -10,7 +10,7 @@ import Testing
         let record = try definition.init(request: try #require(JSON.parse(Array(body.utf8)).objectValue), context: &context)
         return StoredResource(kind: kind, id: id, created: .init(
             record: record, lifecycle: Lifecycle(createdAt: Timestamp(milliseconds: 0), timeline: [], initial: definition.stages.first),
-            origin: Origin(url: "http://h", version: 1, clientID: "c"), quirks: DeliveryQuirks(), timelineChosenBy: ""))
+            origin: Origin(url: "http://h", version: 1, clientID: "c"), plan: .builtIn))
     }
 
     @Test func findsByIdCaseInsensitivelyAndByReference() throws {
@@ -40,6 +40,44 @@ import Testing
         #expect(try #require(store[key]).body != before)
         #expect(String(decoding: try #require(store[key]).body.body(selfURL: ""), as: UTF8.self).contains(#""status":"Processed""#))
         #expect(!store.update(ResourceKey(kind: Reversal.kind, id: "none")) { _ in })
+    }
+
+    @Test func keepsTheLatestBodiesOnlyAndRendersAChangedOneAgain() throws {
+        var store = ResourceStore()
+        let count = ResourceStore.cacheLimit + 10
+        for index in 0..<count {
+            store.insert(try created(Reversal.kind, #"{"transaction_reference":"X\#(index)"}"#, id: "r\(index)"))
+        }
+        let first = ResourceKey(kind: Reversal.kind, id: "r0")
+        let pendingBody = store.body(first)
+        let pending = try #require(pendingBody)
+        // Read past the limit: the first body is no longer kept, and is rendered the same again.
+        for index in 1..<count { _ = store.body(ResourceKey(kind: Reversal.kind, id: "r\(index)")) }
+        #expect(store.keptBodies <= ResourceStore.cacheLimit)
+        let again = store.body(first)
+        #expect(again == pending)
+        // A kept body is dropped when its resource changes.
+        #expect(store.update(first) { created in
+            created.lifecycle = Lifecycle(createdAt: Timestamp(milliseconds: 0),
+                                          timeline: [TimelineStep(after: .zero, stage: .processed)], initial: .pending)
+            created.lifecycle.reach(0, at: Timestamp(milliseconds: 5000))
+        })
+        let processedBody = store.body(first)
+        let processed = try #require(processedBody)
+        #expect(processed != pending)
+        #expect(String(decoding: processed.body(selfURL: ""), as: UTF8.self).contains(#""status":"Processed""#))
+    }
+
+    @Test func sharesRepeatedStringsUpToItsLimit() {
+        var pool = StringPool()
+        let url = "https://shop.example.com/k2/callbacks"
+        let first = pool.shared(String(url))
+        let second = pool.shared(String(url.utf8.map { Character(Unicode.Scalar($0)) }))
+        #expect(first == second)
+        #expect(first.utf8.withContiguousStorageIfAvailable { $0.baseAddress }
+            == second.utf8.withContiguousStorageIfAvailable { $0.baseAddress }, "one copy kept")
+        for index in 0..<(StringPool.limit + 5) { _ = pool.shared("https://example.com/never/\(index)") }
+        #expect(pool.count == StringPool.limit)
     }
 
     @Test func fixturesAreServedAsLoadedAndNeverChange() throws {

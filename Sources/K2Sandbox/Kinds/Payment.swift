@@ -40,9 +40,9 @@ public struct Payment: ResourceDefinition {
         guard let type = RecipientType(rawValue: destinationType) else {
             throw RequestError("destination_type '\(destinationType)' is not one of \(RecipientType.names)")
         }
-        destinationReference = try reader.string("destination_reference")
+        destinationReference = context.shared(try reader.string("destination_reference"))
         metadata = try reader.metadata()
-        callbackURL = try reader.callbackURL()
+        callbackURL = try reader.callbackURL().map { context.shared($0) }
         guard context.exists(PayRecipient.kind, destinationReference) else {
             throw RequestError("destination_reference '\(destinationReference)' is not a known pay recipient")
         }

@@ -7,7 +7,7 @@ public struct Lifecycle: Sendable {
     let initial: Stage?
     /// Index into `timeline` of the step reached last; -1 before the first.
     private(set) var reached = -1
-    /// When each reached step was reached.
+    /// When each reached step was reached (allocated at the first: a pending payment keeps none).
     private(set) var reachedAt: [Timestamp] = []
 
     /// A lifecycle with no step reached yet, at `initial` (its kind's first stage).
@@ -15,7 +15,6 @@ public struct Lifecycle: Sendable {
         self.createdAt = createdAt
         self.timeline = timeline
         self.initial = initial
-        reachedAt.reserveCapacity(timeline.count)
     }
 
     /// The stage reached last; nil for kinds without stages.
@@ -43,6 +42,7 @@ public struct Lifecycle: Sendable {
 
     /// Marks step `index` reached at `time` (steps skipped on the way count as reached then too).
     mutating func reach(_ index: Int, at time: Timestamp) {
+        if reachedAt.isEmpty { reachedAt.reserveCapacity(timeline.count) }
         while reachedAt.count < index { reachedAt.append(time) }
         reachedAt.append(time)
         reached = index

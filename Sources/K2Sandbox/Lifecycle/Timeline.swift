@@ -7,10 +7,10 @@
 struct Timeline: Sendable {
     /// Something scheduled.
     enum Entry: Sendable {
-        /// A resource reaches step `step` of its timeline.
-        case stageChange(ResourceKey, step: Int)
-        /// A scenario's webhook event fires.
-        case event(ScriptedEvent)
+        /// The resource in `slot` of the store reaches step `step` of its timeline.
+        case stageChange(slot: ResourceStore.Slot, step: Int32)
+        /// A scenario's webhook event fires (boxed: the entry stays small for the many stage changes).
+        indirect case event(ScriptedEvent)
         /// The next attempt of a delivery is made.
         case attempt(deliveryID: Int)
 

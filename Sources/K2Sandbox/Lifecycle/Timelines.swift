@@ -13,19 +13,43 @@ public struct Timelines: Sendable, Equatable {
         self.rules = rules
     }
 
-    /// The timeline for a new resource of `kind` whose request shows `facts`, how its callback
-    /// misbehaves (only rules set that), and what chose them, in words (`GET /__admin/explain`).
-    public func plan(for kind: ResourceKind, _ facts: MatchFacts)
-        -> (timeline: [TimelineStep], quirks: DeliveryQuirks, chosenBy: String) {
-        if let rule = rules.first(where: { $0.kind == kind && $0.matches(facts) }) {
+    /// The timeline for a new resource of `kind` whose request shows `facts`, and which plan
+    /// chose it (`quirks(of:)` and `chosenBy(_:kind:)` read the rest from it).
+    public func plan(for kind: ResourceKind, _ facts: MatchFacts) -> (timeline: [TimelineStep], plan: TimelinePlanID) {
+        if let index = rules.firstIndex(where: { $0.kind == kind && $0.matches(facts) }) {
+            return (rules[index].timeline, .rule(Int32(index)))
+        }
+        if let timeline = defaults[kind] { return (timeline, .scenario) }
+        return (DefaultScenario.timelines.defaults[kind] ?? [], .builtIn)
+    }
+
+    /// How the callback of a resource on `plan` misbehaves (only rules set that).
+    public func quirks(of plan: TimelinePlanID) -> DeliveryQuirks {
+        guard case .rule(let index) = plan, rules.indices.contains(Int(index)) else { return DeliveryQuirks() }
+        return rules[Int(index)].quirks
+    }
+
+    /// What chose a `kind` resource's timeline, in words (`GET /__admin/explain`).
+    public func chosenBy(_ plan: TimelinePlanID, kind: ResourceKind) -> String {
+        switch plan {
+        case .rule(let index) where rules.indices.contains(Int(index)):
+            let rule = rules[Int(index)]
             let magic = rule.source?.hasPrefix(DefaultScenario.path + ":") == true
                 ? ", a magic value of the default scenario (docs/scenarios.md#magic-values)" : ""
-            return (rule.timeline, rule.quirks, "the rule at \(rule.source ?? "the scenario"): \(rule.criteria)\(magic)")
+            return "the rule at \(rule.source ?? "the scenario"): \(rule.criteria)\(magic)"
+        case .rule, .scenario: return "the scenario's timelines.\(kind)"
+        case .builtIn: return "the default timeline of \(kind) (the default scenario's; the scenario sets none)"
         }
-        if let timeline = defaults[kind] { return (timeline, DeliveryQuirks(), "the scenario's timelines.\(kind)") }
-        return (DefaultScenario.timelines.defaults[kind] ?? [], DeliveryQuirks(),
-                "the default timeline of \(kind) (the default scenario's; the scenario sets none)")
     }
+}
+
+/// Which of a scenario's timelines a created resource follows: its first matching rule (by
+/// index), its kind's in the scenario, or its kind's in the default scenario. Five bytes per
+/// resource where the words and quirks it stands for would be a string and more.
+public enum TimelinePlanID: Sendable, Equatable {
+    case rule(Int32)
+    case scenario
+    case builtIn
 }
 
 /// A scenario rule: when a created resource's request matches, it follows `timeline`.

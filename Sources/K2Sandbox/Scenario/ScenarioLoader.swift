@@ -31,7 +31,10 @@ public struct ScenarioLoader: Sendable {
         let reader = YAMLReader(file: path)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // The basic resolver: scalars are read by their text and style (`YAMLReader`), so
+            // the default's tags are never looked at, and its regular expressions would start
+            // ICU's regex engine on every start (8.8 million instructions).
+            root = try Yams.compose(yaml: text, .basic)
         } catch {
             reader.fail(line: yamlErrorLine(error).0, column: yamlErrorLine(error).1, "not valid YAML: \(yamlProblem(error))")
             throw ScenarioError(issues: reader.issues)

@@ -40,8 +40,7 @@ public struct ResourceSnapshot: Sendable {
 
 extension ResourceStore {
     /// Every resource: fixtures first (by kind, then id), then created ones, oldest first.
-    mutating func snapshots(kinds: KindRegistry) -> [ResourceSnapshot] {
-        renderStale()
+    func snapshots(kinds: KindRegistry, timelines: Timelines) -> [ResourceSnapshot] {
         func snapshot(_ resource: StoredResource) -> ResourceSnapshot? {
             guard let definition = kinds.definition(of: resource.kind) else { return nil }
             let version = resource.created?.origin.version ?? definition.versions.last ?? 1
@@ -54,12 +53,12 @@ extension ResourceStore {
             return ResourceSnapshot(kind: resource.kind, id: resource.id, stage: lifecycle?.stage, createdAt: lifecycle?.createdAt,
                                     steps: steps, path: definition.path(id: resource.id, version: version), rendered: resource.body,
                                     clientID: created?.origin.clientID,
-                                    timelineChosenBy: definition.stages.isEmpty ? nil : created?.timelineChosenBy,
-                                    callbackURL: created?.record.callbackURL, deliveryQuirks: created?.quirks ?? DeliveryQuirks())
+                                    timelineChosenBy: definition.stages.isEmpty ? nil
+                                        : created.map { timelines.chosenBy($0.plan, kind: resource.kind) },
+                                    callbackURL: created?.record.callbackURL,
+                                    deliveryQuirks: created.map { timelines.quirks(of: $0.plan) } ?? DeliveryQuirks())
         }
-        let fixtures = allResources.filter { $0.created == nil }
-            .sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }
-        let created = createdInOrder
-        return (fixtures + created).compactMap(snapshot)
+        let fixtures = self.fixtures.sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }
+        return fixtures.compactMap(snapshot) + createdInOrder.compactMap(snapshot)
     }
 }

@@ -18,40 +18,57 @@ struct ResourceKey: Hashable, Sendable {
 }
 
 /// Where a resource was created: the origin and API version the client used, and the client.
-struct Origin: Sendable {
-    var url: String
-    var version: Int
-    var clientID: String
+/// One object per distinct origin (`SandboxState.intern`): a million payments from one app
+/// share it instead of each keeping two strings.
+final class Origin: Hashable, Sendable {
+    let url: String
+    let version: Int
+    let clientID: String
+
+    init(url: String, version: Int, clientID: String) {
+        self.url = url
+        self.version = version
+        self.clientID = clientID
+    }
+
+    static func == (lhs: Origin, rhs: Origin) -> Bool {
+        lhs.url == rhs.url && lhs.version == rhs.version && lhs.clientID == rhs.clientID
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(url)
+        hasher.combine(version)
+        hasher.combine(clientID)
+    }
 }
 
-/// A resource as the store keeps it: its body, and for created resources what they were made
-/// from and where they are on their timeline. A created resource's body is rendered when it is
-/// first read after a change (`ResourceStore.body` keeps it), not at every change: a replay of
-/// 100,000 creates and their stage changes renders nothing until something is read.
+/// A resource as the store keeps it: a fixture's body, or for a created resource what it was
+/// made from and where it is on its timeline. A created resource's body is rendered when read
+/// (`ResourceStore.body` keeps the latest few): a million stored payments would otherwise keep
+/// a million bodies, and a replay renders nothing until something is read.
 struct StoredResource: Sendable {
     let kind: ResourceKind
     let id: String
-    /// nil while stale: changed since it was last rendered.
-    private var rendered: SelfLinkedBody?
+    /// A fixture's body, rendered when loaded; nil for created resources.
+    private let fixtureBody: SelfLinkedBody?
     /// nil for fixtures, which are served as loaded and never change.
     private(set) var created: Created?
 
-    /// What a created resource carries besides its body.
+    /// What a created resource carries besides its id.
     struct Created: Sendable {
         var record: any ResourceDefinition
         var lifecycle: Lifecycle
         let origin: Origin
-        /// How its callback misbehaves (from the timeline rule it matched).
-        let quirks: DeliveryQuirks
-        /// What chose its timeline, in words (a rule and where it is written, or a default).
-        let timelineChosenBy: String
+        /// Which plan chose its timeline (`Timelines.plan`): how its callback misbehaves and
+        /// what chose it, in words, are read from there, not kept per resource.
+        let plan: TimelinePlanID
     }
 
     /// A fixture, served as `document` says.
     init(fixture: Scenario.Fixture) {
         kind = fixture.kind
         id = fixture.id
-        rendered = SelfLinkedBody(document: fixture.document)
+        fixtureBody = SelfLinkedBody(document: fixture.document)
     }
 
     /// A created resource, to be rendered at its lifecycle's current stage when read.
@@ -59,28 +76,23 @@ struct StoredResource: Sendable {
         self.kind = kind
         self.id = id
         self.created = created
+        fixtureBody = nil
     }
 
-    /// Its body now: the kept rendering, or a new one if it is stale (not kept: see `renderIfStale`).
+    /// Its body now: a fixture's as loaded, a created resource's rendered at its stage.
     var body: SelfLinkedBody {
-        if let rendered { return rendered }
+        if let fixtureBody { return fixtureBody }
         guard let created else { preconditionFailure("a fixture is rendered when loaded") }
         return SelfLinkedBody(document: created.record.document(id: id, lifecycle: created.lifecycle))
     }
 
-    var isRendered: Bool { rendered != nil }
+    var isFixture: Bool { created == nil }
 
-    /// Renders the body if it is stale, and keeps it.
-    mutating func renderIfStale() {
-        if rendered == nil { rendered = body }
-    }
-
-    /// Changes a created resource; its body is rendered again when next read. Fixtures are left alone.
+    /// Changes a created resource. Fixtures are left alone.
     mutating func update(_ change: (inout Created) -> Void) {
         // In place: a copy would copy the record's box too, for every stage change of a replay.
         guard created != nil else { return }
         change(&created!)
-        rendered = nil
     }
 
     /// Moves a created resource to `step` of its timeline, at `due`, if its record allows that
@@ -89,7 +101,6 @@ struct StoredResource: Sendable {
         guard step < created?.lifecycle.timeline.count ?? 0, let stage = created?.lifecycle.timeline[step].stage,
               created?.record.allows(stage, at: due) == true else { return nil }
         created!.lifecycle.reach(step, at: due)
-        rendered = nil
         return (id, stage)
     }
 
