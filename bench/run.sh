@@ -108,9 +108,9 @@ if [ "${PAYMENTS:-1000000}" != 0 ]; then
   bench/payments.sh "$BIN" | tee "$OUT/payments.txt"
   per=$(awk '/bytes per payment/ {print $(NF-3)}' "$OUT/payments.txt")
   stored=$(awk '/payments stored/ {print $3}' "$OUT/payments.txt")
-  get_ratio=$(awk '/full \/ empty/ {print $4}' "$OUT/payments.txt" | tr -d ,)
+  get_ratio=$(awk '/full \/ empty/ {print $5}' "$OUT/payments.txt" | tr -d ,)
   payments_row="| memory per stored payment ($stored payments) | $per bytes | – |
-| docs' GET req/s, full store / empty | $get_ratio | – |"
+| docs' GET req/s, full store / empty store | $get_ratio | – |"
 fi
 
 echo "== table"
