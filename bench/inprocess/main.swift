@@ -1,9 +1,10 @@
 // The docs' GET answered in-process, no socket: what the K2 work itself costs per request
 // (routing, the token check, the lookup, splicing `self`, the journal entry and log line),
 // free of the network noise that dominates `bench/run.sh` on these machines.
-// Run by `bench/inprocess.sh`; prints nanoseconds per GET for three rounds, then the same for
-// a created payment: one read again and again (its body kept), and 5,000 read in turn (more
-// than the store keeps rendered, so each read renders its body).
+// Run by `bench/inprocess.sh`; prints nanoseconds per GET for three rounds, then, with
+// `created` after the count, the same for a created payment: one read again and again (its
+// body kept), and 5,000 read in turn (more than the store keeps rendered, so each read renders
+// its body). `bench/instructions.sh` runs it without, to count the docs' GET alone.
 import K2MockServer
 import K2Sandbox
 import MicroHTTP
@@ -39,6 +40,7 @@ for round in 1...3 {
     print("round \(round): \(Int((elapsed / Double(count) * 1e9).rounded())) ns per GET")
 }
 print("(\(bytes) body bytes)")
+guard CommandLine.arguments.dropFirst(2).first == "created" else { exit(0) }
 
 var create = HTTPRequest(method: "POST", path: "/api/v1/payments", headers: headers)
 create.headers.add("Content-Type", "application/json")
