@@ -9,7 +9,7 @@ extension Explainer {
     /// has no resource of that id (ids compare case-insensitively).
     public func resource(_ id: String, in hosted: HostedSandbox) -> JSON? {
         let sandbox = hosted.sandbox
-        guard let resource = sandbox.resources().first(where: { $0.id.lowercased() == id.lowercased() }) else { return nil }
+        guard let resource = sandbox.resource(id: id) else { return nil }
         let kind = resource.kind
         let definition = sandbox.kinds.definition(of: kind)
         let head: JSON = [

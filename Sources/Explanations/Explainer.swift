@@ -187,9 +187,9 @@ public struct Explainer: Sendable {
         }
         let wanted = String(id).lowercased()
         found.summary = "no resource \(id) at \(exchange.path) in this sandbox"
-        if let other = hosted.sandbox.resources().first(where: { $0.id.lowercased() == wanted }) {
+        if let other = hosted.sandbox.resource(id: wanted) {
             found.summary += "; it is a \(other.kind), at \(other.path)"
-        } else if let owner = everySandbox.first(where: { $0 !== hosted && $0.sandbox.resources().contains { $0.id.lowercased() == wanted } }) {
+        } else if let owner = everySandbox.first(where: { $0 !== hosted && $0.sandbox.resource(id: wanted) != nil }) {
             found.summary += "; sandbox \(owner.isPrimary ? "default" : owner.id) has it: use that sandbox's token"
         } else {
             found.details.append("ids are made by this sandbox's creates (and its fixtures); an id from another run, "

@@ -547,6 +547,15 @@ public final class Sandbox: Sendable {
         }
     }
 
+    /// The resource with this id (compared case-insensitively), of whichever kind, at the stage
+    /// it has reached by now; nil when the sandbox has none. Cheaper than `resources()` for one.
+    public func resource(id: String) -> ResourceSnapshot? {
+        locked { state in
+            state.applyDueChanges()
+            return state.store.snapshot(id: id, kinds: scenario.kinds, timelines: state.timelines)
+        }
+    }
+
     /// A fired webhook event's envelope with its links on `origin` (`GET /webhook_events/<id>`).
     public func webhookEvent(_ id: String, origin: String) -> JSON? {
         locked { $0.events.event(id) }?.envelope(origin: origin)

@@ -11,12 +11,15 @@ extension SandboxState {
         let record: any ResourceDefinition
         do {
             // The context lends the stores; it is gone before they change, so nothing is copied.
+            // The string pool moves in and back (whether or not the request is refused): held
+            // twice, the first string added would copy the whole set.
             var context = CreationContext(now: now, ids: ids, store: store, transactions: transactions, kinds: kinds,
                                           strings: strings)
+            strings = StringPool()
+            defer { strings = context.strings }
             id = context.uuid()
             record = try definition.init(request: body, context: &context)
             ids = context.ids
-            strings = context.strings
         }
         let kind = definition.kind
         var plan: (timeline: [TimelineStep], plan: TimelinePlanID) = ([], .builtIn)

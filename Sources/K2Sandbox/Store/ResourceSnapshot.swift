@@ -40,25 +40,41 @@ public struct ResourceSnapshot: Sendable {
 
 extension ResourceStore {
     /// Every resource: fixtures first (by kind, then id), then created ones, oldest first.
+    /// Bodies not kept are rendered for the listing and not kept (a listing of a million would
+    /// push out the bodies polling apps read).
     func snapshots(kinds: KindRegistry, timelines: Timelines) -> [ResourceSnapshot] {
-        func snapshot(_ resource: StoredResource) -> ResourceSnapshot? {
-            guard let definition = kinds.definition(of: resource.kind) else { return nil }
-            let version = resource.created?.origin.version ?? definition.versions.last ?? 1
-            let lifecycle = resource.created?.lifecycle
-            let steps = (lifecycle?.steps ?? []).map { entry in
-                ResourceSnapshot.Step(stage: entry.step.stage, at: entry.reachedAt ?? lifecycle!.createdAt + entry.step.after,
-                                      reached: entry.reachedAt != nil)
-            }
-            let created = resource.created
-            return ResourceSnapshot(kind: resource.kind, id: resource.id, stage: lifecycle?.stage, createdAt: lifecycle?.createdAt,
-                                    steps: steps, path: definition.path(id: resource.id, version: version), rendered: resource.body,
-                                    clientID: created?.origin.clientID,
-                                    timelineChosenBy: definition.stages.isEmpty ? nil
-                                        : created.map { timelines.chosenBy($0.plan, kind: resource.kind) },
-                                    callbackURL: created?.record.callbackURL,
-                                    deliveryQuirks: created.map { timelines.quirks(of: $0.plan) } ?? DeliveryQuirks())
-        }
         let fixtures = self.fixtures.sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }
-        return fixtures.compactMap(snapshot) + createdInOrder.compactMap(snapshot)
+        return fixtures.compactMap { snapshot($0, kinds: kinds, timelines: timelines) }
+            + createdInOrder.compactMap { snapshot($0, kinds: kinds, timelines: timelines) }
+    }
+
+    /// The resource with this id (compared case-insensitively), of whichever kind has it:
+    /// one lookup per kind, nothing else rendered.
+    func snapshot(id: String, kinds: KindRegistry, timelines: Timelines) -> ResourceSnapshot? {
+        for definition in kinds.definitions {
+            if let resource = self[ResourceKey(kind: definition.kind, id: id)] {
+                return snapshot(resource, kinds: kinds, timelines: timelines)
+            }
+        }
+        return nil
+    }
+
+    private func snapshot(_ resource: StoredResource, kinds: KindRegistry, timelines: Timelines) -> ResourceSnapshot? {
+        guard let definition = kinds.definition(of: resource.kind) else { return nil }
+        let version = resource.created?.origin.version ?? definition.versions.last ?? 1
+        let lifecycle = resource.created?.lifecycle
+        let steps = (lifecycle?.steps ?? []).map { entry in
+            ResourceSnapshot.Step(stage: entry.step.stage, at: entry.reachedAt ?? lifecycle!.createdAt + entry.step.after,
+                                  reached: entry.reachedAt != nil)
+        }
+        let created = resource.created
+        return ResourceSnapshot(kind: resource.kind, id: resource.id, stage: lifecycle?.stage, createdAt: lifecycle?.createdAt,
+                                steps: steps, path: definition.path(id: resource.id, version: version),
+                                rendered: keptBody(ResourceKey(kind: resource.kind, id: resource.id)) ?? resource.body,
+                                clientID: created?.origin.clientID,
+                                timelineChosenBy: definition.stages.isEmpty ? nil
+                                    : created.map { timelines.chosenBy($0.plan, kind: resource.kind) },
+                                callbackURL: created?.record.callbackURL,
+                                deliveryQuirks: created.map { timelines.quirks(of: $0.plan) } ?? DeliveryQuirks())
     }
 }

@@ -55,6 +55,11 @@ struct ResourceStore: Sendable {
         return body
     }
 
+    /// The body kept for the created resource at `key`, if one is; nil for fixtures.
+    func keptBody(_ key: ResourceKey) -> SelfLinkedBody? {
+        index[key].flatMap { rendered[$0] }
+    }
+
     /// How many created resources' bodies are kept now.
     var keptBodies: Int { rendered.count }
 
