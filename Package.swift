@@ -79,7 +79,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict,
-            // A release binary loads lighter (bench/run.sh, idle RSS 22.2 → 19.0 MB): not
+            // A release binary loads lighter (idle RSS 22.0 → 18.9 MB, docs/performance.md): not
             // position-independent, so the loader applies no 2.2 MB table of relative
             // relocations at every start, and no 14,769 symbols exported that nothing links.
             linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"],

@@ -53,6 +53,9 @@ printf 'one curl against a running server (the floor of this method): %s ms\n' \
   "$(printf '%s\n' "${floor[@]}" | median | awk '{printf "%.1f", $1/1000}')"
 
 echo "== idle RSS"
+# From a cold page cache where allowed: a binary the linker just wrote maps fewer pages than one
+# read back from disk, as a binary run many times is held (docs/performance.md#memory).
+sync; { echo 3 > /proc/sys/vm/drop_caches; } 2>/dev/null || echo "(page cache not dropped: not root)"
 "$BIN" serve --port $K2PORT >/dev/null 2>&1 & pid=$!
 wait_up "http://127.0.0.1:$K2PORT$PAYMENT" $pid
 curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$K2PORT$PAYMENT" > "$OUT/body.json"
