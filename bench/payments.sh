@@ -6,7 +6,9 @@
 # with a callback URL (to a port nobody listens on, on a manual clock so no callback falls due:
 # what is kept, not what is sent), RSS is read again, and the GET is measured again.
 # Prints bytes of RSS per payment and the GET's ratio to its empty-store self.
-# Usage: bench/payments.sh [BINARY]   (PAYMENTS=…, ROUNDS=…, SECONDS_EACH=…, CALLBACKS=0 to omit)
+# DELIVER=1 measures the other end of a payment's life instead: a real clock, callbacks to a
+# plain-C sink (bench/c-baseline.c), RSS once every callback is delivered, and how long that took.
+# Usage: bench/payments.sh [BINARY]   (PAYMENTS=…, ROUNDS=…, SECONDS_EACH=…, CALLBACKS=0, DELIVER=1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-${BIN:-.build/release/k2mock}}
@@ -20,8 +22,17 @@ GET=/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364
 WORK=$(mktemp -d /tmp/k2mock-bench-payments.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 
+DELIVER=${DELIVER:-0}
+SINK=18095
 links=''
 [ "$CALLBACKS" = 1 ] && links=',"_links":{"callback_url":"http://127.0.0.1:9/k2/payments"}'
+if [ "$DELIVER" = 1 ]; then
+  mkdir -p bench/out
+  [ -x bench/out/c-baseline ] || gcc -O2 -o bench/out/c-baseline bench/c-baseline.c $(pkg-config --cflags --libs libmicrohttpd)
+  echo '{}' > "$WORK/sink.json"
+  bench/out/c-baseline $SINK "$WORK/sink.json" sink &
+  links=",\"_links\":{\"callback_url\":\"http://127.0.0.1:$SINK/k2/payments\"}"
+fi
 cat >"$WORK/create.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer $TOKEN"
@@ -31,8 +42,11 @@ created = 0
 response = function(status, headers, body) if status == 201 then created = created + 1 end end
 LUA
 
-# The default scenario on a manual clock: payments stay Pending and nothing is delivered.
-"$BIN" serve --port $PORT --log-format none --clock manual >/dev/null 2>&1 &
+# The default scenario on a manual clock: payments stay Pending and nothing is delivered
+# (with DELIVER=1, its real clock: Transferred and called back 5 s after each create).
+clock=(--clock manual)
+[ "$DELIVER" = 1 ] && clock=()
+"$BIN" serve --port $PORT --log-format none "${clock[@]}" >/dev/null 2>&1 &
 pid=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$PORT/__admin/health"; do sleep 0.02; done
 curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$GET"
@@ -55,16 +69,25 @@ mapfile -t empty < <(gets)
 
 # wrk counts its non-2xx answers; every create answered 201 is a stored payment.
 created=0
+started_at=$(date +%s.%N)
 while [ "$created" -lt "$PAYMENTS" ]; do
   out=$(wrk -t2 -c16 -d2s -s "$WORK/create.lua" "http://127.0.0.1:$PORT/api/v1/payments")
   total=$(awk '/requests in/ {print $1}' <<<"$out")
   bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
   created=$((created + total - ${bad:-0}))
 done
+if [ "$DELIVER" = 1 ]; then
+  # Every callback delivered: health's pending count reaches 0 and delivered the created count.
+  until python3 -c "import json, sys, urllib.request
+d = json.load(urllib.request.urlopen('http://127.0.0.1:$PORT/__admin/health'))['deliveries']
+sys.exit(0 if d['pending'] == 0 and d['delivered'] >= $created else 1)"; do sleep 0.5; done
+  delivered_at=$(date +%s.%N)
+fi
 sleep 1
 full_rss=$(rss_kb)
 mapfile -t full < <(gets)
 
+[ "$DELIVER" = 1 ] && python3 -c "print('every callback delivered %.1f s after the first create' % ($delivered_at - $started_at))"
 python3 - "$created" "$empty_rss" "$full_rss" "${empty[@]}" -- "${full[@]}" <<'PY'
 import statistics, sys
 created, empty_rss, full_rss = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])

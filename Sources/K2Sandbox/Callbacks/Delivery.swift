@@ -25,10 +25,12 @@ public struct Delivery: Sendable, Equatable {
     public var subjectID: String
     public var url: String
     public var body: [UInt8]
-    public var signature: String
-    /// The key `signature` was made with (the client's api key, or a wrong one when the
-    /// scenario says so); never shown, only used to sign a body written with placeholders.
+    /// The key `signature` is made with (the client's api key, or a wrong one when the
+    /// scenario says so); never shown.
     var signingKey: String
+    /// `X-KopoKopo-Signature`: HMAC-SHA256 of `body` with `signingKey`, in hex. Made when asked,
+    /// not kept: 64 characters per delivery add up over a long run's callbacks.
+    public var signature: String { kopoKopoSignature(body: body, apiKey: signingKey) }
     public var createdAt: Timestamp
     public var attempts: [DeliveryAttempt] = []
     public var outcome: Outcome = .pending

@@ -21,7 +21,7 @@ struct DeliveryBook: Sendable {
             let id = deliveries.count + 1
             deliveries.append(Delivery(
                 id: id, kind: kind, subject: subject, subjectID: subjectID, url: url, body: body,
-                signature: kopoKopoSignature(body: body, apiKey: key), signingKey: key, createdAt: time,
+                signingKey: key, createdAt: time,
                 nextAttemptAt: time + quirks.delay))
             ids.append(id)
         }

@@ -24,8 +24,14 @@ struct Scheduler<Event: Sendable>: Sendable {
     var nextDue: Timestamp? { heap.first?.due }
 
     mutating func schedule(_ event: Event, at due: Timestamp) {
-        heap.append(Entry(due: due, sequence: nextSequence, event: event))
+        insert(Entry(due: due, sequence: nextSequence, event: event))
         nextSequence += 1
+    }
+
+    /// Puts back an entry taken from another scheduler, keeping its place in the order (its due
+    /// time and sequence); its sequence must not be one this scheduler gave out.
+    mutating func insert(_ entry: Entry) {
+        heap.append(entry)
         var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2

@@ -21,8 +21,9 @@ struct Timeline: Sendable {
     }
 
     private var scheduled = Scheduler<Entry>()
-    /// Attempts taken out by `nextChange`, in (due, sequence) order.
-    private var held: [Scheduler<Entry>.Entry] = []
+    /// Attempts taken out by `nextChange`, in their (due, sequence) order: a heap, as a burst of
+    /// callbacks can hold back hundreds of thousands (a sorted array made each one O(n)).
+    private var held = Scheduler<Entry>()
 
     var isEmpty: Bool { scheduled.isEmpty && held.isEmpty }
     var count: Int { scheduled.count + held.count }
@@ -43,7 +44,7 @@ struct Timeline: Sendable {
     /// Takes the earliest entry if it is due by `time`.
     mutating func next(dueBy time: Timestamp) -> (due: Timestamp, entry: Entry)? {
         if let hold = held.first, hold.due <= time, scheduled.first.map({ hold.precedes($0) }) ?? true {
-            held.removeFirst()
+            _ = held.popEntry(dueBy: time)
             return (hold.due, hold.event)
         }
         return scheduled.popEntry(dueBy: time).map { ($0.due, $0.event) }
@@ -54,8 +55,7 @@ struct Timeline: Sendable {
     mutating func nextChange(dueBy time: Timestamp) -> (due: Timestamp, entry: Entry)? {
         while let entry = scheduled.popEntry(dueBy: time) {
             guard entry.event.isAttempt else { return (entry.due, entry.event) }
-            let index = held.firstIndex { entry.precedes($0) } ?? held.count
-            held.insert(entry, at: index)
+            held.insert(entry)
         }
         return nil
     }
