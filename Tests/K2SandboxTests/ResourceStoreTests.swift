@@ -44,8 +44,8 @@ import Testing
 
     @Test func keepsTheLatestBodiesOnlyAndRendersAChangedOneAgain() throws {
         var store = ResourceStore()
-        let count = ResourceStore.cacheLimit + 10
-        for index in 0..<count {
+        let count = ResourceStore.cacheLimit + 10, fresh = count  // r<fresh>… are read only at the end
+        for index in 0..<(count + ResourceStore.cacheLimit) {
             store.insert(try created(Reversal.kind, #"{"transaction_reference":"X\#(index)"}"#, id: "r\(index)"))
         }
         let first = ResourceKey(kind: Reversal.kind, id: "r0")
@@ -66,6 +66,12 @@ import Testing
         let processed = try #require(processedBody)
         #expect(processed != pending)
         #expect(String(decoding: processed.body(selfURL: ""), as: UTF8.self).contains(#""status":"Processed""#))
+        // Kept again after its change, it sits in the ring twice; reading the limit less one
+        // bodies never read before reaches its older place, which must not push it out.
+        for index in 0..<(ResourceStore.cacheLimit - 1) {
+            _ = store.body(ResourceKey(kind: Reversal.kind, id: "r\(fresh + index)"))
+        }
+        #expect(store.keptBody(first) == processed)
     }
 
     @Test func sharesRepeatedStringsUpToItsLimit() {

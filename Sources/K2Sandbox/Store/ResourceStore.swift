@@ -19,11 +19,18 @@ struct ResourceStore: Sendable {
     /// Bodies of created resources rendered since they last changed: the latest `cacheLimit`,
     /// so an app polling its recent payments reads kept bytes, and a million stored payments
     /// do not keep a million bodies.
-    private var rendered: [Slot: SelfLinkedBody] = [:]
+    private var rendered: [Slot: Kept] = [:]
     /// The slots in `rendered`, by when they were added, in a ring.
     private var renderedRing: [Slot] = []
     private var renderedNext = 0
     static let cacheLimit = 4096
+
+    /// A kept body and its place in the ring: a slot whose body was dropped (its resource
+    /// changed) and kept again sits in the ring twice, and only its newer place may evict it.
+    private struct Kept: Sendable {
+        let body: SelfLinkedBody
+        let position: Int
+    }
 
     init(fixtures: [Scenario.Fixture] = []) {
         for fixture in fixtures {
@@ -49,7 +56,7 @@ struct ResourceStore: Sendable {
     mutating func body(_ key: ResourceKey) -> SelfLinkedBody? {
         guard let slot = index[key] else { return nil }
         if slots[Int(slot)].isFixture { return slots[Int(slot)].body }
-        if let kept = rendered[slot] { return kept }
+        if let kept = rendered[slot] { return kept.body }
         let body = slots[Int(slot)].body
         keep(body, for: slot)
         return body
@@ -57,22 +64,26 @@ struct ResourceStore: Sendable {
 
     /// The body kept for the created resource at `key`, if one is; nil for fixtures.
     func keptBody(_ key: ResourceKey) -> SelfLinkedBody? {
-        index[key].flatMap { rendered[$0] }
+        index[key].flatMap { rendered[$0]?.body }
     }
 
     /// How many created resources' bodies are kept now.
     var keptBodies: Int { rendered.count }
 
     private mutating func keep(_ body: SelfLinkedBody, for slot: Slot) {
+        let position: Int
         if renderedRing.count < Self.cacheLimit {
+            position = renderedRing.count
             renderedRing.append(slot)
         } else {
-            // The oldest kept body goes (if it is still that slot's: a changed one already went).
-            rendered[renderedRing[renderedNext]] = nil
-            renderedRing[renderedNext] = slot
+            // The oldest place goes, and its body with it if that body was kept there.
+            position = renderedNext
+            let oldest = renderedRing[position]
+            if rendered[oldest]?.position == position { rendered[oldest] = nil }
+            renderedRing[position] = slot
             renderedNext = (renderedNext + 1) % Self.cacheLimit
         }
-        rendered[slot] = body
+        rendered[slot] = Kept(body: body, position: position)
     }
 
     /// The resource of `kind` with this id, or else with this reference.
