@@ -8,6 +8,7 @@
 # Runs alternate ROUNDS (default 3) times; medians are quoted. Release build (`swift build -c release`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 BIN=${BIN:-.build/release/k2mock}
 ROUNDS=${ROUNDS:-3}
 SECONDS_EACH=${SECONDS_EACH:-5}
@@ -33,14 +34,9 @@ serve() {  # serve PORT [args...]: starts k2mock, waits until it answers, prints
 }
 
 measure() {  # measure PID PORT PATH [wrk args...]: prints "req/s cpu-µs-per-request"
-    local pid=$1 port=$2 path=$3; shift 3
-    local before after out requests
-    before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    out=$(wrk -t2 -c16 -d"${SECONDS_EACH}s" -H "Authorization: Bearer $TOKEN" "$@" "http://127.0.0.1:$port$path")
-    after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    requests=$(awk '/requests in/ {print $1}' <<<"$out")
-    python3 -c "import sys; r=int(sys.argv[1]); print('%.0f %.2f' % (r / ${SECONDS_EACH}, (int(sys.argv[3]) - int(sys.argv[2])) * 1e6 / $(getconf CLK_TCK) / r))" \
-        "$requests" "$before" "$after"
+    local pid=$1 port=$2 path=$3
+    shift 3
+    wrk_cpu "$pid" 16 "$SECONDS_EACH" "http://127.0.0.1:$port$path" "$@"
 }
 
 report() {  # report NAME without... -- with...

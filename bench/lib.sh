@@ -16,3 +16,17 @@ $1
 YAML
   echo "$file"
 }
+
+# wrk_cpu PID CONNECTIONS SECONDS URL [wrk args...]: runs `wrk -t2` against URL with the docs'
+# token ($TOKEN) and prints "req/s server-CPU-µs-per-request" for process PID (from /proc: the
+# steadier figure on these machines).
+wrk_cpu() {
+  local pid=$1 connections=$2 seconds=$3 url=$4 before after out requests
+  shift 4
+  before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  out=$(wrk -t2 -c"$connections" -d"${seconds}s" -H "Authorization: Bearer $TOKEN" "$@" "$url")
+  after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  python3 -c "import sys; r = int(sys.argv[1]); print('%.0f %.3f' % (r / float(sys.argv[4]), (int(sys.argv[3]) - int(sys.argv[2])) * 1e6 / int(sys.argv[5]) / r))" \
+    "$requests" "$before" "$after" "$seconds" "$(getconf CLK_TCK)"
+}

@@ -11,6 +11,7 @@
 # Usage: bench/payments.sh [BINARY]   (PAYMENTS=…, ROUNDS=…, SECONDS_EACH=…, CALLBACKS=0, DELIVER=1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 BIN=${1:-${BIN:-.build/release/k2mock}}
 PAYMENTS=${PAYMENTS:-1000000}
 ROUNDS=${ROUNDS:-3}
@@ -53,15 +54,7 @@ curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 gets() {  # prints "req/s cpu-µs-per-request" for each round
-  for _ in $(seq "$ROUNDS"); do
-    local before after out requests
-    before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    out=$(wrk -t2 -c16 -d"${SECONDS_EACH}s" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$GET")
-    after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    requests=$(awk '/requests in/ {print $1}' <<<"$out")
-    python3 -c "import sys; r=int(sys.argv[1]); print('%.0f %.3f' % (r / $SECONDS_EACH, (int(sys.argv[3]) - int(sys.argv[2])) * 1e6 / $(getconf CLK_TCK) / r))" \
-      "$requests" "$before" "$after"
-  done
+  for _ in $(seq "$ROUNDS"); do wrk_cpu "$pid" 16 "$SECONDS_EACH" "http://127.0.0.1:$PORT$GET"; done
 }
 
 empty_rss=$(rss_kb)

@@ -10,6 +10,7 @@
 # Release build (`swift build -c release`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 BIN=${BIN:-.build/release/k2mock}
 CREATES=${CREATES:-200}
 SANDBOXES=${SANDBOXES:-1000}
@@ -55,13 +56,7 @@ python3 -c "import sys; b, a, n = map(int, sys.argv[1:]); print('RSS: %d kB with
     "$before" "$after" "$SANDBOXES"
 
 measure() {  # measure PID PORT: prints "req/s cpu-µs-per-request"
-    local pid=$1 port=$2 before after out requests
-    before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    out=$(wrk -t2 -c32 -d"${SECONDS_EACH}s" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port$GET")
-    after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    requests=$(awk '/requests in/ {print $1}' <<<"$out")
-    python3 -c "import sys; r=int(sys.argv[1]); print('%.0f %.2f' % (r / ${SECONDS_EACH}, (int(sys.argv[3]) - int(sys.argv[2])) * 1e6 / $(getconf CLK_TCK) / r))" \
-        "$requests" "$before" "$after"
+    wrk_cpu "$1" 32 "$SECONDS_EACH" "http://127.0.0.1:$2$GET"
 }
 wrk -t2 -c32 -d2s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:18101$GET" >/dev/null
 wrk -t2 -c32 -d2s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:18102$GET" >/dev/null

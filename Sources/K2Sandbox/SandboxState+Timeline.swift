@@ -102,12 +102,9 @@ extension SandboxState {
     /// final stage queues its callback.
     private mutating func reach(_ step: Int, of slot: ResourceStore.Slot, at due: Timestamp) -> StageChange? {
         guard let (id, stage) = store.reach(step, of: slot, at: due) else { return nil }
-        let kind = store[slot].kind
+        let resource = store[slot], kind = resource.kind
         unpublished.append(.resource(kind: kind, id: id, stage: stage, at: due))
-        if kinds.definition(of: kind)?.finalStages.contains(stage) == true,
-           store[slot].created?.record.callbackURL?.isEmpty == false {
-            queueCallback(for: store[slot], at: due)
-        }
+        if kinds.definition(of: kind)?.finalStages.contains(stage) == true { queueCallback(for: resource, at: due) }
         return StageChange(at: due, kind: kind, id: id, stage: stage)
     }
 }

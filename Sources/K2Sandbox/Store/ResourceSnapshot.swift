@@ -43,23 +43,24 @@ extension ResourceStore {
     /// Bodies not kept are rendered for the listing and not kept (a listing of a million would
     /// push out the bodies polling apps read).
     func snapshots(kinds: KindRegistry, timelines: Timelines) -> [ResourceSnapshot] {
-        let fixtures = self.fixtures.sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }
-        return fixtures.compactMap { snapshot($0, kinds: kinds, timelines: timelines) }
-            + createdInOrder.compactMap { snapshot($0, kinds: kinds, timelines: timelines) }
+        func order(_ slot: Int) -> (String, String) { (self[Slot(slot)].kind.rawValue, self[Slot(slot)].id) }
+        let fixtures = (0..<fixtureCount).sorted { order($0) < order($1) }
+        return (fixtures + Array(fixtureCount..<count)).compactMap { snapshot(at: Slot($0), kinds: kinds, timelines: timelines) }
     }
 
     /// The resource with this id (compared case-insensitively), of whichever kind has it:
     /// one lookup per kind, nothing else rendered.
     func snapshot(id: String, kinds: KindRegistry, timelines: Timelines) -> ResourceSnapshot? {
         for definition in kinds.definitions {
-            if let resource = self[ResourceKey(kind: definition.kind, id: id)] {
-                return snapshot(resource, kinds: kinds, timelines: timelines)
+            if let slot = slot(of: ResourceKey(kind: definition.kind, id: id)) {
+                return snapshot(at: slot, kinds: kinds, timelines: timelines)
             }
         }
         return nil
     }
 
-    private func snapshot(_ resource: StoredResource, kinds: KindRegistry, timelines: Timelines) -> ResourceSnapshot? {
+    private func snapshot(at slot: Slot, kinds: KindRegistry, timelines: Timelines) -> ResourceSnapshot? {
+        let resource = self[slot]
         guard let definition = kinds.definition(of: resource.kind) else { return nil }
         let version = resource.created?.origin.version ?? definition.versions.last ?? 1
         let lifecycle = resource.created?.lifecycle
@@ -70,7 +71,7 @@ extension ResourceStore {
         let created = resource.created
         return ResourceSnapshot(kind: resource.kind, id: resource.id, stage: lifecycle?.stage, createdAt: lifecycle?.createdAt,
                                 steps: steps, path: definition.path(id: resource.id, version: version),
-                                rendered: keptBody(ResourceKey(kind: resource.kind, id: resource.id)) ?? resource.body,
+                                rendered: keptBody(at: slot) ?? resource.body,
                                 clientID: created?.origin.clientID,
                                 timelineChosenBy: definition.stages.isEmpty ? nil
                                     : created.map { timelines.chosenBy($0.plan, kind: resource.kind) },

@@ -11,7 +11,7 @@ struct ResourceStore: Sendable {
     typealias Slot = Int32
 
     private var slots: [StoredResource] = []
-    private var fixtureCount = 0
+    private(set) var fixtureCount = 0
     /// Each resource's slot by kind and id.
     private var index: [ResourceKey: Slot] = [:]
     /// (kind, lowercased reference) to the id it names.
@@ -64,8 +64,14 @@ struct ResourceStore: Sendable {
 
     /// The body kept for the created resource at `key`, if one is; nil for fixtures.
     func keptBody(_ key: ResourceKey) -> SelfLinkedBody? {
-        index[key].flatMap { rendered[$0]?.body }
+        index[key].flatMap(keptBody(at:))
     }
+
+    /// The body kept for the created resource in `slot`, if one is.
+    func keptBody(at slot: Slot) -> SelfLinkedBody? { rendered[slot]?.body }
+
+    /// How many resources the store holds, fixtures included (slots run from 0 to this).
+    var count: Int { slots.count }
 
     /// How many created resources' bodies are kept now.
     var keptBodies: Int { rendered.count }
@@ -135,9 +141,6 @@ struct ResourceStore: Sendable {
     func created(_ kind: ResourceKind) -> [StoredResource] {
         slots[fixtureCount...].filter { $0.kind == kind }
     }
-
-    /// Every fixture, in the scenario's order.
-    var fixtures: ArraySlice<StoredResource> { slots[..<fixtureCount] }
 
     /// Every created resource, oldest first.
     var createdInOrder: ArraySlice<StoredResource> { slots[fixtureCount...] }

@@ -11,7 +11,6 @@ use K2Mock\CallbackReceiver;
 use K2Mock\ConflictException;
 use K2Mock\Delivery;
 use K2Mock\ExpectationsFailedException;
-use K2Mock\Internal\ChildProcess;
 use K2Mock\K2Mock;
 use K2Mock\K2MockException;
 use K2Mock\PHPUnit\WithK2Mock;
@@ -416,12 +415,8 @@ final class ParityTest extends TestCase
     private function caseConnectSandboxIsolation(): void
     {
         // A k2mock started by someone else (not through K2Mock::start), as a service container is.
-        $other = new ChildProcess([K2Mock::findBinary(), 'serve', '--port', '0', '--log-format', 'none']);
+        [$other, $url] = Repo::serveElsewhere(['--log-format', 'none']);
         try {
-            $read = [$other->stdout()];
-            $none = null;
-            self::assertSame(1, stream_select($read, $none, $none, 10));
-            $url = substr(trim((string)fgets($other->stdout())), strlen('k2mock listening on '));
             $server = K2Mock::connect($url);
             self::assertTrue($server->isConnected());
             self::assertNull($server->pid());

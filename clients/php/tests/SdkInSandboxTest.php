@@ -6,7 +6,6 @@ namespace K2Mock\Tests;
 
 use K2Mock\CallbackReceiver;
 use K2Mock\Delivery;
-use K2Mock\Internal\ChildProcess;
 use K2Mock\K2Mock;
 use K2Mock\ResourceSnapshot;
 use K2Mock\Tests\Support\Repo;
@@ -21,13 +20,9 @@ final class SdkInSandboxTest extends TestCase
         Sdk::load();
         // A k2mock started by someone else (not through K2Mock::start), as a service container is;
         // ParityTest's connect-sandbox-isolation case and SuiteTest start theirs the same way.
-        $other = new ChildProcess([K2Mock::findBinary(), 'serve', '--port', '0', '--clock', 'manual', '--log-format', 'none']);
+        [$other, $url] = Repo::serveElsewhere(['--clock', 'manual', '--log-format', 'none']);
         $receiver = null;
         try {
-            $read = [$other->stdout()];
-            $none = null;
-            self::assertSame(1, stream_select($read, $none, $none, 10));
-            $url = substr(trim((string)fgets($other->stdout())), strlen('k2mock listening on '));
             $server = K2Mock::connect($url);
             $sandbox = $server->sandbox(['name' => 'SdkInSandboxTest_sdk_stk_push', 'clock' => 'manual']);
             [$credentials] = $sandbox->credentials();

@@ -4,7 +4,6 @@ declare(strict_types=1);
 
 namespace K2Mock\Tests;
 
-use K2Mock\Internal\ChildProcess;
 use K2Mock\K2Mock;
 use K2Mock\Tests\Support\Repo;
 use PHPUnit\Framework\TestCase;
@@ -47,14 +46,10 @@ final class SuiteTest extends TestCase
     public function testParallelProcessesShareOneServiceContainerASandboxPerTest(): void
     {
         // The service container: a k2mock the tests did not start, guarded by an admin token.
-        $server = new ChildProcess([K2Mock::findBinary(), 'serve', '--port', '0', '--admin-token', 's3cret', '--log-format', 'none']);
+        [$server, $url] = Repo::serveElsewhere(['--admin-token', 's3cret', '--log-format', 'none']);
         $records = Repo::tempDir();
         $snapshots = Repo::tempDir();
         try {
-            $read = [$server->stdout()];
-            $none = null;
-            self::assertSame(1, stream_select($read, $none, $none, 10));
-            $url = substr(trim((string)fgets($server->stdout())), strlen('k2mock listening on '));
             $env = ['K2MOCK_URL' => $url, 'K2MOCK_ADMIN_TOKEN' => 's3cret', 'K2MOCK_CALLBACK_HOST' => '127.0.0.2',
                 'RECORD_DIR' => $records, 'SNAPSHOT_DIR' => $snapshots, 'K2MOCK_BIN' => '/nonexistent/never-started'];
 

@@ -4,6 +4,9 @@ declare(strict_types=1);
 
 namespace K2Mock\Tests\Support;
 
+use K2Mock\Internal\ChildProcess;
+use K2Mock\K2Mock;
+
 /** Paths of the k2mock checkout the kit lives in, and what the tests send. */
 final class Repo
 {
@@ -136,5 +139,23 @@ final class Repo
         fseek($out, 0);
         fseek($err, 0);
         return [$status['running'] ? -1 : $status['exitcode'], (string)stream_get_contents($out), (string)stream_get_contents($err)];
+    }
+
+    /**
+     * A k2mock started outside the kit, as a service container is: `k2mock serve --port 0` with
+     * `$args`, and the origin its first line names. The caller stops the process.
+     *
+     * @return array{0: ChildProcess, 1: string}
+     */
+    public static function serveElsewhere(array $args = []): array
+    {
+        $process = new ChildProcess(array_merge([K2Mock::findBinary(), 'serve', '--port', '0'], $args));
+        $read = [$process->stdout()];
+        $none = null;
+        if (stream_select($read, $none, $none, 10) !== 1) {
+            $process->stop();
+            throw new \RuntimeException('k2mock did not say where it listens within 10 s');
+        }
+        return [$process, substr(trim((string)fgets($process->stdout())), strlen('k2mock listening on '))];
     }
 }
