@@ -13,8 +13,10 @@ struct ResourceRoutes: Sendable {
         // GETs first: the router tries routes in the order they were added.
         for definition in api.hub.primary.sandbox.kinds.definitions {
             for version in definition.versions {
+                // `self` is this prefix and the id, after the origin.
+                let collectionPath = definition.path(id: "", version: version)
                 routes.add("GET", "/api/v\(version)/\(definition.collection)/:id", .authenticated { request, context in
-                    show(definition, version: version, id: context.parameters["id"] ?? "", request: request, context.sandbox)
+                    show(definition, collectionPath, id: context.parameters["id"] ?? "", request: request, context.sandbox)
                 })
             }
         }
@@ -41,13 +43,20 @@ struct ResourceRoutes: Sendable {
     }
 
     /// The resource at its current stage, `self` on the origin and version the client used.
+    /// `collectionPath` is `/api/vN/<collection>/`, the path of the version the client used.
     private func show(
-        _ definition: any ResourceDefinition.Type, version: Int, id: String, request: HTTPRequest, _ sandbox: Sandbox
+        _ definition: any ResourceDefinition.Type, _ collectionPath: String, id: String, request: HTTPRequest,
+        _ sandbox: Sandbox
     ) -> HTTPResponse {
         guard let body = sandbox.resource(definition.kind, id: id) else {
             return K2Responses.error(404, "No \(definition.kind) with id \(id)")
         }
-        return K2Responses.bytes(200, body.body(selfURL: api.origin(of: request) + definition.path(id: id, version: version)))
+        var collectionPath = collectionPath, id = id
+        return K2Responses.bytes(200, body.body { url in
+            appendRequestOrigin(request, fallback: api.fallbackOrigin, to: &url)
+            collectionPath.withUTF8 { url.append(contentsOf: $0) }
+            id.withUTF8 { url.append(contentsOf: $0) }
+        })
     }
 
     /// `201`, an empty body, and a lowercase `location` (PHP's SDK reads `getHeaders()['location']`

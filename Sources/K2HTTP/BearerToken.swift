@@ -1,22 +1,29 @@
 import MicroHTTP
 
-/// The token of an `Authorization: Bearer <token>` header (scheme compared case-insensitively).
+/// The token of an `Authorization: Bearer <token>` header (scheme compared case-insensitively),
+/// without the blanks around it. Every K2 API request is read this way: one copy, the token's.
 package func bearerToken(_ request: HTTPRequest) -> String? {
-    guard let header = request.headers["Authorization"] else { return nil }
-    let bytes = Array(header.utf8)
-    let scheme = Array("bearer ".utf8)
-    guard bytes.count > scheme.count,
-          zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 | 0x20 }) else { return nil }
-    return String(decoding: bytes[scheme.count...], as: UTF8.self).trimmingBlanks()
+    guard var header = request.headers["Authorization"] else { return nil }
+    return header.withUTF8 { bytes -> String? in
+        let scheme = "bearer ".utf8
+        guard bytes.count > scheme.count,
+              zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 | 0x20 }) else { return nil }
+        return String(decoding: trimmedBlanks(UnsafeBufferPointer(rebasing: bytes[scheme.count...])), as: UTF8.self)
+    }
 }
 
 extension StringProtocol {
     /// Without leading and trailing spaces and tabs (the only blanks HTTP header values have).
     package func trimmingBlanks() -> String {
-        let bytes = Array(utf8)
-        var start = 0, end = bytes.count
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        var copy = String(self)
+        return copy.withUTF8 { String(decoding: trimmedBlanks($0), as: UTF8.self) }
     }
+}
+
+/// `bytes` without leading and trailing spaces and tabs.
+private func trimmedBlanks(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    var start = 0, end = bytes.count
+    while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+    while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+    return UnsafeBufferPointer(rebasing: bytes[start..<end])
 }

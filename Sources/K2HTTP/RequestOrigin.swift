@@ -4,12 +4,35 @@ import MicroHTTP
 /// and `location`: taken from `X-Forwarded-Proto`/`X-Forwarded-Host` or `Host`, and only if it
 /// looks like a host, so a forged header cannot inject text into bodies.
 package func requestOrigin(_ request: HTTPRequest, fallback: () -> String) -> String {
-    let forwardedProto = request.headers["X-Forwarded-Proto"]?.lowercased()
-    let scheme = forwardedProto == "https" ? "https" : "http"
-    guard var host = request.headers["X-Forwarded-Host"] ?? request.headers["Host"],
+    var origin: [UInt8] = []
+    appendRequestOrigin(request, fallback: fallback, to: &origin)
+    return String(decoding: origin, as: UTF8.self)
+}
+
+/// Appends `requestOrigin(_:fallback:)`'s bytes to `out`: every GET of a resource writes its
+/// `self` URL straight into its body this way, with no string made on the way.
+package func appendRequestOrigin(_ request: HTTPRequest, fallback: () -> String, to out: inout [UInt8]) {
+    let headers = request.headers
+    guard var host = headers["X-Forwarded-Host"] ?? headers["Host"],
           host.withUTF8({ !$0.isEmpty && $0.count <= 255 && $0.allSatisfy(isHostByte) })
-    else { return fallback() }
-    return scheme + "://" + host
+    else {
+        var origin = fallback()
+        origin.withUTF8 { out.append(contentsOf: $0) }
+        return
+    }
+    let https = headers["X-Forwarded-Proto"].map { asciiLowercaseEquals($0, "https") } ?? false
+    let scheme: StaticString = https ? "https://" : "http://"
+    scheme.withUTF8Buffer { out.append(contentsOf: $0) }
+    host.withUTF8 { out.append(contentsOf: $0) }
+}
+
+private func asciiLowercaseEquals(_ value: String, _ lowercase: StaticString) -> Bool {
+    var value = value
+    return value.withUTF8 { bytes in
+        lowercase.withUTF8Buffer { expected in
+            bytes.count == expected.count && zip(bytes, expected).allSatisfy { $0 | 0x20 == $1 }
+        }
+    }
 }
 
 /// Letters, digits and `.-:[]_`: enough for names, IPv4 and bracketed IPv6 with a port.

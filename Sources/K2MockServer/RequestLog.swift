@@ -54,11 +54,11 @@ public final class RequestLog: Sendable {
         switch format {
         case .text:
             prefix = ""
-            if let sandbox { rest.append(contentsOf: " [".utf8); rest.append(contentsOf: sandbox.utf8); rest.append(93) }
-            rest.append(32); rest.append(contentsOf: method.utf8)
-            rest.append(32); rest.append(contentsOf: path.utf8)
-            rest.append(32); rest.append(contentsOf: String(status).utf8)
-            if let reason { rest.append(contentsOf: " — ".utf8); rest.append(contentsOf: reason.utf8) }
+            if let sandbox { rest.append(contentsOf: " [".utf8); appendUTF8(sandbox, to: &rest); rest.append(93) }
+            rest.append(32); appendUTF8(method, to: &rest)
+            rest.append(32); appendUTF8(path, to: &rest)
+            rest.append(32); appendUTF8(String(status), to: &rest)
+            if let reason { rest.append(contentsOf: " — ".utf8); appendUTF8(reason, to: &rest) }
         case .json:
             prefix = #"{"time":""#
             rest.append(contentsOf: #"","method":"#.utf8); JSON.string(method).write(into: &rest)
@@ -108,4 +108,10 @@ public final class RequestLog: Sendable {
             offset += written
         }
     }
+}
+
+/// `string`'s bytes, copied at once rather than through the generic view: a line per request.
+private func appendUTF8(_ string: String, to bytes: inout [UInt8]) {
+    var string = string
+    string.withUTF8 { bytes.append(contentsOf: $0) }
 }

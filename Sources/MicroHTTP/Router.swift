@@ -63,8 +63,8 @@ struct RouteTable: Sendable {
         let index: Int
     }
 
-    /// Routes by their number of segments.
-    private var routes: [Int: [Route]] = [:]
+    /// Routes by their number of segments (the index).
+    private var routes: [[Route]] = []
 
     mutating func add(method: String, pattern: String, index: Int) {
         var segments: [[UInt8]?] = []
@@ -77,42 +77,58 @@ struct RouteTable: Sendable {
                 segments.append(Array(part.utf8))
             }
         }
-        routes[segments.count, default: []].append(Route(method: method, segments: segments, names: names, index: index))
+        while routes.count <= segments.count { routes.append([]) }
+        routes[segments.count].append(Route(method: method, segments: segments, names: names, index: index))
     }
 
     func match(method: String, path: String) -> Match {
         var path = path
         return path.withUTF8 { bytes in
-            // Segment boundaries, as ranges into `bytes`.
-            var ranges: [Range<Int>] = []
+            var count = 0
             var start = 0
             for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
-                if i > start { ranges.append(start..<i) }
+                if i > start { count += 1 }
                 start = i + 1
             }
-            guard let candidates = routes[ranges.count] else { return .notFound }
-            var allowed: [String] = []
-            for route in candidates {
-                var matches = true
-                for (segment, range) in zip(route.segments, ranges) {
-                    if let literal = segment, !equal(literal, UnsafeBufferPointer(rebasing: bytes[range])) {
-                        matches = false
-                        break
-                    }
+            guard count < routes.count, !routes[count].isEmpty else { return .notFound }
+            // Segment boundaries, as ranges into `bytes`, on the stack.
+            return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: count) { ranges in
+                var next = 0
+                start = 0
+                for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
+                    if i > start { ranges.initializeElement(at: next, to: start..<i); next += 1 }
+                    start = i + 1
                 }
-                guard matches else { continue }
-                if route.method == method || (method == "HEAD" && route.method == "GET") {
-                    var parameters = RouteParameters()
-                    var names = route.names.makeIterator()
-                    for (segment, range) in zip(route.segments, ranges) where segment == nil {
-                        parameters.values.append((names.next() ?? "", String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)))
-                    }
-                    return .found(route.index, parameters)
-                }
-                if !allowed.contains(route.method) { allowed.append(route.method) }
+                return match(method: method, bytes, ranges, routes[count])
             }
-            return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed)
         }
+    }
+
+    private func match(
+        method: String, _ bytes: UnsafeBufferPointer<UInt8>, _ ranges: UnsafeMutableBufferPointer<Range<Int>>,
+        _ candidates: [Route]
+    ) -> Match {
+        var allowed: [String] = []
+        for route in candidates {
+            var matches = true
+            for (segment, range) in zip(route.segments, ranges) {
+                if let literal = segment, !equal(literal, UnsafeBufferPointer(rebasing: bytes[range])) {
+                    matches = false
+                    break
+                }
+            }
+            guard matches else { continue }
+            if route.method == method || (method == "HEAD" && route.method == "GET") {
+                var parameters = RouteParameters()
+                var names = route.names.makeIterator()
+                for (segment, range) in zip(route.segments, ranges) where segment == nil {
+                    parameters.values.append((names.next() ?? "", String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)))
+                }
+                return .found(route.index, parameters)
+            }
+            if !allowed.contains(route.method) { allowed.append(route.method) }
+        }
+        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed)
     }
 }
 

@@ -55,7 +55,8 @@ struct ResourceStore: Sendable {
     /// not kept and then kept.
     mutating func body(_ key: ResourceKey) -> SelfLinkedBody? {
         guard let slot = index[key] else { return nil }
-        if slots[Int(slot)].isFixture { return slots[Int(slot)].body }
+        // Only the body is copied out: every GET of a fixture reads it.
+        if let fixture = slots[Int(slot)].fixtureBody { return fixture }
         if let kept = rendered[slot] { return kept.body }
         let body = slots[Int(slot)].body
         keep(body, for: slot)

@@ -37,22 +37,28 @@ public struct SelfLinkedBody: Sendable, Equatable {
 
     /// The body with `self` pointing at `selfURL`.
     public func body(selfURL: String) -> [UInt8] {
-        guard !tail.isEmpty else { return head }
         var selfURL = selfURL
-        return selfURL.withUTF8 { url in
-            var out: [UInt8] = []
-            out.reserveCapacity(head.count + tail.count + url.count + 8)
-            out.append(contentsOf: head)
-            if !url.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                out.append(contentsOf: url)
-            } else {
-                var escaped: [UInt8] = []
-                JSON.string(String(decoding: url, as: UTF8.self)).write(into: &escaped)
-                out.append(contentsOf: escaped.dropFirst().dropLast())
-            }
-            out.append(contentsOf: tail)
-            return out
+        return body { out in selfURL.withUTF8 { out.append(contentsOf: $0) } }
+    }
+
+    /// The body with `self` pointing at the URL `writeSelfURL` appends to the bytes it is given
+    /// (escaped here if it needs to be): the URL is written in place, never made a string.
+    public func body(writingSelfURL writeSelfURL: (inout [UInt8]) -> Void) -> [UInt8] {
+        guard !tail.isEmpty else { return head }
+        var out: [UInt8] = []
+        out.reserveCapacity(head.count + tail.count + 128)
+        out.append(contentsOf: head)
+        let start = out.count
+        writeSelfURL(&out)
+        if out[start...].contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            let url = String(decoding: out[start...], as: UTF8.self)
+            out.removeSubrange(start...)
+            var escaped: [UInt8] = []
+            JSON.string(url).write(into: &escaped)
+            out.append(contentsOf: escaped.dropFirst().dropLast())
         }
+        out.append(contentsOf: tail)
+        return out
     }
 
     /// Control characters cannot appear unescaped in JSON text, so the marker cannot collide

@@ -50,7 +50,7 @@ struct StoredResource: Sendable {
     let kind: ResourceKind
     let id: String
     /// A fixture's body, rendered when loaded; nil for created resources.
-    private let fixtureBody: SelfLinkedBody?
+    let fixtureBody: SelfLinkedBody?
     /// nil for fixtures, which are served as loaded and never change.
     private(set) var created: Created?
 
@@ -86,7 +86,7 @@ struct StoredResource: Sendable {
         return SelfLinkedBody(document: created.record.document(id: id, lifecycle: created.lifecycle))
     }
 
-    var isFixture: Bool { created == nil }
+    var isFixture: Bool { fixtureBody != nil }
 
     /// Changes a created resource. Fixtures are left alone.
     mutating func update(_ change: (inout Created) -> Void) {
