@@ -253,10 +253,16 @@ final class CommandWriter: @unchecked Sendable {
 }
 
 /// One sandbox's journal: its entries, tagged with its id, through the shared writer.
-private struct ScopedJournal: SandboxJournal {
+private final class ScopedJournal: SandboxJournal {
     let writer: CommandWriter
     let sandbox: String
     let incarnation: UInt64
+
+    init(writer: CommandWriter, sandbox: String, incarnation: UInt64) {
+        self.writer = writer
+        self.sandbox = sandbox
+        self.incarnation = incarnation
+    }
 
     func append(_ command: RecordedCommand) -> UInt64 { writer.append(command, sandbox: sandbox, incarnation: incarnation) }
     func appendRequest(_ record: RequestRecord, awaited: Bool) -> UInt64 {

@@ -5,10 +5,11 @@ import MicroHTTP
 package func bearerToken(_ request: HTTPRequest) -> String? {
     guard var header = request.headers["Authorization"] else { return nil }
     return header.withUTF8 { bytes -> String? in
-        let scheme = "bearer ".utf8
-        guard bytes.count > scheme.count,
-              zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 | 0x20 }) else { return nil }
-        return String(decoding: trimmedBlanks(UnsafeBufferPointer(rebasing: bytes[scheme.count...])), as: UTF8.self)
+        let scheme: StaticString = "bearer "
+        let length = scheme.utf8CodeUnitCount
+        guard bytes.count > length,
+              (0..<length).allSatisfy({ bytes[$0] | 0x20 == scheme.utf8Start[$0] }) else { return nil }
+        return String(decoding: trimmedBlanks(UnsafeBufferPointer(rebasing: bytes[length...])), as: UTF8.self)
     }
 }
 

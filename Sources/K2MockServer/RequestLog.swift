@@ -57,7 +57,7 @@ public final class RequestLog: Sendable {
             if let sandbox { rest.append(contentsOf: " [".utf8); appendUTF8(sandbox, to: &rest); rest.append(93) }
             rest.append(32); appendUTF8(method, to: &rest)
             rest.append(32); appendUTF8(path, to: &rest)
-            rest.append(32); appendUTF8(String(status), to: &rest)
+            rest.append(32); appendDecimal(status, to: &rest)
             if let reason { rest.append(contentsOf: " — ".utf8); appendUTF8(reason, to: &rest) }
         case .json:
             prefix = #"{"time":""#
@@ -114,4 +114,17 @@ public final class RequestLog: Sendable {
 private func appendUTF8(_ string: String, to bytes: inout [UInt8]) {
     var string = string
     string.withUTF8 { bytes.append(contentsOf: $0) }
+}
+
+/// `value` in decimal, without making a string of it.
+private func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+    guard value >= 0 else { appendUTF8(String(value), to: &bytes); return }
+    var divisor = 1
+    while divisor <= value / 10 { divisor *= 10 }
+    var rest = value
+    while divisor > 0 {
+        bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+        rest %= divisor
+        divisor /= 10
+    }
 }

@@ -366,7 +366,10 @@ public final class Sandbox: Sendable {
     ) -> Timestamp {
         locked { state in
             let now = state.clock.now()
-            var record = RequestRecord(at: now, method: method, path: path, status: status)
+            // Parts equal to the previous exchange's are that exchange's own: see `TranscriptLog.sharing`.
+            let exchange = exchange.map { state.transcript.sharing($0) }
+            let sharedPath = exchange.map(\.path).flatMap { $0 == path ? $0 : nil } ?? path
+            var record = RequestRecord(at: now, method: method, path: sharedPath, status: status)
             record.id = state.requests.append(record)
             if let exchange { state.transcript.append(.exchange(at: now, request: record.id, exchange)) }
             if let journal {

@@ -83,23 +83,24 @@ struct RouteTable: Sendable {
 
     func match(method: String, path: String) -> Match {
         var path = path
+        let most = routes.count - 1
+        guard most >= 0 else { return .notFound }
         return path.withUTF8 { bytes in
-            var count = 0
-            var start = 0
-            for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
-                if i > start { count += 1 }
-                start = i + 1
-            }
-            guard count < routes.count, !routes[count].isEmpty else { return .notFound }
-            // Segment boundaries, as ranges into `bytes`, on the stack.
-            return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: count) { ranges in
-                var next = 0
-                start = 0
+            // Segment boundaries, as ranges into `bytes`, on the stack, in one pass; a path with
+            // more segments than any route has matches none.
+            withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: most + 1) { ranges in
+                var count = 0
+                var start = 0
                 for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
-                    if i > start { ranges.initializeElement(at: next, to: start..<i); next += 1 }
+                    if i > start {
+                        guard count < most else { return .notFound }
+                        ranges.initializeElement(at: count, to: start..<i)
+                        count += 1
+                    }
                     start = i + 1
                 }
-                return match(method: method, bytes, ranges, routes[count])
+                guard !routes[count].isEmpty else { return .notFound }
+                return match(method: method, bytes, UnsafeMutableBufferPointer(rebasing: ranges[..<count]), routes[count])
             }
         }
     }

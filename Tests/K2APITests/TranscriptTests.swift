@@ -219,6 +219,36 @@ import Transcripts
         #expect(document.entries.last?["entry"] == "10001" && document.entries.last?["path"] == "/api/v1/payments/10000")
     }
 
+    /// Entries share the parts equal to the previous one's, and each still reads as it was sent
+    /// and answered: alternating, repeated and changed paths, headers and bodies.
+    @Test func eachEntryKeepsItsOwnExchangeWhenPartsRepeat() {
+        let sandbox = Sandbox(scenario: Scenario(source: "share.yaml", seed: 1, clock: Scenario.ClockSettings(mode: .manual)))
+        func exchange(_ index: Int) -> Exchange {
+            let path = "/api/v1/payments/\(index % 2)"
+            return Exchange(
+                method: index % 3 == 0 ? "POST" : "GET", path: path, query: index % 4 == 0 ? [("page", "\(index)")] : [],
+                requestHeaders: [("Authorization", "Bearer token-\(index / 3)")], requestBody: index % 3 == 0 ? [UInt8(index)] : [],
+                status: 200, responseHeaders: [("Content-Type", "application/json")],
+                responseBody: Array("{\"n\":\(index / 2)}".utf8))
+        }
+        for index in 0..<12 {
+            sandbox.recordRequest(method: exchange(index).method, path: exchange(index).path, status: 200, exchange: exchange(index))
+        }
+        let kept = sandbox.transcript().entries.compactMap { entry -> Exchange? in
+            if case .exchange(_, _, let exchange) = entry { return exchange }
+            return nil
+        }
+        #expect(kept.count == 12)
+        for (index, got) in kept.enumerated() {
+            let sent = exchange(index)
+            #expect(got.method == sent.method && got.path == sent.path && got.requestBody == sent.requestBody)
+            #expect(got.query.map { "\($0.name)=\($0.value)" } == sent.query.map { "\($0.name)=\($0.value)" })
+            #expect(got.requestHeaders.map(\.value) == sent.requestHeaders.map(\.value))
+            #expect(got.responseBody == sent.responseBody)
+        }
+        #expect(sandbox.requests().map(\.path) == (0..<12).map { exchange($0).path })
+    }
+
     @Test func aSnapshotWithoutASeedIsRefusedSayingWhy() async throws {
         let unseeded = TestScenario.yaml("""
             version: 1

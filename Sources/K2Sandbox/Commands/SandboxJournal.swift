@@ -1,8 +1,9 @@
 /// Where a sandbox writes its inputs so that it can be rebuilt after a restart (a data
 /// directory, `--data-dir`). The sandbox calls `append`, `appendRequest` and `reset` under its
 /// lock, in the order things happened, so each must only queue; it then waits outside the
-/// lock, before answering, until what it appended is durable.
-public protocol SandboxJournal: Sendable {
+/// lock, before answering, until what it appended is durable. A class: the sandbox checks
+/// for one on every request, and a reference is cheaper to look at than an existential box.
+public protocol SandboxJournal: AnyObject, Sendable {
     /// Queues a command; returns a ticket for `waitUntilDurable`.
     func append(_ command: RecordedCommand) -> UInt64
     /// Queues a request journal entry; returns a ticket. Written in the background unless

@@ -50,7 +50,10 @@ public struct SelfLinkedBody: Sendable, Equatable {
         out.append(contentsOf: head)
         let start = out.count
         writeSelfURL(&out)
-        if out[start...].contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        let needsEscaping = out.withUnsafeBufferPointer { bytes in
+            bytes[start...].contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        }
+        if needsEscaping {
             let url = String(decoding: out[start...], as: UTF8.self)
             out.removeSubrange(start...)
             var escaped: [UInt8] = []
