@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <microhttpd.h>
 
 /// Starts a daemon on host:port (IPv4 or IPv6 literal) with an internal epoll thread pool.
@@ -20,12 +22,9 @@ static inline struct MHD_Daemon *k2_start_daemon(
     struct sockaddr_in v4;
     struct sockaddr_in6 v6;
     const struct sockaddr *addr;
-    /* poll(), not epoll: with epoll, MHD_quiesce_daemon (how a stop refuses new connections)
-       races the workers removing the listening socket from their epoll sets, and the loser
-       aborts the process ("Failed to remove listen FD from epoll set", libmicrohttpd 0.9.75).
-       With poll a quiesce only signals the workers. Same throughput at our connection counts
-       (bench/run.sh; docs/performance.md). */
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME
+    /* epoll: each worker waits on its ready connections only. A stop does not quiesce the
+       daemon (see k2_retire_listen_socket). */
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME
                        | MHD_USE_ITC | MHD_USE_TURBO;
     memset(&v4, 0, sizeof v4);
     memset(&v6, 0, sizeof v6);
@@ -49,6 +48,28 @@ static inline struct MHD_Daemon *k2_start_daemon(
         MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
         /* No SO_REUSEPORT: a second server on a port in use must fail to bind, not share it. */
         MHD_OPTION_END);
+}
+
+/// Closes the daemon's listening socket at once, so that new connections are refused, and
+/// points its descriptor at the read end of a fresh pipe, which never becomes ready while the
+/// returned write end stays open: close that after MHD_stop_daemon (which closes the read end).
+/// Returns -1 (and changes nothing) if it cannot.
+/// Not MHD_quiesce_daemon: with epoll it removes the socket from each worker's epoll set while
+/// the workers, seeing the daemon quiesced, remove it too, and the loser aborts the process
+/// ("Failed to remove listen FD from epoll set", libmicrohttpd 0.9.75). Here the socket leaves
+/// every epoll set by closing (the kernel drops a closed file from them), and the descriptor
+/// the workers and MHD_stop_daemon still hold stays valid and silent.
+static inline int k2_retire_listen_socket(struct MHD_Daemon *d) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
+    int ends[2];
+    if (!info || info->listen_fd < 0 || pipe2(ends, O_CLOEXEC) != 0) return -1;
+    if (dup3(ends[0], info->listen_fd, O_CLOEXEC) < 0) {
+        close(ends[0]);
+        close(ends[1]);
+        return -1;
+    }
+    close(ends[0]);
+    return ends[1];
 }
 
 /// The port the daemon is bound to (the real one when started on port 0).

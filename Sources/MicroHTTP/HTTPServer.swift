@@ -17,7 +17,7 @@ public final class HTTPServer: Sendable {
         public var host: String
         /// 0 picks a free port; `start()` reports the real one.
         public var port: Int
-        /// Server threads; each runs a poll() loop over its share of the connections.
+        /// Server threads; each runs an epoll loop over its share of the connections.
         public var threads: Int
         /// A keep-alive connection idle this long is closed.
         public var idleTimeoutSeconds: Int
@@ -119,11 +119,8 @@ public final class HTTPServer: Sendable {
             return current
         }) else { return }
         context.deferrals.beginStopping()
-        // MHD's threads may still look at the quiesced listening socket until the daemon
-        // stops, so it is only shut down here (new connections are refused at once) and
-        // closed after MHD_stop_daemon; closing it now would free its number for reuse.
-        let listenSocket = MHD_quiesce_daemon(handle.raw)
-        if listenSocket >= 0 { shutdown(listenSocket, Int32(SHUT_RDWR)) }
+        // New connections are refused from here on; those open finish what they are doing.
+        let retired = k2_retire_listen_socket(handle.raw)
         waitForRequestsInFlight(upTo: configuration.drainTimeoutSeconds)
         // Deferred work still running past the drain timeout is answered 503 here and its
         // result dropped when it comes; give those answers a moment to go out.
@@ -131,7 +128,7 @@ public final class HTTPServer: Sendable {
             with: configuration.errorResponse(503, "The server stopped before this request was answered"))
         if abandoned > 0 { waitForRequestsInFlight(upTo: 1) }
         MHD_stop_daemon(handle.raw)
-        if listenSocket >= 0 { close(listenSocket) }
+        if retired >= 0 { close(retired) }
         Unmanaged<ServerContext>.fromOpaque(handle.context).release()
     }
 
