@@ -10,7 +10,10 @@ import Darwin
 /// does not see `Mutex`'s futex as synchronisation and reports races in an eight-line program
 /// that only increments a `Mutex<Int>` from several threads, so it could not vouch for this
 /// code. It does intercept pthread mutexes. Same cost here: one uncontended lock is an atomic
-/// exchange either way.
+/// exchange either way. Adaptive on Linux: a thread that finds it taken spins a little before
+/// sleeping, and the server's two threads hold their locks for well under a microsecond, so
+/// most waits end without a futex call and a context switch (the docs' GET: 9.60 → 9.33 µs
+/// of CPU, 108,000 → 114,000 req/s, five alternated rounds, docs/performance.md).
 public final class Locked<Value: Sendable>: @unchecked Sendable {
     private var value: Value
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
@@ -20,7 +23,13 @@ public final class Locked<Value: Sendable>: @unchecked Sendable {
         self.value = value
         mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        #if canImport(Glibc)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+        #endif
+        pthread_mutex_init(mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
     }
 
     deinit {
