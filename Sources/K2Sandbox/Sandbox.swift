@@ -366,8 +366,9 @@ public final class Sandbox: Sendable {
     ) -> Timestamp {
         locked { state in
             let now = state.clock.now()
-            // Parts equal to the previous exchange's are that exchange's own: see `TranscriptLog.sharing`.
-            let exchange = exchange.map { state.transcript.sharing($0) }
+            // Parts equal to the previous exchange's are that exchange's own: see `TranscriptLog.share`.
+            var exchange = exchange
+            if exchange != nil { state.transcript.share(&exchange!) }
             let sharedPath = exchange.map(\.path).flatMap { $0 == path ? $0 : nil } ?? path
             var record = RequestRecord(at: now, method: method, path: sharedPath, status: status)
             record.id = state.requests.append(record)
