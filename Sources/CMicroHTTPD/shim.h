@@ -58,7 +58,11 @@ static inline struct MHD_Daemon *k2_start_daemon(
 /// the workers, seeing the daemon quiesced, remove it too, and the loser aborts the process
 /// ("Failed to remove listen FD from epoll set", libmicrohttpd 0.9.75). Here the socket leaves
 /// every epoll set by closing (the kernel drops a closed file from them), and the descriptor
-/// the workers and MHD_stop_daemon still hold stays valid and silent.
+/// the workers and MHD_stop_daemon still hold stays valid and silent. One window is left: a
+/// worker whose accept() was under way at this instant and brought it to its connection limit
+/// (about 510 connections per worker) removes the listening descriptor from its epoll set on
+/// its next turn, finds the pipe not there, and aborts. Quiescing had that risk at any count.
+/// Without a free descriptor for the pipe, the socket stays open until the daemon stops.
 static inline int k2_retire_listen_socket(struct MHD_Daemon *d) {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
     int ends[2];

@@ -367,6 +367,10 @@ private typealias Fields = [(name: String, value: String)]
 
 private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> Fields {
     var fields: Fields = []
+    // Counted first: one allocation rather than one per doubling (none for no query).
+    let count = MHD_get_connection_values(connection, kind, nil, nil)
+    guard count > 0 else { return fields }
+    fields.reserveCapacity(Int(count))
     withUnsafeMutablePointer(to: &fields) { pointer in
         _ = MHD_get_connection_values(connection, kind, collectValue, pointer)
     }

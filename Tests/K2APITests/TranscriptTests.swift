@@ -249,6 +249,26 @@ import Transcripts
         #expect(sandbox.requests().map(\.path) == (0..<12).map { exchange($0).path })
     }
 
+    /// Text that is canonically equal but spelled in other bytes (`é` as one scalar, then as `e`
+    /// and a combining accent) is not shared: each entry and journal line keeps its own bytes.
+    @Test func canonicallyEqualTextIsKeptAsSent() {
+        let sandbox = Sandbox(scenario: Scenario(source: "share.yaml", seed: 1, clock: Scenario.ClockSettings(mode: .manual)))
+        let spellings = ["/api/v1/payments/caf\u{E9}", "/api/v1/payments/cafe\u{301}"]
+        for path in spellings {
+            sandbox.recordRequest(method: "GET", path: path, status: 404, exchange: Exchange(
+                method: "GET", path: path, query: [("q", path)], requestHeaders: [("X-Note", path)], requestBody: [],
+                status: 404, responseHeaders: [], responseBody: []))
+        }
+        let kept = sandbox.transcript().entries.compactMap { entry -> Exchange? in
+            if case .exchange(_, _, let exchange) = entry { return exchange }
+            return nil
+        }
+        #expect(kept.map { Array($0.path.utf8) } == spellings.map { Array($0.utf8) })
+        #expect(kept.map { Array($0.query[0].value.utf8) } == spellings.map { Array($0.utf8) })
+        #expect(kept.map { Array($0.requestHeaders[0].value.utf8) } == spellings.map { Array($0.utf8) })
+        #expect(sandbox.requests().map { Array($0.path.utf8) } == spellings.map { Array($0.utf8) })
+    }
+
     @Test func aSnapshotWithoutASeedIsRefusedSayingWhy() async throws {
         let unseeded = TestScenario.yaml("""
             version: 1

@@ -80,7 +80,7 @@ struct TranscriptLog: Sendable {
     mutating func share(_ exchange: inout Exchange) {
         if previous != nil {
             // In place, through `previous!`: copying it out would retain each of its parts.
-            if exchange.path == previous!.path { exchange.path = previous!.path }
+            if sameText(exchange.path, previous!.path) { exchange.path = previous!.path }
             if samePairs(exchange.query, previous!.query) { exchange.query = previous!.query }
             if samePairs(exchange.requestHeaders, previous!.requestHeaders) { exchange.requestHeaders = previous!.requestHeaders }
             if sameBytes(exchange.requestBody, previous!.requestBody) { exchange.requestBody = previous!.requestBody }
@@ -123,7 +123,16 @@ struct TranscriptLog: Sendable {
 }
 
 private func samePairs(_ a: [(name: String, value: String)], _ b: [(name: String, value: String)]) -> Bool {
-    a.count == b.count && zip(a, b).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    a.count == b.count && zip(a, b).allSatisfy { sameText($0.name, $1.name) && sameText($0.value, $1.value) }
+}
+
+/// The same bytes: `==` on strings compares canonically (`é` equals `e` and a combining accent),
+/// and a transcript keeps each request's own bytes.
+func sameText(_ a: String, _ b: String) -> Bool {
+    var a = a, b = b
+    return a.withUTF8 { x in
+        b.withUTF8 { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+    }
 }
 
 private func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
