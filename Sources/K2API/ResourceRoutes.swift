@@ -51,11 +51,10 @@ struct ResourceRoutes: Sendable {
         guard let body = sandbox.resource(definition.kind, id: id) else {
             return K2Responses.error(404, "No \(definition.kind) with id \(id)")
         }
-        var collectionPath = collectionPath, id = id
         return K2Responses.bytes(200, body.body { url in
             appendRequestOrigin(request, fallback: api.fallbackOrigin, to: &url)
-            collectionPath.withUTF8 { url.append(contentsOf: $0) }
-            id.withUTF8 { url.append(contentsOf: $0) }
+            url.append(utf8Of: collectionPath)
+            url.append(utf8Of: id)
         })
     }
 

@@ -79,7 +79,9 @@ public final class RequestLog: Sendable {
                 time.appendISO8601(to: &buffer.stamp)
             }
             prefix.withUTF8Buffer { buffer.bytes.append(contentsOf: $0) }
-            buffer.bytes.append(contentsOf: buffer.stamp)
+            // Through a pointer: appending the array itself would retain and release it, and
+            // the server's two threads would pass its reference count back and forth.
+            buffer.stamp.withUnsafeBufferPointer { stamp in buffer.bytes.append(contentsOf: stamp) }
             buffer.bytes.append(contentsOf: rest)
         }
     }
