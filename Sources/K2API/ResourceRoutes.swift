@@ -14,7 +14,7 @@ struct ResourceRoutes: Sendable {
         for definition in api.hub.primary.sandbox.kinds.definitions {
             for version in definition.versions {
                 // `self` is this prefix and the id, after the origin.
-                let collectionPath = definition.path(id: "", version: version)
+                let collectionPath = Array(definition.path(id: "", version: version).utf8)
                 routes.add("GET", "/api/v\(version)/\(definition.collection)/:id", .authenticated { request, context in
                     show(definition, collectionPath, id: context.parameters["id"] ?? "", request: request, context.sandbox)
                 })
@@ -45,7 +45,7 @@ struct ResourceRoutes: Sendable {
     /// The resource at its current stage, `self` on the origin and version the client used.
     /// `collectionPath` is `/api/vN/<collection>/`, the path of the version the client used.
     private func show(
-        _ definition: any ResourceDefinition.Type, _ collectionPath: String, id: String, request: HTTPRequest,
+        _ definition: any ResourceDefinition.Type, _ collectionPath: [UInt8], id: String, request: HTTPRequest,
         _ sandbox: Sandbox
     ) -> HTTPResponse {
         guard let body = sandbox.resource(definition.kind, id: id) else {
@@ -53,8 +53,11 @@ struct ResourceRoutes: Sendable {
         }
         return K2Responses.bytes(200, body.body { url in
             appendRequestOrigin(request, fallback: api.fallbackOrigin, to: &url)
-            url.append(utf8Of: collectionPath)
-            url.append(utf8Of: id)
+            // Through pointers: the path is shared by the server's threads, and retaining it
+            // would pass its reference count between them.
+            collectionPath.withUnsafeBufferPointer { url.append(contentsOf: $0) }
+            var id = id
+            id.withUTF8 { url.append(contentsOf: $0) }
         })
     }
 

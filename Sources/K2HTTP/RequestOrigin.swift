@@ -45,13 +45,3 @@ private func isHostByte(_ byte: UInt8) -> Bool {
         false
     }
 }
-
-extension [UInt8] {
-    /// Appends `text`'s UTF-8 bytes, read in place when the string is stored contiguously (as
-    /// native strings are): no copy of the string, and no reference count touched.
-    package mutating func append(utf8Of text: String) {
-        if text.utf8.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) == nil {
-            append(contentsOf: text.utf8)
-        }
-    }
-}

@@ -41,13 +41,10 @@ public struct Router<Handler: Sendable>: Sendable {
     }
 }
 
-/// Byte equality, lengths first: most literals a path is tried against differ in length.
-private func equal(_ literal: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard literal.count == bytes.count else { return false }
-    return literal.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
-}
-
-/// The non-generic part of `Router`, so matching is compiled once, for bytes.
+/// The non-generic part of `Router`, so matching is compiled once, for bytes. Every literal
+/// segment's bytes sit in one array and every route's segments in another, as plain numbers:
+/// trying a path against twenty routes reads two buffers and touches no reference count (the
+/// table is shared by the server's threads, so each retain would pass a cache line between them).
 struct RouteTable: Sendable {
     enum Match {
         case found(Int, RouteParameters)
@@ -55,30 +52,45 @@ struct RouteTable: Sendable {
         case notFound
     }
 
+    /// Where a literal segment's bytes are in `literals`; `count` -1 for a captured `:name`.
+    private struct Segment: Sendable {
+        let start: Int32
+        let count: Int32
+    }
+
+    /// A route's segments (a range of `segments`), and where its method, names and handler are.
     private struct Route: Sendable {
-        let method: String
-        /// A literal's bytes, or nil for a captured `:name` (named in `names`).
-        let segments: [[UInt8]?]
-        let names: [String]
+        let first: Int32
+        let segmentCount: Int32
+        /// Index into `methods` and `names` (one per route, in the order added).
+        let route: Int32
         let index: Int
     }
 
+    private var literals: [UInt8] = []
+    private var segments: [Segment] = []
+    private var methods: [String] = []
+    private var names: [[String]] = []
     /// Routes by their number of segments (the index).
     private var routes: [[Route]] = []
 
     mutating func add(method: String, pattern: String, index: Int) {
-        var segments: [[UInt8]?] = []
-        var names: [String] = []
+        let first = Int32(segments.count)
+        var captured: [String] = []
         for part in pattern.split(separator: "/") {
             if part.hasPrefix(":") {
-                segments.append(nil)
-                names.append(String(part.dropFirst()))
+                segments.append(Segment(start: 0, count: -1))
+                captured.append(String(part.dropFirst()))
             } else {
-                segments.append(Array(part.utf8))
+                segments.append(Segment(start: Int32(literals.count), count: Int32(part.utf8.count)))
+                literals.append(contentsOf: part.utf8)
             }
         }
-        while routes.count <= segments.count { routes.append([]) }
-        routes[segments.count].append(Route(method: method, segments: segments, names: names, index: index))
+        let count = segments.count - Int(first)
+        while routes.count <= count { routes.append([]) }
+        routes[count].append(Route(first: first, segmentCount: Int32(count), route: Int32(methods.count), index: index))
+        methods.append(method)
+        names.append(captured)
     }
 
     func match(method: String, path: String) -> Match {
@@ -100,34 +112,48 @@ struct RouteTable: Sendable {
                     start = i + 1
                 }
                 guard !routes[count].isEmpty else { return .notFound }
-                return match(method: method, bytes, UnsafeMutableBufferPointer(rebasing: ranges[..<count]), routes[count])
+                return routes[count].withUnsafeBufferPointer { candidates in
+                    literals.withUnsafeBufferPointer { literals in
+                        segments.withUnsafeBufferPointer { segments in
+                            match(method: method, bytes, UnsafeBufferPointer(rebasing: ranges[..<count]),
+                                  candidates, literals, segments)
+                        }
+                    }
+                }
             }
         }
     }
 
     private func match(
-        method: String, _ bytes: UnsafeBufferPointer<UInt8>, _ ranges: UnsafeMutableBufferPointer<Range<Int>>,
-        _ candidates: [Route]
+        method: String, _ bytes: UnsafeBufferPointer<UInt8>, _ ranges: UnsafeBufferPointer<Range<Int>>,
+        _ candidates: UnsafeBufferPointer<Route>, _ literals: UnsafeBufferPointer<UInt8>,
+        _ segments: UnsafeBufferPointer<Segment>
     ) -> Match {
         var allowed: [String] = []
         for route in candidates {
             var matches = true
-            for (segment, range) in zip(route.segments, ranges) {
-                if let literal = segment, !equal(literal, UnsafeBufferPointer(rebasing: bytes[range])) {
+            for offset in 0..<Int(route.segmentCount) {
+                let segment = segments[Int(route.first) + offset]
+                let range = ranges[offset]
+                guard segment.count >= 0 else { continue }
+                if Int(segment.count) != range.count
+                    || memcmp(literals.baseAddress! + Int(segment.start), bytes.baseAddress! + range.lowerBound, range.count) != 0 {
                     matches = false
                     break
                 }
             }
             guard matches else { continue }
-            if route.method == method || (method == "HEAD" && route.method == "GET") {
+            let routeMethod = methods[Int(route.route)]
+            if routeMethod == method || (method == "HEAD" && routeMethod == "GET") {
                 var parameters = RouteParameters()
-                var names = route.names.makeIterator()
-                for (segment, range) in zip(route.segments, ranges) where segment == nil {
-                    parameters.values.append((names.next() ?? "", String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)))
+                var captured = names[Int(route.route)].makeIterator()
+                for offset in 0..<Int(route.segmentCount) where segments[Int(route.first) + offset].count < 0 {
+                    parameters.values.append((captured.next() ?? "",
+                                              String(decoding: UnsafeBufferPointer(rebasing: bytes[ranges[offset]]), as: UTF8.self)))
                 }
                 return .found(route.index, parameters)
             }
-            if !allowed.contains(route.method) { allowed.append(route.method) }
+            if !allowed.contains(routeMethod) { allowed.append(routeMethod) }
         }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed)
     }

@@ -129,9 +129,10 @@ private func samePairs(_ a: [(name: String, value: String)], _ b: [(name: String
 /// The same bytes: `==` on strings compares canonically (`é` equals `e` and a combining accent),
 /// and a transcript keeps each request's own bytes.
 func sameText(_ a: String, _ b: String) -> Bool {
+    guard a.utf8.count == b.utf8.count else { return false }
     var a = a, b = b
     return a.withUTF8 { x in
-        b.withUTF8 { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+        b.withUTF8 { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
     }
 }
 
