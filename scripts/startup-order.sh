@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rewrites scripts/startup-order.txt: the functions `k2mock serve` runs from exec to its first
-# answered GET, in the order callgrind first meets them. The release link (Package.swift) places
+# answered GETs, sorted by name (the set is what matters, and sorted it diffs well). The
+# release link (Package.swift) places
 # them first and together, so an idle server maps fewer pages of its binary: the kernel maps the
 # 64 KB around each page fault, and start-up code spread over 20 MB of text faulted in 8.4 MB
 # (docs/performance.md#memory). Names the binary no longer has are skipped by the linker, so a
@@ -31,11 +32,11 @@ wait $server || true
 trace="$work/trace"
 python3 - "$trace" > scripts/startup-order.txt <<'PY'
 import re, sys
-seen = set()
+names = set()
 for line in open(sys.argv[1], errors="replace"):
     m = re.match(r"^c?fn=\(\d+\) (.*)$", line.rstrip("\n"))
-    if m and not m.group(1).startswith("0x") and m.group(1) not in seen:
-        seen.add(m.group(1))
-        print(m.group(1))
+    if m and not m.group(1).startswith("0x"):
+        names.add(m.group(1))
+sys.stdout.write("".join(name + "\n" for name in sorted(names)))
 PY
 echo "scripts/startup-order.txt: $(wc -l < scripts/startup-order.txt) functions"
