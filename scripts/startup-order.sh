@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Rewrites scripts/startup-order.txt: the functions `k2mock serve` runs from exec to its first
-# answered GETs, sorted by name (the set is what matters, and sorted it diffs well). The
-# release link (Package.swift) places
-# them first and together, so an idle server maps fewer pages of its binary: the kernel maps the
-# 64 KB around each page fault, and start-up code spread over 20 MB of text faulted in 8.4 MB
-# (docs/performance.md#memory). Names the binary no longer has are skipped by the linker, so a
-# stale list costs only memory; rerun this after large changes to start-up.
+# answered GETs, sorted by name (the set is what matters, and sorted it diffs well). The release
+# link (Package.swift) places them first and together, so an idle server maps fewer pages of its
+# binary: the kernel maps the 64 KB around each page fault, and start-up code spread over 20 MB
+# of text faulted in 8.4 MB (docs/performance.md#memory). Names the binary no longer has are
+# skipped by the linker, so a stale list costs only memory; rerun this after large changes.
 #   scripts/startup-order.sh [BINARY]     (default: .build/release/k2mock)
 set -euo pipefail
 cd "$(dirname "$0")/.."
