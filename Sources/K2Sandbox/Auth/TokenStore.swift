@@ -94,9 +94,16 @@ struct TokenStore: Sendable {
 
 /// A presented token and its secret hash, the store's key.
 struct TokenDigest: Sendable {
-    /// The value's hash under this process's random seed; keys compare by it alone.
+    /// The value's hash under this process's random seed, and the value. Keys compare hashes
+    /// first and values only when those are equal, which a guess cannot arrange without the
+    /// seed; two tokens whose hashes collide still keep a key each.
     struct Key: Hashable, Sendable {
         let hash: Int
+        let value: String
+
+        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.value == b.value }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
 
     let value: String
@@ -107,6 +114,6 @@ struct TokenDigest: Sendable {
         var hasher = Hasher()
         var bytes = value
         bytes.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        key = Key(hash: hasher.finalize())
+        key = Key(hash: hasher.finalize(), value: value)
     }
 }
