@@ -1,9 +1,8 @@
 // swift-tools-version:6.0
-import Foundation
 import PackageDescription
 
 /// Where this file is: the release link reads scripts/startup-order.txt from here.
-let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
 
 // Layers, bottom up: transport (MicroHTTP over libmicrohttpd) and JSON (OrderedJSON) know
 // nothing of Kopo Kopo; K2Sandbox is the socket-free core (resource kinds, clock, tokens,

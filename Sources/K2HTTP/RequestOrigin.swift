@@ -20,19 +20,10 @@ package func appendRequestOrigin(_ request: HTTPRequest, fallback: () -> String,
         origin.withUTF8 { out.append(contentsOf: $0) }
         return
     }
-    let https = headers["X-Forwarded-Proto"].map { asciiLowercaseEquals($0, "https") } ?? false
+    let https = headers["X-Forwarded-Proto"].map { asciiCaseInsensitiveEquals($0, "https") } ?? false
     let scheme: StaticString = https ? "https://" : "http://"
     scheme.withUTF8Buffer { out.append(contentsOf: $0) }
     host.withUTF8 { out.append(contentsOf: $0) }
-}
-
-private func asciiLowercaseEquals(_ value: String, _ lowercase: StaticString) -> Bool {
-    var value = value
-    return value.withUTF8 { bytes in
-        lowercase.withUTF8Buffer { expected in
-            bytes.count == expected.count && zip(bytes, expected).allSatisfy { $0 | 0x20 == $1 }
-        }
-    }
 }
 
 /// Letters, digits and `.-:[]_`: enough for names, IPv4 and bracketed IPv6 with a port.

@@ -369,7 +369,7 @@ public final class Sandbox: Sendable {
             // Parts equal to the previous exchange's are that exchange's own: see `TranscriptLog.share`.
             var exchange = exchange
             if exchange != nil { state.transcript.share(&exchange!) }
-            let sharedPath = exchange.map(\.path).flatMap { sameText($0, path) ? $0 : nil } ?? path
+            let sharedPath = exchange.map { sameText($0.path, path) ? $0.path : path } ?? path
             var record = RequestRecord(at: now, method: method, path: sharedPath, status: status)
             record.id = state.requests.append(record)
             if let exchange { state.transcript.append(.exchange(at: now, request: record.id, exchange)) }

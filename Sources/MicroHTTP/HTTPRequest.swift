@@ -51,8 +51,8 @@ public struct HTTPHeaders: Sendable, Sequence {
     }
 }
 
-/// Header names are ASCII; comparing them byte by byte avoids allocating lowercased copies.
-func asciiCaseInsensitiveEquals(_ a: String, _ b: String) -> Bool {
+/// ASCII text (header names, a scheme) compared byte by byte, without lowercased copies.
+package func asciiCaseInsensitiveEquals(_ a: String, _ b: String) -> Bool {
     // Most names a lookup passes differ in length, which native strings know without a scan.
     guard a.utf8.count == b.utf8.count else { return false }
     var a = a, b = b

@@ -106,11 +106,11 @@ struct TokenDigest: Sendable {
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
 
-    let value: String
     let key: Key
+    /// The token as presented.
+    var value: String { key.value }
 
     init(_ value: String) {
-        self.value = value
         var hasher = Hasher()
         var bytes = value
         bytes.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
