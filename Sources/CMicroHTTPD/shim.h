@@ -18,7 +18,8 @@ static inline struct MHD_Daemon *k2_start_daemon(
     const char *host, uint16_t port, unsigned int pool_size, unsigned int idle_timeout_seconds,
     size_t connection_memory_limit,
     MHD_AccessHandlerCallback handler, void *handler_cls,
-    MHD_RequestCompletedCallback completed, void *completed_cls) {
+    MHD_RequestCompletedCallback completed, void *completed_cls,
+    MHD_NotifyConnectionCallback notify, void *notify_cls) {
     struct sockaddr_in v4;
     struct sockaddr_in6 v6;
     const struct sockaddr *addr;
@@ -46,6 +47,7 @@ static inline struct MHD_Daemon *k2_start_daemon(
         MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout_seconds,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory_limit,
         MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
+        MHD_OPTION_NOTIFY_CONNECTION, notify, notify_cls,
         /* No SO_REUSEPORT: a second server on a port in use must fail to bind, not share it. */
         MHD_OPTION_END);
 }
@@ -80,6 +82,12 @@ static inline int k2_retire_listen_socket(struct MHD_Daemon *d) {
 static inline uint16_t k2_daemon_port(struct MHD_Daemon *d) {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     return info ? info->port : 0;
+}
+
+/// What the connection's notify callback keeps for it (MHD_CONNECTION_INFO_SOCKET_CONTEXT).
+static inline void *k2_socket_context(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
 }
 
 /// How many connections the daemon holds open right now.

@@ -48,29 +48,9 @@ public final class RequestLog: Sendable {
     /// `reason` says why a refused request was refused (` — reason` in text, `"reason"` in JSON).
     func log(at time: Timestamp, method: String, path: String, status: Int, sandbox: String? = nil, reason: String? = nil) {
         guard format != .none else { return }
-        let prefix: StaticString
-        var rest: [UInt8] = []
-        rest.reserveCapacity(64 + path.utf8.count)
-        switch format {
-        case .text:
-            prefix = ""
-            if let sandbox { rest.append(contentsOf: " [".utf8); appendUTF8(sandbox, to: &rest); rest.append(93) }
-            rest.append(32); appendUTF8(method, to: &rest)
-            rest.append(32); appendUTF8(path, to: &rest)
-            rest.append(32); appendDecimal(status, to: &rest)
-            if let reason { rest.append(contentsOf: " — ".utf8); appendUTF8(reason, to: &rest) }
-        case .json:
-            prefix = #"{"time":""#
-            rest.append(contentsOf: #"","method":"#.utf8); JSON.string(method).write(into: &rest)
-            rest.append(contentsOf: #","path":"#.utf8); JSON.string(path).write(into: &rest)
-            rest.append(contentsOf: #","status":"#.utf8); rest.append(contentsOf: String(status).utf8)
-            if let sandbox { rest.append(contentsOf: #","sandbox":"#.utf8); JSON.string(sandbox).write(into: &rest) }
-            if let reason { rest.append(contentsOf: #","reason":"#.utf8); JSON.string(reason).write(into: &rest) }
-            rest.append(125)
-        case .none:
-            return
-        }
-        rest.append(10)
+        // Written straight into the buffer under its lock: a line costs no allocation of its own.
+        // The stamp is appended through a pointer: appending the array would retain and release
+        // it, and the server's two threads would pass its reference count back and forth.
         buffer.withLock { buffer in
             guard buffer.bytes.count < RequestLog.limit else { buffer.dropped += 1; return }
             if buffer.stampedAt != time.milliseconds {
@@ -78,11 +58,27 @@ public final class RequestLog: Sendable {
                 buffer.stamp.removeAll(keepingCapacity: true)
                 time.appendISO8601(to: &buffer.stamp)
             }
-            prefix.withUTF8Buffer { buffer.bytes.append(contentsOf: $0) }
-            // Through a pointer: appending the array itself would retain and release it, and
-            // the server's two threads would pass its reference count back and forth.
-            buffer.stamp.withUnsafeBufferPointer { stamp in buffer.bytes.append(contentsOf: stamp) }
-            buffer.bytes.append(contentsOf: rest)
+            switch format {
+            case .text:
+                buffer.stamp.withUnsafeBufferPointer { buffer.bytes.append(contentsOf: $0) }
+                if let sandbox { buffer.bytes.append(contentsOf: " [".utf8); appendUTF8(sandbox, to: &buffer.bytes); buffer.bytes.append(93) }
+                buffer.bytes.append(32); appendUTF8(method, to: &buffer.bytes)
+                buffer.bytes.append(32); appendUTF8(path, to: &buffer.bytes)
+                buffer.bytes.append(32); appendDecimal(status, to: &buffer.bytes)
+                if let reason { buffer.bytes.append(contentsOf: " — ".utf8); appendUTF8(reason, to: &buffer.bytes) }
+            case .json:
+                buffer.bytes.append(contentsOf: #"{"time":""#.utf8)
+                buffer.stamp.withUnsafeBufferPointer { buffer.bytes.append(contentsOf: $0) }
+                buffer.bytes.append(contentsOf: #"","method":"#.utf8); JSON.string(method).write(into: &buffer.bytes)
+                buffer.bytes.append(contentsOf: #","path":"#.utf8); JSON.string(path).write(into: &buffer.bytes)
+                buffer.bytes.append(contentsOf: #","status":"#.utf8); appendDecimal(status, to: &buffer.bytes)
+                if let sandbox { buffer.bytes.append(contentsOf: #","sandbox":"#.utf8); JSON.string(sandbox).write(into: &buffer.bytes) }
+                if let reason { buffer.bytes.append(contentsOf: #","reason":"#.utf8); JSON.string(reason).write(into: &buffer.bytes) }
+                buffer.bytes.append(125)
+            case .none:
+                return
+            }
+            buffer.bytes.append(10)
         }
     }
 
@@ -114,8 +110,10 @@ public final class RequestLog: Sendable {
 
 /// `string`'s bytes, copied at once rather than through the generic view: a line per request.
 private func appendUTF8(_ string: String, to bytes: inout [UInt8]) {
-    var string = string
-    string.withUTF8 { bytes.append(contentsOf: $0) }
+    // Read in place: `withUTF8` needs a mutable copy, a retain and a release.
+    if string.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+        bytes.append(contentsOf: string.utf8)
+    }
 }
 
 /// `value` in decimal, without making a string of it.

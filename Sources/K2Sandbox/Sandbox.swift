@@ -362,17 +362,16 @@ public final class Sandbox: Sendable {
     /// `exchange`, the request and its answer in full, goes to the transcript.
     @discardableResult
     public func recordRequest(
-        method: String, path: String, status: Int, exchange: Exchange? = nil, owing durability: inout Durability
+        method: String, path: String, status: Int, exchange: consuming Exchange? = nil, owing durability: inout Durability
     ) -> Timestamp {
-        locked { state in
+        var exchange = exchange
+        return locked { state in
             let now = state.clock.now()
-            // Parts equal to the previous exchange's are that exchange's own: see `TranscriptLog.share`.
-            var exchange = exchange
-            if exchange != nil { state.transcript.share(&exchange!) }
-            let sharedPath = exchange.map { sameText($0.path, path) ? $0.path : path } ?? path
-            var record = RequestRecord(at: now, method: method, path: sharedPath, status: status)
+            // The journal keeps the transcript's path, shared with earlier requests where equal.
+            var journalled = path
+            if let exchange = exchange.take() { journalled = state.transcript.append(exchange, at: now, request: state.requests.nextID) }
+            var record = RequestRecord(at: now, method: method, path: journalled, status: status)
             record.id = state.requests.append(record)
-            if let exchange { state.transcript.append(.exchange(at: now, request: record.id, exchange)) }
             if let journal {
                 let awaited = durability.owesSomething
                 let ticket = journal.appendRequest(record, awaited: awaited)

@@ -35,8 +35,9 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// The first field called `name`, compared case-insensitively.
     public subscript(_ name: String) -> String? {
-        for field in fields where asciiCaseInsensitiveEquals(field.name, name) {
-            return field.value
+        // By index: binding each field would copy (retain) both its strings.
+        for i in fields.indices where asciiCaseInsensitiveEquals(fields[i].name, name) {
+            return fields[i].value
         }
         return nil
     }
@@ -55,15 +56,19 @@ public struct HTTPHeaders: Sendable, Sequence {
 package func asciiCaseInsensitiveEquals(_ a: String, _ b: String) -> Bool {
     // Most names a lookup passes differ in length, which native strings know without a scan.
     guard a.utf8.count == b.utf8.count else { return false }
-    var a = a, b = b
-    return a.withUTF8 { x in
-        b.withUTF8 { y in
-            guard x.count == y.count else { return false }
-            for i in 0..<x.count where x[i] != y[i] {
-                let lower = x[i] | 0x20
-                guard lower == y[i] | 0x20, lower >= 0x61, lower <= 0x7A else { return false }
-            }
-            return true
+    // Read in place: `withUTF8` needs a mutable copy, a retain and a release per string.
+    let inPlace = a.utf8.withContiguousStorageIfAvailable { x in
+        b.utf8.withContiguousStorageIfAvailable { y in
+            (0..<x.count).allSatisfy { sameLetter(x[$0], y[$0]) }
         }
     }
+    return (inPlace ?? nil) ?? a.utf8.elementsEqual(b.utf8, by: sameLetter)
+}
+
+/// Equal bytes, or an ASCII letter in either case.
+@inline(__always)
+private func sameLetter(_ x: UInt8, _ y: UInt8) -> Bool {
+    guard x != y else { return true }
+    let lower = x | 0x20
+    return lower == y | 0x20 && lower >= 0x61 && lower <= 0x7A
 }

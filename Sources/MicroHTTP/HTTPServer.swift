@@ -91,7 +91,7 @@ public final class HTTPServer: Sendable {
             // MHD's default per-connection arena for headers and body chunks. MHD zeroes it
             // between keep-alive requests, so a larger one costs time on every request.
             32 * 1024,
-            accessHandler, contextPointer, requestCompleted, contextPointer)
+            accessHandler, contextPointer, requestCompleted, contextPointer, connectionNotified, nil)
         guard let started else {
             let code = errno
             Unmanaged<ServerContext>.fromOpaque(contextPointer).release()

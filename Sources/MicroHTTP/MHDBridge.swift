@@ -183,11 +183,12 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
     if let state, state.oversized {
         return queue(tooLarge(context), on: connection, context)
     }
+    let memory = k2_socket_context(connection).map { Unmanaged<ConnectionMemory>.fromOpaque($0).takeUnretainedValue() }
     let request = HTTPRequest(
         method: method.map { String(cString: $0) } ?? "GET",
-        path: url.map { String(cString: $0) } ?? "/",
+        path: url.map { memory?.path($0) ?? String(cString: $0) } ?? "/",
         query: connectionValues(connection, .GET_ARGUMENT_KIND),
-        headers: HTTPHeaders(connectionValues(connection, .HEADER_KIND)),
+        headers: HTTPHeaders(memory?.headers(of: connection) ?? connectionValues(connection, .HEADER_KIND)),
         body: state?.body ?? [])
     switch context.handler(request) {
     case .respond(let response):
@@ -234,7 +235,7 @@ private func queueStream(_ head: HTTPResponse, _ stream: HTTPStream, context: Se
         return .NO
     }
     for field in head.headers.fields {
-        _ = MHD_add_response_header(response, field.name, field.value)
+        addHeader(field, to: response)
     }
     let result = MHD_queue_response(connection, UInt32(head.status), response)
     MHD_destroy_response(response)
@@ -349,7 +350,7 @@ private func queue(_ response: HTTPResponse, on connection: OpaquePointer, _ con
     }
     guard let mhdResponse else { return .NO }
     for field in response.headers.fields {
-        _ = MHD_add_response_header(mhdResponse, field.name, field.value)
+        addHeader(field, to: mhdResponse)
     }
     if context.deferrals.isStopping {
         _ = MHD_add_response_header(mhdResponse, "Connection", "close")
@@ -357,6 +358,14 @@ private func queue(_ response: HTTPResponse, on connection: OpaquePointer, _ con
     let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
     MHD_destroy_response(mhdResponse)
     return result
+}
+
+/// Through `withCString`: passing a String where C wants a pointer copies a short (inline)
+/// string to the heap, and "Content-Type" is one.
+private func addHeader(_ field: (name: String, value: String), to response: OpaquePointer) {
+    field.name.withCString { name in
+        field.value.withCString { value in _ = MHD_add_response_header(response, name, value) }
+    }
 }
 
 private func lookupHeader(_ connection: OpaquePointer, _ name: String) -> String? {
@@ -375,6 +384,86 @@ private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind
         _ = MHD_get_connection_values(connection, kind, collectValue, pointer)
     }
     return fields
+}
+
+/// What a keep-alive connection's last request was sent with. A client sends the same path
+/// and headers request after request (polling one payment), and strings equal to these are
+/// reused rather than copied out of libmicrohttpd's buffers and checked as UTF-8 again: a GET
+/// then allocates no string for its path or headers. Only the connection's own thread (the one
+/// running its access handler) touches it.
+private final class ConnectionMemory: @unchecked Sendable {
+    private var lastPath = ""
+    private var lastHeaders: Fields = []
+
+    /// The path `url` names, the last one's string when its bytes are the same.
+    func path(_ url: UnsafePointer<CChar>) -> String {
+        if !sameBytes(lastPath, url, strlen(url)) { lastPath = String(cString: url) }
+        return lastPath
+    }
+
+    /// The request's header fields, the last request's strings (and array) where the same.
+    func headers(of connection: OpaquePointer) -> Fields {
+        var reading = HeaderReading(last: lastHeaders)
+        withUnsafeMutablePointer(to: &reading) { _ = MHD_get_connection_values_n(connection, .HEADER_KIND, readHeader, $0) }
+        if let fresh = reading.fresh {
+            lastHeaders = fresh
+        } else if reading.index < lastHeaders.count {
+            lastHeaders.removeSubrange(reading.index...)
+        }
+        return lastHeaders
+    }
+}
+
+/// Headers read against the last request's: `fresh` exists once one differs.
+private struct HeaderReading {
+    let last: Fields
+    var fresh: Fields?
+    var index = 0
+}
+
+private let readHeader: MHD_KeyValueIteratorN = { cls, _, key, keySize, value, valueSize in
+    guard let cls, let key else { return .YES }
+    let reading = cls.assumingMemoryBound(to: HeaderReading.self)
+    let index = reading.pointee.index
+    reading.pointee.index += 1
+    let known = index < reading.pointee.last.count
+    let sameName = known && sameBytes(reading.pointee.last[index].name, key, keySize)
+    let sameValue = known && sameBytes(reading.pointee.last[index].value, value, valueSize)
+    if sameName, sameValue, reading.pointee.fresh == nil { return .YES }
+    if reading.pointee.fresh == nil {
+        reading.pointee.fresh = Array(reading.pointee.last.prefix(index))
+        reading.pointee.fresh!.reserveCapacity(reading.pointee.last.count + 1)
+    }
+    reading.pointee.fresh!.append((
+        sameName ? reading.pointee.last[index].name : text(key, keySize),
+        sameValue ? reading.pointee.last[index].value : value.map { text($0, valueSize) } ?? ""))
+    return .YES
+}
+
+/// `size` bytes at `bytes` as a string (invalid UTF-8 repaired, as `String(cString:)` does).
+private func text(_ bytes: UnsafePointer<CChar>, _ size: Int) -> String {
+    bytes.withMemoryRebound(to: UInt8.self, capacity: size) { String(decoding: UnsafeBufferPointer(start: $0, count: size), as: UTF8.self) }
+}
+
+/// Whether `string` holds exactly these bytes (a missing value: the empty string).
+private func sameBytes(_ string: String, _ bytes: UnsafePointer<CChar>?, _ size: Int) -> Bool {
+    guard string.utf8.count == size else { return false }
+    guard let bytes, size > 0 else { return true }
+    return string.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, bytes, size) == 0 } ?? false
+}
+
+/// Keeps a `ConnectionMemory` for each connection while it is open.
+let connectionNotified: MHD_NotifyConnectionCallback = { _, _, socketContext, code in
+    guard let socketContext else { return }
+    switch code {
+    case .CONNECTION_NOTIFY_STARTED:
+        socketContext.pointee = Unmanaged.passRetained(ConnectionMemory()).toOpaque()
+    case .CONNECTION_NOTIFY_CLOSED:
+        if let memory = socketContext.pointee { Unmanaged<ConnectionMemory>.fromOpaque(memory).release() }
+        socketContext.pointee = nil
+    default:
+        break
+    }
 }
 
 private let collectValue: MHD_KeyValueIterator = { cls, _, key, value in

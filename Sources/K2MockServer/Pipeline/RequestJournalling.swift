@@ -47,16 +47,22 @@ struct RequestJournalling: RequestStep {
         _ hosted: HostedSandbox, _ request: HTTPRequest, _ response: HTTPResponse, fault: FaultNote?,
         _ durability: inout Durability
     ) {
-        var exchange = Exchange(
+        let exchange = Exchange(
             method: request.method, path: request.path, query: request.query, requestHeaders: request.headers.fields,
             requestBody: request.body, status: response.status, responseHeaders: response.headers.fields,
-            responseBody: response.body)
-        exchange.fault = fault
-        let at = hosted.sandbox.recordRequest(
-            method: request.method, path: request.path, status: response.status, exchange: exchange, owing: &durability)
-        // Only a refused request, or an accepted create, is looked into: a GET that succeeds costs nothing more.
-        let reason = log.format == .none || (response.status < 400 && request.method != "POST")
-            ? nil : explainer.reason(exchange, at: at, in: hosted)
+            responseBody: response.body, fault: fault)
+        // Only a refused request, or an accepted create, is looked into: a GET that succeeds
+        // costs nothing more, and hands its exchange on without a copy.
+        let at: Timestamp, reason: String?
+        if log.format == .none || (response.status < 400 && request.method != "POST") {
+            at = hosted.sandbox.recordRequest(
+                method: request.method, path: request.path, status: response.status, exchange: consume exchange, owing: &durability)
+            reason = nil
+        } else {
+            at = hosted.sandbox.recordRequest(
+                method: request.method, path: request.path, status: response.status, exchange: exchange, owing: &durability)
+            reason = explainer.reason(exchange, at: at, in: hosted)
+        }
         log.log(at: at, method: request.method, path: request.path, status: response.status, sandbox: hosted.logName, reason: reason)
     }
 }

@@ -23,7 +23,7 @@ struct RequestJournal: Sendable {
     static let capacity = 100_000
     private(set) var records: [RequestRecord] = []
     /// The id the next request gets.
-    private var nextID = 1
+    private(set) var nextID = 1
 
     /// Journals `record` under the next id, which it answers.
     @discardableResult

@@ -26,18 +26,20 @@ public struct Exchange: Sendable {
 
     public init(
         method: String, path: String, query: [(name: String, value: String)], requestHeaders: [(name: String, value: String)],
-        requestBody: [UInt8], status: Int, responseHeaders: [(name: String, value: String)], responseBody: [UInt8]
+        requestBody: [UInt8], status: Int, responseHeaders: [(name: String, value: String)], responseBody: [UInt8],
+        fault: FaultNote? = nil
     ) {
         self.method = method
         self.path = path
         self.query = query
         self.requestHeaders = requestHeaders
-        self.requestBody = requestBody.count > Self.bodyLimit ? Array(requestBody.prefix(Self.bodyLimit)) : requestBody
         self.requestBodyLength = requestBody.count
+        self.requestBody = requestBody.count > Self.bodyLimit ? Array(requestBody.prefix(Self.bodyLimit)) : requestBody
         self.status = status
         self.responseHeaders = responseHeaders
-        self.responseBody = responseBody.count > Self.bodyLimit ? Array(responseBody.prefix(Self.bodyLimit)) : responseBody
         self.responseBodyLength = responseBody.count
+        self.responseBody = responseBody.count > Self.bodyLimit ? Array(responseBody.prefix(Self.bodyLimit)) : responseBody
+        self.fault = fault
     }
 
     /// Bytes of body it holds.
@@ -61,90 +63,129 @@ public enum TranscriptEntry: Sendable {
 struct TranscriptLog: Sendable {
     static let capacity = 10_000
     static let byteBudget = 32 << 20
+    /// An exchange's entry keeps its exchange in `exchanges`, at the same slot (other entries
+    /// an empty one): read there through a pointer, its parts are compared and shared in place,
+    /// where matching the entry, or even reading the array's element, copies them all (a
+    /// retain and a release each, on every request).
     private var ring: [TranscriptEntry] = []
+    private var exchanges: [Exchange] = []
     /// Where the oldest entry is, and how many there are.
     private var head = 0
     private var count = 0
     private var bytes = 0
     /// How many of the oldest entries were dropped.
     private(set) var dropped = 0
-    /// The exchange appended last, whose parts the next one shares where equal.
-    private var previous: Exchange?
+    /// The slot of the exchange appended last, whose parts the next one shares where equal.
+    private var previousSlot: Int?
 
-    /// Replaces each part of `exchange` (path, query, headers, bodies) that equals the previous
-    /// exchange's with that exchange's own, then keeps it as the previous one. A client
-    /// polling one payment sends and gets the same bytes again and again: its ten thousand
-    /// entries then share one copy, and overwriting the oldest releases parts the newest still
-    /// holds (in cache) instead of freeing a dozen cold allocations (the docs' GET: 10.04 →
-    /// 9.34 µs of CPU per request, five alternated rounds). Parts are compared byte for byte.
-    mutating func share(_ exchange: inout Exchange) {
-        if previous != nil {
-            // In place, through `previous!`: copying it out would retain each of its parts.
-            if sameText(exchange.path, previous!.path) { exchange.path = previous!.path }
-            if samePairs(exchange.query, previous!.query) { exchange.query = previous!.query }
-            if samePairs(exchange.requestHeaders, previous!.requestHeaders) { exchange.requestHeaders = previous!.requestHeaders }
-            if sameBytes(exchange.requestBody, previous!.requestBody) { exchange.requestBody = previous!.requestBody }
-            if samePairs(exchange.responseHeaders, previous!.responseHeaders) { exchange.responseHeaders = previous!.responseHeaders }
-            if sameBytes(exchange.responseBody, previous!.responseBody) { exchange.responseBody = previous!.responseBody }
+    /// Appends K2 API request `request` (its journal id), answered at sandbox time `at`.
+    /// Each part of `exchange` (path, query, headers, bodies) that equals the previous
+    /// exchange's is replaced with that exchange's own. A client polling one payment sends and
+    /// gets the same bytes again and again: its ten thousand entries then share one copy, and
+    /// overwriting the oldest releases parts the newest still holds (in cache) instead of
+    /// freeing a dozen cold allocations (the docs' GET: 10.04 → 9.34 µs of CPU per request, five
+    /// alternated rounds). Parts are compared byte for byte. Returns the path it kept.
+    mutating func append(_ exchange: consuming Exchange, at: Timestamp, request: Int) -> String {
+        var exchange = exchange
+        if let slot = previousSlot {
+            exchanges.withUnsafeBufferPointer { kept in share(&exchange, with: kept.baseAddress! + slot) }
         }
-        previous = exchange
+        let path = exchange.path
+        let slot = place(.exchange(at: at, request: request, Self.empty), size: exchange.size)
+        exchanges[slot] = consume exchange
+        previousSlot = slot
+        return path
     }
 
+    /// Appends a delivery attempt's or the clock's entry.
     mutating func append(_ entry: TranscriptEntry) {
+        let slot = place(entry, size: 0)
+        exchanges[slot] = Self.empty
+        if slot == previousSlot { previousSlot = nil }
+    }
+
+    /// Puts `entry` in the next slot, dropping the oldest entries as the limits require; returns the slot.
+    private mutating func place(_ entry: TranscriptEntry, size: Int) -> Int {
         if count == Self.capacity { dropOldest() }
-        let size = entry.size
         while bytes + size > Self.byteBudget, count > 0 { dropOldest() }
         let slot = (head + count) % Self.capacity
-        if slot == ring.count { ring.append(entry) } else { ring[slot] = entry }
+        if slot == ring.count {
+            ring.append(entry)
+            exchanges.append(Self.empty)
+        } else {
+            ring[slot] = entry
+        }
         count += 1
         bytes += size
+        return slot
     }
 
     /// Its slot is overwritten by a later append (when the ring is full, at once).
     private mutating func dropOldest() {
-        bytes -= ring[head].size
+        bytes -= exchanges[head].size
         head = (head + 1) % Self.capacity
         count -= 1
         dropped += 1
     }
 
-    /// The entries kept, oldest first.
-    var entries: [TranscriptEntry] {
-        (0..<count).map { ring[(head + $0) % Self.capacity] }
+    /// The entry at `slot`, its exchange put back.
+    private func entry(_ slot: Int) -> TranscriptEntry {
+        if case .exchange(let at, let request, _) = ring[slot] { return .exchange(at: at, request: request, exchanges[slot]) }
+        return ring[slot]
     }
 
-    /// The newest entry `matches` accepts, found in place (no copy of the ring).
+    /// The entries kept, oldest first.
+    var entries: [TranscriptEntry] {
+        (0..<count).map { entry((head + $0) % Self.capacity) }
+    }
+
+    /// The newest entry `matches` accepts, read in place (no copy of the ring).
     func last(where matches: (TranscriptEntry) -> Bool) -> TranscriptEntry? {
-        for offset in stride(from: count - 1, through: 0, by: -1) where matches(ring[(head + offset) % Self.capacity]) {
-            return ring[(head + offset) % Self.capacity]
+        for offset in stride(from: count - 1, through: 0, by: -1) {
+            let candidate = entry((head + offset) % Self.capacity)
+            if matches(candidate) { return candidate }
         }
         return nil
     }
+
+    /// What an exchange's entry holds in `ring`, and other entries in `exchanges`: nothing allocated.
+    private static let empty = Exchange(
+        method: "", path: "", query: [], requestHeaders: [], requestBody: [], status: 0, responseHeaders: [], responseBody: [])
+}
+
+/// Replaces each part of `exchange` equal to `previous`'s with `previous`'s own.
+private func share(_ exchange: inout Exchange, with previous: UnsafePointer<Exchange>) {
+    if sameText(exchange.path, previous.pointee.path) { exchange.path = previous.pointee.path }
+    if samePairs(exchange.query, previous.pointee.query) { exchange.query = previous.pointee.query }
+    if samePairs(exchange.requestHeaders, previous.pointee.requestHeaders) { exchange.requestHeaders = previous.pointee.requestHeaders }
+    if sameBytes(exchange.requestBody, previous.pointee.requestBody) { exchange.requestBody = previous.pointee.requestBody }
+    if samePairs(exchange.responseHeaders, previous.pointee.responseHeaders) { exchange.responseHeaders = previous.pointee.responseHeaders }
+    if sameBytes(exchange.responseBody, previous.pointee.responseBody) { exchange.responseBody = previous.pointee.responseBody }
 }
 
 private func samePairs(_ a: [(name: String, value: String)], _ b: [(name: String, value: String)]) -> Bool {
-    a.count == b.count && zip(a, b).allSatisfy { sameText($0.name, $1.name) && sameText($0.value, $1.value) }
+    // One array (a connection repeating its headers hands the same one again): equal at once.
+    guard a.count == b.count, a.withUnsafeBufferPointer({ $0.baseAddress }) != b.withUnsafeBufferPointer({ $0.baseAddress }) else {
+        return a.count == b.count
+    }
+    return zip(a, b).allSatisfy { sameText($0.name, $1.name) && sameText($0.value, $1.value) }
 }
 
 /// The same bytes: `==` on strings compares canonically (`é` equals `e` and a combining accent),
 /// and a transcript keeps each request's own bytes.
 func sameText(_ a: String, _ b: String) -> Bool {
     guard a.utf8.count == b.utf8.count else { return false }
-    var a = a, b = b
-    return a.withUTF8 { x in
-        b.withUTF8 { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
-    }
+    // Read in place: `withUTF8` needs a mutable copy, a retain and a release per string.
+    return a.utf8.withContiguousStorageIfAvailable { x in
+        b.utf8.withContiguousStorageIfAvailable { y in
+            x.count == 0 || x.baseAddress == y.baseAddress || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0
+        }
+    }?.flatMap { $0 } ?? a.utf8.elementsEqual(b.utf8)
 }
 
 private func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    a.count == b.count && a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
-}
-
-extension TranscriptEntry {
-    /// Bytes of body it holds (attempts' bodies live in the delivery journal).
-    var size: Int {
-        if case .exchange(_, _, let exchange) = self { return exchange.size }
-        return 0
+    a.count == b.count && a.withUnsafeBytes { x in
+        b.withUnsafeBytes { y in x.count == 0 || x.baseAddress == y.baseAddress || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
     }
 }
 

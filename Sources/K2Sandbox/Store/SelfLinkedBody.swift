@@ -51,7 +51,14 @@ public struct SelfLinkedBody: Sendable, Equatable {
         let start = out.count
         writeSelfURL(&out)
         let needsEscaping = out.withUnsafeBufferPointer { bytes in
-            bytes[start...].contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+            // A plain loop: the slice's generic `contains` costs more than the rest of the copy.
+            var index = start
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
+                index += 1
+            }
+            return false
         }
         if needsEscaping {
             let url = String(decoding: out[start...], as: UTF8.self)

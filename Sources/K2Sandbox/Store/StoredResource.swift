@@ -6,10 +6,15 @@ struct ResourceKey: Hashable, Sendable {
     init(kind: ResourceKind, id: String) {
         self.kind = kind
         // Ids are mostly generated lowercase already: lowercasing allocates a new string.
-        var id = id
-        let lowercase = id.withUTF8 { bytes in
-            !bytes.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") || $0 >= 0x80 }
-        }
+        let lowercase = id.utf8.withContiguousStorageIfAvailable { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") || byte >= 0x80 { return false }
+                index += 1
+            }
+            return true
+        } ?? false
         self.id = lowercase ? id : id.lowercased()
     }
 
