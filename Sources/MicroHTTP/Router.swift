@@ -94,30 +94,34 @@ struct RouteTable: Sendable {
     }
 
     func match(method: String, path: String) -> Match {
+        // Read in place: `withUTF8` needs a mutable copy, a retain and a release.
+        if let match = path.utf8.withContiguousStorageIfAvailable({ match(method: method, $0) }) { return match }
         var path = path
+        return path.withUTF8 { match(method: method, $0) }
+    }
+
+    private func match(method: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Match {
         let most = routes.count - 1
         guard most >= 0 else { return .notFound }
-        return path.withUTF8 { bytes in
-            // Segment boundaries, as ranges into `bytes`, on the stack, in one pass; a path with
-            // more segments than any route has matches none.
-            withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: most + 1) { ranges in
-                var count = 0
-                var start = 0
-                for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
-                    if i > start {
-                        guard count < most else { return .notFound }
-                        ranges.initializeElement(at: count, to: start..<i)
-                        count += 1
-                    }
-                    start = i + 1
+        // Segment boundaries, as ranges into `bytes`, on the stack, in one pass; a path with
+        // more segments than any route has matches none.
+        return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: most + 1) { ranges -> Match in
+            var count = 0
+            var start = 0
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
+                if i > start {
+                    guard count < most else { return .notFound }
+                    ranges.initializeElement(at: count, to: start..<i)
+                    count += 1
                 }
-                guard !routes[count].isEmpty else { return .notFound }
-                return routes[count].withUnsafeBufferPointer { candidates in
-                    literals.withUnsafeBufferPointer { literals in
-                        segments.withUnsafeBufferPointer { segments in
-                            match(method: method, bytes, UnsafeBufferPointer(rebasing: ranges[..<count]),
-                                  candidates, literals, segments)
-                        }
+                start = i + 1
+            }
+            guard !routes[count].isEmpty else { return .notFound }
+            return routes[count].withUnsafeBufferPointer { candidates in
+                literals.withUnsafeBufferPointer { literals in
+                    segments.withUnsafeBufferPointer { segments in
+                        match(method: method, bytes, UnsafeBufferPointer(rebasing: ranges[..<count]),
+                              candidates, literals, segments)
                     }
                 }
             }

@@ -21,4 +21,19 @@ import Testing
         let text = String(decoding: body.body(selfURL: "http://h/\"quoted\""), as: UTF8.self)
         #expect(try JSON.parse(text)["data"]?["attributes"]?["_links"]?["self"] == .string("http://h/\"quoted\""))
     }
+
+    /// The scan reads eight bytes at a time: a byte to escape is found at every offset of a
+    /// word and in the tail, and UTF-8 past 0x7F is not taken for one.
+    @Test func escapesWhateverByteOfTheURLNeedsIt() throws {
+        let body = SelfLinkedBody(document: try JSON.parse(#"{"data":{"attributes":{}}}"#))
+        for special in ["\"", "\\", "\u{1}", "\n", "\u{1F}"] {
+            for offset in 0..<19 {
+                let url = "http://h/" + String(repeating: "é", count: offset % 3) + String(repeating: "a", count: offset) + special + "z"
+                let text = String(decoding: body.body(selfURL: url), as: UTF8.self)
+                #expect(try JSON.parse(text)["data"]?["attributes"]?["_links"]?["self"] == .string(url), "\(offset)")
+            }
+        }
+        let plain = "http://h/" + String(repeating: "é~ ", count: 9)
+        #expect(String(decoding: body.body(selfURL: plain), as: UTF8.self).contains(plain))
+    }
 }

@@ -51,14 +51,7 @@ public struct SelfLinkedBody: Sendable, Equatable {
         let start = out.count
         writeSelfURL(&out)
         let needsEscaping = out.withUnsafeBufferPointer { bytes in
-            // A plain loop: the slice's generic `contains` costs more than the rest of the copy.
-            var index = start
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
-                index += 1
-            }
-            return false
+            needsJSONEscaping(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start...]))
         }
         if needsEscaping {
             let url = String(decoding: out[start...], as: UTF8.self)
@@ -74,6 +67,29 @@ public struct SelfLinkedBody: Sendable, Equatable {
     /// Control characters cannot appear unescaped in JSON text, so the marker cannot collide
     /// with a value from a request or fixture.
     private static let marker = "\u{1}k2mock-self\u{1}"
+}
+
+/// Whether `bytes` hold a control character, `"` or `\\`, which a JSON string must escape.
+/// Eight bytes at a time (a `self` URL is scanned on every GET): a word has a byte below
+/// 0x20 when `(w - 0x20...) & ~w & 0x80...` is not zero, and a byte equal to `c` when `w ^ c...`
+/// has a zero byte.
+func needsJSONEscaping(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+    func hasZero(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+    var index = 0
+    while index + 8 <= bytes.count {
+        let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        if (word &- ones &* 0x20) & ~word & highs != 0 || hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x5C)) {
+            return true
+        }
+        index += 8
+    }
+    while index < bytes.count {
+        let byte = bytes[index]
+        if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
+        index += 1
+    }
+    return false
 }
 
 /// Where `needle` first starts in `bytes`, by hand: the standard library's generic search
