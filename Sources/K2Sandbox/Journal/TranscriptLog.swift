@@ -63,11 +63,19 @@ public enum TranscriptEntry: Sendable {
 struct TranscriptLog: Sendable {
     static let capacity = 10_000
     static let byteBudget = 32 << 20
+    /// An entry without its exchange: 24 bytes, where a `TranscriptEntry` is as large as an
+    /// `Exchange`, so the ring a long run cycles through stays small.
+    private enum Slot: Sendable {
+        case exchange(at: Timestamp, request: Int)
+        case attempt(deliveryID: Int, attempt: Int)
+        case clock(from: Timestamp, to: Timestamp)
+    }
+
     /// An exchange's entry keeps its exchange in `exchanges`, at the same slot (other entries
     /// an empty one): read there through a pointer, its parts are compared and shared in place,
     /// where matching the entry, or even reading the array's element, copies them all (a
     /// retain and a release each, on every request).
-    private var ring: [TranscriptEntry] = []
+    private var ring: [Slot] = []
     private var exchanges: [Exchange] = []
     /// Where the oldest entry is, and how many there are.
     private var head = 0
@@ -91,21 +99,28 @@ struct TranscriptLog: Sendable {
             exchanges.withUnsafeBufferPointer { kept in share(&exchange, with: kept.baseAddress! + slot) }
         }
         let path = exchange.path
-        let slot = place(.exchange(at: at, request: request, Self.empty), size: exchange.size)
+        let slot = place(.exchange(at: at, request: request), size: exchange.size)
         exchanges[slot] = consume exchange
         previousSlot = slot
         return path
     }
 
-    /// Appends a delivery attempt's or the clock's entry.
+    /// Appends `entry` (a delivery attempt's or the clock's; an exchange's as above).
     mutating func append(_ entry: TranscriptEntry) {
-        let slot = place(entry, size: 0)
+        let slot: Int
+        switch entry {
+        case .exchange(let at, let request, let exchange):
+            _ = append(exchange, at: at, request: request)
+            return
+        case .attempt(let deliveryID, let attempt): slot = place(.attempt(deliveryID: deliveryID, attempt: attempt), size: 0)
+        case .clock(let from, let to): slot = place(.clock(from: from, to: to), size: 0)
+        }
         exchanges[slot] = Self.empty
         if slot == previousSlot { previousSlot = nil }
     }
 
     /// Puts `entry` in the next slot, dropping the oldest entries as the limits require; returns the slot.
-    private mutating func place(_ entry: TranscriptEntry, size: Int) -> Int {
+    private mutating func place(_ entry: Slot, size: Int) -> Int {
         if count == Self.capacity { dropOldest() }
         while bytes + size > Self.byteBudget, count > 0 { dropOldest() }
         let slot = (head + count) % Self.capacity
@@ -130,8 +145,11 @@ struct TranscriptLog: Sendable {
 
     /// The entry at `slot`, its exchange put back.
     private func entry(_ slot: Int) -> TranscriptEntry {
-        if case .exchange(let at, let request, _) = ring[slot] { return .exchange(at: at, request: request, exchanges[slot]) }
-        return ring[slot]
+        switch ring[slot] {
+        case .exchange(let at, let request): .exchange(at: at, request: request, exchanges[slot])
+        case .attempt(let deliveryID, let attempt): .attempt(deliveryID: deliveryID, attempt: attempt)
+        case .clock(let from, let to): .clock(from: from, to: to)
+        }
     }
 
     /// The entries kept, oldest first.
@@ -148,7 +166,7 @@ struct TranscriptLog: Sendable {
         return nil
     }
 
-    /// What an exchange's entry holds in `ring`, and other entries in `exchanges`: nothing allocated.
+    /// What other entries hold in `exchanges`: nothing allocated.
     private static let empty = Exchange(
         method: "", path: "", query: [], requestHeaders: [], requestBody: [], status: 0, responseHeaders: [], responseBody: [])
 }
