@@ -8,8 +8,11 @@ import Testing
             journal.append(RequestRecord(at: Timestamp(milliseconds: Int64(index)), method: index % 2 == 0 ? "GET" : "POST",
                                          path: "/api/v1/payments/\(index)", status: 200))
         }
-        #expect(journal.records.count == RequestJournal.capacity - RequestJournal.capacity / 10 + 5)
+        #expect(journal.records.count == RequestJournal.capacity)
+        #expect(journal.records.first?.path == "/api/v1/payments/5")
+        #expect(journal.records.first?.id == 6)
         #expect(journal.records.last?.path == "/api/v1/payments/\(RequestJournal.capacity + 4)")
+        #expect(journal.records.last?.id == RequestJournal.capacity + 5)
         #expect(journal.count(method: "post", path: "/api/v1/payments/*") == journal.records.filter { $0.method == "POST" }.count)
         #expect(journal.count(method: nil, path: "/api/v2/*") == 0)
     }

@@ -18,27 +18,39 @@ public struct RequestRecord: Sendable, Equatable {
 }
 
 /// K2 API requests as `GET /__admin/requests` lists them, oldest first; the latest 100,000
-/// are kept (the oldest 10,000 go at once when it is full).
+/// are kept, in a ring: once full, each request overwrites the oldest in place (dropping ten
+/// thousand at once moved the other ninety thousand, a stall every ten thousand requests).
 struct RequestJournal: Sendable {
     static let capacity = 100_000
-    private(set) var records: [RequestRecord] = []
+    private var ring: [RequestRecord] = []
+    /// Where the oldest record is (once the ring is full).
+    private var head = 0
     /// The id the next request gets.
     private(set) var nextID = 1
+
+    /// The records kept, oldest first.
+    var records: [RequestRecord] {
+        Array(ring[head...] + ring[..<head])
+    }
 
     /// Journals `record` under the next id, which it answers.
     @discardableResult
     mutating func append(_ record: RequestRecord) -> Int {
-        if records.count >= Self.capacity { records.removeFirst(Self.capacity / 10) }
-        let id = nextID
+        var record = record
+        record.id = nextID
         nextID += 1
-        records.append(record)
-        records[records.count - 1].id = id
-        return id
+        if ring.count < Self.capacity {
+            ring.append(record)
+        } else {
+            ring[head] = record
+            head = (head + 1) % Self.capacity
+        }
+        return record.id
     }
 
     /// How many requests match `method` (any if nil) and the path pattern (any if nil).
     func count(method: String?, path: String?) -> Int {
-        records.filter { record in
+        ring.filter { record in
             (method.map { $0.uppercased() == record.method } ?? true) && (path.map { globMatches($0, record.path) } ?? true)
         }.count
     }

@@ -34,11 +34,20 @@ public struct Exchange: Sendable {
         self.query = query
         self.requestHeaders = requestHeaders
         self.requestBodyLength = requestBody.count
-        self.requestBody = requestBody.count > Self.bodyLimit ? Array(requestBody.prefix(Self.bodyLimit)) : requestBody
         self.status = status
         self.responseHeaders = responseHeaders
         self.responseBodyLength = responseBody.count
-        self.responseBody = responseBody.count > Self.bodyLimit ? Array(responseBody.prefix(Self.bodyLimit)) : responseBody
+        // Each body moved in, not copied (a copy here was the whole exchange's, once per request).
+        if requestBody.count > Self.bodyLimit {
+            self.requestBody = Array(requestBody.prefix(Self.bodyLimit))
+        } else {
+            self.requestBody = consume requestBody
+        }
+        if responseBody.count > Self.bodyLimit {
+            self.responseBody = Array(responseBody.prefix(Self.bodyLimit))
+        } else {
+            self.responseBody = consume responseBody
+        }
         self.fault = fault
     }
 
@@ -172,6 +181,7 @@ struct TranscriptLog: Sendable {
 }
 
 /// Replaces each part of `exchange` equal to `previous`'s with `previous`'s own.
+/// Parts already the same storage are left alone (assigning would retain one and release one).
 private func share(_ exchange: inout Exchange, with previous: UnsafePointer<Exchange>) {
     if sameText(exchange.path, previous.pointee.path) { exchange.path = previous.pointee.path }
     if samePairs(exchange.query, previous.pointee.query) { exchange.query = previous.pointee.query }
