@@ -33,21 +33,12 @@ public struct Exchange: Sendable {
         self.path = path
         self.query = query
         self.requestHeaders = requestHeaders
+        self.requestBody = requestBody.count > Self.bodyLimit ? Array(requestBody.prefix(Self.bodyLimit)) : requestBody
         self.requestBodyLength = requestBody.count
         self.status = status
         self.responseHeaders = responseHeaders
+        self.responseBody = responseBody.count > Self.bodyLimit ? Array(responseBody.prefix(Self.bodyLimit)) : responseBody
         self.responseBodyLength = responseBody.count
-        // Each body moved in, not copied (a copy here was the whole exchange's, once per request).
-        if requestBody.count > Self.bodyLimit {
-            self.requestBody = Array(requestBody.prefix(Self.bodyLimit))
-        } else {
-            self.requestBody = consume requestBody
-        }
-        if responseBody.count > Self.bodyLimit {
-            self.responseBody = Array(responseBody.prefix(Self.bodyLimit))
-        } else {
-            self.responseBody = consume responseBody
-        }
         self.fault = fault
     }
 
