@@ -80,6 +80,28 @@ func startEchoServer(gate: Gate = Gate(), maxBody: Int = 1 << 20, drainTimeout: 
         }
     }
 
+    /// A connection reuses its last request's path and header strings where the bytes repeat:
+    /// each request must still see exactly what it sent, whatever changed, went or came back.
+    @Test func eachRequestOnAConnectionSeesItsOwnPathAndHeaders() throws {
+        let (server, port) = try startEchoServer()
+        defer { server.stop() }
+        let client = try RawHTTPClient(port: port)
+        let sequence: [(path: String, test: String?, expected: String)] = [
+            ("/a", "one", "x=one"), ("/a", "one", "x=one"), ("/a", "two", "x=two"), ("/b", "two", "x=two"),
+            ("/b", nil, "x=-"), ("/b", "two", "x=two"), ("/a", "one", "x=one"),
+        ]
+        for step in sequence {
+            let response = try client.request("GET", step.path, headers: step.test.map { [("X-Test", $0)] } ?? [])
+            #expect(response.text == "GET \(step.path) q= \(step.expected) body=0")
+        }
+        // Invalid UTF-8 is repaired each time, never taken for the last request's string.
+        for _ in 0..<2 {
+            try client.send(Array("GET /a HTTP/1.1\r\nHost: h\r\nX-Test: ".utf8) + [0xC3, 0x28] + Array("\r\n\r\n".utf8))
+            #expect(try client.readResponse().text == "GET /a q= x=\u{FFFD}( body=0")
+        }
+        #expect(try client.request("GET", "/a", headers: [("X-Test", "one")]).text == "GET /a q= x=one body=0")
+    }
+
     @Test func acceptsBodiesUpToTheLimitInManyChunks() throws {
         let (server, port) = try startEchoServer()
         defer { server.stop() }
