@@ -369,7 +369,10 @@ public final class Sandbox: Sendable {
             let now = state.clock.now()
             // The journal keeps the transcript's path, shared with earlier requests where equal.
             var journalled = path
-            if let exchange = exchange.take() { journalled = state.transcript.append(exchange, at: now, request: state.requests.nextID) }
+            if let exchange = exchange.take() {
+                let kept = state.transcript.append(exchange, at: now, request: state.requests.nextID)
+                if sameText(kept, path) { journalled = kept }
+            }
             var record = RequestRecord(at: now, method: method, path: journalled, status: status)
             record.id = state.requests.append(record)
             if let journal {

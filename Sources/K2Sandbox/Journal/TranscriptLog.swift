@@ -172,7 +172,6 @@ struct TranscriptLog: Sendable {
 }
 
 /// Replaces each part of `exchange` equal to `previous`'s with `previous`'s own.
-/// Parts already the same storage are left alone (assigning would retain one and release one).
 private func share(_ exchange: inout Exchange, with previous: UnsafePointer<Exchange>) {
     if sameText(exchange.path, previous.pointee.path) { exchange.path = previous.pointee.path }
     if samePairs(exchange.query, previous.pointee.query) { exchange.query = previous.pointee.query }

@@ -69,11 +69,11 @@ public struct SelfLinkedBody: Sendable, Equatable {
     private static let marker = "\u{1}k2mock-self\u{1}"
 }
 
-/// Whether `bytes` hold a control character, `"` or `\\`, which a JSON string must escape.
+/// Whether `bytes` hold a control character, a quote or a backslash, which a JSON string escapes.
 /// Eight bytes at a time (a `self` URL is scanned on every GET): a word has a byte below
 /// 0x20 when `(w - 0x20...) & ~w & 0x80...` is not zero, and a byte equal to `c` when `w ^ c...`
 /// has a zero byte.
-func needsJSONEscaping(_ bytes: UnsafeRawBufferPointer) -> Bool {
+private func needsJSONEscaping(_ bytes: UnsafeRawBufferPointer) -> Bool {
     let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
     func hasZero(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
     var index = 0
