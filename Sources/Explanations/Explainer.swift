@@ -127,7 +127,10 @@ public struct Explainer: Sendable {
         }
         let parts = header.trimmingSpaces.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            if parts.count == 1, parts[0].lowercased() == "bearer" {
+            if parts.isEmpty {
+                found.summary = "the Authorization header is empty: K2 wants `Authorization: Bearer <token>` "
+                    + "(POST /oauth/token issues one)"
+            } else if parts.count == 1, parts[0].lowercased() == "bearer" {
                 found.summary = "the Authorization header is `Bearer` with no token after it"
             } else if parts.count == 1 {
                 found.summary = "the Authorization header is a bare value (\(abbreviated(String(parts[0]), to: 6))), "

@@ -61,9 +61,9 @@ public final class RequestLog: Sendable {
             switch format {
             case .text:
                 buffer.stamp.withUnsafeBufferPointer { buffer.bytes.append(contentsOf: $0) }
-                if let sandbox { buffer.bytes.append(contentsOf: " [".utf8); appendUTF8(sandbox, to: &buffer.bytes); buffer.bytes.append(93) }
-                buffer.bytes.append(32); appendUTF8(method, to: &buffer.bytes)
-                buffer.bytes.append(32); appendUTF8(path, to: &buffer.bytes)
+                if let sandbox { buffer.bytes.append(contentsOf: " [".utf8); appendOnOneLine(sandbox, to: &buffer.bytes); buffer.bytes.append(93) }
+                buffer.bytes.append(32); appendOnOneLine(method, to: &buffer.bytes)
+                buffer.bytes.append(32); appendOnOneLine(path, to: &buffer.bytes)
                 buffer.bytes.append(32); appendDecimal(status, to: &buffer.bytes)
                 if let reason { buffer.bytes.append(contentsOf: " — ".utf8); appendUTF8(reason, to: &buffer.bytes) }
             case .json:
@@ -114,6 +114,20 @@ private func appendUTF8(_ string: String, to bytes: inout [UInt8]) {
     if string.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
         bytes.append(contentsOf: string.utf8)
     }
+}
+
+/// `string` as it is when it is printable ASCII, else with what is not printable escaped
+/// (`\u000a`): a path is percent-decoded, and a `%0A` in it would start a forged line.
+private func appendOnOneLine(_ string: String, to bytes: inout [UInt8]) {
+    let printable = string.utf8.withContiguousStorageIfAvailable { text in
+        var index = 0
+        while index < text.count {
+            guard text[index] >= 0x20, text[index] < 0x7F else { return false }
+            index += 1
+        }
+        return true
+    } ?? false
+    appendUTF8(printable ? string : string.onOneLine, to: &bytes)
 }
 
 /// `value` in decimal, without making a string of it.

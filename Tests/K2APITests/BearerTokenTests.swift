@@ -9,6 +9,8 @@ import Testing
         ([("Authorization", "Bearer wrong")], "The access token is invalid"),
         ([("Authorization", "Bearer null")], "The access token is invalid"),
         ([("Authorization", "Basic \(docsToken)")], "The access token is missing"),
+        ([("Authorization", "")], "The access token is missing"),
+        ([("Authorization", "  ")], "The access token is missing"),
     ])
     func refusedTokensGet401(_ headers: [(String, String)], _ reason: String) async {
         let response = await makeServer().send("GET", docsPaymentPath, headers: headers)

@@ -29,6 +29,14 @@ import Glibc
         #expect(logged(.none, "/x").isEmpty)
     }
 
+    /// A path is percent-decoded: a `%0A` or an escape in it is written escaped, never as a
+    /// second (forged) line or a terminal control.
+    @Test func aPathCannotBreakItsLine() throws {
+        #expect(logged(.text, "/api/v1/payments/x\n2026-01-01T03:00:00.000+03:00 GET /forged 200\u{1B}[31m")
+                == "2021-01-28T10:00:00.000+03:00 GET /api/v1/payments/x\\u000a2026-01-01T03:00:00.000+03:00 GET /forged 200\\u001b[31m 200\n")
+        #expect(logged(.text, "/caf\u{E9}\t") == "2021-01-28T10:00:00.000+03:00 GET /caf\u{E9}\\u0009 200\n")
+    }
+
     /// A request to a sandbox beside the server's own says which.
     @Test func aSandboxsLinesNameIt() throws {
         #expect(logged(.text, "/api/v1/payments/x", sandbox: "worker-3")
