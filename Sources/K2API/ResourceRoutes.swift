@@ -56,8 +56,7 @@ struct ResourceRoutes: Sendable {
             // Through pointers: the path is shared by the server's threads, and retaining it
             // would pass its reference count between them.
             collectionPath.withUnsafeBufferPointer { url.append(contentsOf: $0) }
-            var id = id
-            id.withUTF8 { url.append(contentsOf: $0) }
+            id.withUTF8Bytes { url.append(contentsOf: $0) }
         })
     }
 

@@ -110,23 +110,20 @@ public final class RequestLog: Sendable {
 
 /// `string`'s bytes, copied at once rather than through the generic view: a line per request.
 private func appendUTF8(_ string: String, to bytes: inout [UInt8]) {
-    // Read in place: `withUTF8` needs a mutable copy, a retain and a release.
-    if string.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
-        bytes.append(contentsOf: string.utf8)
-    }
+    string.withUTF8Bytes { bytes.append(contentsOf: $0) }
 }
 
 /// `string` as it is when it is printable ASCII, else with what is not printable escaped
 /// (`\u000a`): a path is percent-decoded, and a `%0A` in it would start a forged line.
 private func appendOnOneLine(_ string: String, to bytes: inout [UInt8]) {
-    let printable = string.utf8.withContiguousStorageIfAvailable { text in
+    let printable = string.withUTF8Bytes { text in
         var index = 0
         while index < text.count {
             guard text[index] >= 0x20, text[index] < 0x7F else { return false }
             index += 1
         }
         return true
-    } ?? false
+    }
     appendUTF8(printable ? string : string.onOneLine, to: &bytes)
 }
 

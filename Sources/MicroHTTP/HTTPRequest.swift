@@ -56,13 +56,19 @@ public struct HTTPHeaders: Sendable, Sequence {
 package func asciiCaseInsensitiveEquals(_ a: String, _ b: String) -> Bool {
     // Most names a lookup passes differ in length, which native strings know without a scan.
     guard a.utf8.count == b.utf8.count else { return false }
-    // Read in place: `withUTF8` needs a mutable copy, a retain and a release per string.
-    let inPlace = a.utf8.withContiguousStorageIfAvailable { x in
-        b.utf8.withContiguousStorageIfAvailable { y in
-            (0..<x.count).allSatisfy { sameLetter(x[$0], y[$0]) }
-        }
+    return a.withUTF8Bytes { x in b.withUTF8Bytes { y in (0..<x.count).allSatisfy { sameLetter(x[$0], y[$0]) } } }
+}
+
+extension String {
+    /// `body` over the string's UTF-8 bytes, read in place. `withUTF8` needs a mutable copy (a
+    /// retain and a release), and every request's path and headers are read this way. The
+    /// transport's own copy of K2Sandbox's, which it cannot import (this one stays internal).
+    @inline(__always)
+    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let result = try utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return try copy.withUTF8(body)
     }
-    return (inPlace ?? nil) ?? a.utf8.elementsEqual(b.utf8, by: sameLetter)
 }
 
 /// Equal bytes, or an ASCII letter in either case.

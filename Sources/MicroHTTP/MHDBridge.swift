@@ -449,7 +449,7 @@ private func text(_ bytes: UnsafePointer<CChar>, _ size: Int) -> String {
 private func sameBytes(_ string: String, _ bytes: UnsafePointer<CChar>?, _ size: Int) -> Bool {
     guard string.utf8.count == size else { return false }
     guard let bytes, size > 0 else { return true }
-    return string.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, bytes, size) == 0 } ?? false
+    return string.withUTF8Bytes { memcmp($0.baseAddress!, bytes, size) == 0 }
 }
 
 /// Keeps a `ConnectionMemory` for each connection while it is open.

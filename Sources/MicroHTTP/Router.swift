@@ -94,10 +94,7 @@ struct RouteTable: Sendable {
     }
 
     func match(method: String, path: String) -> Match {
-        // Read in place: `withUTF8` needs a mutable copy, a retain and a release.
-        if let match = path.utf8.withContiguousStorageIfAvailable({ match(method: method, $0) }) { return match }
-        var path = path
-        return path.withUTF8 { match(method: method, $0) }
+        path.withUTF8Bytes { match(method: method, $0) }
     }
 
     private func match(method: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Match {

@@ -23,13 +23,7 @@ public func constantTimeEquals(_ a: some StringProtocol, _ b: some StringProtoco
 
 /// `constantTimeEquals` for strings as they are (no copy): every bearer token is checked with it.
 public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-    // Read in place: `withUTF8` needs a mutable copy, a retain and a release per string.
-    let inPlace = a.utf8.withContiguousStorageIfAvailable { x in
-        b.utf8.withContiguousStorageIfAvailable { y in constantTimeEquals(x, y) }
-    }
-    if let inPlace = inPlace ?? nil { return inPlace }
-    let x = Array(a.utf8), y = Array(b.utf8)
-    return x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in constantTimeEquals(x, y) } }
+    a.withUTF8Bytes { x in b.withUTF8Bytes { y in constantTimeEquals(x, y) } }
 }
 
 /// Byte equality whose time depends on the lengths only, never on where the bytes differ:

@@ -112,11 +112,7 @@ struct TokenDigest: Sendable {
 
     init(_ value: String) {
         var hasher = Hasher()
-        // Read in place where it can be: `withUTF8` needs a mutable copy, a retain and a release.
-        if value.utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
-            var bytes = value
-            bytes.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        }
+        value.withUTF8Bytes { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         key = Key(hash: hasher.finalize(), value: value)
     }
 }

@@ -193,12 +193,9 @@ private func samePairs(_ a: [(name: String, value: String)], _ b: [(name: String
 /// and a transcript keeps each request's own bytes.
 func sameText(_ a: String, _ b: String) -> Bool {
     guard a.utf8.count == b.utf8.count else { return false }
-    // Read in place: `withUTF8` needs a mutable copy, a retain and a release per string.
-    return a.utf8.withContiguousStorageIfAvailable { x in
-        b.utf8.withContiguousStorageIfAvailable { y in
-            x.count == 0 || x.baseAddress == y.baseAddress || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0
-        }
-    }?.flatMap { $0 } ?? a.utf8.elementsEqual(b.utf8)
+    return a.withUTF8Bytes { x in
+        b.withUTF8Bytes { y in x.count == 0 || x.baseAddress == y.baseAddress || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+    }
 }
 
 private func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {

@@ -37,8 +37,7 @@ public struct SelfLinkedBody: Sendable, Equatable {
 
     /// The body with `self` pointing at `selfURL`.
     public func body(selfURL: String) -> [UInt8] {
-        var selfURL = selfURL
-        return body { out in selfURL.withUTF8 { out.append(contentsOf: $0) } }
+        body { out in selfURL.withUTF8Bytes { out.append(contentsOf: $0) } }
     }
 
     /// The body with `self` pointing at the URL `writeSelfURL` appends to the bytes it is given

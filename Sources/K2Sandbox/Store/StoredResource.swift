@@ -6,7 +6,7 @@ struct ResourceKey: Hashable, Sendable {
     init(kind: ResourceKind, id: String) {
         self.kind = kind
         // Ids are mostly generated lowercase already: lowercasing allocates a new string.
-        let lowercase = id.utf8.withContiguousStorageIfAvailable { bytes in
+        let lowercase = id.withUTF8Bytes { bytes in
             var index = 0
             while index < bytes.count {
                 let byte = bytes[index]
@@ -14,7 +14,7 @@ struct ResourceKey: Hashable, Sendable {
                 index += 1
             }
             return true
-        } ?? false
+        }
         self.id = lowercase ? id : id.lowercased()
     }
 
