@@ -107,16 +107,20 @@ public final class Sandbox: Sendable {
         var wake = false
         defer { if wake { soonerDue.withLock { $0 }?() } }
         return try state.withLock { state -> T in
-            defer {
-                if !state.unpublished.isEmpty {
-                    changes.publish(state.unpublished)
-                    state.unpublished.removeAll(keepingCapacity: true)
-                }
-                wake = state.soonerDue
-                state.soonerDue = false
-            }
+            defer { wake = settle(&state) }
             return try body(&state)
         }
+    }
+
+    /// What `locked` does before it lets go: publishes what changed; answers whether the
+    /// runner must wake sooner.
+    private func settle(_ state: inout SandboxState) -> Bool {
+        if !state.unpublished.isEmpty {
+            changes.publish(state.unpublished)
+            state.unpublished.removeAll(keepingCapacity: true)
+        }
+        defer { state.soonerDue = false }
+        return state.soonerDue
     }
 
     // MARK: The one door
@@ -364,25 +368,58 @@ public final class Sandbox: Sendable {
     public func recordRequest(
         method: String, path: String, status: Int, exchange: consuming Exchange? = nil, owing durability: inout Durability
     ) -> Timestamp {
-        var exchange = exchange
+        let exchange = exchange
         return locked { state in
             let now = state.clock.now()
-            // The journal keeps the transcript's path, shared with earlier requests where equal.
             var journalled = path
-            if let exchange = exchange.take() {
+            if let exchange {
                 let kept = state.transcript.append(exchange, at: now, request: state.requests.nextID)
                 if sameText(kept, path) { journalled = kept }
             }
-            var record = RequestRecord(at: now, method: method, path: journalled, status: status)
-            record.id = state.requests.append(record)
-            if let journal {
-                let awaited = durability.owesSomething
-                let ticket = journal.appendRequest(record, awaited: awaited)
-                if awaited { durability.owe(ticket) }
-            }
-            if changes.hasSubscribers { state.unpublished.append(.request(method: method, path: path, status: status, at: now)) }
+            journal(&state, at: now, method: method, path: journalled, status: status, owing: &durability)
             return now
         }
+    }
+
+    /// `recordRequest(method:path:status:exchange:owing:)` with the exchange given by its parts
+    /// (an `Exchange`'s fields), the request's and the response's own: the transcript compares
+    /// them in place with its previous exchange and builds an `Exchange` only when one differs,
+    /// so a client polling one payment costs the transcript no copy.
+    @discardableResult
+    public func recordRequest(
+        method: String, path: String, query: [(name: String, value: String)], requestHeaders: [(name: String, value: String)],
+        requestBody: [UInt8], status: Int, responseHeaders: [(name: String, value: String)], responseBody: [UInt8],
+        fault: FaultNote?, owing durability: inout Durability
+    ) -> Timestamp {
+        // `locked` without its closure, which copied every part (a retain and a release each).
+        self.state.lock()
+        let state = self.state.unsafeValue
+        let now = state.pointee.clock.now()
+        let kept = state.pointee.transcript.append(
+            at: now, request: state.pointee.requests.nextID, method: method, path: path, query: query,
+            requestHeaders: requestHeaders, requestBody: requestBody, status: status, responseHeaders: responseHeaders,
+            responseBody: responseBody, fault: fault)
+        // The journal keeps the transcript's path, shared with earlier requests where equal.
+        journal(&state.pointee, at: now, method: method, path: kept, status: status, owing: &durability)
+        let wake = settle(&state.pointee)
+        self.state.unlock()
+        if wake { soonerDue.withLock { $0 }?() }
+        return now
+    }
+
+    /// Puts a request in the request journal (and a data directory's, and the change feed).
+    private func journal(
+        _ state: inout SandboxState, at now: Timestamp, method: String, path: String, status: Int, owing durability: inout Durability
+    ) {
+        var record = RequestRecord(at: now, method: method, path: path, status: status)
+        record.id = state.requests.nextID
+        if let journal {
+            let awaited = durability.owesSomething
+            let ticket = journal.appendRequest(record, awaited: awaited)
+            if awaited { durability.owe(ticket) }
+        }
+        if changes.hasSubscribers { state.unpublished.append(.request(method: method, path: path, status: status, at: now)) }
+        state.requests.append(consume record)
     }
 
     /// `recordRequest(method:path:status:exchange:owing:)` for a request that owes nothing: its journal

@@ -18,7 +18,7 @@ public final class Locked<Value: Sendable>: @unchecked Sendable {
     /// Behind a pointer, not a stored property: the lock already makes each access exclusive,
     /// and a property's runtime exclusivity check cost every lock a `swift_beginAccess`.
     @usableFromInline let value: UnsafeMutablePointer<Value>
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     /// Holds `value`; reach it only through `withLock`.
     public init(_ value: Value) {
@@ -50,9 +50,16 @@ public final class Locked<Value: Sendable>: @unchecked Sendable {
         return try body(&value.pointee)
     }
 
-    @usableFromInline
-    func lock() { pthread_mutex_lock(mutex) }
+    /// The value's address, for a caller that holds the lock by `lock()` and `unlock()`
+    /// instead of `withLock`: `withLock`'s closure copies each value it captures (a retain and
+    /// a release each), which only the hottest path (a K2 request's journalling) needs to avoid.
+    @inlinable
+    public var unsafeValue: UnsafeMutablePointer<Value> { value }
 
-    @usableFromInline
-    func unlock() { pthread_mutex_unlock(mutex) }
+    /// Takes the lock; pair with `unlock()`, and touch the value only in between.
+    @inlinable
+    public func lock() { pthread_mutex_lock(mutex) }
+
+    @inlinable
+    public func unlock() { pthread_mutex_unlock(mutex) }
 }

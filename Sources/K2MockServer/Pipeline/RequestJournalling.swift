@@ -5,8 +5,7 @@ import MicroHTTP
 
 /// Journals every K2 API request with the status it got (`GET /__admin/requests`, `expect`)
 /// and with its answer in full (`GET /__admin/transcript`), and writes its log line, once the
-/// response is known. Keeping the exchange retains the request's and response's own arrays; it
-/// copies nothing. The journal line of a request that
+/// response is known. The journal line of a request that
 /// changed the sandbox is kept before its answer too.
 struct RequestJournalling: RequestStep {
     let log: RequestLog
@@ -47,18 +46,21 @@ struct RequestJournalling: RequestStep {
         _ hosted: HostedSandbox, _ request: HTTPRequest, _ response: HTTPResponse, fault: FaultNote?,
         _ durability: inout Durability
     ) {
-        let exchange = Exchange(
-            method: request.method, path: request.path, query: request.query, requestHeaders: request.headers.fields,
-            requestBody: request.body, status: response.status, responseHeaders: response.headers.fields,
-            responseBody: response.body, fault: fault)
-        // Only a refused request, or an accepted create, is looked into: a GET that succeeds
-        // costs nothing more, and hands its exchange on without a copy.
+        // Only a refused request, or an accepted create, is looked into. Any other hands the
+        // sandbox its parts: the transcript builds an exchange only when it differs from the
+        // one before, and a client polling one payment costs it no copy.
         let at: Timestamp, reason: String?
         if log.format == .none || (response.status < 400 && request.method != "POST") {
             at = hosted.sandbox.recordRequest(
-                method: request.method, path: request.path, status: response.status, exchange: consume exchange, owing: &durability)
+                method: request.method, path: request.path, query: request.query, requestHeaders: request.headers.fields,
+                requestBody: request.body, status: response.status, responseHeaders: response.headers.fields,
+                responseBody: response.body, fault: fault, owing: &durability)
             reason = nil
         } else {
+            let exchange = Exchange(
+                method: request.method, path: request.path, query: request.query, requestHeaders: request.headers.fields,
+                requestBody: request.body, status: response.status, responseHeaders: response.headers.fields,
+                responseBody: response.body, fault: fault)
             at = hosted.sandbox.recordRequest(
                 method: request.method, path: request.path, status: response.status, exchange: exchange, owing: &durability)
             reason = explainer.reason(exchange, at: at, in: hosted)

@@ -35,7 +35,7 @@ struct RequestJournal: Sendable {
 
     /// Journals `record` under the next id, which it answers.
     @discardableResult
-    mutating func append(_ record: RequestRecord) -> Int {
+    mutating func append(_ record: consuming RequestRecord) -> Int {
         var record = record
         record.id = nextID
         nextID += 1
