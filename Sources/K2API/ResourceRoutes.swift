@@ -16,7 +16,8 @@ struct ResourceRoutes: Sendable {
                 // `self` is this prefix and the id, after the origin.
                 let collectionPath = Array(definition.path(id: "", version: version).utf8)
                 routes.add("GET", "/api/v\(version)/\(definition.collection)/:id", .authenticated { request, context in
-                    show(definition, collectionPath, id: context.parameters["id"] ?? "", request: request, context.sandbox)
+                    let id = context.parameters["id"] ?? ""
+                    return context.withSandbox { show(definition, collectionPath, id: id, request: request, $0) }
                 })
             }
         }

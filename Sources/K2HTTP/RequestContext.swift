@@ -8,9 +8,21 @@ import MicroHTTP
 package struct RequestContext: Sendable {
     /// The sandbox the request is for: the server's own unless its credentials, its token or
     /// its `/__admin/sandboxes/{id}/` path chose another.
-    package var hosted: HostedSandbox
+    package var hosted: HostedSandbox {
+        didSet { lent = Unmanaged.passUnretained(hosted.sandbox) }
+    }
     /// `hosted`'s sandbox.
     package var sandbox: Sandbox { hosted.sandbox }
+    /// `hosted`'s sandbox, unretained: the context holds `hosted`, which holds it.
+    @usableFromInline var lent: Unmanaged<Sandbox>
+
+    /// `body` with `hosted`'s sandbox, lent without a retain. Reading `sandbox` returns it
+    /// retained: a retain and a release, on an object both server threads share, at each
+    /// step of every request that reads it.
+    @inlinable
+    package func withSandbox<Result>(_ body: (Sandbox) throws -> Result) rethrows -> Result {
+        try lent._withUnsafeGuaranteedRef(body)
+    }
     /// What the route's `:name` segments captured (set by routing).
     package var parameters = RouteParameters()
     /// The valid bearer token the request carried (set by routing, for K2 endpoints only).
@@ -26,5 +38,6 @@ package struct RequestContext: Sendable {
     /// A request nothing is known of yet, for `hosted` until a step chooses another.
     package init(hosted: HostedSandbox) {
         self.hosted = hosted
+        lent = Unmanaged.passUnretained(hosted.sandbox)
     }
 }

@@ -135,8 +135,18 @@ nonisolated(unsafe) private let noBodyMarker = UnsafeMutableRawPointer(bitPatter
 
 let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, uploadData, uploadSize, conCls in
     guard let cls, let connection, let conCls, let uploadSize else { return .NO }
-    let context = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
+    // Lent, not retained (the server holds its context while the daemon runs): a retain and a
+    // release per call, on an object both threads share.
+    return Unmanaged<ServerContext>.fromOpaque(cls)._withUnsafeGuaranteedRef { context in
+        access(context, connection, url, method, uploadData, uploadSize, conCls)
+    }
+}
 
+private func access(
+    _ context: ServerContext, _ connection: OpaquePointer, _ url: UnsafePointer<CChar>?, _ method: UnsafePointer<CChar>?,
+    _ uploadData: UnsafePointer<CChar>?, _ uploadSize: UnsafeMutablePointer<Int>,
+    _ conCls: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+) -> MHD_Result {
     // First call: headers only.
     guard let current = conCls.pointee else {
         context.requestsInFlight.add(1, ordering: .relaxed)
@@ -183,13 +193,21 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _
     if let state, state.oversized {
         return queue(tooLarge(context), on: connection, context)
     }
-    let memory = k2_socket_context(connection).map { Unmanaged<ConnectionMemory>.fromOpaque($0).takeUnretainedValue() }
-    let request = HTTPRequest(
-        method: method.map { String(cString: $0) } ?? "GET",
-        path: url.map { memory?.path($0) ?? String(cString: $0) } ?? "/",
-        query: connectionValues(connection, .GET_ARGUMENT_KIND),
-        headers: HTTPHeaders(memory?.headers(of: connection) ?? connectionValues(connection, .HEADER_KIND)),
-        body: state?.body ?? [])
+    let request: HTTPRequest
+    if let memory = k2_socket_context(connection) {
+        // Lent too: the connection holds its memory until it closes.
+        request = Unmanaged<ConnectionMemory>.fromOpaque(memory)._withUnsafeGuaranteedRef { memory in
+            HTTPRequest(
+                method: method.map { String(cString: $0) } ?? "GET", path: url.map { memory.path($0) } ?? "/",
+                query: connectionValues(connection, .GET_ARGUMENT_KIND), headers: HTTPHeaders(memory.headers(of: connection)),
+                body: state?.body ?? [])
+        }
+    } else {
+        request = HTTPRequest(
+            method: method.map { String(cString: $0) } ?? "GET", path: url.map { String(cString: $0) } ?? "/",
+            query: connectionValues(connection, .GET_ARGUMENT_KIND), headers: HTTPHeaders(connectionValues(connection, .HEADER_KIND)),
+            body: state?.body ?? [])
+    }
     switch context.handler(request) {
     case .respond(let response):
         return queue(response, on: connection, context)
@@ -445,7 +463,9 @@ private func text(_ bytes: UnsafePointer<CChar>, _ size: Int) -> String {
     bytes.withMemoryRebound(to: UInt8.self, capacity: size) { String(decoding: UnsafeBufferPointer(start: $0, count: size), as: UTF8.self) }
 }
 
-/// Whether `string` holds exactly these bytes (a missing value: the empty string).
+/// Whether `string` holds exactly these bytes (a missing value: the empty string). Inlined:
+/// called, it had each string it read from the last request's array retained and released.
+@inline(__always)
 private func sameBytes(_ string: String, _ bytes: UnsafePointer<CChar>?, _ size: Int) -> Bool {
     guard string.utf8.count == size else { return false }
     guard let bytes, size > 0 else { return true }

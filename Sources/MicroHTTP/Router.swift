@@ -16,8 +16,8 @@ public struct Router<Handler: Sendable>: Sendable {
         case notFound
     }
 
-    private var table = RouteTable()
-    private var handlers: [Handler] = []
+    @usableFromInline var table = RouteTable()
+    @usableFromInline var handlers: [Handler] = []
     /// Every route as added: method and pattern (`/api/v1/payments/:id`).
     public private(set) var patterns: [(method: String, pattern: String)] = []
 
@@ -32,6 +32,10 @@ public struct Router<Handler: Sendable>: Sendable {
     }
 
     /// `HEAD` matches `GET` routes. `path` should already be normalised (see `normalizedPath`).
+    /// Inlinable, so that the server's router is specialised for its handler: unspecialised,
+    /// each match looked up `Match`'s metadata and its payload's tuple type in the runtime's
+    /// caches (a hash lookup each, on every request).
+    @inlinable
     public func match(method: String, path: String) -> Match {
         switch table.match(method: method, path: path) {
         case .found(let index, let parameters): .found(handlers[index], parameters)
@@ -45,7 +49,9 @@ public struct Router<Handler: Sendable>: Sendable {
 /// segment's bytes sit in one array and every route's segments in another, as plain numbers:
 /// trying a path against twenty routes reads two buffers and touches no reference count (the
 /// table is shared by the server's threads, so each retain would pass a cache line between them).
+@usableFromInline
 struct RouteTable: Sendable {
+    @usableFromInline
     enum Match {
         case found(Int, RouteParameters)
         case methodNotAllowed([String])
@@ -93,6 +99,7 @@ struct RouteTable: Sendable {
         names.append(captured)
     }
 
+    @usableFromInline
     func match(method: String, path: String) -> Match {
         path.withUTF8Bytes { match(method: method, $0) }
     }

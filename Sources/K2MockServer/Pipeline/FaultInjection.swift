@@ -10,13 +10,14 @@ struct FaultInjection: RequestStep {
         _ request: HTTPRequest, _ context: inout RequestContext,
         next: @escaping @Sendable (HTTPRequest, inout RequestContext) -> HTTPHandling
     ) -> HTTPHandling {
-        let sandbox = context.sandbox
-        guard let fault = sandbox.fault(method: request.method, path: request.path) else { return next(request, &context) }
+        guard let fault = context.withSandbox({ $0.fault(method: request.method, path: request.path) }) else {
+            return next(request, &context)
+        }
         let source = fault.source ?? "the scenario"
         context.fault = fault.status != nil ? .answered(source) : .delayed(source)
         if let status = fault.status, fault.latency == nil { return .respond(Self.answer(status, fault)) }
         guard let latency = fault.latency else { return next(request, &context) }
-        let later = context
+        let later = context, sandbox = context.hosted.sandbox
         return .deferred {
             try? await Task.sleep(nanoseconds: UInt64(max(0, latency.milliseconds)) * 1_000_000)
             if let status = fault.status { return Self.answer(status, fault) }

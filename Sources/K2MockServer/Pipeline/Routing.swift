@@ -20,7 +20,7 @@ struct Routing: Sendable {
             case .open:
                 return endpoint.handle(request, &context)
             case .bearerToken:
-                switch context.sandbox.checkToken(bearerToken(request)) {
+                switch context.withSandbox({ $0.checkToken(bearerToken(request)) }) {
                 case .valid(let token):
                     context.token = token
                     return endpoint.handle(request, &context)
