@@ -1,16 +1,19 @@
 import MicroHTTP
 
 /// The token of an `Authorization: Bearer <token>` header (scheme compared case-insensitively),
-/// without the blanks around it. Every K2 API request is read this way: one copy, the token's.
+/// without the blanks around it.
 package func bearerToken(_ request: HTTPRequest) -> String? {
-    guard var header = request.headers["Authorization"] else { return nil }
-    return header.withUTF8 { bytes -> String? in
-        let scheme: StaticString = "bearer "
-        let length = scheme.utf8CodeUnitCount
-        guard bytes.count > length,
-              (0..<length).allSatisfy({ bytes[$0] | 0x20 == scheme.utf8Start[$0] }) else { return nil }
-        return String(decoding: trimmedBlanks(UnsafeBufferPointer(rebasing: bytes[length...])), as: UTF8.self)
+    request.headers.withValue(of: "Authorization") { header in
+        header.flatMap(bearerToken).map { String(decoding: $0, as: UTF8.self) }
     }
+}
+
+/// `bearerToken(_:)` of an `Authorization` value's bytes: the token's bytes, where they are.
+package func bearerToken(_ header: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+    let scheme: StaticString = "bearer "
+    let length = scheme.utf8CodeUnitCount
+    guard header.count > length, (0..<length).allSatisfy({ header[$0] | 0x20 == scheme.utf8Start[$0] }) else { return nil }
+    return trimmedBlanks(UnsafeBufferPointer(rebasing: header[length...]))
 }
 
 extension StringProtocol {

@@ -13,17 +13,24 @@ package func requestOrigin(_ request: HTTPRequest, fallback: () -> String) -> St
 /// `self` URL straight into its body this way, with no string made on the way.
 package func appendRequestOrigin(_ request: HTTPRequest, fallback: () -> String, to out: inout [UInt8]) {
     let headers = request.headers
-    guard var host = headers["X-Forwarded-Host"] ?? headers["Host"],
-          host.withUTF8({ !$0.isEmpty && $0.count <= 255 && $0.allSatisfy(isHostByte) })
-    else {
-        var origin = fallback()
-        origin.withUTF8 { out.append(contentsOf: $0) }
-        return
+    // Header values are read in place, as bytes: a lookup returning a string copies it.
+    let https = headers.withValue(of: "X-Forwarded-Proto") { proto in
+        proto.map { $0.count == 5 && zip($0, "https".utf8).allSatisfy { $0 | 0x20 == $1 } } ?? false
     }
-    let https = headers["X-Forwarded-Proto"].map { asciiCaseInsensitiveEquals($0, "https") } ?? false
-    let scheme: StaticString = https ? "https://" : "http://"
-    scheme.withUTF8Buffer { out.append(contentsOf: $0) }
-    host.withUTF8 { out.append(contentsOf: $0) }
+    func append(_ host: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
+        guard !host.isEmpty, host.count <= 255, host.allSatisfy(isHostByte) else { return false }
+        let scheme: StaticString = https ? "https://" : "http://"
+        scheme.withUTF8Buffer { out.append(contentsOf: $0) }
+        out.append(contentsOf: host)
+        return true
+    }
+    let appended = headers.withValue(of: "X-Forwarded-Host") { forwarded in
+        if let forwarded { return append(forwarded, to: &out) }
+        return headers.withValue(of: "Host") { host in host.map { append($0, to: &out) } ?? false }
+    }
+    guard !appended else { return }
+    var origin = fallback()
+    origin.withUTF8 { out.append(contentsOf: $0) }
 }
 
 /// Letters, digits and `.-:[]_`: enough for names, IPv4 and bracketed IPv6 with a port.

@@ -519,7 +519,14 @@ public final class Sandbox: Sendable {
 
     /// What `Authorization: Bearer <value>` amounts to now.
     public func checkToken(_ value: String?) -> TokenCheck {
-        let digest = value.map(TokenDigest.init)
+        guard let value else { return checkToken(bytes: nil) }
+        return value.withUTF8Bytes { checkToken(bytes: $0) }
+    }
+
+    /// `checkToken(_:)` of the token's bytes as presented (nil: none), read where they are:
+    /// every K2 API request checks one, and no string need be made of it.
+    public func checkToken(bytes: UnsafeBufferPointer<UInt8>?) -> TokenCheck {
+        let digest = bytes.map(TokenDigest.init)
         return locked { $0.tokens.check(digest, at: $0.clock.now()) }
     }
 

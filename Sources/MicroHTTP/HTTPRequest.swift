@@ -42,6 +42,18 @@ public struct HTTPHeaders: Sendable, Sequence {
         return nil
     }
 
+    /// `body` over the bytes of the first field called `name` (nil when there is none), read
+    /// in place: a lookup that only reads the value copies no string.
+    @inlinable
+    public func withValue<Result>(of name: String, _ body: (UnsafeBufferPointer<UInt8>?) throws -> Result) rethrows -> Result {
+        try fields.withUnsafeBufferPointer { fields in
+            for i in fields.indices where asciiCaseInsensitiveEquals(fields[i].name, name) {
+                return try fields[i].value.withUTF8Bytes { try body($0) }
+            }
+            return try body(nil)
+        }
+    }
+
     /// Appends a field (an existing one of that name is kept).
     public mutating func add(_ name: String, _ value: String) {
         fields.append((name, value))
@@ -53,6 +65,7 @@ public struct HTTPHeaders: Sendable, Sequence {
 }
 
 /// ASCII text (header names, a scheme) compared byte by byte, without lowercased copies.
+@inlinable
 package func asciiCaseInsensitiveEquals(_ a: String, _ b: String) -> Bool {
     // Most names a lookup passes differ in length, which native strings know without a scan.
     guard a.utf8.count == b.utf8.count else { return false }
@@ -63,7 +76,7 @@ extension String {
     /// `body` over the string's UTF-8 bytes, read in place. `withUTF8` needs a mutable copy (a
     /// retain and a release), and every request's path and headers are read this way. The
     /// transport's own copy of K2Sandbox's, which it cannot import (this one stays internal).
-    @inline(__always)
+    @inlinable
     func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         if let result = try utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = self
@@ -72,8 +85,8 @@ extension String {
 }
 
 /// Equal bytes, or an ASCII letter in either case.
-@inline(__always)
-private func sameLetter(_ x: UInt8, _ y: UInt8) -> Bool {
+@inlinable
+func sameLetter(_ x: UInt8, _ y: UInt8) -> Bool {
     guard x != y else { return true }
     let lower = x | 0x20
     return lower == y | 0x20 && lower >= 0x61 && lower <= 0x7A

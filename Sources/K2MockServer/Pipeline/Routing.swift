@@ -20,7 +20,16 @@ struct Routing: Sendable {
             case .open:
                 return endpoint.handle(request, &context)
             case .bearerToken:
-                switch context.withSandbox({ $0.checkToken(bearerToken(request)) }) {
+                // The token's bytes are read where they are: no string is made of it.
+                // Set inside rather than returned: returned through the closures, the check (and
+                // its token) was copied at each level.
+                var check = TokenCheck.missing
+                context.withSandbox { sandbox in
+                    request.headers.withValue(of: "Authorization") { header in
+                        check = sandbox.checkToken(bytes: header.map { bearerToken($0) ?? UnsafeBufferPointer(start: nil, count: 0) })
+                    }
+                }
+                switch consume check {
                 case .valid(let token):
                     context.token = token
                     return endpoint.handle(request, &context)

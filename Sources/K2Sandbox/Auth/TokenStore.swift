@@ -51,25 +51,45 @@ public enum TokenCheck: Sendable, Equatable {
 /// Tokens by a per-process secret hash of their value (Swift's randomly seeded `Hasher`): a
 /// guess's lookup compares hashes, never the guess's bytes against a token's, so its timing leaks
 /// nothing about a prefix; the final comparison runs in constant time. SipHash over a token is a
-/// tenth of the SHA-256 this once used, and every bearer-token request pays it.
+/// tenth of the SHA-256 this once used, and every bearer-token request pays it. A token whose
+/// hash another already has goes in the next free key (tokens are never removed).
 struct TokenStore: Sendable {
-    private var tokens: [TokenDigest.Key: AccessToken] = [:]
+    private var tokens: [Int: AccessToken] = [:]
 
     /// Every token's value.
     var values: [String] { tokens.values.map(\.value) }
 
     mutating func add(_ token: AccessToken) {
-        tokens[TokenDigest(token.value).key] = token
+        let key = token.value.withUTF8Bytes { bytes in
+            let digest = TokenDigest(bytes)
+            return slot(digest) ?? free(from: digest.hash)
+        }
+        tokens[key] = token
+    }
+
+    /// The key of the token `digest` names, if the store has it.
+    private func slot(_ digest: TokenDigest) -> Int? {
+        var key = digest.hash
+        while let index = tokens.index(forKey: key) {
+            if tokens.values[index].value.withUTF8Bytes({ constantTimeEquals($0, digest.bytes) }) { return key }
+            key &+= 1
+        }
+        return nil
+    }
+
+    private func free(from hash: Int) -> Int {
+        var key = hash
+        while tokens[key] != nil { key &+= 1 }
+        return key
     }
 
     func find(_ digest: TokenDigest) -> AccessToken? {
-        guard let token = tokens[digest.key], constantTimeEquals(token.value, digest.value) else { return nil }
-        return token
+        slot(digest).flatMap { tokens[$0] }
     }
 
     /// `digest` is computed by the caller, outside the sandbox's lock.
     func check(_ digest: TokenDigest?, at now: Timestamp) -> TokenCheck {
-        guard let digest, !digest.value.isEmpty else { return .missing }
+        guard let digest, !digest.bytes.isEmpty else { return .missing }
         guard let token = find(digest) else { return .unknown }
         if token.revoked { return .revoked(token) }
         if token.isExpired(at: now) { return .expired(token) }
@@ -79,40 +99,27 @@ struct TokenStore: Sendable {
     /// Marks the token revoked at sandbox time `time`; false when it is unknown.
     @discardableResult
     mutating func revoke(_ value: String, at time: Timestamp) -> Bool {
-        let digest = TokenDigest(value)
-        guard find(digest) != nil else { return false }
-        tokens[digest.key]?.revoked = true
-        if tokens[digest.key]?.revokedAt == nil { tokens[digest.key]?.revokedAt = time }
+        guard let key = value.withUTF8Bytes({ slot(TokenDigest($0)) }) else { return false }
+        tokens[key]?.revoked = true
+        if tokens[key]?.revokedAt == nil { tokens[key]?.revokedAt = time }
         return true
     }
 
     /// The token whose value this is, if the store knows it.
     func token(_ value: String) -> AccessToken? {
-        find(TokenDigest(value))
+        value.withUTF8Bytes { find(TokenDigest($0)) }
     }
 }
 
-/// A presented token and its secret hash, the store's key.
-struct TokenDigest: Sendable {
-    /// The value's hash under this process's random seed, and the value. Keys compare hashes
-    /// first and values only when those are equal, which a guess cannot arrange without the
-    /// seed; two tokens whose hashes collide still keep a key each.
-    struct Key: Hashable, Sendable {
-        let hash: Int
-        let value: String
+/// A presented token's bytes and their secret hash: valid only while the bytes are.
+package struct TokenDigest {
+    let hash: Int
+    let bytes: UnsafeBufferPointer<UInt8>
 
-        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.value == b.value }
-
-        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-    }
-
-    let key: Key
-    /// The token as presented.
-    var value: String { key.value }
-
-    init(_ value: String) {
+    package init(_ bytes: UnsafeBufferPointer<UInt8>) {
         var hasher = Hasher()
-        value.withUTF8Bytes { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        key = Key(hash: hasher.finalize(), value: value)
+        hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+        hash = hasher.finalize()
+        self.bytes = bytes
     }
 }
