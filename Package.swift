@@ -86,8 +86,11 @@ let package = Package(
             // independent, so the loader applies no 2.2 MB table of relative relocations at
             // every start, and no 14,769 symbols exported that nothing links (idle RSS 22.0 →
             // 18.9 MB); linked by lld with the functions start-up runs placed first and together
-            // (scripts/startup-order.sh), so the pages an idle server maps are fewer (18.3 → 15.8).
+            // (scripts/startup-order.sh), so the pages an idle server maps are fewer (18.3 → 15.8);
+            // with the C++ runtime linked in statically (scripts/static-libstdc++), no
+            // libstdc++.so to load (15.5 → 14.5).
             linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic",
+                                           "-L\(packageDirectory)/scripts/static-libstdc++",
                                            "-use-ld=lld", "-Xlinker", "--symbol-ordering-file=\(packageDirectory)/scripts/startup-order.txt",
                                            "-Xlinker", "--no-warn-symbol-ordering"],
                                           .when(configuration: .release))]
