@@ -18,7 +18,17 @@ public final class RequestLog: Sendable {
     public let format: Format
     /// Unwritten lines, lines dropped, and the last timestamp written (many requests share a
     /// millisecond under load, so it is formatted once per millisecond, not once per line).
-    private let buffer = Locked<(bytes: [UInt8], dropped: Int, stampedAt: Int64, stamp: [UInt8])>(([], 0, .min, []))
+    /// `spare` is the buffer written last, emptied with its capacity kept: lines go into one
+    /// while the other is written, so a busy server's buffer is not grown again from nothing
+    /// every 50 ms (hundreds of kB, in fresh pages each time).
+    private struct Pending {
+        var bytes: [UInt8] = []
+        var spare: [UInt8] = []
+        var dropped = 0
+        var stampedAt = Int64.min
+        var stamp: [UInt8] = []
+    }
+    private let buffer = Locked(Pending())
     private let running = Locked(false)
     private let descriptor: Int32
     private static let limit = 4 << 20
@@ -50,35 +60,43 @@ public final class RequestLog: Sendable {
         guard format != .none else { return }
         // Written straight into the buffer under its lock: a line costs no allocation of its own.
         // The stamp is appended through a pointer: appending the array would retain and release
-        // it, and the server's two threads would pass its reference count back and forth.
-        buffer.withLock { buffer in
-            guard buffer.bytes.count < RequestLog.limit else { buffer.dropped += 1; return }
-            if buffer.stampedAt != time.milliseconds {
-                buffer.stampedAt = time.milliseconds
-                buffer.stamp.removeAll(keepingCapacity: true)
-                time.appendISO8601(to: &buffer.stamp)
-            }
+        // it, and the server's two threads would pass its reference count back and forth. The
+        // lock is taken without `withLock`, whose closure copied every string it captured.
+        buffer.lock()
+        defer { buffer.unlock() }
+        let pending = buffer.unsafeValue
+        guard pending.pointee.bytes.count < RequestLog.limit else { pending.pointee.dropped += 1; return }
+        if pending.pointee.stampedAt != time.milliseconds {
+            pending.pointee.stampedAt = time.milliseconds
+            pending.pointee.stamp.removeAll(keepingCapacity: true)
+            time.appendISO8601(to: &pending.pointee.stamp)
+        }
+        pending.pointee.stamp.withUnsafeBufferPointer { stamp in
             switch format {
             case .text:
-                buffer.stamp.withUnsafeBufferPointer { buffer.bytes.append(contentsOf: $0) }
-                if let sandbox { buffer.bytes.append(contentsOf: " [".utf8); appendOnOneLine(sandbox, to: &buffer.bytes); buffer.bytes.append(93) }
-                buffer.bytes.append(32); appendOnOneLine(method, to: &buffer.bytes)
-                buffer.bytes.append(32); appendOnOneLine(path, to: &buffer.bytes)
-                buffer.bytes.append(32); appendDecimal(status, to: &buffer.bytes)
-                if let reason { buffer.bytes.append(contentsOf: " — ".utf8); appendUTF8(reason, to: &buffer.bytes) }
+                pending.pointee.bytes.append(contentsOf: stamp)
+                if let sandbox {
+                    pending.pointee.bytes.append(contentsOf: " [".utf8)
+                    appendOnOneLine(sandbox, to: &pending.pointee.bytes)
+                    pending.pointee.bytes.append(93)
+                }
+                pending.pointee.bytes.append(32); appendOnOneLine(method, to: &pending.pointee.bytes)
+                pending.pointee.bytes.append(32); appendOnOneLine(path, to: &pending.pointee.bytes)
+                pending.pointee.bytes.append(32); appendDecimal(status, to: &pending.pointee.bytes)
+                if let reason { pending.pointee.bytes.append(contentsOf: " — ".utf8); appendUTF8(reason, to: &pending.pointee.bytes) }
             case .json:
-                buffer.bytes.append(contentsOf: #"{"time":""#.utf8)
-                buffer.stamp.withUnsafeBufferPointer { buffer.bytes.append(contentsOf: $0) }
-                buffer.bytes.append(contentsOf: #"","method":"#.utf8); JSON.string(method).write(into: &buffer.bytes)
-                buffer.bytes.append(contentsOf: #","path":"#.utf8); JSON.string(path).write(into: &buffer.bytes)
-                buffer.bytes.append(contentsOf: #","status":"#.utf8); appendDecimal(status, to: &buffer.bytes)
-                if let sandbox { buffer.bytes.append(contentsOf: #","sandbox":"#.utf8); JSON.string(sandbox).write(into: &buffer.bytes) }
-                if let reason { buffer.bytes.append(contentsOf: #","reason":"#.utf8); JSON.string(reason).write(into: &buffer.bytes) }
-                buffer.bytes.append(125)
+                pending.pointee.bytes.append(contentsOf: #"{"time":""#.utf8)
+                pending.pointee.bytes.append(contentsOf: stamp)
+                pending.pointee.bytes.append(contentsOf: #"","method":"#.utf8); JSON.string(method).write(into: &pending.pointee.bytes)
+                pending.pointee.bytes.append(contentsOf: #","path":"#.utf8); JSON.string(path).write(into: &pending.pointee.bytes)
+                pending.pointee.bytes.append(contentsOf: #","status":"#.utf8); appendDecimal(status, to: &pending.pointee.bytes)
+                if let sandbox { pending.pointee.bytes.append(contentsOf: #","sandbox":"#.utf8); JSON.string(sandbox).write(into: &pending.pointee.bytes) }
+                if let reason { pending.pointee.bytes.append(contentsOf: #","reason":"#.utf8); JSON.string(reason).write(into: &pending.pointee.bytes) }
+                pending.pointee.bytes.append(125)
             case .none:
                 return
             }
-            buffer.bytes.append(10)
+            pending.pointee.bytes.append(10)
         }
     }
 
@@ -94,16 +112,24 @@ public final class RequestLog: Sendable {
     }
 
     func flush() {
-        let bytes = buffer.withLock { current -> [UInt8] in
-            defer { current.bytes = []; current.dropped = 0 }
-            if current.dropped > 0 { current.bytes += Array("(\(current.dropped) log lines dropped: stderr is not being read)\n".utf8) }
-            return current.bytes
+        var bytes: [UInt8] = []
+        buffer.withLock { pending in
+            if pending.dropped > 0 {
+                pending.bytes += Array("(\(pending.dropped) log lines dropped: stderr is not being read)\n".utf8)
+                pending.dropped = 0
+            }
+            swap(&bytes, &pending.bytes)
+            swap(&pending.bytes, &pending.spare)
         }
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if written <= 0 { return }
+            if written <= 0 { break }
             offset += written
+        }
+        bytes.removeAll(keepingCapacity: true)
+        buffer.withLock { pending in
+            if pending.spare.capacity < bytes.capacity { swap(&pending.spare, &bytes) }
         }
     }
 }

@@ -67,6 +67,37 @@ import Glibc
             """)
     }
 
+    /// Flushes write from one buffer while lines go into the other: across many flushes, of
+    /// batches large and small, every line comes out once, whole and in order.
+    @Test func everyLineComesOutOnceAcrossFlushes() {
+        var fds: [Int32] = [0, 0]
+        pipe(&fds)
+        let log = RequestLog(format: .text, descriptor: fds[1])
+        let at = Timestamp(iso8601: "2021-01-28T10:00:00+03:00")!
+        var expected = ""
+        var number = 0
+        var output: [UInt8] = []
+        for batch in [1, 300, 0, 2, 1_000, 5, 1_000, 0, 1] {
+            for _ in 0..<batch {
+                log.log(at: at, method: "GET", path: "/p/\(number)", status: 200)
+                expected += "2021-01-28T10:00:00.000+03:00 GET /p/\(number) 200\n"
+                number += 1
+            }
+            log.flush()
+            // Read what this flush wrote (the pipe holds 64 kB; a batch is under 60 kB).
+            var bytes = [UInt8](repeating: 0, count: 1 << 16)
+            var available: Int32 = 0
+            _ = ioctl(fds[0], UInt(FIONREAD), &available)
+            if available > 0 {
+                let count = read(fds[0], &bytes, Int(available))
+                output += bytes[..<max(0, count)]
+            }
+        }
+        close(fds[1])
+        close(fds[0])
+        #expect(String(decoding: output, as: UTF8.self) == expected)
+    }
+
     /// A refused request's line ends with why; what a body carries never breaks a line.
     @Test func aRefusedRequestsLineSaysWhyOnOneLine() async throws {
         var fds: [Int32] = [0, 0]
