@@ -523,6 +523,17 @@ public final class Sandbox: Sendable {
         return value.withUTF8Bytes { checkToken(bytes: $0) }
     }
 
+    /// `checkToken(bytes:)` for a request that goes on only with a valid token (every K2 API
+    /// request): the token goes into `token`, and the answer is why it was refused (nil when
+    /// it is valid).
+    public func authorize(bytes: UnsafeBufferPointer<UInt8>?, into token: inout AccessToken?) -> TokenCheck.Refusal? {
+        let digest = bytes.map(TokenDigest.init)
+        self.state.lock()
+        defer { self.state.unlock() }
+        let state = self.state.unsafeValue
+        return state.pointee.tokens.authorize(digest, at: state.pointee.clock.now(), into: &token)
+    }
+
     /// `checkToken(_:)` of the token's bytes as presented (nil: none), read where they are:
     /// every K2 API request checks one, and no string need be made of it.
     public func checkToken(bytes: UnsafeBufferPointer<UInt8>?) -> TokenCheck {

@@ -16,18 +16,24 @@ struct RequestJournalling: RequestStep {
         _ request: HTTPRequest, _ context: inout RequestContext,
         next: @escaping @Sendable (HTTPRequest, inout RequestContext) -> HTTPHandling
     ) -> HTTPHandling {
-        // No closure on the common path: most answers are immediate.
-        switch next(request, &context) {
+        // No closure on the common path: most answers are immediate. The answer is handed on
+        // as it came (rebuilt from its parts, it was copied).
+        let handling = next(request, &context)
+        switch handling {
         case .respond(let response):
-            record(context.hosted, request, response, fault: context.fault, &context.durability)
-            return .respond(response)
+            // The hosted sandbox lent, not retained: the context holds it (a retain and a
+            // release on an object both server threads share, per request).
+            Unmanaged.passUnretained(context.hosted)._withUnsafeGuaranteedRef { hosted in
+                record(hosted, request, response, fault: context.fault, &context.durability)
+            }
+            return handling
         case .deferred(let work):
             return .deferred(recording(request, context.hosted, context.fault, work))
         case .committed(let work):
             return .committed(recording(request, context.hosted, context.fault, work))
-        case .stream(let head, let stream):
+        case .stream(let head, _):
             record(context.hosted, request, head, fault: context.fault, &context.durability)
-            return .stream(head, stream)
+            return handling
         }
     }
 

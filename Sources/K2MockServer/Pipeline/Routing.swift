@@ -20,22 +20,19 @@ struct Routing: Sendable {
             case .open:
                 return endpoint.handle(request, &context)
             case .bearerToken:
-                // The token's bytes are read where they are: no string is made of it.
-                // Set inside rather than returned: returned through the closures, the check (and
-                // its token) was copied at each level.
-                var check = TokenCheck.missing
+                // The token's bytes are read where they are: no string is made of it. The answer
+                // is set inside the closures rather than returned: returned through them, a
+                // token was copied at each level.
+                var token: AccessToken?, refusal: TokenCheck.Refusal?
                 context.withSandbox { sandbox in
                     request.headers.withValue(of: "Authorization") { header in
-                        check = sandbox.checkToken(bytes: header.map { bearerToken($0) ?? UnsafeBufferPointer(start: nil, count: 0) })
+                        refusal = sandbox.authorize(
+                            bytes: header.map { bearerToken($0) ?? UnsafeBufferPointer(start: nil, count: 0) }, into: &token)
                     }
                 }
-                switch consume check {
-                case .valid(let token):
-                    context.token = token
-                    return endpoint.handle(request, &context)
-                case let refused:
-                    return .respond(K2Responses.unauthorized(refused.refusal ?? "Unauthorized"))
-                }
+                if let refusal { return .respond(K2Responses.unauthorized(refusal.sentence)) }
+                swap(&context.token, &token)  // moved, not copied
+                return endpoint.handle(request, &context)
             }
         case .methodNotAllowed(let allowed):
             let path = context.requestedPath ?? request.path

@@ -36,14 +36,29 @@ public enum TokenCheck: Sendable, Equatable {
     case expired(AccessToken)
     case revoked(AccessToken)
 
+    /// Why a token is refused.
+    public enum Refusal: Sendable {
+        case missing, unknown, expired, revoked
+
+        /// A sentence for the 401 body.
+        public var sentence: String {
+            switch self {
+            case .missing: "The access token is missing"
+            case .unknown: "The access token is invalid"
+            case .expired: "The access token expired"
+            case .revoked: "The access token was revoked"
+            }
+        }
+    }
+
     /// A sentence for the 401 body: why the token was refused.
     public var refusal: String? {
         switch self {
         case .valid: nil
-        case .missing: "The access token is missing"
-        case .unknown: "The access token is invalid"
-        case .expired: "The access token expired"
-        case .revoked: "The access token was revoked"
+        case .missing: Refusal.missing.sentence
+        case .unknown: Refusal.unknown.sentence
+        case .expired: Refusal.expired.sentence
+        case .revoked: Refusal.revoked.sentence
         }
     }
 }
@@ -94,6 +109,18 @@ struct TokenStore: Sendable {
         if token.revoked { return .revoked(token) }
         if token.isExpired(at: now) { return .expired(token) }
         return .valid(token)
+    }
+
+    /// `check(_:at:)` for a request that goes on only with a valid token: the token goes into
+    /// `token`, and the answer is why it was refused (nil when it is valid). One copy of the
+    /// token, where a `TokenCheck` returned and matched copied it again.
+    func authorize(_ digest: TokenDigest?, at now: Timestamp, into token: inout AccessToken?) -> TokenCheck.Refusal? {
+        guard let digest, !digest.bytes.isEmpty else { return .missing }
+        guard let key = slot(digest) else { return .unknown }
+        token = tokens[key]
+        if token!.revoked { token = nil; return .revoked }
+        if token!.isExpired(at: now) { token = nil; return .expired }
+        return nil
     }
 
     /// Marks the token revoked at sandbox time `time`; false when it is unknown.

@@ -46,7 +46,9 @@ public struct SelfLinkedBody: Sendable, Equatable {
         guard !tail.isEmpty else { return head }
         var out: [UInt8] = []
         out.reserveCapacity(head.count + tail.count + 128)
-        out.append(contentsOf: head)
+        // Through pointers: appending an array retains and releases it, and these are shared
+        // by every GET of the resource, on both server threads.
+        head.withUnsafeBufferPointer { out.append(contentsOf: $0) }
         let start = out.count
         writeSelfURL(&out)
         let needsEscaping = out.withUnsafeBufferPointer { bytes in
@@ -59,7 +61,7 @@ public struct SelfLinkedBody: Sendable, Equatable {
             JSON.string(url).write(into: &escaped)
             out.append(contentsOf: escaped.dropFirst().dropLast())
         }
-        out.append(contentsOf: tail)
+        tail.withUnsafeBufferPointer { out.append(contentsOf: $0) }
         return out
     }
 
