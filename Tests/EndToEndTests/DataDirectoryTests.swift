@@ -359,7 +359,13 @@ private func path(_ response: RawHTTPClient.Response, _ server: ServerProcess) t
         defer { if !killed { _ = server.kill() } }
         let client = try RawHTTPClient(port: server.port)
         let json = [("Content-Type", "application/json")]
-        for body in [#"{"name":"w1","seed":3}"#, #"{"name":"w2","scenario":"\#(scenarioFile)"}"#, #"{"name":"w3"}"#] {
+        // w4: a manual clock that names no start, never advanced, resumes where it stood (it
+        // came back at the wall time of its making).
+        let startless = directory.path + "-startless.yaml"
+        defer { _ = ServerProcess.run(binary: "/bin/rm", ["-f", startless]) }
+        writeFile(startless, "version: 1\nseed: 4\nclock: { mode: manual }\n")
+        for body in [#"{"name":"w1","seed":3}"#, #"{"name":"w2","scenario":"\#(scenarioFile)"}"#, #"{"name":"w3"}"#,
+                     #"{"name":"w4","scenario":"\#(startless)"}"#] {
             let made = try client.request("POST", "/__admin/sandboxes", headers: json, body: body)
             #expect(made.status == 201, "\(made.text)")
         }
@@ -378,6 +384,7 @@ private func path(_ response: RawHTTPClient.Response, _ server: ServerProcess) t
             ("/__admin/sandboxes", []), (try path(paid, server), w1), (try path(saved, server), w2),
             ("/__admin/sandboxes/w1/clock", []), ("/__admin/sandboxes/w2/clock", []), ("/__admin/sandboxes/w1/requests", []),
             ("/__admin/sandboxes/w1/callbacks", []), ("/__admin/sandboxes/w2/resources", []),
+            ("/__admin/sandboxes/w4/clock", []),
         ]
         let before = try reads.map { try client.request("GET", $0.0, headers: $0.1).text }
         killed = true

@@ -225,7 +225,10 @@ public final class SandboxHub: Sendable {
                                clock: request.clock ?? scenario.clock.mode, timeScale: request.timeScale ?? scenario.clock.scale,
                                ttl: request.ttl)
         scenario.seed = seed
-        let defaultStart = Sandbox.wallClockNow()
+        // What the sandbox starts at when its scenario names no start, as `Sandbox` chooses it:
+        // a manual clock at `manualClockStart`, a real one at the wall time. The data directory
+        // keeps the same instant, so a restart resumes the clock where it stood.
+        let defaultStart = (spec.clock ?? scenario.clock.mode) == .manual ? Sandbox.manualClockStart : Sandbox.wallClockNow()
         do {
             return try host(spec, scenario: scenario, made: { personal, journal in
                 Sandbox(scenario: personal, wallClock: { defaultStart }, journal: journal)
