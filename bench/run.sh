@@ -4,12 +4,13 @@
 # same bytes (rounds alternate; medians and CPU per request reported); then the binary's size
 # and, unless PAYMENTS=0, memory per payment at PAYMENTS (default 1,000,000) stored payments
 # (bench/payments.sh). Ends with one table. Needs a release build (`make bench` does it).
-# These 2-core machines are noisy: compare ratios from one run.
+# These 2-core machines are noisy: compare ratios from one run. Five rounds by default: C's own
+# CPU per request moves by a fifth from round to round, and a median of three moved with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/release/k2mock
 OUT=bench/out
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10s}
 TOKEN=0Sn0W6kzNicvoWhDbQcVSKLRUpGjIdlPSEYyrHqrDDoRnQwE7Q
 PAYMENT=/api/v1/payments/c6fda139-2480-4a93-95ed-f72c66b92364
