@@ -25,7 +25,11 @@ struct ResourceRoutes: Sendable {
             let kind = definition.kind
             for version in definition.createVersions {
                 routes.add("POST", "/api/v\(version)/\(definition.collection)", .authenticated { request, context in
-                    create(definition, version: version, clientID: context.token?.clientID ?? "", request: request, &context)
+                    // The token's client's key signs the resource's callbacks. Routing checked the
+                    // token; one revoked since is refused the same way.
+                    let check = context.withSandbox { checkBearerToken(request, in: $0) }
+                    guard case .valid(let token) = check else { return K2Responses.unauthorized(check.refusal ?? "Unauthorized") }
+                    return create(definition, version: version, clientID: token.clientID, request: request, &context)
                 })
             }
             for action in definition.actions {

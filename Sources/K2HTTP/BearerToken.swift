@@ -1,3 +1,4 @@
+import K2Sandbox
 import MicroHTTP
 
 /// The token of an `Authorization: Bearer <token>` header (scheme compared case-insensitively),
@@ -14,6 +15,25 @@ package func bearerToken(_ header: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPo
     let length = scheme.utf8CodeUnitCount
     guard header.count > length, (0..<length).allSatisfy({ header[$0] | 0x20 == scheme.utf8Start[$0] }) else { return nil }
     return trimmedBlanks(UnsafeBufferPointer(rebasing: header[length...]))
+}
+
+/// Why `request`'s bearer token is refused in `sandbox` now, nil when it is valid, read from
+/// the `Authorization` header's bytes where they are (a header of another scheme counts as
+/// none). Nothing of the token is copied: routing checks every K2 API request this way.
+package func bearerTokenRefusal(_ request: HTTPRequest, in sandbox: Sandbox) -> TokenCheck.Refusal? {
+    request.headers.withValue(of: "Authorization") { header in
+        sandbox.refusal(ofToken: header.map { bearerToken($0) ?? UnsafeBufferPointer(start: nil, count: 0) })
+    }
+}
+
+/// What `request`'s bearer token amounts to in `sandbox` now, the token itself included, for an
+/// endpoint that needs it (a create signs its callbacks with the token's client's key).
+package func checkBearerToken(_ request: HTTPRequest, in sandbox: Sandbox) -> TokenCheck {
+    var check = TokenCheck.missing
+    request.headers.withValue(of: "Authorization") { header in
+        check = sandbox.checkToken(bytes: header.map { bearerToken($0) ?? UnsafeBufferPointer(start: nil, count: 0) })
+    }
+    return check
 }
 
 extension StringProtocol {

@@ -22,8 +22,8 @@ package struct Endpoint: Sendable {
         Endpoint(access: .open, handle: handle)
     }
 
-    /// An endpoint of the K2 API proper: routing runs it only with a valid bearer token, which
-    /// it finds in the context (`context.token`).
+    /// An endpoint of the K2 API proper: routing runs it only with a valid bearer token (one
+    /// that needs the token itself reads it with `checkBearerToken`).
     package static func authenticated(
         _ handle: @escaping @Sendable (HTTPRequest, inout RequestContext) -> HTTPResponse
     ) -> Endpoint {

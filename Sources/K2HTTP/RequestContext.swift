@@ -2,8 +2,7 @@ import K2Sandbox
 import MicroHTTP
 
 /// What the pipeline knows of one request, passed down `inout` from step to step and to its
-/// endpoint (as Hummingbird's `RequestContext`): routing fills in the route's parameters and
-/// the checked bearer token; a handler that changes the sandbox adds what its change owes the
+/// endpoint (as Hummingbird's `RequestContext`): routing fills in the route's parameters; a handler that changes the sandbox adds what its change owes the
 /// journal, which `DurableAnswers` awaits before the answer goes out.
 package struct RequestContext: Sendable {
     /// The sandbox the request is for: the server's own unless its credentials, its token or
@@ -25,8 +24,6 @@ package struct RequestContext: Sendable {
     }
     /// What the route's `:name` segments captured (set by routing).
     package var parameters = RouteParameters()
-    /// The valid bearer token the request carried (set by routing, for K2 endpoints only).
-    package var token: AccessToken?
     /// What the request's changes owe the journal before it is answered (`--data-dir`).
     package var durability = Durability()
     /// The path as the client sent it, when a step routes it under another

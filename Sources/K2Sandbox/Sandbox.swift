@@ -523,15 +523,15 @@ public final class Sandbox: Sendable {
         return value.withUTF8Bytes { checkToken(bytes: $0) }
     }
 
-    /// `checkToken(bytes:)` for a request that goes on only with a valid token (every K2 API
-    /// request): the token goes into `token`, and the answer is why it was refused (nil when
-    /// it is valid).
-    public func authorize(bytes: UnsafeBufferPointer<UInt8>?, into token: inout AccessToken?) -> TokenCheck.Refusal? {
+    /// Why a bearer token's bytes as presented (nil: none) are refused now, nil when the token is
+    /// valid: every K2 API request is checked this way, under one lock, and nothing is copied
+    /// (the few endpoints that need the token itself ask `checkToken(bytes:)`).
+    public func refusal(ofToken bytes: UnsafeBufferPointer<UInt8>?) -> TokenCheck.Refusal? {
         let digest = bytes.map(TokenDigest.init)
         self.state.lock()
         defer { self.state.unlock() }
         let state = self.state.unsafeValue
-        return state.pointee.tokens.authorize(digest, at: state.pointee.clock.now(), into: &token)
+        return state.pointee.tokens.refusal(digest, at: state.pointee.clock.now())
     }
 
     /// `checkToken(_:)` of the token's bytes as presented (nil: none), read where they are:

@@ -3,8 +3,8 @@ import K2Sandbox
 import MicroHTTP
 
 /// The end of a route group: finds the request's route, checks the bearer token if the
-/// endpoint needs one (`401` saying why), and runs the endpoint with the route's parameters and
-/// the token in its context. A method and path with no route is `404`, as K2's Rails router
+/// endpoint needs one (`401` saying why), and runs the endpoint with the route's parameters in
+/// its context. A method and path with no route is `404`, as K2's Rails router
 /// answers it, even where the path has other methods; only the admin group answers `405` with
 /// `Allow`.
 struct Routing: Sendable {
@@ -20,18 +20,11 @@ struct Routing: Sendable {
             case .open:
                 return endpoint.handle(request, &context)
             case .bearerToken:
-                // The token's bytes are read where they are: no string is made of it. The answer
-                // is set inside the closures rather than returned: returned through them, a
-                // token was copied at each level.
-                var token: AccessToken?, refusal: TokenCheck.Refusal?
-                context.withSandbox { sandbox in
-                    request.headers.withValue(of: "Authorization") { header in
-                        refusal = sandbox.authorize(
-                            bytes: header.map { bearerToken($0) ?? UnsafeBufferPointer(start: nil, count: 0) }, into: &token)
-                    }
+                // The token's bytes are read where they are, and nothing of it is copied: an
+                // endpoint that needs the token itself asks (`checkBearerToken`).
+                if let refusal = context.withSandbox({ bearerTokenRefusal(request, in: $0) }) {
+                    return .respond(K2Responses.unauthorized(refusal.sentence))
                 }
-                if let refusal { return .respond(K2Responses.unauthorized(refusal.sentence)) }
-                swap(&context.token, &token)  // moved, not copied
                 return endpoint.handle(request, &context)
             }
         case .methodNotAllowed(let allowed):

@@ -69,37 +69,48 @@ public enum TokenCheck: Sendable, Equatable {
 /// tenth of the SHA-256 this once used, and every bearer-token request pays it. A token whose
 /// hash another already has goes in the next free key (tokens are never removed).
 struct TokenStore: Sendable {
-    private var tokens: [Int: AccessToken] = [:]
+    /// The tokens, in the order added, and where each is by its hash: read in place through
+    /// the array's buffer, a token is not copied (its strings retained and released) to be
+    /// compared or checked.
+    private var tokens: [AccessToken] = []
+    private var byHash: [Int: Int] = [:]
 
     /// Every token's value.
-    var values: [String] { tokens.values.map(\.value) }
+    var values: [String] { tokens.map(\.value) }
 
     mutating func add(_ token: AccessToken) {
-        let key = token.value.withUTF8Bytes { bytes in
+        let found = token.value.withUTF8Bytes { bytes in
             let digest = TokenDigest(bytes)
-            return slot(digest) ?? free(from: digest.hash)
+            return slot(digest).map { (index: $0, key: 0) } ?? (index: nil, key: free(from: digest.hash))
         }
-        tokens[key] = token
+        if let index = found.index {
+            tokens[index] = token
+        } else {
+            byHash[found.key] = tokens.count
+            tokens.append(token)
+        }
     }
 
-    /// The key of the token `digest` names, if the store has it.
+    /// Where the token `digest` names is in `tokens`, if the store has it.
     private func slot(_ digest: TokenDigest) -> Int? {
-        var key = digest.hash
-        while let index = tokens.index(forKey: key) {
-            if tokens.values[index].value.withUTF8Bytes({ constantTimeEquals($0, digest.bytes) }) { return key }
-            key &+= 1
+        tokens.withUnsafeBufferPointer { tokens in
+            var key = digest.hash
+            while let index = byHash[key] {
+                if tokens[index].value.withUTF8Bytes({ constantTimeEquals($0, digest.bytes) }) { return index }
+                key &+= 1
+            }
+            return nil
         }
-        return nil
     }
 
     private func free(from hash: Int) -> Int {
         var key = hash
-        while tokens[key] != nil { key &+= 1 }
+        while byHash[key] != nil { key &+= 1 }
         return key
     }
 
     func find(_ digest: TokenDigest) -> AccessToken? {
-        slot(digest).flatMap { tokens[$0] }
+        slot(digest).map { tokens[$0] }
     }
 
     /// `digest` is computed by the caller, outside the sandbox's lock.
@@ -111,24 +122,22 @@ struct TokenStore: Sendable {
         return .valid(token)
     }
 
-    /// `check(_:at:)` for a request that goes on only with a valid token: the token goes into
-    /// `token`, and the answer is why it was refused (nil when it is valid). One copy of the
-    /// token, where a `TokenCheck` returned and matched copied it again.
-    func authorize(_ digest: TokenDigest?, at now: Timestamp, into token: inout AccessToken?) -> TokenCheck.Refusal? {
+    /// `check(_:at:)` for a request that goes on only with a valid token, which it does not
+    /// need: why the token is refused, nil when it is valid. Nothing is copied.
+    func refusal(_ digest: TokenDigest?, at now: Timestamp) -> TokenCheck.Refusal? {
         guard let digest, !digest.bytes.isEmpty else { return .missing }
-        guard let key = slot(digest) else { return .unknown }
-        token = tokens[key]
-        if token!.revoked { token = nil; return .revoked }
-        if token!.isExpired(at: now) { token = nil; return .expired }
-        return nil
+        guard let index = slot(digest) else { return .unknown }
+        return tokens.withUnsafeBufferPointer { tokens in
+            tokens[index].revoked ? .revoked : tokens[index].isExpired(at: now) ? .expired : nil
+        }
     }
 
     /// Marks the token revoked at sandbox time `time`; false when it is unknown.
     @discardableResult
     mutating func revoke(_ value: String, at time: Timestamp) -> Bool {
-        guard let key = value.withUTF8Bytes({ slot(TokenDigest($0)) }) else { return false }
-        tokens[key]?.revoked = true
-        if tokens[key]?.revokedAt == nil { tokens[key]?.revokedAt = time }
+        guard let index = value.withUTF8Bytes({ slot(TokenDigest($0)) }) else { return false }
+        tokens[index].revoked = true
+        if tokens[index].revokedAt == nil { tokens[index].revokedAt = time }
         return true
     }
 
