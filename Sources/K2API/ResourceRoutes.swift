@@ -27,9 +27,10 @@ struct ResourceRoutes: Sendable {
                 routes.add("POST", "/api/v\(version)/\(definition.collection)", .authenticated { request, context in
                     // The token's client's key signs the resource's callbacks. Routing checked the
                     // token; one revoked since is refused the same way.
-                    let check = context.withSandbox { checkBearerToken(request, in: $0) }
-                    guard case .valid(let token) = check else { return K2Responses.unauthorized(check.refusal ?? "Unauthorized") }
-                    return create(definition, version: version, clientID: token.clientID, request: request, &context)
+                    switch context.withSandbox({ bearerTokenClient(request, in: $0) }) {
+                    case .success(let clientID): return create(definition, version: version, clientID: clientID, request: request, &context)
+                    case .failure(let refusal): return K2Responses.unauthorized(refusal.sentence)
+                    }
                 })
             }
             for action in definition.actions {

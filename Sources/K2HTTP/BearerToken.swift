@@ -26,14 +26,14 @@ package func bearerTokenRefusal(_ request: HTTPRequest, in sandbox: Sandbox) -> 
     }
 }
 
-/// What `request`'s bearer token amounts to in `sandbox` now, the token itself included, for an
-/// endpoint that needs it (a create signs its callbacks with the token's client's key).
-package func checkBearerToken(_ request: HTTPRequest, in sandbox: Sandbox) -> TokenCheck {
-    var check = TokenCheck.missing
+/// The client `request`'s bearer token was issued to in `sandbox`, when the token is valid now;
+/// else why it is refused (a create signs its callbacks with the client's key).
+package func bearerTokenClient(_ request: HTTPRequest, in sandbox: Sandbox) -> Result<String, TokenCheck.Refusal> {
+    var client = Result<String, TokenCheck.Refusal>.failure(.missing)
     request.headers.withValue(of: "Authorization") { header in
-        check = sandbox.checkToken(bytes: header.map { bearerToken($0) ?? UnsafeBufferPointer(start: nil, count: 0) })
+        client = sandbox.client(ofToken: header.map { bearerToken($0) ?? UnsafeBufferPointer(start: nil, count: 0) })
     }
-    return check
+    return client
 }
 
 extension StringProtocol {

@@ -23,7 +23,7 @@ package struct Endpoint: Sendable {
     }
 
     /// An endpoint of the K2 API proper: routing runs it only with a valid bearer token (one
-    /// that needs the token itself reads it with `checkBearerToken`).
+    /// that needs the token's client reads it with `bearerTokenClient`).
     package static func authenticated(
         _ handle: @escaping @Sendable (HTTPRequest, inout RequestContext) -> HTTPResponse
     ) -> Endpoint {

@@ -20,8 +20,8 @@ struct Routing: Sendable {
             case .open:
                 return endpoint.handle(request, &context)
             case .bearerToken:
-                // The token's bytes are read where they are, and nothing of it is copied: an
-                // endpoint that needs the token itself asks (`checkBearerToken`).
+                // The token's bytes are read where they are, and nothing of it is copied: a create,
+                // which needs the token's client, asks for it (`bearerTokenClient`).
                 if let refusal = context.withSandbox({ bearerTokenRefusal(request, in: $0) }) {
                     return .respond(K2Responses.unauthorized(refusal.sentence))
                 }

@@ -37,7 +37,7 @@ public enum TokenCheck: Sendable, Equatable {
     case revoked(AccessToken)
 
     /// Why a token is refused.
-    public enum Refusal: Sendable {
+    public enum Refusal: Error, Sendable {
         case missing, unknown, expired, revoked
 
         /// A sentence for the 401 body.
@@ -130,6 +130,13 @@ struct TokenStore: Sendable {
         return tokens.withUnsafeBufferPointer { tokens in
             tokens[index].revoked ? .revoked : tokens[index].isExpired(at: now) ? .expired : nil
         }
+    }
+
+    /// The client a valid token was issued to, or why it is refused: one string copied.
+    func client(_ digest: TokenDigest?, at now: Timestamp) -> Result<String, TokenCheck.Refusal> {
+        if let refusal = refusal(digest, at: now) { return .failure(refusal) }
+        guard let digest, let index = slot(digest) else { return .failure(.unknown) }
+        return .success(tokens.withUnsafeBufferPointer { $0[index].clientID })
     }
 
     /// Marks the token revoked at sandbox time `time`; false when it is unknown.
