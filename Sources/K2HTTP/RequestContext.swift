@@ -2,8 +2,9 @@ import K2Sandbox
 import MicroHTTP
 
 /// What the pipeline knows of one request, passed down `inout` from step to step and to its
-/// endpoint (as Hummingbird's `RequestContext`): routing fills in the route's parameters; a handler that changes the sandbox adds what its change owes the
-/// journal, which `DurableAnswers` awaits before the answer goes out.
+/// endpoint (as Hummingbird's `RequestContext`): routing fills in the route's parameters; a
+/// handler that changes the sandbox adds what its change owes the journal, which
+/// `DurableAnswers` awaits before the answer goes out.
 package struct RequestContext: Sendable {
     /// The sandbox the request is for: the server's own unless its credentials, its token or
     /// its `/__admin/sandboxes/{id}/` path chose another.

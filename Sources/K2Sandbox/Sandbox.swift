@@ -544,8 +544,8 @@ public final class Sandbox: Sendable {
         return state.pointee.tokens.client(digest, at: state.pointee.clock.now())
     }
 
-    /// `checkToken(_:)` of the token's bytes as presented (nil: none), read where they are:
-    /// every K2 API request checks one, and no string need be made of it.
+    /// `checkToken(_:)` of the token's bytes as presented (nil: none), read where they are, so
+    /// that no string need be made of them.
     public func checkToken(bytes: UnsafeBufferPointer<UInt8>?) -> TokenCheck {
         let digest = bytes.map(TokenDigest.init)
         return locked { $0.tokens.check(digest, at: $0.clock.now()) }

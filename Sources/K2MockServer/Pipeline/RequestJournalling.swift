@@ -5,8 +5,8 @@ import MicroHTTP
 
 /// Journals every K2 API request with the status it got (`GET /__admin/requests`, `expect`)
 /// and with its answer in full (`GET /__admin/transcript`), and writes its log line, once the
-/// response is known. The journal line of a request that
-/// changed the sandbox is kept before its answer too.
+/// response is known. The journal line of a request that changed the sandbox is kept before its
+/// answer too.
 struct RequestJournalling: RequestStep {
     let log: RequestLog
     /// Says why a refused request was refused, for its log line (only those are explained).
