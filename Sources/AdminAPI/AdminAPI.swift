@@ -196,7 +196,8 @@ struct SandboxAdmin: Sendable {
         return .respond(K2Responses.bytes(200, JSON.array(entries).serialized()))
     }
 
-    /// `?limit=N` (digits only): `.some(N)`; no limit: `.some(nil)`; anything else: nil.
+    /// `?limit=N` (one to nine digits, more than the journals keep): `.some(N)`; no limit:
+    /// `.some(nil)`; anything else: nil.
     func limit(_ request: HTTPRequest) -> Int?? {
         guard let text = request.query.first(where: { $0.name == "limit" })?.value else { return .some(nil) }
         guard !text.isEmpty, text.utf8.count <= 9, text.utf8.allSatisfy({ (48...57).contains($0) }), let limit = Int(text) else {
@@ -206,7 +207,7 @@ struct SandboxAdmin: Sendable {
     }
 
     func badLimit() -> HTTPResponse {
-        K2Responses.error(400, "limit must be a whole number of entries, 0 or more (the last N are listed)")
+        K2Responses.error(400, "limit must be a whole number of entries from 0 to 999999999 (the last N are listed)")
     }
 
     /// Every kind with stages, in the registry's order: `[{"kind","stages","final"}]`.
