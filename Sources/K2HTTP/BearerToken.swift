@@ -21,19 +21,21 @@ package func bearerToken(_ header: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPo
 /// the `Authorization` header's bytes where they are (a header of another scheme counts as
 /// none). Nothing of the token is copied: routing checks every K2 API request this way.
 package func bearerTokenRefusal(_ request: HTTPRequest, in sandbox: Sandbox) -> TokenCheck.Refusal? {
-    request.headers.withValue(of: "Authorization") { header in
-        sandbox.refusal(ofToken: header.map { bearerToken($0) ?? UnsafeBufferPointer(start: nil, count: 0) })
-    }
+    request.headers.withValue(of: "Authorization") { header in sandbox.refusal(ofToken: presentedToken(header)) }
 }
 
 /// The client `request`'s bearer token was issued to in `sandbox`, when the token is valid now;
 /// else why it is refused (a create signs its callbacks with the client's key).
 package func bearerTokenClient(_ request: HTTPRequest, in sandbox: Sandbox) -> Result<String, TokenCheck.Refusal> {
     var client = Result<String, TokenCheck.Refusal>.failure(.missing)
-    request.headers.withValue(of: "Authorization") { header in
-        client = sandbox.client(ofToken: header.map { bearerToken($0) ?? UnsafeBufferPointer(start: nil, count: 0) })
-    }
+    request.headers.withValue(of: "Authorization") { header in client = sandbox.client(ofToken: presentedToken(header)) }
     return client
+}
+
+/// The token an `Authorization` value's bytes present: nil without the header, empty for one
+/// of another scheme (both refused as missing).
+private func presentedToken(_ header: UnsafeBufferPointer<UInt8>?) -> UnsafeBufferPointer<UInt8>? {
+    header.map { bearerToken($0) ?? UnsafeBufferPointer(start: nil, count: 0) }
 }
 
 extension StringProtocol {

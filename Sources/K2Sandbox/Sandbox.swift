@@ -528,20 +528,14 @@ public final class Sandbox: Sendable {
     /// (a create, which needs the token's client, asks `client(ofToken:)`).
     public func refusal(ofToken bytes: UnsafeBufferPointer<UInt8>?) -> TokenCheck.Refusal? {
         let digest = bytes.map(TokenDigest.init)
-        self.state.lock()
-        defer { self.state.unlock() }
-        let state = self.state.unsafeValue
-        return state.pointee.tokens.refusal(digest, at: state.pointee.clock.now())
+        return state.withLock { $0.tokens.refusal(digest, at: $0.clock.now()) }
     }
 
     /// The client a bearer token's bytes as presented were issued to, when the token is valid
     /// now; else why it is refused (a create signs its callbacks with the client's key).
     public func client(ofToken bytes: UnsafeBufferPointer<UInt8>?) -> Result<String, TokenCheck.Refusal> {
         let digest = bytes.map(TokenDigest.init)
-        self.state.lock()
-        defer { self.state.unlock() }
-        let state = self.state.unsafeValue
-        return state.pointee.tokens.client(digest, at: state.pointee.clock.now())
+        return state.withLock { $0.tokens.client(digest, at: $0.clock.now()) }
     }
 
     /// `checkToken(_:)` of the token's bytes as presented (nil: none), read where they are, so

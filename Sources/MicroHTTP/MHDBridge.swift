@@ -193,21 +193,18 @@ private func access(
     if let state, state.oversized {
         return queue(tooLarge(context), on: connection, context)
     }
-    let request: HTTPRequest
+    let path: String, headers: Fields
     if let memory = k2_socket_context(connection) {
         // Lent too: the connection holds its memory until it closes.
-        request = Unmanaged<ConnectionMemory>.fromOpaque(memory)._withUnsafeGuaranteedRef { memory in
-            HTTPRequest(
-                method: method.map { String(cString: $0) } ?? "GET", path: url.map { memory.path($0) } ?? "/",
-                query: connectionValues(connection, .GET_ARGUMENT_KIND), headers: HTTPHeaders(memory.headers(of: connection)),
-                body: state?.body ?? [])
+        (path, headers) = Unmanaged<ConnectionMemory>.fromOpaque(memory)._withUnsafeGuaranteedRef { memory in
+            (url.map { memory.path($0) } ?? "/", memory.headers(of: connection))
         }
     } else {
-        request = HTTPRequest(
-            method: method.map { String(cString: $0) } ?? "GET", path: url.map { String(cString: $0) } ?? "/",
-            query: connectionValues(connection, .GET_ARGUMENT_KIND), headers: HTTPHeaders(connectionValues(connection, .HEADER_KIND)),
-            body: state?.body ?? [])
+        (path, headers) = (url.map { String(cString: $0) } ?? "/", connectionValues(connection, .HEADER_KIND))
     }
+    let request = HTTPRequest(
+        method: method.map { String(cString: $0) } ?? "GET", path: path, query: connectionValues(connection, .GET_ARGUMENT_KIND),
+        headers: HTTPHeaders(headers), body: state?.body ?? [])
     switch context.handler(request) {
     case .respond(let response):
         return queue(response, on: connection, context)

@@ -79,16 +79,16 @@ struct TokenStore: Sendable {
     var values: [String] { tokens.map(\.value) }
 
     mutating func add(_ token: AccessToken) {
-        let found = token.value.withUTF8Bytes { bytes in
+        let (index, hash) = token.value.withUTF8Bytes { bytes in
             let digest = TokenDigest(bytes)
-            return slot(digest).map { (index: $0, key: 0) } ?? (index: nil, key: free(from: digest.hash))
+            return (slot(digest), digest.hash)
         }
-        if let index = found.index {
+        if let index {
             tokens[index] = token
-        } else {
-            byHash[found.key] = tokens.count
-            tokens.append(token)
+            return
         }
+        byHash[free(from: hash)] = tokens.count
+        tokens.append(token)
     }
 
     /// Where the token `digest` names is in `tokens`, if the store has it.
@@ -125,18 +125,22 @@ struct TokenStore: Sendable {
     /// `check(_:at:)` for a request that goes on only with a valid token, which it does not
     /// need: why the token is refused, nil when it is valid. Nothing is copied.
     func refusal(_ digest: TokenDigest?, at now: Timestamp) -> TokenCheck.Refusal? {
-        guard let digest, !digest.bytes.isEmpty else { return .missing }
-        guard let index = slot(digest) else { return .unknown }
-        return tokens.withUnsafeBufferPointer { tokens in
-            tokens[index].revoked ? .revoked : tokens[index].isExpired(at: now) ? .expired : nil
-        }
+        if case .failure(let refusal) = validIndex(digest, at: now) { return refusal }
+        return nil
     }
 
     /// The client a valid token was issued to, or why it is refused: one string copied.
     func client(_ digest: TokenDigest?, at now: Timestamp) -> Result<String, TokenCheck.Refusal> {
-        if let refusal = refusal(digest, at: now) { return .failure(refusal) }
-        guard let digest, let index = slot(digest) else { return .failure(.unknown) }
-        return .success(tokens.withUnsafeBufferPointer { $0[index].clientID })
+        validIndex(digest, at: now).map { index in tokens.withUnsafeBufferPointer { $0[index].clientID } }
+    }
+
+    /// Where the valid token `digest` names is, or why it is refused; read in place.
+    private func validIndex(_ digest: TokenDigest?, at now: Timestamp) -> Result<Int, TokenCheck.Refusal> {
+        guard let digest, !digest.bytes.isEmpty else { return .failure(.missing) }
+        guard let index = slot(digest) else { return .failure(.unknown) }
+        return tokens.withUnsafeBufferPointer { tokens in
+            tokens[index].revoked ? .failure(.revoked) : tokens[index].isExpired(at: now) ? .failure(.expired) : .success(index)
+        }
     }
 
     /// Marks the token revoked at sandbox time `time`; false when it is unknown.

@@ -136,21 +136,17 @@ struct TranscriptLog: Sendable {
         requestHeaders: [(name: String, value: String)], requestBody: [UInt8], status: Int,
         responseHeaders: [(name: String, value: String)], responseBody: [UInt8], fault: FaultNote?
     ) -> String {
-        let kept: KeptExchange
         if let previous, previous.matches(
             method: method, path: path, query: query, requestHeaders: requestHeaders, requestBody: requestBody,
             status: status, responseHeaders: responseHeaders, responseBody: responseBody, fault: fault)
         {
-            kept = previous
-        } else {
-            var exchange = Exchange(
-                method: method, path: path, query: query, requestHeaders: requestHeaders, requestBody: requestBody,
-                status: status, responseHeaders: responseHeaders, responseBody: responseBody, fault: fault)
-            if let previous { share(&exchange, with: previous.exchange) }
-            kept = KeptExchange(exchange)
-            previous = kept
+            return keep(previous, at: at, request: request)
         }
-        return keep(kept, at: at, request: request)
+        return append(
+            Exchange(
+                method: method, path: path, query: query, requestHeaders: requestHeaders, requestBody: requestBody,
+                status: status, responseHeaders: responseHeaders, responseBody: responseBody, fault: fault),
+            at: at, request: request)
     }
 
     /// Appends `exchange` whole (its bodies already cut), its parts equal to the previous
